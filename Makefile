@@ -1,0 +1,48 @@
+# annotate: `make run` serves the app with a demo project; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+PYTEST_ARGS ?=
+
+.PHONY: run test install install-test migrate demo bench clean help
+
+help:
+	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT)"
+	@echo "make test   - set up with the test extras and run the tests"
+	@echo "make bench  - run the benchmarks in bench/ (figures go to stdout)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(BIN)/annotate db upgrade
+
+demo: migrate
+	$(BIN)/annotate demo
+
+run: demo
+	$(BIN)/annotate serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+test: install-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-test
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache test-artifacts

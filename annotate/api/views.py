@@ -1,0 +1,145 @@
+"""API v1 under /api/v1. Errors are JSON with a message and, for validation, the JSON path."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, Response, abort, g, jsonify, request, url_for
+
+from annotate import db
+from annotate.assign.services import AssignmentError, answer_schema, claim_next, submit_judgment
+from annotate.auth.services import touch_token, user_for_token
+from annotate.export.services import ExportError, get_format
+from annotate.export.streaming import stream_jsonl
+from annotate.models import Assignment, Project
+from annotate.projects.access import RESEARCH, WORK, project_for
+from annotate.projects.services import stats
+from annotate.validation import InvalidDocument
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def error(status: int, message: str, **extra) -> Response:
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    return response
+
+
+def token_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            return _unauthorized("send 'Authorization: Bearer <token>'")
+        user = user_for_token(db.session(), secret.strip())
+        if user is None:
+            return _unauthorized("the token is unknown or revoked")
+        g.user = user
+        g.token = secret.strip()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _unauthorized(message: str) -> Response:
+    response = error(401, message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="annotate"'
+    return response
+
+
+def _json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(error(400, "the request body must be a JSON object"))
+    return body
+
+
+def assignment_json(project: Project, assignment: Assignment) -> dict:
+    item = assignment.item
+    by_id = {r["id"]: r for r in item.responses}
+    return {
+        "assignment": {
+            "id": assignment.id,
+            "status": assignment.status.value,
+            "leased_at": assignment.leased_at.isoformat(),
+            "expires_at": assignment.expires_at.isoformat(),
+            "display_order": assignment.display_order,
+        },
+        "item": {
+            "id": item.external_id,
+            "prompt": item.prompt,
+            "responses": [by_id[i] for i in assignment.display_order],
+        },
+        "template": {"name": project.template_name, "version": project.template_version, **project.template},
+        "answer_schema": answer_schema(project, item),
+        "judgment_url": url_for("api.judgment", assignment_id=assignment.id, _external=False),
+    }
+
+
+@bp.post("/projects/<slug>/assignments")
+@token_required
+def claim(slug: str):
+    project, _member = project_for(g.user, slug, WORK)
+    assignment = claim_next(db.session(), project, g.user)
+    touch_token(db.session(), g.token)
+    db.session().commit()
+    if assignment is None:
+        return Response(status=204)
+    return jsonify(assignment_json(project, assignment)), 201
+
+
+@bp.post("/assignments/<int:assignment_id>/judgment")
+@token_required
+def judgment(assignment_id: int):
+    session = db.session()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.expert_id != g.user.id:
+        return error(404, "no such assignment for this token's user")
+    project, _member = project_for(g.user, session.get(Project, assignment.project_id).slug, WORK)
+    body = _json_body()
+    if "answers" not in body:
+        return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])
+    try:
+        active_seconds = int(body.get("active_seconds", 0))
+    except (TypeError, ValueError):
+        return error(422, "active_seconds must be an integer", problems=[{"path": "active_seconds", "message": "expected an integer"}])
+    try:
+        judgment, created = submit_judgment(session, assignment, project, body["answers"], active_seconds=active_seconds)
+    except InvalidDocument as exc:
+        session.rollback()
+        return error(422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems])
+    except AssignmentError as exc:
+        session.rollback()
+        return error(exc.status, str(exc))
+    touch_token(session, g.token)
+    session.commit()
+    payload = {
+        "judgment": {
+            "id": judgment.id,
+            "assignment_id": assignment.id,
+            "item_id": assignment.item.external_id,
+            "answers": judgment.answers,
+            "created_at": judgment.created_at.isoformat(),
+            "updated_at": judgment.updated_at.isoformat(),
+        }
+    }
+    return jsonify(payload), 201 if created else 200
+
+
+@bp.get("/projects/<slug>/export")
+@token_required
+def export(slug: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    try:
+        fmt = get_format(request.args.get("format", "trl"))
+    except ExportError as exc:
+        return error(400, str(exc))
+    return stream_jsonl(project, fmt, g.user, channel="api")
+
+
+@bp.get("/projects/<slug>/stats")
+@token_required
+def project_stats(slug: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    return jsonify(stats(db.session(), project))

@@ -1,0 +1,1 @@
+"""The assignment engine: who judges what next, leases, overlap, and submitting judgments."""

@@ -1,0 +1,70 @@
+"""Reads for the assignment engine; each returns a select() for the caller to run."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Select, exists, func, select
+
+from annotate.models import Assignment, AssignmentStatus, Item, Judgment, Project, User
+
+
+def active_lease(project: Project, expert: User, now: datetime) -> Select:
+    """The expert's oldest unexpired lease in the project."""
+    return (
+        select(Assignment)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.expert_id == expert.id,
+            Assignment.status == AssignmentStatus.LEASED,
+            Assignment.expires_at > now,
+        )
+        .order_by(Assignment.leased_at, Assignment.id)
+        .limit(1)
+    )
+
+
+def next_assignable(project: Project, expert: User) -> Select:
+    """The next item for this expert: open slots, not judged by them yet.
+
+    Items already started come first (highest ``assigned_count``), so complete
+    items accumulate early; then higher priority, then import order. Locked
+    rows are skipped on PostgreSQL, so concurrent claims never wait on each other.
+    """
+    mine = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert.id)
+    return (
+        select(Item)
+        .where(Item.project_id == project.id, Item.assigned_count < project.overlap, ~mine)
+        .order_by(Item.priority.desc(), Item.assigned_count.desc(), Item.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def expired_leases(project: Project, now: datetime) -> Select:
+    """Ids of leases past their expiry that nobody is working on right now."""
+    return (
+        select(Assignment.id)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.status == AssignmentStatus.LEASED,
+            Assignment.expires_at <= now,
+        )
+        .with_for_update(skip_locked=True)
+    )
+
+
+def submitted_count(project: Project, expert: User) -> Select:
+    """How many judgments the expert has submitted in the project."""
+    return select(func.count()).select_from(Judgment).where(
+        Judgment.project_id == project.id, Judgment.expert_id == expert.id
+    )
+
+
+def item_judgment_counts(project: Project) -> Select:
+    """(item id, number of judgments) for every judged item of the project."""
+    return (
+        select(Judgment.item_id, func.count().label("n"))
+        .where(Judgment.project_id == project.id)
+        .group_by(Judgment.item_id)
+    )

@@ -1,0 +1,1 @@
+"""Sign-in, sessions, roles, API tokens and CSRF."""

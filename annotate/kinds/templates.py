@@ -1,0 +1,76 @@
+"""Task templates: JSON files that pick a kind and configure it, checked by a meta-schema."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.kinds import KINDS
+from annotate.validation import InvalidDocument, Problem, problems
+
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
+
+
+class TemplateError(ValueError):
+    """A template could not be found or is invalid; the message says where."""
+
+
+def meta_schema(templates_dir: Path) -> dict[str, Any]:
+    return orjson.loads((templates_dir / "schema.json").read_bytes())
+
+
+def template_problems(document: Any, templates_dir: Path) -> list[Problem]:
+    """Everything wrong with a template document: the meta-schema, then its kind's config schema."""
+    found = problems(meta_schema(templates_dir), document)
+    if found:
+        return found
+    kind = KINDS.get(document["kind"])
+    if kind is None:
+        return [Problem("kind", f"{document['kind']!r} has no implementation; known kinds: {', '.join(sorted(KINDS))}")]
+    return problems(kind.config_schema, document["config"], prefix="config")
+
+
+def validate_template(document: Any, templates_dir: Path, source: str = "template") -> dict[str, Any]:
+    """Return the template if valid; raise TemplateError naming the source and JSON path otherwise."""
+    found = template_problems(document, templates_dir)
+    if found:
+        raise TemplateError(f"{source}: " + "; ".join(str(p) for p in found))
+    return document
+
+
+def load_template(name: str, templates_dir: Path) -> dict[str, Any]:
+    """Load and validate ``task_templates/<name>.json``."""
+    if not NAME_RE.match(name) or name == "schema":
+        raise TemplateError(f"{name!r} is not a template name (letters, digits, - and _)")
+    path = templates_dir / f"{name}.json"
+    if not path.is_file():
+        known = ", ".join(available_templates(templates_dir)) or "none"
+        raise TemplateError(f"no template named {name!r} in {templates_dir}; available: {known}")
+    try:
+        document = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise TemplateError(f"{path.name}: not valid JSON: {exc}") from None
+    return validate_template(document, templates_dir, source=path.name)
+
+
+def available_templates(templates_dir: Path) -> list[str]:
+    """Names of the template files (without .json), sorted."""
+    return sorted(p.stem for p in templates_dir.glob("*.json") if p.stem != "schema")
+
+
+def check_all(templates_dir: Path) -> None:
+    """Validate every template file; raise TemplateError listing every broken one."""
+    broken = []
+    for name in available_templates(templates_dir):
+        try:
+            load_template(name, templates_dir)
+        except TemplateError as exc:
+            broken.append(str(exc))
+    if broken:
+        raise TemplateError("invalid task templates:\n  " + "\n  ".join(broken))
+
+
+__all__ = ["InvalidDocument", "TemplateError", "available_templates", "check_all", "load_template", "validate_template"]

@@ -1,0 +1,34 @@
+"""Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from annotate.models.export import ExportRecord
+from annotate.models.item import Batch, BatchStatus, Item
+from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
+from annotate.models.user import ApiToken, Role, User
+from annotate.models.work import (
+    Assignment,
+    AssignmentStatus,
+    Judgment,
+    JudgmentRevision,
+    Review,
+    ReviewVerdict,
+)
+
+__all__ = [
+    "ApiToken",
+    "Assignment",
+    "AssignmentStatus",
+    "Batch",
+    "BatchStatus",
+    "ExportRecord",
+    "InstructionsVersion",
+    "Item",
+    "Judgment",
+    "JudgmentRevision",
+    "Project",
+    "ProjectMember",
+    "ProjectRole",
+    "Review",
+    "ReviewVerdict",
+    "Role",
+    "User",
+]

@@ -1,0 +1,74 @@
+"""What gets judged: import batches and their items."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from annotate.db import Base, UTCDateTime, utcnow
+from annotate.models.types import Json, str_enum
+
+
+class BatchStatus(enum.Enum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    FAILED = "failed"
+
+
+class Batch(Base):
+    """One import: where it came from, how it was read, and what it produced."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(500))
+    format: Mapped[str] = mapped_column(String(32))
+    shape: Mapped[str] = mapped_column(String(32), default="")
+    mapping: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    status: Mapped[BatchStatus] = mapped_column(str_enum(BatchStatus, "batch_status"), default=BatchStatus.RUNNING)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_new: Mapped[int] = mapped_column(default=0)
+    rows_duplicate: Mapped[int] = mapped_column(default=0)
+    rows_skipped: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Item(Base):
+    """One thing to judge, in the canonical shape (ARCHITECTURE.md)."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id"),
+        CheckConstraint("assigned_count >= 0", name="assigned_count_not_negative"),
+        # The assignment engine's scan: open items of a project, started ones first.
+        Index("ix_items_queue", "project_id", "priority", "assigned_count", "id"),
+        Index("ix_items_project_id_content_hash", "project_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(255))
+    # SHA-256 of the canonical content, to recognise a re-imported row that has no id.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    prompt: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    responses: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    gold: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    priority: Mapped[int] = mapped_column(default=0)
+    # Leased or submitted assignments: the slots of the item's overlap in use.
+    # Kept on the row so that claims lock and re-check one row (see assign/).
+    assigned_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def response(self, response_id: str) -> dict[str, Any] | None:
+        return next((r for r in self.responses if r["id"] == response_id), None)

@@ -1,0 +1,107 @@
+"""Projects, their members and their versioned instructions."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from annotate.db import Base, UTCDateTime, utcnow
+from annotate.models.types import Json, str_enum
+from annotate.models.user import User
+
+
+class ProjectRole(enum.Enum):
+    """What a member does in one project."""
+
+    RESEARCHER = "researcher"
+    EXPERT = "expert"
+    REVIEWER = "reviewer"
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    __table_args__ = (
+        CheckConstraint("overlap >= 1", name="overlap_positive"),
+        CheckConstraint("lease_seconds >= 30", name="lease_at_least_30s"),
+        CheckConstraint("max_active_leases >= 1", name="max_active_leases_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    # A snapshot of the task template: templates change, a project keeps the one it was made with.
+    template: Mapped[dict[str, Any]] = mapped_column(Json)
+    template_name: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(default=1)
+    instructions_version: Mapped[int] = mapped_column(default=1)
+    overlap: Mapped[int] = mapped_column(default=1)
+    required_expertise: Mapped[list[str]] = mapped_column(Json, default=list)
+    lease_seconds: Mapped[int] = mapped_column(default=1800)
+    max_active_leases: Mapped[int] = mapped_column(default=1)
+    quota_per_expert: Mapped[int | None] = mapped_column()
+    randomize_order: Mapped[bool] = mapped_column(default=True)
+    archived: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[ProjectMember]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    instructions_history: Mapped[list[InstructionsVersion]] = relationship(
+        back_populates="project", cascade="all, delete-orphan", order_by="InstructionsVersion.version"
+    )
+
+    @property
+    def kind(self) -> str:
+        return self.template["kind"]
+
+    @property
+    def instructions(self) -> str:
+        """The current instructions (Markdown)."""
+        for version in reversed(self.instructions_history):
+            if version.version == self.instructions_version:
+                return version.body
+        return ""
+
+    def __repr__(self) -> str:
+        return f"<Project {self.slug}>"
+
+
+class InstructionsVersion(Base):
+    """One version of a project's instructions; an edit adds a version, never overwrites."""
+
+    __tablename__ = "instructions_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="instructions_history")
+
+
+class ProjectMember(Base):
+    """A user's membership of a project, with a project role and a stable pseudonym for exports."""
+
+    __tablename__ = "project_members"
+    __table_args__ = (
+        UniqueConstraint("project_id", "user_id"),
+        UniqueConstraint("project_id", "pseudonym"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[ProjectRole] = mapped_column(str_enum(ProjectRole, "project_role"))
+    # Exports name experts by this, never by email.
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,35 @@
+"""Run gunicorn in-process with the app factory (``annotate serve``)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from annotate import create_app
+
+        return create_app()
+
+
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve until interrupted. Each worker builds its own app (no shared state but the database)."""
+    _Gunicorn(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 60,
+            "accesslog": "-",
+            "forwarded_allow_ips": "127.0.0.1",
+        }
+    ).run()

@@ -1,0 +1,1 @@
+"""The expert's pages: projects, the task page, submitting and moving on."""
