@@ -35,10 +35,10 @@ class Kind:
 
     def responses_problem(self, count: int) -> str | None:
         """Why an item with ``count`` responses cannot be a task of this kind, or None."""
+        if self.min_responses == self.max_responses and count != self.min_responses:
+            return f"a {self.name} task needs exactly {self.min_responses} responses, got {count}"
         if count < self.min_responses:
             return f"a {self.name} task needs at least {self.min_responses} responses, got {count}"
         if self.max_responses is not None and count > self.max_responses:
-            exactly = self.min_responses == self.max_responses
-            bound = f"exactly {self.max_responses}" if exactly else f"at most {self.max_responses}"
-            return f"a {self.name} task needs {bound} responses, got {count}"
+            return f"a {self.name} task needs at most {self.max_responses} responses, got {count}"
         return None

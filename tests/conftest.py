@@ -1,0 +1,245 @@
+"""Fixtures: a real database (SQLite by default, PostgreSQL with ANNOTATE_TEST_DATABASE_URL),
+migrated once per run with Alembic and emptied after every test; the app, clients,
+factories and a signed-in helper.
+
+Isolation is by emptying the tables after each test rather than by rolling back
+an outer transaction: the code under test commits for real, several threads and
+a live server can share the database, and what a test sees is what production sees.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from annotate import create_app, db
+from annotate.auth.services import add_user, create_token
+from annotate.db import Base, make_engine
+from annotate.models import ProjectRole, Role
+from annotate.projects.services import add_member, create_project
+from annotate.schema import upgrade
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct horse battery staple"
+
+
+def _pg_url_with_schema(url: str, schema: str) -> str:
+    parsed = make_url(url)
+    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A fresh, migrated database for this test run."""
+    base = os.environ.get("ANNOTATE_TEST_DATABASE_URL")
+    if base:
+        schema = f"annotate_test_{os.getpid()}_{secrets.token_hex(3)}"
+        admin = make_engine(base)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = _pg_url_with_schema(base, schema)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'annotate-test.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    if base:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def empty_database(url: str) -> None:
+    """Delete every row of every table (keeping Alembic's version table)."""
+    engine = make_engine(url)
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+    engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "TESTING": True,
+        }
+    )
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.engine().dispose()
+    empty_database(database_url)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """The app-context session, for arranging data and checking results."""
+    with app.app_context():
+        yield db.session()
+
+
+@pytest.fixture
+def is_postgres(database_url) -> bool:
+    return database_url.startswith("postgresql")
+
+
+# -- factories ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_user(session):
+    counter = iter(range(1, 10_000))
+
+    def make(role: Role | str = Role.EXPERT, email: str | None = None, password: str = PASSWORD, **kw):
+        role = Role(role)
+        email = email or f"{role.value}{next(counter)}@example.org"
+        user = add_user(session, email, role=role, password=password, **kw)
+        session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_project(session, app):
+    def make(slug: str = "proj", template: str = "pairwise", overlap: int = 1, members=(), **kw):
+        project = create_project(session, slug, template_name=template, templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap, **kw)
+        for user, role in members:
+            add_member(session, project, user, ProjectRole(role))
+        session.commit()
+        return project
+
+    return make
+
+
+@pytest.fixture
+def make_token(session):
+    def make(user) -> str:
+        _token, secret = create_token(session, user)
+        session.commit()
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def write_jsonl(tmp_path):
+    """Write rows to a JSONL file and return its path."""
+    import orjson
+
+    def write(rows, name: str = "items.jsonl") -> Path:
+        path = tmp_path / name
+        path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+        return path
+
+    return write
+
+
+def pair_rows(n: int, prefix: str = "item") -> list[dict]:
+    """``n`` canonical pairwise items."""
+    return [
+        {
+            "id": f"{prefix}-{i}",
+            "prompt": [{"role": "user", "content": f"Question {i}?"}],
+            "responses": [
+                {"id": "r1", "content": f"Answer one to {i}", "model": "m-a"},
+                {"id": "r2", "content": f"Answer two to {i}", "model": "m-b"},
+            ],
+            "metadata": {"n": i},
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.fixture
+def import_rows(session, write_jsonl):
+    from annotate.ingest import import_file
+
+    def do(project, rows, name: str = "items.jsonl"):
+        summary = import_file(session, project, write_jsonl(rows, name))
+        session.commit()
+        return summary
+
+    return do
+
+
+# -- signing in -------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browserless:
+    """A signed-in test client that keeps the CSRF token of the pages it reads."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token: str | None = None
+
+    def login(self, email: str, password: str = PASSWORD):
+        page = self.client.get("/login")
+        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
+        assert response.status_code == 303, response.text
+        self.token = csrf_from(self.client.get("/").text)
+        return response
+
+    def get(self, url: str, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url: str, data: dict | None = None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kw)
+
+
+@pytest.fixture
+def web(client):
+    return Browserless(client)
+
+
+# -- a live server for threads and browsers ----------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
