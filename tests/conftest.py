@@ -10,7 +10,6 @@ a live server can share the database, and what a test sees is what production se
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import threading
 from collections.abc import Iterator
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from annotate import create_app, db
@@ -27,16 +25,11 @@ from annotate.db import Base, make_engine
 from annotate.models import ProjectRole, Role
 from annotate.projects.services import add_member, create_project
 from annotate.schema import upgrade
+from helpers import PASSWORD, Browserless, pg_url_with_schema
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
-PASSWORD = "correct horse battery staple"
-
-
-def _pg_url_with_schema(url: str, schema: str) -> str:
-    parsed = make_url(url)
-    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +41,7 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         admin = make_engine(base)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = _pg_url_with_schema(base, schema)
+        url = pg_url_with_schema(base, schema)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'annotate-test.db'}"
     engine = make_engine(url)
@@ -165,22 +158,6 @@ def write_jsonl(tmp_path):
     return write
 
 
-def pair_rows(n: int, prefix: str = "item") -> list[dict]:
-    """``n`` canonical pairwise items."""
-    return [
-        {
-            "id": f"{prefix}-{i}",
-            "prompt": [{"role": "user", "content": f"Question {i}?"}],
-            "responses": [
-                {"id": "r1", "content": f"Answer one to {i}", "model": "m-a"},
-                {"id": "r2", "content": f"Answer two to {i}", "model": "m-b"},
-            ],
-            "metadata": {"n": i},
-        }
-        for i in range(n)
-    ]
-
-
 @pytest.fixture
 def import_rows(session, write_jsonl):
     from annotate.ingest import import_file
@@ -194,38 +171,6 @@ def import_rows(session, write_jsonl):
 
 
 # -- signing in -------------------------------------------------------------------------
-
-CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_RE.search(html)
-    assert match, "no CSRF token in the page"
-    return match.group(1)
-
-
-class Browserless:
-    """A signed-in test client that keeps the CSRF token of the pages it reads."""
-
-    def __init__(self, client):
-        self.client = client
-        self.token: str | None = None
-
-    def login(self, email: str, password: str = PASSWORD):
-        page = self.client.get("/login")
-        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
-        assert response.status_code == 303, response.text
-        self.token = csrf_from(self.client.get("/").text)
-        return response
-
-    def get(self, url: str, **kw):
-        return self.client.get(url, **kw)
-
-    def post(self, url: str, data: dict | None = None, **kw):
-        data = dict(data or {})
-        data.setdefault("csrf_token", self.token)
-        return self.client.post(url, data=data, **kw)
-
 
 @pytest.fixture
 def web(client):

@@ -12,7 +12,7 @@ from annotate.ingest import ImportFailed, import_file
 from annotate.ingest.shapes import parse_transcript
 from annotate.models import Batch, Item
 
-from conftest import pair_rows
+from helpers import pair_rows
 
 HH_CHOSEN = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: About nine minutes for a hard-boiled egg."
 HH_REJECTED = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: An hour."

@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from annotate.db import Base, make_engine
 from annotate.schema import current, downgrade, upgrade
 
-from conftest import _pg_url_with_schema
+from helpers import pg_url_with_schema
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def empty_engine(tmp_path):
         admin = make_engine(base)
         with admin.begin() as conn:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = make_engine(_pg_url_with_schema(base, schema))
+        engine = make_engine(pg_url_with_schema(base, schema))
         yield engine
         engine.dispose()
         with admin.begin() as conn:

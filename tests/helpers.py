@@ -1,0 +1,68 @@
+"""Helpers shared by the tests (importable as ``helpers``; fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+FIXTURES = Path(__file__).parent / "fixtures"
+PASSWORD = "correct horse battery staple"
+
+
+def pg_url_with_schema(url: str, schema: str) -> str:
+    parsed = make_url(url)
+    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+def pair_rows(n: int, prefix: str = "item") -> list[dict]:
+    """``n`` canonical pairwise items."""
+    return [
+        {
+            "id": f"{prefix}-{i}",
+            "prompt": [{"role": "user", "content": f"Question {i}?"}],
+            "responses": [
+                {"id": "r1", "content": f"Answer one to {i}", "model": "m-a"},
+                {"id": "r2", "content": f"Answer two to {i}", "model": "m-b"},
+            ],
+            "metadata": {"n": i},
+        }
+        for i in range(n)
+    ]
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class Browserless:
+    """A signed-in test client that keeps the CSRF token of the pages it reads."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token: str | None = None
+
+    def login(self, email: str, password: str = PASSWORD):
+        page = self.client.get("/login")
+        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
+        assert response.status_code == 303, response.text
+        self.token = csrf_from(self.client.get("/").text)
+        return response
+
+    def get(self, url: str, **kw):
+        return self.client.get(url, **kw)
+
+    def post(self, url: str, data: dict | None = None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token)
+        return self.client.post(url, data=data, **kw)
+
+
