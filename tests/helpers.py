@@ -11,6 +11,7 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"
 PASSWORD = "correct horse battery staple"
+ARTIFACTS = REPO / "test-artifacts"
 
 
 def pg_url_with_schema(url: str, schema: str) -> str:
@@ -66,3 +67,20 @@ class Browserless:
         return self.client.post(url, data=data, **kw)
 
 
+# -- browser tests ----------------------------------------------------------------------
+
+
+def screenshot(page, name: str) -> Path:
+    """Keep a screenshot as a test artefact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, email: str, password: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.press("#password", "Enter")
+    page.wait_for_url("**/")

@@ -1,4 +1,4 @@
-"""ingest (reserved; filled in by the ingest work)
+"""ingest (reserved for the ingest work; empty until it needs schema changes)
 
 Revision ID: 0002
 Revises: 0001

@@ -1,4 +1,4 @@
-"""workbench (reserved; filled in by the workbench work)
+"""workbench (reserved for the workbench work; empty until it needs schema changes)
 
 Revision ID: 0003
 Revises: 0002

@@ -1,4 +1,4 @@
-"""exports (reserved; filled in by the exports work)
+"""people (reserved for the people work; empty until it needs schema changes)
 
 Revision ID: 0005
 Revises: 0004

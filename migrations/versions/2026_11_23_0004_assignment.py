@@ -1,4 +1,4 @@
-"""workflow (reserved; filled in by the workflow work)
+"""assignment (reserved for the assignment work; empty until it needs schema changes)
 
 Revision ID: 0004
 Revises: 0003
