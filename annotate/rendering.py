@@ -47,3 +47,13 @@ def markdown(text: str | None) -> Markup:
         strip_comments=True,
     )
     return Markup(clean)
+
+
+def media_url(src: str) -> str:
+    """A media reference that is safe to put in ``src``: http(s) URLs as given; anything else
+    (e.g. ``javascript:``, ``data:``) becomes an empty string. Files relative to an import
+    are served by the ingest package's media route, which rewrites them on import."""
+    src = (src or "").strip()
+    if src.startswith(("https://", "http://", "/media/")):
+        return src
+    return ""

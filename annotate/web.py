@@ -12,7 +12,7 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
 from annotate import db
-from annotate.rendering import markdown
+from annotate.rendering import markdown, media_url
 from annotate.models import Role, User
 
 csrf = CSRFProtect()
@@ -39,6 +39,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.jinja_env.globals["static_asset"] = _static_asset
     app.jinja_env.filters["markdown"] = markdown
+    app.jinja_env.filters["media_url"] = media_url
 
 
 def _load_user() -> None:

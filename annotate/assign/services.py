@@ -174,3 +174,26 @@ def submit_judgment(
     session.add(judgment)
     session.flush()
     return judgment, True
+
+
+def skip_assignment(session: Session, assignment: Assignment, reason: str, now: datetime | None = None) -> Assignment:
+    """Give a leased task back with a reason: the slot returns to the pool and the item
+    goes to someone else (this expert never gets it again: one assignment per item and expert)."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise AssignmentError("Say why you skip this task.")
+    session.execute(select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
+    session.refresh(assignment)
+    if assignment.status is AssignmentStatus.SKIPPED:
+        return assignment
+    if assignment.status is AssignmentStatus.SUBMITTED:
+        raise AssignmentError("This task is already submitted; edit your judgment instead of skipping.")
+    if assignment.status is AssignmentStatus.LEASED:
+        # An expired lease that has not been reaped yet still holds its slot.
+        session.execute(update(Item).where(Item.id == assignment.item_id).values(assigned_count=Item.assigned_count - 1))
+    assignment.status = AssignmentStatus.SKIPPED
+    assignment.skip_reason = reason[:2000]
+    assignment.finished_at = now
+    session.flush()
+    return assignment
