@@ -1,5 +1,6 @@
 """Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
@@ -19,6 +20,7 @@ __all__ = [
     "AssignmentStatus",
     "Batch",
     "BatchStatus",
+    "Draft",
     "ExportRecord",
     "InstructionsVersion",
     "Item",
