@@ -10,7 +10,7 @@ import sys
 import click
 import orjson
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from annotate import db
@@ -48,7 +48,7 @@ main = FlaskGroup(
 # -- db -------------------------------------------------------------------------------
 
 
-@click.group("db", help="Database schema (Alembic migrations).")
+@click.group("db", cls=AppGroup, help="Database schema (Alembic migrations).")
 def db_group() -> None:
     pass
 
@@ -91,7 +91,7 @@ def db_current() -> None:
 # -- users and tokens ------------------------------------------------------------------
 
 
-@click.group("users", help="People who sign in.")
+@click.group("users", cls=AppGroup, help="People who sign in.")
 def users_group() -> None:
     pass
 
@@ -123,7 +123,7 @@ def users_list() -> None:
         click.echo(f"{user.id}\t{user.email}\t{user.role.value}\t{'active' if user.active else 'inactive'}\t{tags}")
 
 
-@click.group("tokens", help="API tokens.")
+@click.group("tokens", cls=AppGroup, help="API tokens.")
 def tokens_group() -> None:
     pass
 
@@ -142,7 +142,7 @@ def tokens_create(email: str, name: str) -> None:
     click.echo(secret)
 
 
-@click.group("templates", help="Task templates.")
+@click.group("templates", cls=AppGroup, help="Task templates.")
 def templates_group() -> None:
     pass
 
@@ -170,6 +170,7 @@ def templates_list() -> None:
 
 
 @click.command("stats")
+@with_appcontext
 @click.argument("slug")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def stats_cmd(slug: str, as_json: bool) -> None:
@@ -185,6 +186,7 @@ def stats_cmd(slug: str, as_json: bool) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_cmd() -> None:
     """Load the demo project and print demo logins (passwords are new each run)."""
     from annotate.demo import load_demo
@@ -198,6 +200,7 @@ def demo_cmd() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)

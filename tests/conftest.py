@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from annotate import create_app, db
@@ -78,6 +80,7 @@ def app(database_url, tmp_path):
         }
     )
     app.instance_path = str(tmp_path / "instance")
+    app.test_client_class = SyncingClient
     yield app
     with app.app_context():
         db.engine().dispose()
@@ -96,9 +99,29 @@ def runner(app):
 
 @pytest.fixture
 def session(app):
-    """The app-context session, for arranging data and checking results."""
-    with app.app_context():
-        yield db.session()
+    """A session of the test's own, for arranging data and checking results.
+
+    It is not the app's request session, and no app context stays pushed: each
+    request in a test gets its own app context, as in production. Every request
+    made through the test client first commits this session (so what the test
+    arranged is visible and no write lock is held) and expires its objects (so
+    what the test reads afterwards is what the app wrote).
+    """
+    test_session = Session(bind=app.extensions["annotate.db"][0], expire_on_commit=True)
+    app.extensions["annotate.test_session"] = test_session
+    yield test_session
+    app.extensions.pop("annotate.test_session", None)
+    test_session.close()
+
+
+class SyncingClient(FlaskClient):
+    """A test client that commits the test's session before each request (see ``session``)."""
+
+    def open(self, *args, **kwargs):
+        test_session = self.application.extensions.get("annotate.test_session")
+        if test_session is not None:
+            test_session.commit()
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture

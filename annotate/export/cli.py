@@ -6,11 +6,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from annotate.clitools import project_by_slug, writing
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("slug")
 @click.option("--format", "fmt_name", default="trl", show_default=True, help="Export format (trl, raw).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of stdout.")

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from annotate.clitools import project_by_slug, writing
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("slug")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--shape", type=click.Choice(["canonical", "trl", "hh-rlhf"]), default=None, help="Skip detection.")

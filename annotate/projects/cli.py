@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from annotate import db
@@ -12,7 +13,7 @@ from annotate.clitools import project_by_slug, templates_dir, user_by_email, wri
 from annotate.models import Project, ProjectRole
 
 
-@click.group("projects", help="Projects: create, members.")
+@click.group("projects", cls=AppGroup, help="Projects: create, members.")
 def projects_group() -> None:
     pass
 
