@@ -3,6 +3,7 @@
 from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
+from annotate.models.people import Invitation, TermsAcceptance, TermsVersion
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.user import ApiToken, Role, User
 from annotate.models.work import (
@@ -24,6 +25,7 @@ __all__ = [
     "ExportRecord",
     "InstructionsVersion",
     "Item",
+    "Invitation",
     "Judgment",
     "JudgmentRevision",
     "Project",
@@ -32,5 +34,7 @@ __all__ = [
     "Review",
     "ReviewVerdict",
     "Role",
+    "TermsAcceptance",
+    "TermsVersion",
     "User",
 ]
