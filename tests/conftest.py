@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -81,6 +81,7 @@ def app(database_url, tmp_path):
     )
     app.instance_path = str(tmp_path / "instance")
     app.test_client_class = SyncingClient
+    app.test_cli_runner_class = SyncingCliRunner
     yield app
     with app.app_context():
         db.engine().dispose()
@@ -114,14 +115,26 @@ def session(app):
     test_session.close()
 
 
+def _sync_test_session(app) -> None:
+    test_session = app.extensions.get("annotate.test_session")
+    if test_session is not None:
+        test_session.commit()
+
+
 class SyncingClient(FlaskClient):
     """A test client that commits the test's session before each request (see ``session``)."""
 
     def open(self, *args, **kwargs):
-        test_session = self.application.extensions.get("annotate.test_session")
-        if test_session is not None:
-            test_session.commit()
+        _sync_test_session(self.application)
         return super().open(*args, **kwargs)
+
+
+class SyncingCliRunner(FlaskCliRunner):
+    """A CLI runner that commits the test's session before each command (see ``session``)."""
+
+    def invoke(self, *args, **kwargs):
+        _sync_test_session(self.app)
+        return super().invoke(*args, **kwargs)
 
 
 @pytest.fixture
