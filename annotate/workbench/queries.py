@@ -4,20 +4,38 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import Item, Judgment, Project, User
+from annotate.models import Assignment, Item, Judgment, JudgmentRevision, Project, User
 
 
 def expert_progress(session: Session, project: Project, expert: User) -> dict[str, int]:
-    """Done today, done in the project, and items still open for the project."""
+    """Done today, done in the project, items open in the project, and items remaining for this expert."""
     midnight = datetime.combine(utcnow().date(), time(), tzinfo=UTC)
     mine = select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id, Judgment.expert_id == expert.id)
     done = session.scalar(mine)
     today = session.scalar(mine.where(Judgment.created_at >= midnight))
-    open_items = session.scalar(
-        select(func.count()).select_from(Item).where(Item.project_id == project.id, Item.assigned_count < project.overlap)
+    open_items = select(func.count()).select_from(Item).where(Item.project_id == project.id, Item.assigned_count < project.overlap)
+    # Remaining for this expert: open items they have not had yet (one assignment per item and expert).
+    theirs = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert.id)
+    return {
+        "done": done,
+        "today": today,
+        "open": session.scalar(open_items),
+        "remaining": session.scalar(open_items.where(~theirs)),
+    }
+
+
+def own_judgments(project: Project, expert: User) -> Select:
+    """The expert's judgments in ``project``, newest first, with their item and revision count."""
+    revisions = (
+        select(func.count(JudgmentRevision.id)).where(JudgmentRevision.judgment_id == Judgment.id).scalar_subquery()
     )
-    return {"done": done, "today": today, "open": open_items}
+    return (
+        select(Judgment, Item.external_id, revisions.label("revisions"))
+        .join(Item, Item.id == Judgment.item_id)
+        .where(Judgment.project_id == project.id, Judgment.expert_id == expert.id)
+        .order_by(Judgment.created_at.desc(), Judgment.id.desc())
+    )

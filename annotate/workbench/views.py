@@ -1,20 +1,38 @@
-"""Expert pages. Views parse, call a service, commit once, render (STYLE.md 3)."""
+"""Expert pages. Views parse, call a service, commit once, render (STYLE.md 3).
+
+The task page is one template; htmx swaps its ``task`` block for the next task,
+so experts move on without a full page reload. Every action is also a plain form.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, g, redirect, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from annotate import db
-from annotate.assign.services import AssignmentError, answer_schema, claim_next, submit_judgment
+from annotate.assign.services import AssignmentError, LeaseLost, answer_schema, claim_next, skip_assignment, submit_judgment
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
 from annotate.validation import InvalidDocument
 from annotate.web import login_required, push_url, render
+from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
+from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
 
 bp = Blueprint("workbench", __name__)
+
+# Why an expert gives a task back. Kept short so the choice is one key press away.
+SKIP_REASONS = {
+    "expertise": "Outside my expertise",
+    "unclear": "The task is unclear or broken",
+    "fact-check": "Needs a fact-check I cannot do",
+    "conflict": "Conflict of interest",
+    "other": "Other (say why)",
+}
 
 
 @bp.get("/")
@@ -50,8 +68,8 @@ def claim(slug: str):
     return _show_task(project, assignment, moved=True)
 
 
-def _load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
-    """The signed-in expert's own assignment; anybody else's is a 404."""
+def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
+    """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
     assignment = db.session().get(Assignment, assignment_id)
     if assignment is None or assignment.expert_id != g.user.id:
         abort(404)
@@ -62,14 +80,14 @@ def _load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
 @bp.get("/tasks/<int:assignment_id>")
 @login_required
 def task(assignment_id: int):
-    assignment, project = _load_assignment(assignment_id)
+    assignment, project = load_assignment(assignment_id)
     return _show_task(project, assignment)
 
 
 @bp.post("/tasks/<int:assignment_id>/judgment")
 @login_required
 def submit(assignment_id: int):
-    assignment, project = _load_assignment(assignment_id)
+    assignment, project = load_assignment(assignment_id)
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     answers = kind.from_form(project.template["config"], ids, request.form)
@@ -78,6 +96,11 @@ def submit(assignment_id: int):
     except ValueError:
         active_seconds = 0
     session = db.session()
+    editing = assignment.status is AssignmentStatus.SUBMITTED
+    if editing:
+        refusal = edit_refusal(session, assignment.judgment)
+        if refusal:
+            return _show_task(project, assignment, message=refusal, status=409)
     try:
         submit_judgment(session, assignment, project, answers, active_seconds=active_seconds)
     except InvalidDocument as exc:
@@ -85,27 +108,91 @@ def submit(assignment_id: int):
         return _show_task(project, assignment, answers=answers, errors=exc.problems, status=422)
     except AssignmentError as exc:
         session.rollback()
+        if isinstance(exc, LeaseLost):
+            # Never lose work: what the expert sent stays as their draft of this task.
+            keep_submitted_as_draft(session, assignment, request.form)
+            session.commit()
         return _show_task(project, assignment, answers=answers, message=str(exc), status=exc.status)
+    discard_draft(session, assignment)
+    if editing:
+        session.commit()
+        return _show_task(project, assignment, saved=True, notice="Your changes are saved; the previous answer is kept in the history.")
     following = claim_next(session, project, g.user)
     session.commit()
     if following is None:
-        return _all_done(project)
-    return _show_task(project, following, moved=True, saved=True)
+        return _all_done(project, cleared=assignment.id)
+    return _show_task(project, following, moved=True, saved=True, cleared=assignment.id)
 
 
-def _show_task(project: Project, assignment: Assignment, *, answers=None, errors=None, message=None, status=200, moved=False, saved=False):
-    """The task page (or its fragment). ``moved``: the URL changes to this task's."""
+@bp.post("/tasks/<int:assignment_id>/skip")
+@login_required
+def skip(assignment_id: int):
+    assignment, project = load_assignment(assignment_id)
+    code = request.form.get("reason", "")
+    comment = (request.form.get("comment") or "").strip()
+    if code not in SKIP_REASONS:
+        return _show_task(project, assignment, message="Choose why you skip this task.", status=422, skip_open=True)
+    if code == "other" and not comment:
+        return _show_task(project, assignment, message="Say in a few words why you skip this task.", status=422, skip_open=True)
+    reason = SKIP_REASONS[code] if code != "other" else "Other"
+    reason = f"{reason}: {comment}" if comment else reason
+    session = db.session()
+    try:
+        skip_assignment(session, assignment, reason)
+    except AssignmentError as exc:
+        session.rollback()
+        return _show_task(project, assignment, message=str(exc), status=exc.status)
+    discard_draft(session, assignment)
+    following = claim_next(session, project, g.user)
+    session.commit()
+    if following is None:
+        return _all_done(project, cleared=assignment.id)
+    return _show_task(project, following, moved=True, notice="Skipped. Here is the next task.", cleared=assignment.id)
+
+
+def _draft_answers(project: Project, assignment: Assignment, fields: dict[str, list[str]]) -> dict[str, Any]:
+    """Answers rebuilt from a draft through the kind's form parser, so the page shows the draft
+    even without JavaScript. A draft the kind cannot read (its template changed) shows nothing."""
     kind = get_kind(project.kind)
-    item = assignment.item
-    by_id = {r["id"]: r for r in item.responses}
-    judgment = None
-    if assignment.status is AssignmentStatus.SUBMITTED:
-        judgment = db.session().query(Judgment).filter_by(assignment_id=assignment.id).one_or_none()
-    if answers is None and judgment is not None:
-        answers = judgment.answers
+    ids = [r["id"] for r in assignment.item.responses]
+    try:
+        return kind.from_form(project.template["config"], ids, MultiDict([(k, v) for k, vs in fields.items() for v in vs]))
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def _show_task(
+    project: Project,
+    assignment: Assignment,
+    *,
+    answers=None,
+    errors=None,
+    message=None,
+    notice=None,
+    status=200,
+    moved=False,
+    saved=False,
+    cleared: int | None = None,
+    skip_open=False,
+):
+    """The task page (or its fragment). ``moved``: the URL changes to this task's.
+    ``cleared``: the assignment just finished, whose copy the browser may forget."""
     url = url_for("workbench.task", assignment_id=assignment.id)
     if moved and not request.headers.get("HX-Request"):
         return redirect(url, 303)
+    session = db.session()
+    kind = get_kind(project.kind)
+    config = project.template["config"]
+    item = assignment.item
+    by_id = {r["id"]: r for r in item.responses}
+    judgment: Judgment | None = assignment.judgment if assignment.status is AssignmentStatus.SUBMITTED else None
+    draft = draft_for(session, assignment) if judgment is None else None
+    if answers is None and judgment is not None:
+        answers = judgment.answers
+    if answers is None and draft is not None:
+        answers = _draft_answers(project, assignment, draft.fields)
+    kind_keys = kind.keys(config)
+    own_keys, listed_keys = shortcuts(kind_keys)
     response = render(
         "workbench/task.html",
         "task",
@@ -113,23 +200,39 @@ def _show_task(project: Project, assignment: Assignment, *, answers=None, errors
         project=project,
         assignment=assignment,
         item=item,
-        responses=[by_id[i] for i in assignment.display_order],
+        responses=[by_id[i] for i in assignment.display_order if i in by_id],
         kind=kind,
-        config=project.template["config"],
-        keys=kind.keys(project.template["config"]),
+        config=config,
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
         answers=answers or {},
         errors=errors or [],
         message=message,
+        notice=notice,
         saved=saved,
-        progress=expert_progress(db.session(), project, g.user),
+        cleared=cleared,
+        judgment=judgment,
+        edit_refusal=edit_refusal(session, judgment) if judgment is not None else None,
+        draft={"fields": draft.fields, "client_saved_at": draft.client_saved_at} if draft is not None else None,
+        autosave=assignment.status in (AssignmentStatus.LEASED, AssignmentStatus.EXPIRED),
+        skip_reasons=SKIP_REASONS,
+        skip_open=skip_open,
+        progress=expert_progress(session, project, g.user),
         schema=answer_schema(project, item),
     )
     return push_url(response, url) if moved else response
 
 
-def _all_done(project: Project):
+def _all_done(project: Project, cleared: int | None = None):
     url = url_for("workbench.project", slug=project.slug)
     if not request.headers.get("HX-Request"):
         return redirect(url + "?done=1", 303)
-    response = render("workbench/done.html", "task", project=project, progress=expert_progress(db.session(), project, g.user))
+    response = render(
+        "workbench/done.html", "task", project=project, cleared=cleared, progress=expert_progress(db.session(), project, g.user)
+    )
     return push_url(response, url + "?done=1")
+
+
+# Routes in sibling modules register on this blueprint.
+from annotate.workbench import drafts, history  # noqa: E402,F401

@@ -1,53 +1,289 @@
-// annotate task page behaviour: keyboard shortcuts and active-time tracking.
-// Plain JavaScript, no build step. Everything here is an enhancement: the
-// forms work without it.
+// annotate task page behaviour: keyboard shortcuts, draft autosave, active-time tracking.
+// Plain JavaScript, no build step. Everything here is an enhancement: the forms
+// work without it (drafts then only survive a refused submit).
 (function () {
   "use strict";
 
   var IDLE_AFTER_MS = 60 * 1000;
+  var SAVE_AFTER_MS = 700;          // debounce: save once typing pauses
+  var RETRY_EVERY_MS = 10 * 1000;   // while a draft is unsaved (offline, server error)
+  var LOCAL_PREFIX = "annotate:draft:";
+  var LOCAL_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
+  var NOT_DRAFTED = { csrf_token: true, active_seconds: true };
+
   var lastActivity = Date.now();
   var active = { assignment: null, seconds: 0 };
+  var drafts = { task: null, timer: null, retry: null, restoring: false };
+
+  // -- helpers ---------------------------------------------------------------------
 
   function typingIn(el) {
     if (!el) return false;
     var tag = el.tagName;
     if (tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable) return true;
-    return tag === "INPUT" && !/^(radio|checkbox|button|submit)$/i.test(el.type);
+    return tag === "INPUT" && !/^(radio|checkbox|button|submit|reset)$/i.test(el.type);
   }
 
-  function currentForm() {
-    return document.querySelector("#task form.answer");
+  function currentTask() { return document.getElementById("task"); }
+  function currentForm() { return document.querySelector("#task form.answer"); }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
+    catch (e) { return ""; }
+  }
+
+  function localKey(id) { return LOCAL_PREFIX + id; }
+
+  function readLocal(id) {
+    try { return JSON.parse(window.localStorage.getItem(localKey(id)) || "null"); }
+    catch (e) { return null; }
+  }
+
+  function writeLocal(id, value) {
+    try { window.localStorage.setItem(localKey(id), JSON.stringify(value)); return true; }
+    catch (e) { return false; }  // private mode or quota: the server copy still works
+  }
+
+  function forgetLocal(id) {
+    try { window.localStorage.removeItem(localKey(id)); } catch (e) { /* nothing kept */ }
+  }
+
+  function pruneLocal() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf(LOCAL_PREFIX) === 0) {
+          var value = JSON.parse(window.localStorage.getItem(key) || "null");
+          if (!value || Date.now() - (value.client_saved_at || 0) > LOCAL_MAX_AGE_MS) window.localStorage.removeItem(key);
+        }
+      }
+    } catch (e) { /* storage unavailable */ }
+  }
+
+  function timeOfDay(ms) {
+    var d = new Date(ms);
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  }
+
+  function setStatus(text, state) {
+    var task = currentTask();
+    var el = task && task.querySelector("[data-draft-status]");
+    if (!el) return;
+    el.textContent = text;
+    el.dataset.state = state || "";
+  }
+
+  // -- drafts ---------------------------------------------------------------------
+
+  function serialise(form) {
+    var fields = {};
+    new FormData(form).forEach(function (value, name) {
+      if (NOT_DRAFTED[name] || typeof value !== "string") return;
+      (fields[name] = fields[name] || []).push(value);
+    });
+    return fields;
+  }
+
+  function applyFields(form, fields) {
+    var seen = {};
+    drafts.restoring = true;
+    try {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        var name = el.name;
+        if (!name || NOT_DRAFTED[name] || el.disabled || !(name in fields)) return;
+        var values = fields[name];
+        var before = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+        if (el.type === "radio" || el.type === "checkbox") {
+          el.checked = values.indexOf(el.value) !== -1;
+        } else if (el.tagName === "SELECT" && el.multiple) {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = values.indexOf(o.value) !== -1; });
+        } else if (el.type !== "submit" && el.type !== "button" && el.type !== "file") {
+          var i = seen[name] || 0;
+          if (i < values.length) el.value = values[i];
+          seen[name] = i + 1;
+        }
+        var after = el.type === "radio" || el.type === "checkbox" ? el.checked : el.value;
+        if (before !== after) {
+          el.dispatchEvent(new Event("input", { bubbles: true }));
+          el.dispatchEvent(new Event("change", { bubbles: true }));
+        }
+      });
+      // Kind scripts that keep state outside form fields rebuild it from here.
+      form.dispatchEvent(new CustomEvent("annotate:draft-restored", { bubbles: true, detail: { fields: fields } }));
+    } finally {
+      drafts.restoring = false;
+    }
+  }
+
+  function sendDraft(task, copy) {
+    var url = task.dataset.draftUrl;
+    if (!url) return;
+    if (!navigator.onLine) {
+      setStatus("Not saved: you are offline. Kept in this browser; it will be sent when you are back online.", "offline");
+      return;
+    }
+    setStatus("Saving draft…", "saving");
+    fetch(url, {
+      method: "PUT",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
+      body: JSON.stringify({ fields: copy.fields, client_saved_at: copy.client_saved_at })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (body) { return { response: response, body: body }; });
+    }).then(function (result) {
+      var id = task.dataset.assignment;
+      var latest = readLocal(id);
+      if (result.response.ok) {
+        // Only mark as sent if nothing newer was typed meanwhile.
+        if (latest && latest.client_saved_at === copy.client_saved_at) { latest.synced = true; writeLocal(id, latest); }
+        if (result.body.stored === false) {
+          setStatus("A newer draft from another tab is saved on the server; reload to see it.", "conflict");
+        } else {
+          setStatus("Draft saved at " + timeOfDay(copy.client_saved_at) + ".", "saved");
+        }
+      } else if (result.response.status === 409 || result.response.status === 404) {
+        forgetLocal(id);  // the task is finished or gone: nothing to keep drafting
+        setStatus("Not saved: " + (result.body.error || "this task is closed") + ".", "error");
+      } else {
+        setStatus("Not saved: " + (result.body.error || ("the server answered " + result.response.status)) + ". Kept in this browser; retrying.", "error");
+      }
+    }).catch(function () {
+      setStatus("Not saved: the server cannot be reached. Kept in this browser; it will be sent when the connection is back.", "offline");
+    });
+  }
+
+  function saveNow() {
+    clearTimeout(drafts.timer);
+    drafts.timer = null;
+    var task = currentTask();
+    var form = currentForm();
+    if (!task || !form || !task.hasAttribute("data-autosave")) return;
+    var copy = { fields: serialise(form), client_saved_at: Date.now(), synced: false };
+    writeLocal(task.dataset.assignment, copy);
+    sendDraft(task, copy);
+  }
+
+  function scheduleSave(event) {
+    if (drafts.restoring) return;
+    var form = currentForm();
+    if (!form || !form.contains(event.target)) return;
+    setStatus("Unsaved changes…", "pending");
+    clearTimeout(drafts.timer);
+    drafts.timer = setTimeout(saveNow, SAVE_AFTER_MS);
+  }
+
+  function resendUnsynced() {
+    var task = currentTask();
+    if (!task || !task.hasAttribute("data-autosave") || drafts.timer) return;
+    var copy = readLocal(task.dataset.assignment);
+    if (copy && !copy.synced) sendDraft(task, copy);
+  }
+
+  // On a task's arrival: restore the newest draft (server or this browser) and resend an unsent one.
+  function initTask() {
+    var task = currentTask();
+    if (!task) return;
+    if (task.dataset.cleared) forgetLocal(task.dataset.cleared);
+    if (drafts.task === task) return;
+    drafts.task = task;
+    clearTimeout(drafts.timer);
+    drafts.timer = null;
+    var form = currentForm();
+    if (!form || !task.hasAttribute("data-autosave")) return;
+    var id = task.dataset.assignment;
+    var server = null;
+    try { server = JSON.parse(task.dataset.draft || "null"); } catch (e) { server = null; }
+    var local = readLocal(id);
+    if (local && (!server || local.client_saved_at > server.client_saved_at)) {
+      applyFields(form, local.fields);
+      if (!local.synced) {
+        setStatus("Draft restored from this browser; sending it to the server…", "pending");
+        sendDraft(task, local);
+      } else {
+        setStatus("Draft restored.", "saved");
+      }
+    } else if (server) {
+      applyFields(form, server.fields);
+      writeLocal(id, { fields: server.fields, client_saved_at: server.client_saved_at, synced: true });
+      setStatus("Draft restored (saved at " + timeOfDay(server.client_saved_at) + ").", "saved");
+    }
+  }
+
+  // -- keyboard -------------------------------------------------------------------
+
+  function togglePanel(summary) {
+    var details = summary.parentElement;
+    var opening = !details.open;
+    // One panel at a time, so an overlay never hides another.
+    document.querySelectorAll("#task details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
+    details.open = opening;
+    if (opening) {
+      var first = details.querySelector("input, textarea, select, button, a[href]");
+      (first || summary).focus();
+    } else {
+      summary.focus();
+    }
   }
 
   document.addEventListener("keydown", function (event) {
     lastActivity = Date.now();
+    var task = currentTask();
     var form = currentForm();
-    if (!form) return;
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    if (!task) return;
+    if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
+      saveNow();
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
       return;
     }
+    if (event.key === "Escape") {
+      var open = task.querySelectorAll("details[data-panel][open]");
+      if (open.length) {
+        event.preventDefault();
+        open.forEach(function (d) { d.open = false; });
+        open[0].querySelector("summary").focus();
+      }
+      return;
+    }
     if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
+    var shortcut = task.querySelector('summary[data-shortcut="' + CSS.escape(event.key) + '"]');
+    if (shortcut && event.key) {
+      event.preventDefault();
+      togglePanel(shortcut);
+      return;
+    }
+    if (!form) return;
     var inputs = form.querySelectorAll("input[data-key]");
     for (var i = 0; i < inputs.length; i++) {
-      if (inputs[i].dataset.key === event.key) {
+      if (inputs[i].dataset.key === event.key && !inputs[i].disabled) {
         event.preventDefault();
         inputs[i].checked = true;
         inputs[i].focus();
+        inputs[i].dispatchEvent(new Event("input", { bubbles: true }));
         inputs[i].dispatchEvent(new Event("change", { bubbles: true }));
         return;
       }
     }
   });
 
+  // -- events ---------------------------------------------------------------------
+
   ["mousemove", "mousedown", "scroll", "input"].forEach(function (name) {
     document.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
   });
+  document.addEventListener("input", scheduleSave);
+  document.addEventListener("change", scheduleSave);
+  window.addEventListener("online", resendUnsynced);
+  window.addEventListener("offline", function () {
+    var copy = currentTask() && readLocal(currentTask().dataset.assignment);
+    if (copy && !copy.synced) setStatus("Not saved: you are offline. Kept in this browser; it will be sent when you are back online.", "offline");
+  });
+  // Leaving the page with a pending save: write it now (the local copy is written synchronously).
+  window.addEventListener("pagehide", function () { if (drafts.timer) saveNow(); });
 
   // Count the seconds an expert actively spends on the current task.
   setInterval(function () {
-    var task = document.getElementById("task");
+    var task = currentTask();
     var field = task && task.querySelector("[data-active-seconds]");
     if (!field) return;
     if (task.dataset.assignment !== active.assignment) {
@@ -60,12 +296,30 @@
     }
   }, 1000);
 
-  // After htmx swaps in the next task, move focus to it so screen readers and keys follow.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var task = document.getElementById("task");
-    if (task && event.detail && event.detail.target && event.detail.target.id === "task") {
-      task.setAttribute("tabindex", "-1");
-      task.focus({ preventScroll: true });
-    }
+  // A submit that never reached the server: say so (the draft is kept).
+  document.addEventListener("htmx:sendError", function () {
+    setStatus("Not submitted: the server cannot be reached. Your answer is kept; try again when you are back online.", "offline");
   });
+
+  // Before a submit leaves, stop a pending autosave: the submit carries the same fields.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = currentForm();
+    if (form && event.detail && event.detail.elt === form) { clearTimeout(drafts.timer); drafts.timer = null; }
+  });
+
+  // After htmx swaps in the next task, move focus to it so screen readers and keys follow.
+  document.addEventListener("htmx:afterSettle", function () {
+    var task = currentTask();
+    if (!task || drafts.task === task) return;
+    initTask();
+    task.setAttribute("tabindex", "-1");
+    task.focus({ preventScroll: true });
+  });
+
+  function start() {
+    pruneLocal();
+    initTask();
+    setInterval(resendUnsynced, RETRY_EVERY_MS);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

@@ -1,0 +1,48 @@
+"""Draft autosave endpoints used by the task page's script (JSON; CSRF via the X-CSRFToken header)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from annotate import db
+from annotate.web import login_required
+from annotate.workbench.services import DraftError, draft_for, save_draft
+from annotate.workbench.views import bp, load_assignment
+
+
+def _draft_json(draft) -> dict:
+    return {
+        "fields": draft.fields,
+        "client_saved_at": draft.client_saved_at,
+        "updated_at": draft.updated_at.isoformat(),
+    }
+
+
+@bp.get("/tasks/<int:assignment_id>/draft")
+@login_required
+def draft(assignment_id: int):
+    """The saved draft of the expert's own task; 204 when there is none."""
+    assignment, _project = load_assignment(assignment_id)
+    found = draft_for(db.session(), assignment)
+    if found is None:
+        return "", 204
+    return jsonify(_draft_json(found))
+
+
+@bp.put("/tasks/<int:assignment_id>/draft")
+@login_required
+def save(assignment_id: int):
+    """Store the task form's fields: ``{"fields": {name: [values]}, "client_saved_at": ms}``.
+    Answers 200 with ``stored: false`` and the newer draft when another tab saved later."""
+    assignment, _project = load_assignment(assignment_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return jsonify({"error": "Send a JSON object with fields and client_saved_at."}), 400
+    session = db.session()
+    try:
+        result = save_draft(session, assignment, body.get("fields"), body.get("client_saved_at"))
+    except DraftError as exc:
+        session.rollback()
+        return jsonify({"error": str(exc)}), exc.status
+    session.commit()
+    return jsonify({"stored": result.stored, **_draft_json(result.draft)})

@@ -1,0 +1,42 @@
+"""Keyboard shortcuts of the task page: the kind's keys (from its template) plus the workbench's own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Workbench actions and the keys they try, in order: the first one the kind does not use wins,
+# so a template that binds e.g. "i" to a kind action still gets a working instructions key.
+WORKBENCH_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "help": ("Show or hide these shortcuts", ("?",)),
+    "instructions": ("Show or hide the instructions", ("i", "I", "g")),
+    "skip": ("Skip this task (asks for a reason)", ("x", "X", "k")),
+}
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    action: str
+    key: str
+    label: str
+
+
+def humanize(action: str) -> str:
+    """A kind's action name as a label: ``both_bad`` -> ``Both bad``; single letters name responses."""
+    if len(action) == 1 and action.isalpha():
+        return f"Response {action.upper()}"
+    return action.replace("_", " ").replace("-", " ").capitalize()
+
+
+def shortcuts(kind_keys: dict[str, str]) -> tuple[dict[str, str], list[Shortcut]]:
+    """(workbench action -> key, every shortcut for the help overlay, kind keys first)."""
+    taken = set(kind_keys.values())
+    own: dict[str, str] = {}
+    for action, (_label, candidates) in WORKBENCH_ACTIONS.items():
+        key = next((k for k in candidates if k not in taken), "")
+        own[action] = key
+        taken.add(key)
+    listed = [Shortcut(action, key, humanize(action)) for action, key in kind_keys.items()]
+    listed += [Shortcut(action, key, WORKBENCH_ACTIONS[action][0]) for action, key in own.items() if key]
+    listed.append(Shortcut("submit", "Ctrl+Enter", "Submit the answer (⌘+Enter on a Mac)"))
+    listed.append(Shortcut("close", "Escape", "Close the open panel"))
+    return own, listed
