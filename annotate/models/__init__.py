@@ -7,17 +7,24 @@ from annotate.models.people import Invitation, TermsAcceptance, TermsVersion
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.user import ApiToken, Role, User
 from annotate.models.work import (
+    Adjudication,
+    AdjudicationStatus,
     Assignment,
+    AssignmentPurpose,
     AssignmentStatus,
     Judgment,
     JudgmentRevision,
     Review,
+    ReviewState,
     ReviewVerdict,
 )
 
 __all__ = [
+    "Adjudication",
+    "AdjudicationStatus",
     "ApiToken",
     "Assignment",
+    "AssignmentPurpose",
     "AssignmentStatus",
     "Batch",
     "BatchStatus",
@@ -32,6 +39,7 @@ __all__ = [
     "ProjectMember",
     "ProjectRole",
     "Review",
+    "ReviewState",
     "ReviewVerdict",
     "Role",
     "TermsAcceptance",

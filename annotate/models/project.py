@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotate.db import Base, UTCDateTime, utcnow
@@ -28,6 +28,10 @@ class Project(Base):
         CheckConstraint("overlap >= 1", name="overlap_positive"),
         CheckConstraint("lease_seconds >= 30", name="lease_at_least_30s"),
         CheckConstraint("max_active_leases >= 1", name="max_active_leases_positive"),
+        CheckConstraint(
+            "adjudication_threshold IS NULL OR (adjudication_threshold >= 1 AND adjudication_threshold <= 100)",
+            name="adjudication_threshold_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +48,10 @@ class Project(Base):
     max_active_leases: Mapped[int] = mapped_column(default=1)
     quota_per_expert: Mapped[int | None] = mapped_column()
     randomize_order: Mapped[bool] = mapped_column(default=True)
+    # Adjudication (annotate/assign/adjudication.py): once an item has all its judgments, if
+    # fewer than this percentage of them give the most common answer, one adjudicator adds
+    # a tie-breaking judgment. None: never. 100: any disagreement (e.g. a split pairwise vote).
+    adjudication_threshold: Mapped[int | None] = mapped_column()
     archived: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -101,6 +109,8 @@ class ProjectMember(Base):
     # Exports name experts by this, never by email.
     pseudonym: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
+    # May break ties on items whose judgments disagree (reviewers may too).
+    adjudicator: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="members")
