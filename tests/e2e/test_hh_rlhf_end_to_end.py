@@ -106,3 +106,19 @@ def tmp_rows(path, n):
     with gzip.open(path, "rb") as f:
         out.write_bytes(b"".join(next(f) for _ in range(n)))
     return out
+
+
+def test_excerpt_imports_every_row_including_diverging_transcripts(runner, make_project, session):
+    """Runs without ../shared: a 21-row excerpt, one of whose rows continues the
+    conversation further in `chosen` than in `rejected` (as 5 rows of the real file do)."""
+    from helpers import FIXTURES
+
+    make_project("hh-excerpt")
+    out = runner.invoke(args=["import", "hh-excerpt", str(FIXTURES / "hh-rlhf-excerpt.jsonl")])
+    assert out.exit_code == 0, out.output
+    assert "21 rows read" in out.output
+    items = session.scalars(select(Item).order_by(Item.id)).all()
+    assert len(items) + int(re.search(r"(\d+) duplicates", out.output).group(1)) == 21
+    for item in items:
+        assert item.prompt[-1]["role"] == "user"
+        assert len(item.responses) == 2 and all(r["content"] for r in item.responses)
