@@ -30,7 +30,10 @@ def template_problems(document: Any, templates_dir: Path) -> list[Problem]:
     kind = KINDS.get(document["kind"])
     if kind is None:
         return [Problem("kind", f"{document['kind']!r} has no implementation; known kinds: {', '.join(sorted(KINDS))}")]
-    return problems(kind.config_schema, document["config"], prefix="config")
+    found = problems(kind.config_schema, document["config"], prefix="config")
+    if found:
+        return found
+    return [Problem(f"config.{p}", m) for p, m in kind.config_checks(document["config"])]
 
 
 def validate_template(document: Any, templates_dir: Path, source: str = "template") -> dict[str, Any]:

@@ -5,6 +5,7 @@ from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
 from annotate.models.people import Invitation, TermsAcceptance, TermsVersion
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
+from annotate.models.template import TaskTemplate
 from annotate.models.user import ApiToken, Role, User
 from annotate.models.work import (
     Adjudication,
@@ -42,6 +43,7 @@ __all__ = [
     "ReviewState",
     "ReviewVerdict",
     "Role",
+    "TaskTemplate",
     "TermsAcceptance",
     "TermsVersion",
     "User",

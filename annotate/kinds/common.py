@@ -1,0 +1,137 @@
+"""Schema pieces and form helpers every kind shares: keys, rationale, abstention."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from annotate.kinds.base import Answers, Check, Config
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+TEXT_MAX = 20_000
+# Reserved by the workbench page (help, submit, instructions, skip): a kind may not take them.
+RESERVED_KEYS = frozenset({"?", "Enter", "Escape", "Tab", " "})
+
+# One key: a single printable character, or a named key KeyboardEvent.key reports.
+KEY_SCHEMA: dict[str, Any] = {
+    "type": "string",
+    "pattern": r"^(.|Arrow(Up|Down|Left|Right)|Home|End|PageUp|PageDown|Delete|Backspace|F([1-9]|1[0-2]))$",
+}
+REASON_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
+RATIONALE_CONFIG = {
+    "rationale": {"enum": ["off", "optional", "required"], "default": "optional"},
+    "rationale_min_length": {"type": "integer", "minimum": 0, "maximum": 5000, "default": 0},
+}
+ABSTAIN_CONFIG = {
+    "abstain_reasons": {
+        "type": "array",
+        "items": REASON_SCHEMA,
+        "uniqueItems": True,
+        "maxItems": 20,
+        "description": "Reasons an expert may give instead of an answer; none means no abstaining.",
+    },
+}
+
+
+def keys_schema(actions: list[str]) -> dict[str, Any]:
+    """Config schema of a ``keys`` object that may rebind ``actions``."""
+    return {"type": "object", "additionalProperties": False, "properties": {a: KEY_SCHEMA for a in actions}}
+
+
+def merged_keys(defaults: dict[str, str], config: Config) -> dict[str, str]:
+    """The template's keys over the kind's defaults, in the defaults' order."""
+    return {**defaults, **config.get("keys", {})}
+
+
+def key_conflicts(keys: dict[str, str]) -> list[Check]:
+    """Two actions on one key, or a key the page itself uses, as config problems."""
+    found: list[Check] = []
+    counts = Counter(keys.values())
+    for action, key in keys.items():
+        if key in RESERVED_KEYS:
+            found.append((f"keys.{action}", f"{key!r} is reserved by the task page"))
+        elif counts[key] > 1:
+            others = sorted(a for a, k in keys.items() if k == key and a != action)
+            found.append((f"keys.{action}", f"{key!r} is also the key for {', '.join(others)}"))
+    return found
+
+
+def rationale_schema(config: Config, max_length: int = TEXT_MAX) -> dict[str, Any]:
+    """Schema of one rationale string under the config's rationale mode."""
+    minimum = config.get("rationale_min_length", 0) if config.get("rationale", "optional") == "required" else 0
+    return {"type": "string", "minLength": minimum, "maxLength": max_length}
+
+
+def abstain_schema(config: Config) -> dict[str, Any]:
+    """``{"abstain": {"reason": …, "comment": …}}`` with no other keys."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["abstain"],
+        "properties": {
+            "abstain": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["reason"],
+                "properties": {
+                    "reason": {"enum": list(config.get("abstain_reasons", []))},
+                    "comment": {"type": "string", "maxLength": TEXT_MAX},
+                },
+            }
+        },
+    }
+
+
+def with_abstain(config: Config, answer: dict[str, Any]) -> dict[str, Any]:
+    """The full answer schema: an abstention (when the template allows it) or ``answer``.
+
+    ``if``/``then``/``else`` rather than ``oneOf`` so that errors name the failing
+    field instead of "not valid under any of the given schemas".
+    """
+    schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
+    if config.get("abstain_reasons"):
+        schema.update({"if": {"type": "object", "required": ["abstain"]}, "then": abstain_schema(config), "else": answer})
+    else:
+        schema.update(answer)
+    return schema
+
+
+def is_abstain(answers: Answers) -> bool:
+    return isinstance(answers, dict) and "abstain" in answers
+
+
+def abstain_from_form(config: Config, form: Any) -> Answers | None:
+    """The abstention the form asks for (``abstain_reason`` set), or None."""
+    reason = (form.get("abstain_reason") or "").strip()
+    if not reason or not config.get("abstain_reasons"):
+        return None
+    abstain: dict[str, str] = {"reason": reason}
+    comment = (form.get("abstain_comment") or "").strip()
+    if comment:
+        abstain["comment"] = comment
+    return {"abstain": abstain}
+
+
+def text_from_form(form: Any, name: str) -> str:
+    """A text field with surrounding white space removed and line endings normalised."""
+    return (form.get(name) or "").replace("\r\n", "\n").strip()
+
+
+def rationale_from_form(config: Config, form: Any, answers: Answers, name: str = "rationale") -> None:
+    """Put the form's rationale into ``answers`` as the config asks (left out when empty and optional)."""
+    mode = config.get("rationale", "optional")
+    if mode == "off":
+        return
+    text = text_from_form(form, name)
+    if text or mode == "required":
+        answers["rationale"] = text
+
+
+def int_or_raw(value: str | None) -> int | str | None:
+    """A form number as an int; a non-number is kept so the schema names it; empty is None."""
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value.strip())
+    except ValueError:
+        return value.strip()
