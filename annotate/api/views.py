@@ -13,7 +13,7 @@ from annotate.export.services import ExportError, get_format
 from annotate.export.streaming import stream_jsonl
 from annotate.models import Assignment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
-from annotate.projects.services import stats
+from annotate.projects.services import stats, terms_pending
 from annotate.validation import InvalidDocument
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -81,6 +81,8 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
 @token_required
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
+    if terms_pending(db.session(), project, g.user) is not None:
+        return error(403, "accept the project's terms first, on the web page terms_url", terms_url=url_for("projects.terms", slug=project.slug, _external=True))
     assignment = claim_next(db.session(), project, g.user)
     touch_token(db.session(), g.token)
     db.session().commit()

@@ -118,3 +118,45 @@ def touch_token(session: Session, secret: str) -> None:
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
     if token is not None:
         token.last_used_at = utcnow()
+
+
+def parse_rate(value: str | Decimal | None) -> Decimal | None:
+    """An hourly rate: empty for none, else a non-negative amount with at most 2 decimals."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        rate = Decimal(str(value).strip())
+    except ArithmeticError:
+        raise UserError(f"hourly_rate: {value!r} is not a number") from None
+    if not rate.is_finite() or rate < 0 or rate >= Decimal("100000000"):
+        raise UserError(f"hourly_rate: {value!r} must be between 0 and 99999999.99")
+    if rate.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise UserError(f"hourly_rate: {value!r} has more than 2 decimals")
+    return rate
+
+
+def update_profile(user: User, *, name: str, expertise: list[str], hourly_rate: Decimal | None) -> None:
+    """Change a user's name, expertise tags and hourly rate."""
+    name = name.strip()
+    if len(name) > 200:
+        raise UserError("name: at most 200 characters")
+    user.name = name
+    user.expertise = expertise
+    user.hourly_rate = hourly_rate
+
+
+def set_role(session: Session, user: User, role: Role, *, by: User) -> None:
+    """Change a user's global role; an admin cannot demote themselves (someone must stay admin)."""
+    if user.id == by.id and role is not Role.ADMIN:
+        raise UserError("role: you cannot take away your own admin role")
+    user.role = role
+    session.flush()
+
+
+def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
+    """Deactivate or reactivate a user. Deactivation ends their sessions and API tokens at once:
+    every request checks ``active`` (annotate.web, annotate.auth.services.user_for_token)."""
+    if user.id == by.id and not active:
+        raise UserError("active: you cannot deactivate yourself")
+    user.active = active
+    session.flush()

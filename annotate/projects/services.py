@@ -15,6 +15,8 @@ from annotate.models import (
     Assignment,
     AssignmentStatus,
     InstructionsVersion,
+    TermsAcceptance,
+    TermsVersion,
     Item,
     Judgment,
     Project,
@@ -98,6 +100,22 @@ def _new_pseudonym(session: Session, project: Project) -> str:
             return name
 
 
+def set_member_role(session: Session, member: ProjectMember, role: ProjectRole, *, by: User) -> None:
+    """Change a member's project role; a researcher cannot drop their own researcher role."""
+    if member.user_id == by.id and not by.is_admin and role is not ProjectRole.RESEARCHER:
+        raise ProjectError("role: you cannot remove your own researcher role; ask another researcher or an admin")
+    member.role = role
+    session.flush()
+
+
+def set_member_active(session: Session, member: ProjectMember, active: bool, *, by: User) -> None:
+    """Deactivate (or reactivate) a membership. Their judgments stay; they see the project no more."""
+    if member.user_id == by.id and not active and not by.is_admin:
+        raise ProjectError("active: you cannot remove yourself from the project")
+    member.active = active
+    session.flush()
+
+
 def membership(session: Session, project: Project, user: User) -> ProjectMember | None:
     """The user's active membership of the project, if any."""
     return session.scalar(
@@ -147,3 +165,83 @@ def stats(session: Session, project: Project) -> dict[str, Any]:
         "active_leases": leased,
         "experts": experts,
     }
+
+
+# -- instructions and terms: versioned, an edit adds a version --------------------------------
+
+MAX_TEXT = 200_000
+
+
+def edit_instructions(session: Session, project: Project, body: str, *, by: User | None) -> InstructionsVersion | None:
+    """Make ``body`` the project's instructions as a new version; None if nothing changed."""
+    body = body.replace("\r\n", "\n")
+    if len(body) > MAX_TEXT:
+        raise ProjectError(f"instructions: at most {MAX_TEXT} characters")
+    if body == project.instructions:
+        return None
+    latest = session.scalar(select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)) or 0
+    version = InstructionsVersion(project_id=project.id, version=latest + 1, body=body, created_by_id=by.id if by else None)
+    session.add(version)
+    project.instructions_version = version.version
+    session.flush()
+    session.refresh(project, ["instructions_history"])
+    return version
+
+
+def current_terms(session: Session, project: Project) -> TermsVersion | None:
+    """The project's latest terms, or None if it has none."""
+    return session.scalar(
+        select(TermsVersion).where(TermsVersion.project_id == project.id).order_by(TermsVersion.version.desc()).limit(1)
+    )
+
+
+def edit_terms(session: Session, project: Project, body: str, *, by: User | None) -> TermsVersion | None:
+    """Publish ``body`` as a new version of the terms (everyone must accept it again); None if unchanged.
+
+    Empty terms are a version too: they withdraw the requirement to accept anything."""
+    body = body.replace("\r\n", "\n").strip()
+    if len(body) > MAX_TEXT:
+        raise ProjectError(f"terms: at most {MAX_TEXT} characters")
+    current = current_terms(session, project)
+    if (current.body if current else "") == body:
+        return None
+    terms = TermsVersion(
+        project_id=project.id, version=(current.version if current else 0) + 1, body=body, created_by_id=by.id if by else None
+    )
+    session.add(terms)
+    session.flush()
+    return terms
+
+
+def terms_pending(session: Session, project: Project, user: User) -> TermsVersion | None:
+    """The terms ``user`` must accept before claiming work in ``project``, or None if there are none."""
+    terms = current_terms(session, project)
+    if terms is None or not terms.body:
+        return None
+    accepted = session.scalar(
+        select(TermsAcceptance.id).where(
+            TermsAcceptance.project_id == project.id,
+            TermsAcceptance.user_id == user.id,
+            TermsAcceptance.version == terms.version,
+        )
+    )
+    return None if accepted is not None else terms
+
+
+def accept_terms(session: Session, project: Project, user: User, version: int) -> TermsAcceptance:
+    """Record that ``user`` accepted ``version`` of the terms, now. Only the current version can be
+    accepted (the page they read may be stale); accepting twice keeps the first record."""
+    terms = current_terms(session, project)
+    if terms is None or terms.version != version:
+        raise ProjectError("terms: they changed while you were reading; please read the current version")
+    existing = session.scalar(
+        select(TermsAcceptance).where(
+            TermsAcceptance.project_id == project.id, TermsAcceptance.user_id == user.id, TermsAcceptance.version == version
+        )
+    )
+    if existing is not None:
+        return existing
+    acceptance = TermsAcceptance(project_id=project.id, user_id=user.id, version=version)
+    session.add(acceptance)
+    session.flush()
+    return acceptance

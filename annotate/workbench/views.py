@@ -16,9 +16,9 @@ from annotate.assign.services import AssignmentError, LeaseLost, answer_schema, 
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
-from annotate.projects.services import stats, visible_projects
+from annotate.projects.services import stats, terms_pending, visible_projects
 from annotate.validation import InvalidDocument
-from annotate.web import login_required, push_url, render
+from annotate.web import client_redirect, login_required, push_url, render
 from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
 from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
@@ -61,6 +61,8 @@ def project(slug: str):
 @login_required
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
+    if terms_pending(db.session(), project, g.user) is not None:  # terms first (annotate.projects)
+        return client_redirect(url_for("projects.terms", slug=project.slug))
     assignment = claim_next(db.session(), project, g.user)
     db.session().commit()
     if assignment is None:

@@ -1,0 +1,38 @@
+"""Who may see and edit whose profile."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from annotate.models import ProjectMember, ProjectRole, Role, User
+
+
+def researches(session: Session, researcher: User, user: User) -> bool:
+    """True if ``user`` is a member of a project in which ``researcher`` is an active researcher."""
+    mine = aliased(ProjectMember)
+    theirs = aliased(ProjectMember)
+    stmt = (
+        select(theirs.id)
+        .join(mine, mine.project_id == theirs.project_id)
+        .where(
+            mine.user_id == researcher.id,
+            mine.role == ProjectRole.RESEARCHER,
+            mine.active.is_(True),
+            theirs.user_id == user.id,
+        )
+        .limit(1)
+    )
+    return session.scalar(stmt) is not None
+
+
+def can_view_profile(session: Session, viewer: User, user: User) -> bool:
+    """Admins see everyone; anyone sees themselves; researchers see the members of their projects."""
+    return viewer.is_admin or viewer.id == user.id or (viewer.role is Role.RESEARCHER and researches(session, viewer, user))
+
+
+def can_edit_profile(session: Session, editor: User, user: User) -> bool:
+    """Admins edit everyone; researchers edit the experts of their projects (not other researchers)."""
+    if editor.is_admin:
+        return True
+    return editor.role is Role.RESEARCHER and user.role is Role.EXPERT and researches(session, editor, user)
