@@ -1,36 +1,64 @@
-"""Import a source file into a project: one batch, all or nothing, in bulk-inserted chunks."""
+"""Import sources into a project: read -> shape -> validate -> stage in chunks -> one final move.
+
+The services here commit (in chunks) rather than only flush: an import is a
+long-running unit of work whose atomicity is kept by staging, not by one
+transaction (see ``annotate.ingest.pipeline`` for why and how). Callers must
+not hold uncommitted work in the session they pass.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from annotate.db import utcnow
+from annotate.db import begin_write, utcnow
+from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed, RowError
-from annotate.ingest.readers import detect_format, read_rows
-from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape
-from annotate.kinds import get_kind
-from annotate.models import Batch, BatchStatus, Item, Project, User
-from annotate.validation import problems
+from annotate.ingest.join import joined_rows
+from annotate.ingest.media import localise_media
+from annotate.ingest.readers import ReadContext, detect_format, read_rows
+from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
+from annotate.ingest.shapes.mapping import Mapping, check_columns
+from annotate.ingest.validate import check_item, item_schema
+from annotate.models import Batch, BatchStatus, Project, User
+
+__all__ = ["ImportOptions", "ImportSummary", "import_file", "import_rows", "import_sources", "item_schema", "start_batch", "run_batch", "to_item"]
 
 CHUNK_SIZE = 2000
+TYPED_FORMATS = {"parquet", "hf-disk", "hf-load", "hf-hub"}
+Progress = Callable[[int, float], None]
 
 
-@cache
-def item_schema() -> dict[str, Any]:
-    """The canonical item JSON Schema (published with the package)."""
-    return orjson.loads((Path(__file__).parent / "item.schema.json").read_bytes())
+@dataclass
+class ImportOptions:
+    """How to read and convert the sources; stored on the batch as its ``mapping``."""
+
+    format: str | None = None
+    shape: str | None = None
+    mapping: Mapping | None = None
+    join: str | None = None
+    split: str | None = None
+    config: str | None = None
+    skip_invalid: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v not in (None, False)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImportOptions:
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
 
 
 @dataclass
 class ImportSummary:
+    """What an import did: rows read, items new, duplicates, rows skipped (and why)."""
+
     batch_id: int
     source: str
     format: str
@@ -38,41 +66,210 @@ class ImportSummary:
     rows: int = 0
     new: int = 0
     duplicate: int = 0
+    skipped: int = 0
+    problems: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
 
     def __str__(self) -> str:
-        return (
-            f"imported {self.new} new items from {self.source} ({self.format}, {self.shape} shape); "
-            f"{self.duplicate} duplicates skipped; {self.rows} rows read; batch {self.batch_id}"
+        text = (
+            f"imported {self.new} new items from {self.source} ({self.format}, {self.shape} shape): "
+            f"{self.rows} rows read, {self.duplicate} duplicates, {self.skipped} skipped; batch {self.batch_id}"
         )
+        return text
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str) -> dict[str, Any]:
+def to_item(row: dict[str, Any], shape: Shape, kind_name: str, typed: bool = False) -> dict[str, Any]:
     """Convert one row with ``shape`` and check it against the item schema and the task kind."""
     item = shape.convert(row)
-    found = problems(item_schema(), item)
-    if found:
-        raise RowError(found[0].path, found[0].message)
-    ids = [r["id"] for r in item["responses"]]
-    if len(set(ids)) != len(ids):
-        raise RowError("responses", f"response ids must be unique, got {ids}")
-    problem = get_kind(kind_name).responses_problem(len(ids))
-    if problem:
-        raise RowError("responses", problem)
+    check_item(item, kind_name)
+    if typed:
+        # Parquet and datasets can hold values JSON cannot (bytes, images): name the field.
+        try:
+            orjson.dumps(item)
+        except TypeError as exc:
+            bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
+            raise RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})") from None
     return item
 
 
-def _located(rows: Iterable[tuple[str, dict[str, Any]]], source: str, shape: Shape | None, kind: str) -> Iterator[tuple[str, dict]]:
-    """Convert rows to items, turning a RowError into ImportFailed with its location."""
-    for location, row in rows:
-        if shape is None:
-            shape = detect_shape(row)
+def _unjsonable(value: Any) -> bool:
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return True
+    return False
+
+
+def start_batch(session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None) -> Batch:
+    """Create and commit the batch row of a new import, as ``running`` by this process."""
+    pipeline.reap_interrupted(session, project.id)
+    begin_write(session)
+    batch = Batch(
+        project_id=project.id,
+        source=source[:500],
+        format=options.format or "",
+        shape=options.shape or "",
+        mapping=options.as_json(),
+        created_by_id=user.id if user else None,
+        worker=pipeline.worker_id(),
+        heartbeat_at=utcnow(),
+    )
+    session.add(batch)
+    session.commit()
+    return batch
+
+
+def _rows_for(sources: list[Path | str], options: ImportOptions, context: ReadContext) -> Iterator[tuple[str, Any]]:
+    if options.join:
+        return joined_rows([Path(s) for s in sources], options.join, options.format, context)
+    if len(sources) != 1:
+        raise ImportFailed(context.source, None, "several sources need --join KEY to say how their rows match")
+    return read_rows(sources[0], options.format, context)
+
+
+def run_batch(
+    session: Session,
+    batch: Batch,
+    project: Project,
+    rows: Iterable[tuple[str, Any]],
+    context: ReadContext,
+    options: ImportOptions,
+    *,
+    progress: Progress | None = None,
+    media_base: Path | None = None,
+    media_store: Path | None = None,
+) -> ImportSummary:
+    """Stage every row of ``rows`` for ``batch``, then move them into ``items`` at once.
+
+    Raises ImportFailed at the first bad row (unless ``skip_invalid``), after marking
+    the batch failed; nothing from it is kept.
+    """
+    started = time.perf_counter()
+    shape: Shape | None = mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
+    summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
+    typed = options.format in TYPED_FORMATS
+    kind = project.kind
+    chunk: list[dict[str, Any]] = []
+    valid = 0
+    try:
+        for location, row in rows:
+            summary.rows += 1
             if shape is None:
-                keys = ", ".join(sorted(row)[:12])
-                raise ImportFailed(source, location, f"unrecognised row shape (keys: {keys}); expected {describe_shapes()}")
+                shape = _detect(row, context.source, location)
+                summary.shape = shape.name
+                pipeline.stage(session, batch.id, [], {"shape": shape.name, "format": summary.format})
+            elif options.mapping and summary.rows == 1 and isinstance(row, dict):
+                check_columns(options.mapping, row, context.source, location)
+            try:
+                if isinstance(row, RowError):
+                    raise row
+                item = to_item(row, shape, kind, typed)
+                if media_base is not None or media_store is not None:
+                    localise_media(item, media_base, media_store)
+            except RowError as exc:
+                if not options.skip_invalid:
+                    raise ImportFailed(context.source, location, str(exc)) from None
+                summary.skipped += 1
+                summary.problems.append({"location": location, "error": str(exc)})
+                continue
+            valid += 1
+            chunk.append(_staged(batch.id, summary.rows, item))
+            if len(chunk) >= CHUNK_SIZE:
+                _flush(session, batch.id, chunk, summary, context, progress)
+        if summary.rows == 0:
+            raise ImportFailed(context.source, None, "the source has no rows")
+        if valid == 0:
+            raise ImportFailed(context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import")
+        _flush(session, batch.id, chunk, summary, context, progress)
+        summary.new, summary.duplicate = pipeline.finish(
+            session, batch.id, project.id, valid, {"source": context.source, "shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
+        )
+    except ImportFailed as exc:
+        pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
+        raise
+    except BaseException as exc:
+        # Ctrl-C, a database error, a bug: the batch must not stay "running" forever.
+        message = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"internal error: {type(exc).__name__}: {exc}"
+        status = BatchStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else BatchStatus.FAILED
         try:
-            yield shape.name, to_item(row, shape, kind)
-        except RowError as exc:
-            raise ImportFailed(source, location, str(exc)) from None
+            pipeline.fail(session, batch.id, message, status, values=_counts(summary))
+        finally:
+            raise
+    summary.seconds = time.perf_counter() - started
+    if progress:
+        progress(summary.rows, 1.0)
+    return summary
+
+
+def _counts(summary: ImportSummary) -> dict[str, Any]:
+    return {"rows_read": summary.rows, "rows_skipped": summary.skipped, "skipped": summary.problems[: pipeline.MAX_SKIPPED_KEPT]}
+
+
+def _detect(row: Any, source: str, location: str) -> Shape:
+    if isinstance(row, RowError):
+        raise ImportFailed(source, location, str(row))
+    shape = detect_shape(row)
+    if shape is None:
+        keys = ", ".join(sorted(row)[:12])
+        raise ImportFailed(source, location, f"unrecognised row shape (keys: {keys}); expected {describe_shapes()}")
+    return shape
+
+
+def _staged(batch_id: int, seq: int, item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "batch_id": batch_id,
+        "seq": seq,
+        "external_id": item["id"],
+        "content_hash": content_hash(item["prompt"], item["responses"]),
+        "prompt": item["prompt"],
+        "responses": item["responses"],
+        "meta": item.get("metadata") or {},
+        "suggestion": item.get("suggestion"),
+        "gold": item.get("gold"),
+    }
+
+
+def _flush(session: Session, batch_id: int, chunk: list[dict[str, Any]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> None:
+    values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
+    if summary.skipped:
+        values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
+    pipeline.stage(session, batch_id, chunk, values)
+    chunk.clear()
+    if progress:
+        progress(summary.rows, context.fraction)
+
+
+def import_sources(
+    session: Session,
+    project: Project,
+    sources: list[Path | str],
+    options: ImportOptions | None = None,
+    *,
+    user: User | None = None,
+    progress: Progress | None = None,
+    media_store: Path | None = None,
+    batch: Batch | None = None,
+    display_name: str | None = None,
+) -> ImportSummary:
+    """Import one source (or several joined on a key) into ``project`` as one batch."""
+    options = options or ImportOptions()
+    name = display_name or " + ".join(Path(s).name or str(s) for s in sources)
+    if options.format is None and sources:
+        options.format = detect_format(sources[0])
+    if batch is None:
+        batch = start_batch(session, project, name, options, user)
+    context = ReadContext(name, options.split, options.config)
+    try:
+        rows = _rows_for(sources, options, context)
+    except ImportFailed as exc:
+        pipeline.fail(session, batch.id, str(exc))
+        raise
+    first = Path(sources[0]) if sources else None
+    base = first.parent if first is not None and first.exists() else None
+    return run_batch(session, batch, project, rows, context, options, progress=progress, media_base=base, media_store=media_store)
 
 
 def import_file(
@@ -82,75 +279,41 @@ def import_file(
     *,
     user: User | None = None,
     shape_name: str | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
+    options: ImportOptions | None = None,
+    media_store: Path | None = None,
 ) -> ImportSummary:
-    """Import every row of ``path`` into ``project`` as one batch.
+    """Import every row of ``path`` into ``project`` as one batch, all or nothing.
 
-    Raises ImportFailed at the first bad row; the caller rolls back, so nothing
-    from the file is kept. Rows whose external id the project already has (or
-    that repeat within the file) are counted as duplicates, not inserted.
+    Raises ImportFailed at the first bad row; nothing from the file is kept and
+    the batch is recorded as failed with the error. Rows whose external id the
+    project already has (or that repeat within the file) count as duplicates.
     """
-    source = path.name
-    if not path.is_file():
-        raise ImportFailed(source, None, "no such file")
-    fmt = detect_format(path)
-    shape = SHAPES[shape_name] if shape_name else None
-    batch = Batch(project_id=project.id, source=source, format=fmt, created_by_id=user.id if user else None)
-    session.add(batch)
-    session.flush()
-    summary = ImportSummary(batch_id=batch.id, source=source, format=fmt, shape=shape_name or "")
-    seen: set[str] = set()
-    chunk: list[dict[str, Any]] = []
-    now = utcnow()
+    options = options or ImportOptions(shape=shape_name)
+    if not Path(path).exists():
+        raise ImportFailed(Path(path).name, None, "no such file")
+    return import_sources(session, project, [path], options, user=user, progress=progress, media_store=media_store)
 
-    def flush_chunk() -> None:
-        ids = [row["external_id"] for row in chunk]
-        existing = set(
-            session.scalars(select(Item.external_id).where(Item.project_id == project.id, Item.external_id.in_(ids)))
-        )
-        fresh = [row for row in chunk if row["external_id"] not in existing]
-        summary.duplicate += len(chunk) - len(fresh)
-        if fresh:
-            session.execute(insert(Item), fresh)
-        summary.new += len(fresh)
-        chunk.clear()
-        if progress:
-            progress(summary.rows)
 
-    for shape_used, item in _located(read_rows(path, fmt), source, shape, project.kind):
-        summary.rows += 1
-        summary.shape = shape_used
-        if item["id"] in seen:
-            summary.duplicate += 1
-            continue
-        seen.add(item["id"])
-        chunk.append(
-            {
-                "project_id": project.id,
-                "batch_id": batch.id,
-                "external_id": item["id"],
-                "content_hash": content_hash(item["prompt"], item["responses"]),
-                "prompt": item["prompt"],
-                "responses": item["responses"],
-                "meta": item.get("metadata") or {},
-                "suggestion": item.get("suggestion"),
-                "gold": item.get("gold"),
-                "priority": 0,
-                "assigned_count": 0,
-                "created_at": now,
-            }
-        )
-        if len(chunk) >= CHUNK_SIZE:
-            flush_chunk()
-    if chunk:
-        flush_chunk()
-    if summary.rows == 0:
-        raise ImportFailed(source, None, "the file has no rows")
-    batch.shape = summary.shape
-    batch.rows_read = summary.rows
-    batch.rows_new = summary.new
-    batch.rows_duplicate = summary.duplicate
-    batch.status = BatchStatus.COMPLETE
-    batch.finished_at = utcnow()
-    session.flush()
-    return summary
+def import_rows(
+    session: Session,
+    project: Project,
+    rows: Iterable[dict[str, Any]],
+    source: str,
+    options: ImportOptions | None = None,
+    *,
+    user: User | None = None,
+) -> ImportSummary:
+    """Import rows given as values (e.g. an API request body); locations read ``items[N]``."""
+    options = options or ImportOptions()
+    options.format = options.format or "json"
+    batch = start_batch(session, project, source, options, user)
+
+    def located() -> Iterator[tuple[str, Any]]:
+        for index, row in enumerate(rows):
+            if not isinstance(row, dict):
+                yield f"items[{index}]", RowError("", f"expected a JSON object, got {type(row).__name__}")
+            else:
+                yield f"items[{index}]", row
+
+    return run_batch(session, batch, project, located(), ReadContext(source), options)

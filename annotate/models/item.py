@@ -17,6 +17,8 @@ class BatchStatus(enum.Enum):
     RUNNING = "running"
     COMPLETE = "complete"
     FAILED = "failed"
+    # The importing process died (killed, crashed, machine restarted): nothing was kept.
+    INTERRUPTED = "interrupted"
 
 
 class Batch(Base):
@@ -36,9 +38,39 @@ class Batch(Base):
     rows_duplicate: Mapped[int] = mapped_column(default=0)
     rows_skipped: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Progress of a running import, committed as it goes (see annotate.ingest.services).
+    progress: Mapped[float] = mapped_column(default=0.0)
+    rows_total: Mapped[int | None] = mapped_column()
+    # Who runs it ("host:pid") and when it last reported: a stale heartbeat means interrupted.
+    worker: Mapped[str | None] = mapped_column(String(255))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Rows skipped with --skip-invalid: [{"location", "error"}], the first 1,000 of them.
+    skipped: Mapped[list[dict[str, Any]]] = mapped_column(Json, default=list)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class StagedItem(Base):
+    """A validated row of a running import, waiting to become an Item.
+
+    Imports stream into this table in small committed chunks (so progress is
+    visible and experts' writes are not blocked), then move into ``items`` in
+    one short transaction. Rows of a failed or interrupted batch are deleted.
+    """
+
+    __tablename__ = "staged_items"
+    __table_args__ = (UniqueConstraint("batch_id", "external_id"),)
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    external_id: Mapped[str] = mapped_column(String(255))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    prompt: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    responses: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    gold: Mapped[dict[str, Any] | None] = mapped_column(Json)
 
 
 class Item(Base):

@@ -1,4 +1,4 @@
-"""ingest (reserved for the ingest work; empty until it needs schema changes)
+"""ingest: staged rows of running imports; batch progress, heartbeat and skipped rows; interrupted state
 
 Revision ID: 0002
 Revises: 0001
@@ -15,9 +15,47 @@ branch_labels = None
 depends_on = None
 
 
+OLD_STATES = "status IN ('running', 'complete', 'failed')"
+NEW_STATES = "status IN ('running', 'complete', 'failed', 'interrupted')"
+
+
 def upgrade() -> None:
-    pass
+    op.create_table('staged_items',
+    sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('external_id', sa.String(length=255), nullable=False),
+    sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('prompt', sa.JSON(), nullable=False),
+    sa.Column('responses', sa.JSON(), nullable=False),
+    sa.Column('metadata', sa.JSON(), nullable=False),
+    sa.Column('suggestion', sa.JSON(), nullable=True),
+    sa.Column('gold', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_staged_items_batch_id_batches'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('batch_id', 'seq', name=op.f('pk_staged_items')),
+    sa.UniqueConstraint('batch_id', 'external_id', name=op.f('uq_staged_items_batch_id_external_id'))
+    )
+    with op.batch_alter_table('batches', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('progress', sa.Double(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('rows_total', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('worker', sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column('heartbeat_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('skipped', sa.JSON(), nullable=False, server_default='[]'))
+        # A new state: widen the column and its CHECK constraint.
+        batch_op.drop_constraint(op.f('ck_batches_batch_status'), type_='check')
+        batch_op.alter_column('status', existing_type=sa.String(length=8), type_=sa.String(length=11), existing_nullable=False)
+        batch_op.create_check_constraint(op.f('ck_batches_batch_status'), sa.text(NEW_STATES))
 
 
 def downgrade() -> None:
-    pass
+    op.execute("UPDATE batches SET status = 'failed' WHERE status = 'interrupted'")
+    with op.batch_alter_table('batches', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_batches_batch_status'), type_='check')
+        batch_op.alter_column('status', existing_type=sa.String(length=11), type_=sa.String(length=8), existing_nullable=False)
+        batch_op.create_check_constraint(op.f('ck_batches_batch_status'), sa.text(OLD_STATES))
+        batch_op.drop_column('skipped')
+        batch_op.drop_column('heartbeat_at')
+        batch_op.drop_column('worker')
+        batch_op.drop_column('rows_total')
+        batch_op.drop_column('progress')
+
+    op.drop_table('staged_items')

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from annotate.ingest import ImportFailed, import_file
 from annotate.ingest.shapes import parse_transcript
 from annotate.models import Batch, Item
+from annotate.models.item import StagedItem
 
 from helpers import pair_rows
 
@@ -121,7 +122,11 @@ def test_a_bad_row_names_line_and_field_and_nothing_is_kept(session, make_projec
     session.rollback()
     assert str(info.value).startswith("bad.jsonl: " + expected)
     assert count_items(session, project) == 0
-    assert session.scalar(select(func.count()).select_from(Batch)) == 0
+    # The failed import is recorded, with its error, and nothing else is kept.
+    batch = session.scalar(select(Batch))
+    assert (batch.status.value, batch.rows_new) == ("failed", 0)
+    assert expected in batch.error
+    assert session.scalar(select(func.count()).select_from(StagedItem)) == 0
 
 
 def test_unrecognised_shape_lists_the_keys(session, make_project, write_jsonl):

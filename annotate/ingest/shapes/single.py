@@ -1,0 +1,94 @@
+"""The canonical shape and the shapes that are not labelled pairs: prompt + ``responses``
+list (k-wise), prompt + single ``response``, AlpacaEval-style ``instruction`` + ``output``,
+and chat ``messages`` ending with the reply to judge."""
+
+from __future__ import annotations
+
+from annotate.ingest.errors import RowError
+from annotate.ingest.shapes.common import Item, Row, external_id, maybe_json, messages, rest
+from annotate.validation import describe
+
+CANONICAL_KEYS = {"id", "prompt", "responses", "metadata", "suggestion", "gold"}
+
+
+def is_canonical(row: Row) -> bool:
+    return "responses" in row and "prompt" in row
+
+
+def canonical(row: Row) -> Item:
+    """Canonical items, and prompt + ``responses`` rows whose responses are plain strings."""
+    item: Item = {k: v for k, v in row.items() if k in CANONICAL_KEYS}
+    item["prompt"] = messages(item["prompt"], "prompt")
+    responses = maybe_json(item.get("responses"))
+    if isinstance(responses, list):
+        models = maybe_json(row.get("models"))
+        responses = [
+            {"id": f"r{i + 1}", "content": r} if isinstance(r, str) else r for i, r in enumerate(responses)
+        ]
+        if isinstance(models, list) and len(models) == len(responses):
+            responses = [{**r, "model": m} if isinstance(r, dict) and "model" not in r else r for r, m in zip(responses, models, strict=True)]
+        item["responses"] = responses
+    metadata = item.get("metadata", {})
+    extra = rest(row, CANONICAL_KEYS | ({"models"} if "models" in row else set()))
+    if isinstance(metadata, dict):
+        metadata = {**metadata, **{k: extra[k] for k in sorted(extra)}}
+    item["metadata"] = metadata
+    for key in ("suggestion", "gold"):
+        if key in item and isinstance(item[key], str):
+            item[key] = maybe_json(item[key])
+    if isinstance(item["responses"], list) and all(isinstance(r, dict) for r in item["responses"]):
+        item["id"] = external_id(row.get("id"), item["prompt"], item["responses"])
+    return item
+
+
+def is_prompt_response(row: Row) -> bool:
+    return "prompt" in row and ("response" in row or "completion" in row)
+
+
+def prompt_response(row: Row) -> Item:
+    """One response to judge alone (critique, rubric): ``prompt`` + ``response`` (or ``completion``)."""
+    key = "response" if "response" in row else "completion"
+    return _single(row, messages(row["prompt"], "prompt"), row[key], key, {"prompt", key})
+
+
+def is_instruction_output(row: Row) -> bool:
+    return "instruction" in row and "output" in row
+
+
+def instruction_output(row: Row) -> Item:
+    """AlpacaEval model outputs: ``instruction``, ``output`` and its ``generator``."""
+    prompt = messages(row["instruction"], "instruction")
+    return _single(row, prompt, row["output"], "output", {"instruction", "output"}, model_key="generator")
+
+
+def is_messages(row: Row) -> bool:
+    return "messages" in row and "prompt" not in row
+
+
+def chat_messages(row: Row) -> Item:
+    """A chat transcript: everything before the last assistant message is the prompt."""
+    turns = messages(row["messages"], "messages")
+    last = turns[-1]
+    if last.get("role") != "assistant":
+        raise RowError(f"messages[{len(turns) - 1}].role", f"the last message must be the assistant's reply, got {last.get('role')!r}")
+    if len(turns) < 2:
+        raise RowError("messages", "expected at least one message before the assistant's reply")
+    return _single(row, turns[:-1], last["content"], f"messages[{len(turns) - 1}].content", {"messages"}, media=last.get("media"))
+
+
+def _single(row: Row, prompt: list[dict], content: object, field: str, consumed: set[str], model_key: str = "model", media: object = None) -> Item:
+    if not isinstance(content, str):
+        raise RowError(field, f"expected a string, got {describe(content)}")
+    response: dict = {"id": "r1", "content": content}
+    model = row.get(model_key)
+    if model is not None:
+        response["model"] = str(model)
+    if media:
+        response["media"] = media
+    responses = [response]
+    return {
+        "id": external_id(row.get("id"), prompt, responses),
+        "prompt": prompt,
+        "responses": responses,
+        "metadata": rest(row, consumed | {"id", model_key}),
+    }

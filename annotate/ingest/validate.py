@@ -1,0 +1,84 @@
+"""Checking a converted item: the canonical item JSON Schema, then the project's task kind.
+
+Validating 100k items with ``jsonschema`` alone costs seconds, so a hand-written
+check that accepts exactly a subset of what the schema accepts runs first; only an
+item it rejects goes through ``jsonschema``, which names the JSON path and reason.
+``tests/ingest/test_validate.py`` keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotate.ingest.errors import RowError
+from annotate.kinds import get_kind
+from annotate.validation import problems
+
+ROLES = frozenset({"system", "user", "assistant", "tool"})
+MEDIA_TYPES = frozenset({"image", "audio", "video"})
+ITEM_KEYS = frozenset({"id", "prompt", "responses", "metadata", "suggestion", "gold"})
+
+
+@cache
+def item_schema() -> dict[str, Any]:
+    """The canonical item JSON Schema (published with the package)."""
+    return orjson.loads((Path(__file__).parent / "item.schema.json").read_bytes())
+
+
+def _media_ok(part: dict) -> bool:
+    media = part.get("media")
+    if media is None and "media" not in part:
+        return True
+    return (
+        type(media) is dict
+        and media.get("type") in MEDIA_TYPES
+        and type(media.get("src")) is str
+        and len(media["src"]) >= 1
+    )
+
+
+def looks_valid(item: Any) -> bool:
+    """A fast check that never accepts an item the schema rejects (it may reject more)."""
+    if type(item) is not dict or not ITEM_KEYS.issuperset(item):
+        return False
+    ident, prompt, responses = item.get("id"), item.get("prompt"), item.get("responses")
+    if type(ident) is not str or not 1 <= len(ident) <= 255:
+        return False
+    if type(prompt) is not list or not prompt or type(responses) is not list or not responses:
+        return False
+    for message in prompt:
+        if type(message) is not dict or message.get("role") not in ROLES or type(message.get("content")) is not str:
+            return False
+        if not _media_ok(message):
+            return False
+    for response in responses:
+        if type(response) is not dict or type(response.get("content")) is not str:
+            return False
+        rid = response.get("id")
+        if type(rid) is not str or not 1 <= len(rid) <= 64:
+            return False
+        if "model" in response and response["model"] is not None and type(response["model"]) is not str:
+            return False
+        if not _media_ok(response):
+            return False
+    if "metadata" in item and type(item["metadata"]) is not dict:
+        return False
+    return all(item.get(key) is None or type(item[key]) is dict for key in ("suggestion", "gold"))
+
+
+def check_item(item: dict[str, Any], kind_name: str) -> None:
+    """Raise RowError (with the JSON path) unless ``item`` is a valid item for the kind."""
+    if not looks_valid(item):
+        found = problems(item_schema(), item)
+        if found:
+            raise RowError(found[0].path, found[0].message)
+    ids = [r["id"] for r in item["responses"]]
+    if len(set(ids)) != len(ids):
+        raise RowError("responses", f"response ids must be unique, got {ids}")
+    problem = get_kind(kind_name).responses_problem(len(ids))
+    if problem:
+        raise RowError("responses", problem)
