@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 
-from annotate.models import Assignment, AssignmentStatus, Item, Judgment, Project, User
+from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, User
 
 
 def active_lease(project: Project, expert: User, now: datetime) -> Select:
-    """The expert's oldest unexpired lease in the project."""
+    """The expert's oldest unexpired judging lease in the project."""
     return (
         select(Assignment)
         .where(
             Assignment.project_id == project.id,
             Assignment.expert_id == expert.id,
+            Assignment.purpose == AssignmentPurpose.JUDGE,
             Assignment.status == AssignmentStatus.LEASED,
             Assignment.expires_at > now,
         )
@@ -25,11 +26,12 @@ def active_lease(project: Project, expert: User, now: datetime) -> Select:
 
 
 def next_assignable(project: Project, expert: User) -> Select:
-    """The next item for this expert: open slots, not judged by them yet.
+    """The next item for this expert: open slots, not had by them yet (skipped ones included).
 
-    Items already started come first (highest ``assigned_count``), so complete
-    items accumulate early; then higher priority, then import order. Locked
-    rows are skipped on PostgreSQL, so concurrent claims never wait on each other.
+    Higher priority first (a researcher can push a batch ahead), then items already
+    started (highest ``assigned_count``), so complete items accumulate early, then
+    import order. Locked rows are skipped on PostgreSQL, so concurrent claims never
+    wait on each other.
     """
     mine = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert.id)
     return (
@@ -55,16 +57,44 @@ def expired_leases(project: Project, now: datetime) -> Select:
 
 
 def submitted_count(project: Project, expert: User) -> Select:
-    """How many judgments the expert has submitted in the project."""
+    """How many judgments (tie-breakers excluded) the expert has submitted in the project."""
     return select(func.count()).select_from(Judgment).where(
-        Judgment.project_id == project.id, Judgment.expert_id == expert.id
+        Judgment.project_id == project.id, Judgment.expert_id == expert.id, Judgment.adjudication.is_(False)
     )
 
 
 def item_judgment_counts(project: Project) -> Select:
-    """(item id, number of judgments) for every judged item of the project."""
+    """(item id, number of judgments) for every judged item of the project, tie-breakers excluded."""
     return (
         select(Judgment.item_id, func.count().label("n"))
-        .where(Judgment.project_id == project.id)
+        .where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))
         .group_by(Judgment.item_id)
+    )
+
+
+def skipped_items(project: Project) -> Select:
+    """Items of the project that experts skipped and that still lack judgments, most skipped first.
+
+    Rows: (Item, skips, judgments). ``annotate.assign.skips.skipped_report`` adds
+    who is left to take each one.
+    """
+    skips = (
+        select(func.count())
+        .where(Assignment.item_id == Item.id, Assignment.status == AssignmentStatus.SKIPPED)
+        .correlate(Item)
+        .scalar_subquery()
+    )
+    judged = (
+        select(func.count())
+        .where(Judgment.item_id == Item.id, Judgment.adjudication.is_(False))
+        .correlate(Item)
+        .scalar_subquery()
+    )
+    any_skip = exists().where(
+        and_(Assignment.item_id == Item.id, Assignment.status == AssignmentStatus.SKIPPED)
+    )
+    return (
+        select(Item, skips.label("skips"), judged.label("judgments"))
+        .where(Item.project_id == project.id, any_skip, judged < project.overlap)
+        .order_by(skips.desc(), Item.id)
     )

@@ -1,4 +1,4 @@
-"""Claim the next task, expire leases, skip, and submit judgments.
+"""Claim the next task, expire leases, skip, submit judgments, and prioritise batches.
 
 Correct under concurrency on both databases:
 
@@ -9,7 +9,11 @@ Correct under concurrency on both databases:
   claim that reaches the row after our commit re-checks ``assigned_count <
   overlap`` against the new row version (READ COMMITTED re-evaluation), so an
   item never exceeds its overlap. An expert's claims are serialised on their
-  membership row, so two tabs get one lease.
+  user row, so two tabs or devices get one lease.
+
+Only judging leases (``AssignmentPurpose.JUDGE``) use an item's overlap slots;
+adjudication leases (``annotate.assign.adjudication``) have their own slot, the
+item's ``Adjudication`` row.
 """
 
 from __future__ import annotations
@@ -23,9 +27,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from annotate.assign import queries
+from annotate.assign.routing import active_leases, has_expertise, used_quota
 from annotate.db import utcnow
 from annotate.kinds import get_kind
-from annotate.models import Assignment, AssignmentStatus, Item, Judgment, JudgmentRevision, Project, ProjectMember, User
+from annotate.models import (
+    Assignment,
+    AssignmentPurpose,
+    AssignmentStatus,
+    Batch,
+    Item,
+    Judgment,
+    JudgmentRevision,
+    Project,
+    ReviewState,
+    User,
+)
 from annotate.validation import InvalidDocument, Problem, problems
 
 
@@ -39,39 +55,54 @@ class LeaseLost(AssignmentError):
     """A late submit whose slot somebody else has taken."""
 
 
+def lock_user(session: Session, user: User) -> None:
+    """Serialise one user's claims (tabs, devices, API clients) on their row (PostgreSQL)."""
+    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+
+
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
     """Mark expired leases as such and give their slots back to the pool. Returns how many."""
     now = now or utcnow()
     ids = list(session.scalars(queries.expired_leases(project, now)))
     if not ids:
         return 0
-    item_ids = session.scalars(
+    released = session.execute(
         update(Assignment)
         .where(Assignment.id.in_(ids), Assignment.status == AssignmentStatus.LEASED)
         .values(status=AssignmentStatus.EXPIRED, finished_at=now)
-        .returning(Assignment.item_id)
+        .returning(Assignment.item_id, Assignment.purpose)
     ).all()
-    for item_id, n in sorted(Counter(item_ids).items()):
+    # Only judging leases hold one of the item's overlap slots.
+    judging = Counter(item_id for item_id, purpose in released if purpose is AssignmentPurpose.JUDGE)
+    # Sorted, so that concurrent releases lock items in one order and never deadlock.
+    for item_id, n in sorted(judging.items()):
         session.execute(update(Item).where(Item.id == item_id).values(assigned_count=Item.assigned_count - n))
-    return len(item_ids)
+    return len(released)
 
 
-def claim_next(session: Session, project: Project, expert: User, now: datetime | None = None) -> Assignment | None:
-    """Lease the next task to ``expert``, or return their current lease; None when nothing is left."""
+def claim_next(
+    session: Session, project: Project, expert: User, now: datetime | None = None, *, fresh: bool = False
+) -> Assignment | None:
+    """Lease the next task to ``expert``; None when there is nothing for them.
+
+    By default an expert's open lease is returned again (a retried POST, a second tab or
+    device gets the same task). ``fresh=True`` leases another item while the expert holds
+    fewer than ``project.max_active_leases``. Nothing is leased to an expert without the
+    project's required expertise or past its quota; ``routing.refusal`` says which.
+    """
     now = now or utcnow()
-    # Serialise this expert's claims (tabs, devices) on their membership row.
-    session.execute(
-        select(ProjectMember.id)
-        .where(ProjectMember.project_id == project.id, ProjectMember.user_id == expert.id)
-        .with_for_update()
-    )
+    lock_user(session, expert)
     release_expired(session, project, now)
-    current = session.scalar(queries.active_lease(project, expert, now))
-    if current is not None:
-        return current
-    if project.quota_per_expert is not None:
-        if session.scalar(queries.submitted_count(project, expert)) >= project.quota_per_expert:
-            return None
+    if not fresh:
+        current = session.scalar(queries.active_lease(project, expert, now))
+        if current is not None:
+            return current
+    elif active_leases(session, project, expert, now) >= project.max_active_leases:
+        return None
+    if not has_expertise(project, expert):
+        return None
+    if project.quota_per_expert is not None and used_quota(session, project, expert, now) >= project.quota_per_expert:
+        return None
     item = session.scalar(queries.next_assignable(project, expert))
     if item is None:
         return None
@@ -84,6 +115,7 @@ def claim_next(session: Session, project: Project, expert: User, now: datetime |
         item_id=item.id,
         expert_id=expert.id,
         status=AssignmentStatus.LEASED,
+        purpose=AssignmentPurpose.JUDGE,
         leased_at=now,
         expires_at=now + timedelta(seconds=project.lease_seconds),
         display_order=order,
@@ -105,6 +137,13 @@ def check_answers(project: Project, item: Item, answers: Any) -> dict[str, Any]:
     if not found:
         kind = get_kind(project.kind)
         found = [Problem(f"answers.{p}" if p else "answers", m) for p, m in kind.extra_checks(project.template["config"], answers)]
+        if not found:
+            content_checks = getattr(kind, "content_checks", None)
+            if content_checks is not None:
+                found = [
+                    Problem(f"answers.{p}" if p else "answers", m)
+                    for p, m in content_checks(project.template["config"], answers, item.responses)
+                ]
     if found:
         raise InvalidDocument(found, "answers")
     return answers
@@ -121,11 +160,14 @@ def submit_judgment(
 ) -> tuple[Judgment, bool]:
     """Record the expert's answers for ``assignment``. Returns (judgment, created).
 
-    Idempotent: the same answers again return the existing judgment; different
-    answers on a submitted assignment are an edit, and the previous answers are
-    kept as a revision. A late submit on an expired lease is taken if the item
-    still has a free slot, otherwise LeaseLost.
+    Idempotent: the same answers again return the existing judgment. Different answers
+    on a submitted assignment change it, keeping the previous answers as a revision:
+    freely before review, as a revision after a reviewer rejected it (it is then pending
+    review again), never once a reviewer accepted it. A late submit on an expired lease
+    is taken if the slot is still free, otherwise LeaseLost.
     """
+    from annotate.assign import adjudication
+
     now = now or utcnow()
     session.execute(select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
     session.refresh(assignment)
@@ -134,17 +176,16 @@ def submit_judgment(
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
 
     if assignment.status is AssignmentStatus.SUBMITTED:
-        judgment = session.scalar(select(Judgment).where(Judgment.assignment_id == assignment.id))
+        judgment = session.scalar(select(Judgment).where(Judgment.assignment_id == assignment.id).with_for_update())
         if judgment.answers != answers:
-            session.add(JudgmentRevision(judgment_id=judgment.id, answers=judgment.answers, edited_by_id=assignment.expert_id, created_at=now))
-            judgment.answers = answers
-            judgment.updated_at = now
-            judgment.active_seconds += active_seconds
-            session.flush()
+            _revise(session, judgment, answers, assignment.expert_id, active_seconds, now)
         return judgment, False
     if assignment.status is AssignmentStatus.SKIPPED:
         raise AssignmentError("You skipped this task; it has gone to someone else.")
-    if assignment.status is AssignmentStatus.EXPIRED:
+    is_adjudication = assignment.purpose is AssignmentPurpose.ADJUDICATE
+    if is_adjudication:
+        adjudication.take_slot(session, assignment, now)
+    elif assignment.status is AssignmentStatus.EXPIRED:
         taken = session.execute(
             update(Item)
             .where(Item.id == item.id, Item.assigned_count < project.overlap)
@@ -168,17 +209,41 @@ def submit_judgment(
         template_version=project.template_version,
         instructions_version=project.instructions_version,
         active_seconds=active_seconds,
+        adjudication=is_adjudication,
+        review_state=ReviewState.PENDING,
         created_at=now,
         updated_at=now,
     )
     session.add(judgment)
     session.flush()
+    if is_adjudication:
+        adjudication.resolve(session, assignment, judgment, now)
+    else:
+        adjudication.flag_if_disputed(session, project, item, now)
     return judgment, True
+
+
+def _revise(session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime) -> None:
+    """The expert changes a submitted judgment; the answers it replaces become a revision."""
+    if judgment.review_state is ReviewState.ACCEPTED:
+        raise AssignmentError("A reviewer has accepted this judgment; it can no longer be changed.")
+    reason = "revision" if judgment.review_state is ReviewState.REJECTED else "edit"
+    session.add(JudgmentRevision(judgment_id=judgment.id, answers=judgment.answers, edited_by_id=expert_id, reason=reason, created_at=now))
+    judgment.answers = answers
+    judgment.updated_at = now
+    judgment.active_seconds += active_seconds
+    # A revised judgment goes back into the review queue; a reviewer's hold on the old version lapses.
+    judgment.review_state = ReviewState.PENDING
+    judgment.review_claimed_by_id = None
+    judgment.review_claimed_until = None
+    session.flush()
 
 
 def skip_assignment(session: Session, assignment: Assignment, reason: str, now: datetime | None = None) -> Assignment:
     """Give a leased task back with a reason: the slot returns to the pool and the item
     goes to someone else (this expert never gets it again: one assignment per item and expert)."""
+    from annotate.assign import adjudication
+
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
@@ -189,7 +254,9 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
         return assignment
     if assignment.status is AssignmentStatus.SUBMITTED:
         raise AssignmentError("This task is already submitted; edit your judgment instead of skipping.")
-    if assignment.status is AssignmentStatus.LEASED:
+    if assignment.purpose is AssignmentPurpose.ADJUDICATE:
+        adjudication.give_back(session, assignment)
+    elif assignment.status is AssignmentStatus.LEASED:
         # An expired lease that has not been reaped yet still holds its slot.
         session.execute(update(Item).where(Item.id == assignment.item_id).values(assigned_count=Item.assigned_count - 1))
     assignment.status = AssignmentStatus.SKIPPED
@@ -197,3 +264,17 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     assignment.finished_at = now
     session.flush()
     return assignment
+
+
+def prioritize_batch(session: Session, project: Project, batch_id: int, priority: int) -> int:
+    """Give every item of one of the project's batches ``priority`` (higher goes first). Returns how many."""
+    if not -1_000_000 <= priority <= 1_000_000:
+        raise AssignmentError("priority: must be between -1000000 and 1000000")
+    batch = session.get(Batch, batch_id)
+    if batch is None or batch.project_id != project.id:
+        error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")
+        error.status = 404
+        raise error
+    return session.execute(
+        update(Item).where(Item.project_id == project.id, Item.batch_id == batch_id).values(priority=priority)
+    ).rowcount

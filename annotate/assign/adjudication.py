@@ -1,0 +1,205 @@
+"""Disagreement routing: an item whose judgments disagree beyond the project's threshold
+gets one extra, tie-breaking judgment from an adjudicator. Raw judgments are never touched.
+
+The rule: when an item has all ``overlap`` judgments, each judgment's answer is reduced
+to its kind's *preference* (pairwise: the preferred response id, "tie", or none for an
+abstention); the agreement is the share of judgments giving the most common one, in
+whole percent rounded down. If it is below ``Project.adjudication_threshold`` the item
+gets an ``Adjudication`` row and goes to the adjudication queue. A split 1–1 vote has
+50 % agreement, 2–1 has 66 %: a threshold of 100 adjudicates any disagreement, 67
+adjudicates 2–1 splits, 51 only ties.
+
+An adjudication lease is an ``Assignment`` with purpose ADJUDICATE, leased and
+expiring like any other, but it uses no overlap slot: the ``Adjudication`` row is the
+slot, locked with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (serialised by ``BEGIN
+IMMEDIATE`` on SQLite). Nobody adjudicates an item they judged.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from annotate.db import utcnow
+from annotate.kinds import get_kind
+from annotate.models import (
+    Adjudication,
+    AdjudicationStatus,
+    Assignment,
+    AssignmentPurpose,
+    AssignmentStatus,
+    Item,
+    Judgment,
+    Project,
+    ProjectMember,
+    User,
+)
+
+
+def agreement_pct(project: Project, answers: list[dict[str, Any]]) -> int:
+    """Share (whole percent, rounded down) of ``answers`` that give the most common preference."""
+    if not answers:
+        return 100
+    kind = get_kind(project.kind)
+    counts = Counter(repr(kind.preference(a)) for a in answers)
+    return counts.most_common(1)[0][1] * 100 // len(answers)
+
+
+def flag_if_disputed(session: Session, project: Project, item: Item, now: datetime) -> Adjudication | None:
+    """After a judgment of ``item``: open an adjudication if its judgments are complete and disagree."""
+    if project.adjudication_threshold is None:
+        return None
+    # Concurrent final judgments of one item queue here, so the last one sees them all.
+    session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
+    answers = list(
+        session.scalars(select(Judgment.answers).where(Judgment.item_id == item.id, Judgment.adjudication.is_(False)))
+    )
+    if len(answers) < project.overlap:
+        return None
+    if session.scalar(select(Adjudication.id).where(Adjudication.item_id == item.id)) is not None:
+        return None
+    pct = agreement_pct(project, answers)
+    if pct >= project.adjudication_threshold:
+        return None
+    adjudication = Adjudication(project_id=project.id, item_id=item.id, agreement_pct=pct, created_at=now)
+    session.add(adjudication)
+    session.flush()
+    return adjudication
+
+
+def claim_adjudication(session: Session, project: Project, adjudicator: User, now: datetime | None = None) -> Assignment | None:
+    """Lease the oldest open adjudication to ``adjudicator`` (or return their open one); None when none is left.
+
+    The caller checks that the user may adjudicate (``routing.can_adjudicate``).
+    """
+    from annotate.assign.services import lock_user, release_expired
+
+    now = now or utcnow()
+    lock_user(session, adjudicator)
+    release_expired(session, project, now)
+    current = session.scalar(
+        select(Assignment)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.expert_id == adjudicator.id,
+            Assignment.purpose == AssignmentPurpose.ADJUDICATE,
+            Assignment.status == AssignmentStatus.LEASED,
+            Assignment.expires_at > now,
+        )
+        .order_by(Assignment.leased_at, Assignment.id)
+        .limit(1)
+    )
+    if current is not None:
+        return current
+    # Not an item they judged or gave back; their own lapsed adjudication lease may be renewed.
+    excluded = exists().where(
+        Assignment.item_id == Adjudication.item_id,
+        Assignment.expert_id == adjudicator.id,
+        or_(Assignment.purpose == AssignmentPurpose.JUDGE, Assignment.status == AssignmentStatus.SKIPPED),
+    )
+    adjudication = session.scalar(
+        select(Adjudication)
+        .where(
+            Adjudication.project_id == project.id,
+            Adjudication.status == AdjudicationStatus.OPEN,
+            or_(Adjudication.lease_expires_at.is_(None), Adjudication.lease_expires_at <= now),
+            ~excluded,
+        )
+        .order_by(Adjudication.created_at, Adjudication.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if adjudication is None:
+        return None
+    expires = now + timedelta(seconds=project.lease_seconds)
+    assignment = session.scalar(
+        select(Assignment).where(Assignment.item_id == adjudication.item_id, Assignment.expert_id == adjudicator.id)
+    )
+    if assignment is None:
+        order = [r["id"] for r in adjudication.item.responses]
+        if project.randomize_order:
+            random.SystemRandom().shuffle(order)
+        assignment = Assignment(
+            project_id=project.id,
+            item_id=adjudication.item_id,
+            expert_id=adjudicator.id,
+            purpose=AssignmentPurpose.ADJUDICATE,
+            display_order=order,
+        )
+        session.add(assignment)
+    assignment.status = AssignmentStatus.LEASED
+    assignment.leased_at = now
+    assignment.expires_at = expires
+    assignment.finished_at = None
+    session.flush()
+    adjudication.assignment_id = assignment.id
+    adjudication.lease_expires_at = expires
+    session.flush()
+    return assignment
+
+
+def take_slot(session: Session, assignment: Assignment, now: datetime) -> Adjudication:
+    """Before an adjudicator's judgment is recorded: the item's adjudication must still be theirs."""
+    from annotate.assign.services import AssignmentError, LeaseLost
+
+    adjudication = session.scalar(
+        select(Adjudication).where(Adjudication.item_id == assignment.item_id).with_for_update()
+    )
+    if adjudication is None:
+        raise AssignmentError("This item no longer needs adjudication.")
+    if adjudication.status is AdjudicationStatus.DONE or adjudication.assignment_id != assignment.id:
+        raise LeaseLost(
+            "Your adjudication lease expired and another adjudicator has taken this item; your answer was not recorded."
+        )
+    return adjudication
+
+
+def resolve(session: Session, assignment: Assignment, judgment: Judgment, now: datetime) -> None:
+    """Close the item's adjudication with the tie-breaking ``judgment``."""
+    adjudication = session.scalar(select(Adjudication).where(Adjudication.item_id == assignment.item_id))
+    adjudication.status = AdjudicationStatus.DONE
+    adjudication.judgment_id = judgment.id
+    adjudication.resolved_at = now
+    adjudication.lease_expires_at = None
+    session.flush()
+
+
+def give_back(session: Session, assignment: Assignment) -> None:
+    """An adjudicator skips: the item is free for another adjudicator at once."""
+    adjudication = session.scalar(
+        select(Adjudication).where(Adjudication.item_id == assignment.item_id).with_for_update()
+    )
+    if adjudication is not None and adjudication.assignment_id == assignment.id and adjudication.status is AdjudicationStatus.OPEN:
+        adjudication.assignment_id = None
+        adjudication.lease_expires_at = None
+        session.flush()
+
+
+def earlier_judgments(item: Item) -> select:
+    """(Judgment, pseudonym) of the item's judgments an adjudicator weighs, oldest first.
+
+    Experts appear under their project pseudonym, never their name or email.
+    """
+    return (
+        select(Judgment, ProjectMember.pseudonym)
+        .outerjoin(
+            ProjectMember,
+            (ProjectMember.project_id == Judgment.project_id) & (ProjectMember.user_id == Judgment.expert_id),
+        )
+        .where(Judgment.item_id == item.id, Judgment.adjudication.is_(False))
+        .order_by(Judgment.created_at, Judgment.id)
+    )
+
+
+def open_adjudications(project: Project) -> select:
+    """The project's adjudications still waiting for a tie-breaker, oldest first."""
+    return (
+        select(Adjudication)
+        .where(Adjudication.project_id == project.id, Adjudication.status == AdjudicationStatus.OPEN)
+        .order_by(Adjudication.created_at, Adjudication.id)
+    )
