@@ -114,7 +114,7 @@ def throughput(session: Session, project: Project, user_ids: list[int]) -> dict[
         func.row_number().over(partition_by=Judgment.expert_id, order_by=Judgment.active_seconds).label("rn"),
         func.count().over(partition_by=Judgment.expert_id).label("n"),
     ).where(mine).subquery()
-    middle = or_(ranked.c.rn == (ranked.c.n + 1) / 2, ranked.c.rn == (ranked.c.n + 2) / 2)
+    middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
     for expert_id, median in session.execute(
         select(ranked.c.expert_id, func.avg(ranked.c.active_seconds)).where(middle).group_by(ranked.c.expert_id)
     ):
