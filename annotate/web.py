@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from annotate.api.views import bp as api_bp
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
+    from annotate.kinds.views import bp as kinds_bp
     from annotate.projects.views import bp as projects_bp
     from annotate.workbench.views import bp as workbench_bp
 
@@ -30,6 +31,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

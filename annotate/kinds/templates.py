@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy.orm import Session
 
 from annotate.kinds import KINDS
 from annotate.validation import InvalidDocument, Problem, problems
@@ -44,19 +45,49 @@ def validate_template(document: Any, templates_dir: Path, source: str = "templat
     return document
 
 
-def load_template(name: str, templates_dir: Path) -> dict[str, Any]:
-    """Load and validate ``task_templates/<name>.json``."""
+def load_template(name: str, templates_dir: Path, session: Session | None = None) -> dict[str, Any]:
+    """Load and validate ``task_templates/<name>.json``, or else the latest uploaded version of ``name``.
+
+    Uploaded templates live in the database (``annotate.kinds.uploads``). Without an
+    explicit ``session`` the app context's session is used when there is one, so that
+    callers written before uploads existed (``create_project``) see them too.
+    """
     if not NAME_RE.match(name) or name == "schema":
-        raise TemplateError(f"{name!r} is not a template name (letters, digits, - and _)")
+        raise TemplateError(f"{name!r} is not a template name (lower-case letters, digits, - and _)")
     path = templates_dir / f"{name}.json"
     if not path.is_file():
+        session = session if session is not None else _app_session()
+        if session is not None:
+            from annotate.kinds.uploads import latest_upload
+
+            uploaded = latest_upload(session, name)
+            if uploaded is not None:
+                return validate_template(uploaded.document, templates_dir, source=f"uploaded template {name} v{uploaded.version}")
         known = ", ".join(available_templates(templates_dir)) or "none"
-        raise TemplateError(f"no template named {name!r} in {templates_dir}; available: {known}")
+        raise TemplateError(f"no template named {name!r} in {templates_dir} or among uploaded templates; files: {known}")
     try:
         document = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise TemplateError(f"{path.name}: not valid JSON: {exc}") from None
     return validate_template(document, templates_dir, source=path.name)
+
+
+def _app_session() -> Session | None:
+    from flask import has_app_context
+
+    if not has_app_context():
+        return None
+    from annotate import db
+
+    return db.session()
+
+
+def parse_template(raw: bytes | str, source: str = "template") -> Any:
+    """JSON text to a document; TemplateError names the source, line and column of bad JSON."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise TemplateError(f"{source}: not valid JSON: {exc}") from None
 
 
 def available_templates(templates_dir: Path) -> list[str]:
@@ -76,4 +107,13 @@ def check_all(templates_dir: Path) -> None:
         raise TemplateError("invalid task templates:\n  " + "\n  ".join(broken))
 
 
-__all__ = ["InvalidDocument", "TemplateError", "available_templates", "check_all", "load_template", "validate_template"]
+__all__ = [
+    "InvalidDocument",
+    "TemplateError",
+    "available_templates",
+    "check_all",
+    "load_template",
+    "parse_template",
+    "template_problems",
+    "validate_template",
+]

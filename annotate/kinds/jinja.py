@@ -1,0 +1,40 @@
+"""Template helpers for the kinds' partials (registered as Jinja globals by the kinds blueprint)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from annotate.kinds.ranking import ranks
+
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
+    """{response id: "A"…} by display position: experts see letters, never ids."""
+    return {r["id"]: LETTERS[i] for i, r in enumerate(responses)}
+
+
+def ranking_ranks(answers: Mapping[str, Any] | None) -> dict[str, int]:
+    """{response id: rank} of an answer being refilled ({} for none or an abstention)."""
+    return ranks(dict(answers or {})) if answers and isinstance(answers.get("ranking"), list) else {}
+
+
+def ranking_order(responses: list[Mapping[str, Any]], given: dict[str, int]) -> list[Mapping[str, Any]]:
+    """Ranked responses by rank, then the unranked in display order (the initial, randomised order)."""
+    position = {r["id"]: i for i, r in enumerate(responses)}
+    return sorted(responses, key=lambda r: (given.get(r["id"], len(responses) + 1), position[r["id"]]))
+
+
+def critique_entry(answers: Mapping[str, Any] | None, response_id: str) -> dict[str, Any]:
+    """The refilled critique of one response, or an empty one."""
+    entry = ((answers or {}).get("critiques") or {}).get(response_id)
+    return entry if isinstance(entry, dict) else {}
+
+
+GLOBALS = {
+    "response_letters": response_letters,
+    "ranking_ranks": ranking_ranks,
+    "ranking_order": ranking_order,
+    "critique_entry": critique_entry,
+}

@@ -1,0 +1,139 @@
+"""Researcher pages for task templates (list, view, upload) and the critique rewrite diff.
+
+Views parse, call a service, commit once, render (STYLE.md 3).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, request, url_for
+
+from annotate import db
+from annotate.kinds import KINDS, get_kind, jinja
+from annotate.kinds.critique import content_digest
+from annotate.kinds.diff import diff_html
+from annotate.kinds.templates import TemplateError, available_templates, load_template, parse_template
+from annotate.kinds.uploads import MAX_TEMPLATE_BYTES, all_templates, upload_template, upload_versions
+from annotate.models import Assignment, Project, Role
+from annotate.projects.access import WORK, project_for
+from annotate.validation import InvalidDocument, Problem
+from annotate.web import client_redirect, login_required, render, roles_required, writes_nothing
+
+bp = Blueprint("kinds", __name__)
+
+RESEARCHERS = (Role.ADMIN, Role.RESEARCHER)
+
+
+@bp.app_template_global("word_diff")
+def _word_diff(before: str, after: str):
+    return diff_html(before, after)
+
+
+@bp.app_template_global("content_digest")
+def _content_digest(text: str) -> str:
+    return content_digest(text)
+
+
+@bp.record_once
+def _register_globals(state) -> None:
+    state.app.jinja_env.globals.update(jinja.GLOBALS)
+
+
+@bp.app_template_filter("errors_under")
+def _errors_under(errors: list[Problem], prefix: str) -> list[Problem]:
+    """The problems at ``prefix`` or inside it (``answers.criteria`` matches ``answers.criteria.safety``)."""
+    return [p for p in errors or [] if p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))]
+
+
+def _templates_dir() -> Path:
+    return Path(current_app.config["TEMPLATES_DIR"])
+
+
+@bp.get("/templates")
+@roles_required(*RESEARCHERS)
+def index():
+    templates = all_templates(db.session(), _templates_dir())
+    return render("kinds/templates.html", "content", templates=templates, kinds=KINDS)
+
+
+@bp.get("/templates/<name>")
+@roles_required(*RESEARCHERS)
+def show(name: str):
+    session = db.session()
+    versions = []
+    if name not in available_templates(_templates_dir()):
+        versions = session.scalars(upload_versions(name)).all()
+        if not versions:
+            abort(404)
+    wanted = request.args.get("version", type=int)
+    chosen = next((v for v in versions if v.version == wanted), versions[0] if versions else None)
+    try:
+        document = chosen.document if chosen is not None else load_template(name, _templates_dir(), session)
+    except TemplateError as exc:
+        abort(500, str(exc))
+    kind = get_kind(document["kind"])
+    return render(
+        "kinds/template.html",
+        "content",
+        name=name,
+        document=document,
+        kind=kind,
+        key_help=kind.key_help(document["config"]),
+        versions=versions,
+        chosen=chosen,
+    )
+
+
+@bp.route("/templates/upload", methods=["GET", "POST"])
+@roles_required(*RESEARCHERS)
+def upload():
+    if request.method == "GET":
+        return render("kinds/upload.html", "content", form={}, errors=[])
+    form = request.form
+    session = db.session()
+    try:
+        document = _posted_document()
+        row = upload_template(session, form.get("name", ""), document, _templates_dir(), g.user)
+    except InvalidDocument as exc:
+        session.rollback()
+        return render("kinds/upload.html", "content", status=422, form=form, errors=exc.problems)
+    session.commit()
+    return client_redirect(url_for("kinds.show", name=row.name, version=row.version))
+
+
+def _posted_document():
+    """The template JSON from the uploaded file, else from the pasted text. The file's
+    name is never used (not as a path, not as the template's name)."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        raw = upload.stream.read(MAX_TEMPLATE_BYTES + 1)
+        source, field = "file", "file"
+    else:
+        raw = (request.form.get("json") or "").encode()
+        source, field = "pasted JSON", "json"
+    if not raw.strip():
+        raise InvalidDocument([Problem("json", "choose a JSON file or paste the template's JSON")], "template")
+    if len(raw) > MAX_TEMPLATE_BYTES:
+        raise InvalidDocument([Problem(field, f"a template may be at most {MAX_TEMPLATE_BYTES // 1024} KB")], "template")
+    try:
+        return parse_template(raw, source)
+    except TemplateError as exc:
+        raise InvalidDocument([Problem(field, str(exc).removeprefix(f"{source}: "))], "template") from None
+
+
+@bp.post("/tasks/<int:assignment_id>/rewrite-diff/<response_id>")
+@login_required
+@writes_nothing
+def rewrite_diff(assignment_id: int, response_id: str):
+    """The word diff of the expert's rewrite against the original response (an htmx fragment)."""
+    session = db.session()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None or assignment.expert_id != g.user.id:
+        abort(404)
+    project_for(g.user, session.get(Project, assignment.project_id).slug, WORK)
+    original = next((r for r in assignment.item.responses if r["id"] == response_id), None)
+    if original is None:
+        abort(404)
+    rewrite = (request.form.get(f"rewrite-{response_id}") or "").replace("\r\n", "\n")
+    return render("kinds/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)
