@@ -52,5 +52,6 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
         if project_role is not None:
             add_member(session, project, user, project_role)
         logins.append((email, role.value, password))
+    session.commit()  # an import commits in chunks of its own (annotate.ingest.pipeline)
     import_file(session, project, DATA)
     return logins

@@ -180,7 +180,7 @@ def run_batch(
             if len(chunk) >= CHUNK_SIZE:
                 _flush(session, batch.id, chunk, summary, context, progress)
         if summary.rows == 0:
-            raise ImportFailed(context.source, None, "the source has no rows")
+            raise ImportFailed(context.source, None, "the file has no rows")
         if valid == 0:
             raise ImportFailed(context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import")
         _flush(session, batch.id, chunk, summary, context, progress)

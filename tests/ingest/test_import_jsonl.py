@@ -144,7 +144,7 @@ def test_empty_and_truncated_files(session, make_project, tmp_path):
     session.rollback()
     truncated = tmp_path / "cut.jsonl.gz"
     truncated.write_bytes(gzip.compress(b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(50)))[:-20])
-    with pytest.raises(ImportFailed, match="cut.jsonl.gz: cannot read file"):
+    with pytest.raises(ImportFailed, match=r"cut.jsonl.gz: (after line \d+: )?the file ends too early: the gzip stream is truncated"):
         import_file(session, project, truncated)
     session.rollback()
     assert count_items(session, project) == 0

@@ -46,17 +46,31 @@ def parse_transcript(text: str, field: str) -> list[dict]:
 
 
 def hh(row: Row) -> Item:
+    """Split the two transcripts at their longest common prefix that ends with a Human turn.
+
+    Usually only the last Assistant turn differs. In a few rows of the real data one
+    transcript goes on for more turns, or they diverge earlier: the first differing
+    Assistant replies are what is compared, and any turns after them are kept in
+    ``metadata.continuations`` so nothing is lost.
+    """
     chosen = parse_transcript(row["chosen"], "chosen")
     rejected = parse_transcript(row["rejected"], "rejected")
-    for field, turns in (("chosen", chosen), ("rejected", rejected)):
-        if turns[-1]["role"] != "assistant":
-            raise RowError(field, "the transcript must end with an Assistant turn")
-    prompt = chosen[:-1]
-    if rejected[:-1] != prompt:
-        raise RowError("rejected", "the two transcripts differ before their last Assistant turn")
-    if not prompt:
+    common = 0
+    while common < min(len(chosen), len(rejected)) and chosen[common] == rejected[common]:
+        common += 1
+    while common > 0 and chosen[common - 1]["role"] != "user":
+        common -= 1
+    if common == 0:
         raise RowError("chosen", "the transcript has no Human turn before the Assistant reply")
-    return pair(row, prompt, chosen[-1]["content"], rejected[-1]["content"], {"chosen", "rejected", "id"})
+    for field, turns in (("chosen", chosen), ("rejected", rejected)):
+        if len(turns) <= common or turns[common]["role"] != "assistant":
+            raise RowError(field, "the transcript must have an Assistant reply after the shared turns")
+    item = pair(row, chosen[:common], chosen[common]["content"], rejected[common]["content"], {"chosen", "rejected", "id"})
+    extra = {"chosen": chosen[common + 1 :], "rejected": rejected[common + 1 :]}
+    if any(extra.values()):
+        label = item["metadata"]["original_label"]
+        item["metadata"]["continuations"] = {label[k]: v for k, v in extra.items()}
+    return item
 
 
 # -- TRL, implicit prompt ---------------------------------------------------------------
