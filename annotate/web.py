@@ -23,16 +23,22 @@ def init_app(app: Flask) -> None:
     from annotate.api.views import bp as api_bp
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
+    from annotate.export.views import bp as export_bp
     from annotate.kinds.views import bp as kinds_bp
     from annotate.projects.views import bp as projects_bp
+    from annotate.review.views import bp as review_bp
+    import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
+    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.workbench.views import bp as workbench_bp
 
     csrf.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(export_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 

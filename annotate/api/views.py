@@ -132,12 +132,18 @@ def judgment(assignment_id: int):
 @bp.get("/projects/<slug>/export")
 @token_required
 def export(slug: str):
+    """Stream an export as JSONL; options as in the web form (exports/README.md)."""
+    from annotate.export.options import options_from_args
+    from annotate.export.services import resolve
+
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
         fmt = get_format(request.args.get("format", "trl"))
+        options = resolve(db.session(), project, fmt, options_from_args(request.args))
     except ExportError as exc:
-        return error(400, str(exc))
-    return stream_jsonl(project, fmt, g.user, channel="api")
+        field = str(exc).split(":", 1)[0]
+        return error(400, str(exc), field=field)
+    return stream_jsonl(project, fmt, options, g.user, channel="api")
 
 
 @bp.get("/projects/<slug>/stats")

@@ -1,34 +1,149 @@
-"""What an export format is, and the summary every export keeps."""
+"""What an export format is, the options every export takes, and the summary it keeps."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
-from annotate.models import Project
+    from annotate.models import Project
 
 Record = dict[str, Any]
+
+UNITS = ("item", "judgment")
+AGGREGATIONS = ("majority", "unanimous", "all")
+
+
+class ExportError(ValueError):
+    """The export cannot run as asked; the message names the option and why."""
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """Everything that shapes an export besides its format. Plain values, so the CLI,
+    the web form and the API build the same thing and the manifest can record it."""
+
+    unit: str | None = None  # None: the format's default unit
+    aggregation: str = "majority"
+    accepted_only: bool = False
+    min_agreement: float | None = None
+    exclude_experts: tuple[str, ...] = ()  # pseudonyms or emails
+    gold_only: bool = False
+    gold_threshold: float = 0.8
+    batches: tuple[int, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    pairs: bool = False  # ranking: expand into trl rows
+    binarize: bool = False  # rubric: chosen/rejected by aggregate score
+    emails: bool = False  # raw: add the expert's email (only when asked)
+
+    def as_json(self) -> dict[str, Any]:
+        """The options as JSON values, for the manifest and the export record."""
+        out = asdict(self)
+        out["exclude_experts"] = list(self.exclude_experts)
+        out["batches"] = list(self.batches)
+        out["since"] = self.since.isoformat() if self.since else None
+        out["until"] = self.until.isoformat() if self.until else None
+        return out
 
 
 @dataclass
 class ExportSummary:
-    """Counts of what was written and of what was left out, and why."""
+    """Counts of what was read, written and left out (and why): printed by the CLI,
+    kept in the export record, the manifest and the dataset card."""
 
     rows: int = 0
+    items: int = 0  # items that produced at least one row
+    judgments_read: int = 0
+    judgments_used: int = 0
+    ties: int = 0  # judgments whose answer is a tie (pairwise "tie", or a tied tier)
+    abstains: int = 0
+    experts: set[int] = field(default_factory=set)
     left_out: dict[str, int] = field(default_factory=dict)
+    # Called every so often with the row count, for progress bars.
+    progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     def leave_out(self, reason: str, n: int = 1) -> None:
         self.left_out[reason] = self.left_out.get(reason, 0) + n
 
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "rows": self.rows,
+            "items": self.items,
+            "judgments_read": self.judgments_read,
+            "judgments_used": self.judgments_used,
+            "experts": len(self.experts),
+            "ties": self.ties,
+            "abstains": self.abstains,
+            "left_out": dict(sorted(self.left_out.items())),
+        }
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What a format's record builder gets: the session, the project and the options."""
+
+    session: Session
+    project: Project
+    options: ExportOptions
+    summary: ExportSummary
+
+    @property
+    def unit(self) -> str:
+        return self.options.unit or "item"
+
 
 @dataclass(frozen=True)
 class ExportFormat:
+    """One export format: a module under annotate/export/ registered in FORMATS."""
+
     name: str
     description: str
-    # exports/<schema>.schema.json
+    # exports/<schema>.schema.json; `schema_for` may pick another one for an option (--pairs).
     schema: str
-    # (session, project, summary) -> records, streamed.
-    records: Callable[[Session, Project, ExportSummary], Iterator[Record]]
+    records: Callable[[ExportContext], Iterator[Record]]
+    # Task kinds whose judgments this format can express.
+    kinds: tuple[str, ...] = ("pairwise",)
+    units: tuple[str, ...] = UNITS
+    default_unit: str = "item"
+    tags: tuple[str, ...] = ("rlhf", "human-feedback")
+    task_categories: tuple[str, ...] = ("text-generation",)
+    schema_for: Callable[[ExportOptions], str] | None = None
+
+    def schema_name(self, options: ExportOptions) -> str:
+        return self.schema_for(options) if self.schema_for else self.schema
+
+    def resolve(self, options: ExportOptions, kind: str) -> ExportOptions:
+        """Check the options against this format and the project's kind; fill in the unit."""
+        from dataclasses import replace
+
+        if kind not in self.kinds:
+            hint = {
+                "ranking": " (for preference pairs from rankings use --format ranking --pairs)",
+                "rubric": " (for preference pairs from rubric scores use --format rubric --binarize)",
+            }.get(kind, "")
+            raise ExportError(
+                f"format: {self.name} exports {', '.join(self.kinds)} projects; this project is {kind}{hint}"
+            )
+        unit = options.unit or self.default_unit
+        if unit not in self.units:
+            raise ExportError(f"unit: {self.name} has one row per {self.units[0]}; --unit {unit} does not apply")
+        if options.aggregation not in AGGREGATIONS:
+            raise ExportError(f"aggregation: {options.aggregation!r} is not one of {', '.join(AGGREGATIONS)}")
+        if options.pairs and self.name != "ranking":
+            raise ExportError("pairs: --pairs applies to the ranking format only")
+        if options.binarize and self.name != "rubric":
+            raise ExportError("binarize: --binarize applies to the rubric format only")
+        if options.emails and self.name != "raw":
+            raise ExportError("emails: --emails applies to the raw format only")
+        if options.min_agreement is not None and not 0 <= options.min_agreement <= 1:
+            raise ExportError("min_agreement: must be between 0 and 1")
+        if not 0 <= options.gold_threshold <= 1:
+            raise ExportError("gold_threshold: must be between 0 and 1")
+        if options.since and options.until and options.since > options.until:
+            raise ExportError("since: the date range is empty (since is after until)")
+        return replace(options, unit=unit)

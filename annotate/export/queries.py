@@ -1,32 +1,111 @@
-"""Streaming reads for exports."""
+"""Streaming reads for exports: plain columns (no ORM identity map), ordered by item."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from collections.abc import Iterable
 
-from annotate.models import Assignment, Item, Judgment, Project, ProjectMember
+from sqlalchemy import Select, and_, func, select
+
+from annotate.models import Assignment, Batch, ExportRecord, Item, Judgment, Project, ProjectMember, Review
 
 
-def judgments_with_items(project: Project) -> Select:
-    """Every judgment of the project with its item, assignment and the expert's pseudonym, by item."""
+def latest_review(column):
+    """A scalar subquery: the given column of the judgment's latest review (None when unreviewed)."""
     return (
-        select(Judgment, Item, Assignment.display_order, ProjectMember.pseudonym)
+        select(column)
+        .where(Review.judgment_id == Judgment.id)
+        .order_by(Review.created_at.desc(), Review.id.desc())
+        .limit(1)
+        .correlate(Judgment)
+        .scalar_subquery()
+    )
+
+
+def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int] = ()) -> Select:
+    """Every judgment of the project with what exports need, ordered by item then judgment.
+
+    ``full`` adds what only the lossless ``raw`` format needs (metadata, gold,
+    provenance), so that the preference formats read less.
+    """
+    columns = [
+        Item.id.label("item_pk"),
+        Item.external_id,
+        Item.prompt,
+        Item.responses,
+        Judgment.id.label("judgment_id"),
+        Judgment.expert_id,
+        Judgment.answers,
+        Judgment.created_at,
+        ProjectMember.pseudonym,
+        Assignment.display_order,
+        latest_review(Review.verdict).label("review"),
+    ]
+    if full:
+        columns += [
+            Item.meta,
+            Item.suggestion,
+            Item.gold,
+            Item.batch_id,
+            Batch.source,
+            Batch.format.label("batch_format"),
+            Batch.shape.label("batch_shape"),
+            Batch.created_at.label("imported_at"),
+            Judgment.updated_at,
+            Judgment.template_name,
+            Judgment.template_version,
+            Judgment.instructions_version,
+            Judgment.active_seconds,
+            latest_review(Review.comment).label("review_comment"),
+            latest_review(Review.created_at).label("reviewed_at"),
+        ]
+    stmt = (
+        select(*columns)
         .join(Item, Item.id == Judgment.item_id)
         .join(Assignment, Assignment.id == Judgment.assignment_id)
-        .join(
+        .outerjoin(
             ProjectMember,
-            (ProjectMember.project_id == Judgment.project_id) & (ProjectMember.user_id == Judgment.expert_id),
+            and_(ProjectMember.project_id == Judgment.project_id, ProjectMember.user_id == Judgment.expert_id),
         )
         .where(Judgment.project_id == project.id)
-        .order_by(Item.id, Judgment.id)
+        .order_by(Judgment.item_id, Judgment.id)
     )
+    if full:
+        stmt = stmt.join(Batch, Batch.id == Item.batch_id)
+    batches = list(batches)
+    if batches:
+        stmt = stmt.where(Item.batch_id.in_(batches))
+    return stmt
 
 
-def judgment_answers_by_item(project: Project) -> Select:
-    """(item, answers) for every judgment of the project, grouped by item order."""
+def gold_judgments(project: Project) -> Select:
+    """(expert id, answers, gold answer) for every judgment on an item that carries a gold answer."""
     return (
-        select(Item, Judgment.answers)
-        .join(Judgment, Judgment.item_id == Item.id)
-        .where(Item.project_id == project.id)
-        .order_by(Item.id, Judgment.id)
+        select(Judgment.expert_id, Judgment.answers, Item.gold)
+        .join(Item, Item.id == Judgment.item_id)
+        .where(Judgment.project_id == project.id, Item.gold.is_not(None))
     )
+
+
+def member_lookup(project: Project) -> Select:
+    """(user id, pseudonym) of every member of the project, to resolve --exclude-expert."""
+    return select(ProjectMember.user_id, ProjectMember.pseudonym).where(ProjectMember.project_id == project.id)
+
+
+def batch_ids(project: Project) -> Select:
+    """The ids of the project's import batches."""
+    return select(Batch.id).where(Batch.project_id == project.id)
+
+
+def recent_exports(project: Project, limit: int = 20) -> Select:
+    """The project's latest exports, newest first."""
+    return (
+        select(ExportRecord)
+        .where(ExportRecord.project_id == project.id)
+        .order_by(ExportRecord.created_at.desc(), ExportRecord.id.desc())
+        .limit(limit)
+    )
+
+
+def judgment_count(project: Project) -> Select:
+    """How many judgments the project has (for progress bars)."""
+    return select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id)

@@ -1,43 +1,97 @@
-"""``raw``: one row per judgment, lossless and traceable."""
+"""``raw``: one row per judgment, lossless and traceable.
+
+Every judgment is kept, whatever its review verdict (its ``review`` says
+which); the other filters apply. Free-form source data (``metadata``,
+``suggestion``, ``gold``) is written as JSON text so that no column changes
+type between rows whatever the source held: ``json.loads(row["metadata"])``
+gives it back exactly as imported.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy.orm import Session
+import orjson
+from sqlalchemy import select
 
-from annotate.export.base import ExportFormat, ExportSummary, Record
-from annotate.export.queries import judgments_with_items
-from annotate.models import Project
+from annotate.export.base import ExportContext, ExportFormat, Record
+from annotate.export.selection import groups, is_abstain, pseudonym
+from annotate.models import ProjectMember, User
 
-YIELD_PER = 1000
+REVIEW_STATUS = {None: "unreviewed", "accept": "accepted", "reject": "rejected", "fix": "fixed"}
 
 
-def records(session: Session, project: Project, summary: ExportSummary) -> Iterator[Record]:
-    stmt = judgments_with_items(project).execution_options(yield_per=YIELD_PER)
-    for judgment, item, display_order, pseudonym in session.execute(stmt):
-        yield {
-            "judgment_id": judgment.id,
-            "item_id": item.external_id,
-            "project": project.slug,
-            "expert": pseudonym,
-            "prompt": item.prompt,
-            "responses": item.responses,
-            "metadata": item.meta,
-            "answers": judgment.answers,
-            "display_order": display_order,
-            "template": {"name": judgment.template_name, "kind": project.kind, "version": judgment.template_version},
-            "instructions_version": judgment.instructions_version,
-            "created_at": judgment.created_at.isoformat(),
-            "updated_at": judgment.updated_at.isoformat(),
-            "active_seconds": judgment.active_seconds,
-        }
-        summary.rows += 1
+def json_text(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+def emails(ctx: ExportContext) -> dict[int, str]:
+    """Member emails by user id, only for ``--emails``."""
+    stmt = (
+        select(User.id, User.email)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == ctx.project.id)
+    )
+    return dict(ctx.session.execute(stmt).all())
+
+
+def records(ctx: ExportContext) -> Iterator[Record]:
+    summary, project = ctx.summary, ctx.project
+    email_of = emails(ctx) if ctx.options.emails else None
+    for group in groups(ctx, full=True, keep_rejected=True):
+        if group.judgments:
+            summary.items += 1
+        for row in group.judgments:
+            summary.judgments_used += 1
+            summary.experts.add(row.expert_id)
+            if is_abstain(row.answers):
+                summary.abstains += 1
+            elif row.answers.get("preferred") == "tie":
+                summary.ties += 1
+            verdict = row.review.value if row.review else None
+            record: Record = {
+                "judgment_id": row.judgment_id,
+                "item_id": row.external_id,
+                "project": project.slug,
+                "expert": pseudonym(ctx, row),
+                "prompt": row.prompt,
+                "responses": row.responses,
+                "metadata": json_text(row.meta),
+                "suggestion": json_text(row.suggestion),
+                "gold": json_text(row.gold),
+                "source": {
+                    "batch": row.batch_id,
+                    "file": row.source,
+                    "format": row.batch_format,
+                    "shape": row.batch_shape or "",
+                    "imported_at": row.imported_at.isoformat(),
+                },
+                "answers": row.answers,
+                "abstained": is_abstain(row.answers),
+                "display_order": row.display_order,
+                "template": {"name": row.template_name, "kind": project.kind, "version": row.template_version},
+                "instructions_version": row.instructions_version,
+                "review": {
+                    "status": REVIEW_STATUS[verdict],
+                    "comment": row.review_comment or "",
+                    "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else "",
+                },
+                "created_at": row.created_at.isoformat(),
+                "updated_at": row.updated_at.isoformat(),
+                "active_seconds": row.active_seconds,
+            }
+            if email_of is not None:
+                record["expert_email"] = email_of.get(row.expert_id, "")
+            yield record
 
 
 RAW = ExportFormat(
     name="raw",
-    description="One row per judgment with the item as imported, the answers by response id and full provenance.",
+    description="One row per judgment: the item as imported, answers by response id, review status and full provenance.",
     schema="raw",
     records=records,
+    kinds=("pairwise", "ranking", "critique", "rubric"),
+    units=("judgment",),
+    default_unit="judgment",
+    tags=("rlhf", "human-feedback", "raw-annotations"),
 )

@@ -1,4 +1,5 @@
-"""Researcher pages for a project: create, settings, instructions and terms (with live preview), export.
+"""Researcher pages for a project: create, settings, instructions and terms (with live preview).
+Exports live in annotate/export/views.py (blueprint ``export``).
 
 Members live in ``members.py``, progress in ``progress.py``; both add routes to
 this blueprint. Views parse, call a service, commit once, render (STYLE.md 3).
@@ -11,8 +12,6 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from annotate import db
-from annotate.export.services import ExportError, get_format
-from annotate.export.streaming import stream_jsonl
 from annotate.kinds.templates import TemplateError, available_templates
 from annotate.models import Project, Role
 from annotate.projects.access import RESEARCH, WORK, project_for
@@ -202,20 +201,6 @@ def accept(slug: str):
     session.commit()
     flash("Thank you: terms accepted.")
     return client_redirect(url_for("workbench.project", slug=project.slug))
-
-
-# -- export -------------------------------------------------------------------------------------
-
-
-@bp.get("/p/<slug>/export")
-@login_required
-def export(slug: str):
-    project, _member = project_for(g.user, slug, RESEARCH)
-    try:
-        fmt = get_format(request.args.get("format", "trl"))
-    except ExportError as exc:
-        abort(400, str(exc))
-    return stream_jsonl(project, fmt, g.user, channel="web")
 
 
 # Routes in sibling modules register on ``bp`` when imported.

@@ -1,0 +1,132 @@
+"""Which judgments an export uses: the filters, applied while streaming item by item.
+
+Every judgment of the project is read once, in item order. An item is
+*complete* when it has at least ``overlap`` judgments, counted before any
+filter (filters choose whose votes count; they do not make finished work
+unfinished). Then, for each judgment, in this order, the first rule that
+applies leaves it out and is counted in the summary:
+
+1. its latest review rejected it (always, except in ``raw``, which keeps
+   every judgment and states its review status);
+2. ``accepted_only``: it has no review that accepts it (``accept`` or ``fix``);
+3. its expert is excluded (``exclude_experts``);
+4. ``gold_only``: its expert does not pass the gold check (see gold.py);
+5. it was made outside ``since`` / ``until`` (UTC, inclusive).
+
+Batches are filtered in SQL: an item outside the chosen batches is never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+
+from sqlalchemy.engine import Row
+
+from annotate.export.base import ExportContext, ExportError
+from annotate.export.gold import passing_experts
+from annotate.export.queries import batch_ids, judgment_rows, member_lookup
+from annotate.models import ReviewVerdict, User
+
+YIELD_PER = 2000
+ACCEPTING = {ReviewVerdict.ACCEPT, ReviewVerdict.FIX}
+
+
+@dataclass(slots=True)
+class Group:
+    """One item and the judgments of it that passed the filters."""
+
+    item: Row  # the first row: item columns are the same on every row of the group
+    judgments: list[Row]
+    total: int  # judgments before filters
+
+
+def is_abstain(answers: dict[str, Any]) -> bool:
+    return "abstain" in answers
+
+
+def fallback_pseudonym(project_id: int, expert_id: int) -> str:
+    """A stable pseudonym for an expert who is no longer a member (their row was removed)."""
+    return "expert-" + hashlib.sha256(f"{project_id}:{expert_id}".encode()).hexdigest()[:8]
+
+
+def resolve_experts(ctx: ExportContext) -> set[int]:
+    """User ids for ``exclude_experts`` (pseudonyms or emails); an unknown name is an error."""
+    wanted = ctx.options.exclude_experts
+    if not wanted:
+        return set()
+    by_pseudonym = {p: uid for uid, p in ctx.session.execute(member_lookup(ctx.project))}
+    ids: set[int] = set()
+    for name in wanted:
+        if name in by_pseudonym:
+            ids.add(by_pseudonym[name])
+            continue
+        user_id = ctx.session.scalar(User.by_email(name).with_only_columns(User.id))
+        if user_id is None or user_id not in by_pseudonym.values():
+            raise ExportError(f"exclude_experts: {name!r} is neither a pseudonym nor the email of a member of this project")
+        ids.add(user_id)
+    return ids
+
+
+def check_batches(ctx: ExportContext) -> None:
+    known = set(ctx.session.scalars(batch_ids(ctx.project)))
+    unknown = [b for b in ctx.options.batches if b not in known]
+    if unknown:
+        raise ExportError(f"batches: {', '.join(map(str, unknown))} not a batch of this project")
+
+
+def prepare(ctx: ExportContext) -> None:
+    """Check the options that need the database, before the first byte is written."""
+    check_batches(ctx)
+    resolve_experts(ctx)
+
+
+def groups(ctx: ExportContext, *, full: bool = False, keep_rejected: bool = False) -> Iterator[Group]:
+    """Stream the project's items with their judgments that pass the filters (see module doc)."""
+    options, summary = ctx.options, ctx.summary
+    excluded = resolve_experts(ctx)
+    gold_ok = passing_experts(ctx) if options.gold_only else None
+    since, until = options.since, options.until
+    stmt = judgment_rows(ctx.project, full=full, batches=options.batches).execution_options(yield_per=YIELD_PER)
+    result = ctx.session.execute(stmt)
+    for _item_pk, rows in groupby(result, key=lambda row: row.item_pk):
+        rows = list(rows)
+        summary.judgments_read += len(rows)
+        kept = []
+        for row in rows:
+            verdict = row.review
+            if verdict is ReviewVerdict.REJECT and not keep_rejected:
+                summary.leave_out("judgment: rejected in review")
+            elif options.accepted_only and verdict not in ACCEPTING:
+                summary.leave_out("judgment: not accepted in review")
+            elif row.expert_id in excluded:
+                summary.leave_out("judgment: expert excluded")
+            elif gold_ok is not None and row.expert_id not in gold_ok:
+                summary.leave_out("judgment: expert below the gold threshold")
+            elif (since and row.created_at < since) or (until and row.created_at > until):
+                summary.leave_out("judgment: outside the date range")
+            else:
+                kept.append(row)
+        yield Group(rows[0], kept, len(rows))
+
+
+def pseudonym(ctx: ExportContext, row: Row) -> str:
+    return row.pseudonym or fallback_pseudonym(ctx.project.id, row.expert_id)
+
+
+def complete_groups(ctx: ExportContext) -> Iterator[Group]:
+    """Groups of items with at least ``overlap`` judgments (``--unit item``) and at least one
+    judgment left after the filters; all groups with a judgment left for ``--unit judgment``."""
+    per_item = ctx.unit == "item"
+    overlap = ctx.project.overlap
+    for group in groups(ctx):
+        if per_item and group.total < overlap:
+            ctx.summary.leave_out("item: incomplete (fewer judgments than the overlap)")
+            continue
+        if not group.judgments:
+            ctx.summary.leave_out("item: no judgment left after the filters")
+            continue
+        yield group

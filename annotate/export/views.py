@@ -1,0 +1,116 @@
+"""Researcher export pages: the streamed download, the export page with every format and
+option, background folder exports with progress, and their files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, request, send_file, url_for
+
+from annotate import db
+from annotate.export import FORMATS
+from annotate.export.base import AGGREGATIONS, UNITS, ExportError
+from annotate.export.folder import FORMS
+from annotate.export.jobs import run_in_background, start_folder_export
+from annotate.export.options import options_from_args
+from annotate.export.queries import recent_exports
+from annotate.export.services import get_format, resolve
+from annotate.export.streaming import stream_jsonl
+from annotate.models import ExportRecord
+from annotate.models.export import ExportStatus
+from annotate.projects.access import RESEARCH, project_for
+from annotate.web import client_redirect, login_required, render
+
+bp = Blueprint("export", __name__)
+
+
+def _page(project, status: int = 200, error: str | None = None):
+    exports = db.session().scalars(recent_exports(project)).all()
+    return render(
+        "export/page.html",
+        "exports",
+        status=status,
+        project=project,
+        formats=FORMATS,
+        units=UNITS,
+        aggregations=AGGREGATIONS,
+        forms=FORMS,
+        exports=exports,
+        error=error,
+        args=request.values,
+    )
+
+
+@bp.get("/p/<slug>/export")
+@login_required
+def download(slug: str):
+    """Stream the export as JSONL (options in the query string)."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    try:
+        fmt = get_format(request.args.get("format", "trl"))
+        options = resolve(db.session(), project, fmt, options_from_args(request.args))
+    except ExportError as exc:
+        return _page(project, 400, str(exc))
+    return stream_jsonl(project, fmt, options, g.user, channel="web")
+
+
+@bp.get("/p/<slug>/exports")
+@login_required
+def page(slug: str):
+    """Every format and option, and the project's recent exports (polled while one runs)."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    return _page(project)
+
+
+@bp.post("/p/<slug>/exports")
+@login_required
+def start(slug: str):
+    """Start a folder export (data + card + manifest) in the background."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    session = db.session()
+    form = request.form.get("form", "jsonl")
+    try:
+        if form not in FORMS:
+            raise ExportError(f"form: {form!r} is not one of {', '.join(FORMS)}")
+        fmt = get_format(request.form.get("format", "trl"))
+        options = resolve(session, project, fmt, options_from_args(request.form))
+        license = (request.form.get("license") or "other").strip()[:64]
+        record = start_folder_export(session, project, fmt, options, g.user, form=form, license=license)
+    except ExportError as exc:
+        session.rollback()
+        return _page(project, 400, str(exc))
+    session.commit()
+    run_in_background(current_app._get_current_object(), record.id, fmt, options)
+    return client_redirect(url_for("export.show", slug=slug, export_id=record.id))
+
+
+def _record(project, export_id: int) -> ExportRecord:
+    record = db.session().get(ExportRecord, export_id)
+    if record is None or record.project_id != project.id:
+        abort(404)
+    return record
+
+
+@bp.get("/p/<slug>/exports/<int:export_id>")
+@login_required
+def show(slug: str, export_id: int):
+    """One export: progress while it runs, then its counts and files."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    record = _record(project, export_id)
+    return render("export/show.html", "status", project=project, record=record, running=record.status is ExportStatus.RUNNING)
+
+
+@bp.get("/p/<slug>/exports/<int:export_id>/files/<path:name>")
+@login_required
+def file(slug: str, export_id: int, name: str):
+    """A file of a finished folder export; only files the export recorded can be fetched."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    record = _record(project, export_id)
+    listed = dict(record.files or {})
+    listed["manifest.json"] = {}
+    if record.status is not ExportStatus.COMPLETE or not record.output or name not in listed:
+        abort(404)
+    path = Path(record.output) / name
+    if not path.is_file():
+        abort(410, "The export's files have been removed from the server.")
+    return send_file(path, as_attachment=True, download_name=f"{slug}-{export_id}-{name.replace('/', '-')}")
