@@ -1,26 +1,28 @@
 """How an import stays atomic while showing progress, on SQLite and PostgreSQL alike.
 
-SQLite has one writer, so an import that held one transaction for its whole
-length would block every expert's submit behind it and could not commit
+SQLite has one writer, so an import that held one write transaction for its
+whole length would block every expert's submit behind it and could not commit
 progress for the progress page. So an import runs in three steps:
 
 1. ``start_batch``: the batch row is committed as ``running`` with the worker
    (``host:pid``) and a heartbeat.
-2. ``stage``: validated rows go into ``staged_items`` in chunks, each its own short
-   write transaction that also commits the batch's progress and heartbeat.
+2. ``Staging.add``: validated rows go into a TEMPORARY table on the import's own
+   connection. Temporary tables live outside the database file (SQLite) or the
+   WAL (PostgreSQL), so staging takes no write lock and costs little; after each
+   chunk a short write transaction commits the batch's progress and heartbeat.
    ``items`` is untouched, so no expert can see or be assigned half an import.
-3. ``finish``: one short transaction moves the staged rows into ``items``
-   (``INSERT … SELECT``, skipping external ids the project already has, via the
-   unique index, so it costs the same in a project of 500k items as in an empty
-   one), deletes them from staging and marks the batch complete.
+3. ``Staging.finish``: one short write transaction moves the staged rows into
+   ``items`` (``INSERT … SELECT``, skipping external ids the project already has
+   through the unique index, so it costs the same in a project of 500k items as
+   in an empty one) and marks the batch complete.
 
-A failure between or inside the steps leaves ``items`` as it was: ``fail``
-deletes the staged rows and records the error. A process killed with SIGKILL
-cannot clean up, so ``reap_interrupted`` (run before every import and on every
-look at an import's progress) marks a running batch whose worker is gone (same
-host, dead pid) or silent (no heartbeat for ``STALE_AFTER``) as interrupted and
-deletes its staged rows. The final step re-checks, under the write lock, that
-its batch was not reaped meanwhile.
+Any failure before the final commit leaves ``items`` as it was, and a killed
+process takes its temporary table with it: the database drops it with the
+connection. What a SIGKILL cannot do is mark the batch, so ``reap_interrupted``
+(run before every import and whenever an import's progress is looked at) marks
+a running batch whose worker is gone (same host, dead pid) or silent (no
+heartbeat for ``STALE_AFTER``) as interrupted. The final step re-checks, under
+the write lock, that its batch was not reaped meanwhile.
 """
 
 from __future__ import annotations
@@ -30,13 +32,13 @@ import socket
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, cast, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from annotate.db import UTCDateTime, begin_write, utcnow
+from annotate.db import WRITE_OPTION, UTCDateTime, begin_write, utcnow
 from annotate.ingest.errors import ImportFailed
 from annotate.models import Batch, BatchStatus, Item
-from annotate.models.item import StagedItem
 
 STALE_AFTER = timedelta(seconds=90)
 INTERRUPTED = "the import stopped before it finished (the process was killed or the machine restarted); nothing from it was kept"
@@ -62,81 +64,112 @@ def _worker_gone(worker: str | None) -> bool:
     return False
 
 
-def _insert_staged(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    # A row repeated within the file is a duplicate, not an error: keep the first.
-    return dialect_insert(StagedItem).on_conflict_do_nothing(index_elements=["batch_id", "external_id"])
+STAGED = "annotate_staged_items"
+STAGED_COLUMNS = ["seq", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold"]
 
 
-def stage(session: Session, batch_id: int, rows: list[dict[str, Any]], progress: dict[str, Any]) -> None:
-    """Commit one chunk of staged rows with the batch's progress, in one short write transaction."""
-    begin_write(session)
-    if rows:
-        session.execute(_insert_staged(session), rows)
-    session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id)
-        .values(heartbeat_at=utcnow(), **progress)
-        .execution_options(synchronize_session=False)
+def _staged_table() -> Table:
+    # JSON travels as text already serialised by orjson: no per-value type processing.
+    return Table(
+        STAGED,
+        MetaData(),
+        Column("seq", Integer, primary_key=True, autoincrement=False),
+        Column("external_id", String(255), nullable=False, unique=True),
+        Column("content_hash", String(64), nullable=False),
+        *(Column(name, Text) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
+        prefixes=["TEMPORARY"],
     )
-    session.commit()
 
 
-def finish(session: Session, batch_id: int, project_id: int, valid: int, values: dict[str, Any]) -> tuple[int, int]:
-    """Move the staged rows into ``items`` in one transaction; return (new, duplicate)."""
-    begin_write(session)
-    now = utcnow()
-    claimed = session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, Batch.status == BatchStatus.RUNNING)
-        .values(heartbeat_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed != 1:
-        session.rollback()
-        raise ImportFailed(values.get("source", "import"), None, INTERRUPTED)
-    staged = session.scalar(select(func.count()).select_from(StagedItem).where(StagedItem.batch_id == batch_id)) or 0
-    already = exists().where(Item.project_id == project_id, Item.external_id == StagedItem.external_id)
-    source = (
-        select(
-            literal(project_id),
-            StagedItem.batch_id,
-            StagedItem.external_id,
-            StagedItem.content_hash,
-            StagedItem.prompt,
-            StagedItem.responses,
-            StagedItem.meta,
-            StagedItem.suggestion,
-            StagedItem.gold,
-            literal(0),
-            literal(0),
-            literal(now, UTCDateTime()),
+class Staging:
+    """The rows of one running import, on a connection of their own (see module docstring)."""
+
+    def __init__(self, engine: Engine, batch_id: int, project_id: int):
+        self.batch_id = batch_id
+        self.project_id = project_id
+        self.conn: Connection = engine.connect()
+        self.dialect = self.conn.dialect.name
+        self.table = _staged_table()
+        self.table.drop(self.conn, checkfirst=True)  # a pooled connection may carry one from a crash
+        self.table.create(self.conn)
+        self.conn.commit()
+        if self.dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        # A row repeated within the source is a duplicate, not an error: keep the first.
+        self._insert = dialect_insert(self.table).on_conflict_do_nothing(index_elements=["external_id"])
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """Stage rows (values already JSON text); takes no lock on the database file."""
+        if rows:
+            self.conn.execute(self._insert, rows)
+            self.conn.commit()
+
+    def _json(self, column: Any) -> Any:
+        return cast(column, JSON) if self.dialect == "postgresql" else type_coerce(column, JSON)
+
+    def finish(self, valid: int, values: dict[str, Any]) -> tuple[int, int]:
+        """Move the staged rows into ``items`` in one transaction; return (new, duplicate)."""
+        conn = self.conn.execution_options(**{WRITE_OPTION: True})
+        now = utcnow()
+        claimed = conn.execute(
+            update(Batch.__table__)
+            .where(Batch.__table__.c.id == self.batch_id, Batch.__table__.c.status == BatchStatus.RUNNING)
+            .values(heartbeat_at=now)
+        ).rowcount
+        if claimed != 1:
+            conn.rollback()
+            raise ImportFailed(values.get("source", "import"), None, INTERRUPTED)
+        t = self.table.c
+        staged = conn.scalar(select(func.count()).select_from(self.table)) or 0
+        items = Item.__table__
+        already = exists().where(items.c.project_id == self.project_id, items.c.external_id == t.external_id)
+        source = (
+            select(
+                literal(self.project_id), literal(self.batch_id), t.external_id, t.content_hash,
+                *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
+                literal(0), literal(0), literal(now, UTCDateTime()),
+            )
+            .where(~already)
+            .order_by(t.seq)
         )
-        .where(StagedItem.batch_id == batch_id, ~already)
-        .order_by(StagedItem.seq)
-    )
-    columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "meta", "suggestion", "gold", "priority", "assigned_count", "created_at"]
-    new = session.execute(insert(Item).from_select([getattr(Item, c) for c in columns], source)).rowcount
-    session.execute(delete(StagedItem).where(StagedItem.batch_id == batch_id))
-    duplicate = (valid - staged) + (staged - new)
+        columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold", "priority", "assigned_count", "created_at"]
+        new = conn.execute(insert(items).from_select(columns, source)).rowcount
+        duplicate = (valid - staged) + (staged - new)
+        conn.execute(
+            update(Batch.__table__)
+            .where(Batch.__table__.c.id == self.batch_id)
+            .values(status=BatchStatus.COMPLETE, rows_new=new, rows_duplicate=duplicate, progress=1.0, finished_at=now, worker=None,
+                    **{k: v for k, v in values.items() if k != "source"})
+        )
+        conn.commit()
+        return new, duplicate
+
+    def close(self) -> None:
+        """Drop the temporary table and give the connection back."""
+        try:
+            self.conn.rollback()
+            self.conn.execution_options(**{WRITE_OPTION: False})
+            self.table.drop(self.conn, checkfirst=True)
+            self.conn.commit()
+        finally:
+            self.conn.close()
+
+
+def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:
+    """Commit the batch's progress and heartbeat in one short write transaction."""
+    begin_write(session)
     session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id)
-        .values(status=BatchStatus.COMPLETE, rows_new=new, rows_duplicate=duplicate, progress=1.0, finished_at=now, worker=None, **{k: v for k, v in values.items() if k != "source"})
-        .execution_options(synchronize_session=False)
+        update(Batch).where(Batch.id == batch_id).values(heartbeat_at=utcnow(), **values).execution_options(synchronize_session=False)
     )
     session.commit()
-    return new, duplicate
 
 
 def fail(session: Session, batch_id: int, error: str, status: BatchStatus = BatchStatus.FAILED, values: dict[str, Any] | None = None) -> None:
-    """Record why the batch stopped and drop its staged rows (``items`` was never touched)."""
+    """Record why the batch stopped (``items`` was never touched)."""
     session.rollback()
     begin_write(session)
-    session.execute(delete(StagedItem).where(StagedItem.batch_id == batch_id))
     session.execute(
         update(Batch)
         .where(Batch.id == batch_id, Batch.status == BatchStatus.RUNNING)

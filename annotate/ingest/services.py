@@ -154,13 +154,15 @@ def run_batch(
     kind = project.kind
     chunk: list[dict[str, Any]] = []
     valid = 0
+    staging: pipeline.Staging | None = None
     try:
+        staging = pipeline.Staging(session.get_bind(), batch.id, project.id)
         for location, row in rows:
             summary.rows += 1
             if shape is None:
                 shape = _detect(row, context.source, location)
                 summary.shape = shape.name
-                pipeline.stage(session, batch.id, [], {"shape": shape.name, "format": summary.format})
+                pipeline.progress(session, batch.id, {"shape": shape.name, "format": summary.format})
             elif options.mapping and summary.rows == 1 and isinstance(row, dict):
                 check_columns(options.mapping, row, context.source, location)
             try:
@@ -176,16 +178,16 @@ def run_batch(
                 summary.problems.append({"location": location, "error": str(exc)})
                 continue
             valid += 1
-            chunk.append(_staged(batch.id, summary.rows, item))
+            chunk.append(_staged(summary.rows, item))
             if len(chunk) >= CHUNK_SIZE:
-                _flush(session, batch.id, chunk, summary, context, progress)
+                _flush(session, staging, chunk, summary, context, progress)
         if summary.rows == 0:
             raise ImportFailed(context.source, None, "the file has no rows")
         if valid == 0:
             raise ImportFailed(context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import")
-        _flush(session, batch.id, chunk, summary, context, progress)
-        summary.new, summary.duplicate = pipeline.finish(
-            session, batch.id, project.id, valid, {"source": context.source, "shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
+        _flush(session, staging, chunk, summary, context, progress)
+        summary.new, summary.duplicate = staging.finish(
+            valid, {"source": context.source, "shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
         )
     except ImportFailed as exc:
         pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
@@ -198,6 +200,9 @@ def run_batch(
             pipeline.fail(session, batch.id, message, status, values=_counts(summary))
         finally:
             raise
+    finally:
+        if staging is not None:
+            staging.close()
     summary.seconds = time.perf_counter() - started
     if progress:
         progress(summary.rows, 1.0)
@@ -218,26 +223,28 @@ def _detect(row: Any, source: str, location: str) -> Shape:
     return shape
 
 
-def _staged(batch_id: int, seq: int, item: dict[str, Any]) -> dict[str, Any]:
+def _staged(seq: int, item: dict[str, Any]) -> dict[str, Any]:
+    dumps = orjson.dumps
+    suggestion, gold = item.get("suggestion"), item.get("gold")
     return {
-        "batch_id": batch_id,
         "seq": seq,
         "external_id": item["id"],
         "content_hash": content_hash(item["prompt"], item["responses"]),
-        "prompt": item["prompt"],
-        "responses": item["responses"],
-        "meta": item.get("metadata") or {},
-        "suggestion": item.get("suggestion"),
-        "gold": item.get("gold"),
+        "prompt": dumps(item["prompt"]).decode(),
+        "responses": dumps(item["responses"]).decode(),
+        "metadata": dumps(item.get("metadata") or {}).decode(),
+        "suggestion": None if suggestion is None else dumps(suggestion).decode(),
+        "gold": None if gold is None else dumps(gold).decode(),
     }
 
 
-def _flush(session: Session, batch_id: int, chunk: list[dict[str, Any]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> None:
+def _flush(session: Session, staging: pipeline.Staging, chunk: list[dict[str, Any]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> None:
+    staging.add(chunk)
+    chunk.clear()
     values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
     if summary.skipped:
         values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
-    pipeline.stage(session, batch_id, chunk, values)
-    chunk.clear()
+    pipeline.progress(session, staging.batch_id, values)
     if progress:
         progress(summary.rows, context.fraction)
 

@@ -51,28 +51,6 @@ class Batch(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StagedItem(Base):
-    """A validated row of a running import, waiting to become an Item.
-
-    Imports stream into this table in small committed chunks (so progress is
-    visible and experts' writes are not blocked), then move into ``items`` in
-    one short transaction. Rows of a failed or interrupted batch are deleted.
-    """
-
-    __tablename__ = "staged_items"
-    __table_args__ = (UniqueConstraint("batch_id", "external_id"),)
-
-    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), primary_key=True)
-    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    external_id: Mapped[str] = mapped_column(String(255))
-    content_hash: Mapped[str] = mapped_column(String(64))
-    prompt: Mapped[list[dict[str, Any]]] = mapped_column(Json)
-    responses: Mapped[list[dict[str, Any]]] = mapped_column(Json)
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", Json, default=dict)
-    suggestion: Mapped[dict[str, Any] | None] = mapped_column(Json)
-    gold: Mapped[dict[str, Any] | None] = mapped_column(Json)
-
-
 class Item(Base):
     """One thing to judge, in the canonical shape (ARCHITECTURE.md)."""
 

@@ -1,4 +1,4 @@
-"""ingest: staged rows of running imports; batch progress, heartbeat and skipped rows; interrupted state
+"""ingest: batch progress, heartbeat and skipped rows; interrupted state
 
 Revision ID: 0002
 Revises: 0001
@@ -20,20 +20,6 @@ NEW_STATES = "status IN ('running', 'complete', 'failed', 'interrupted')"
 
 
 def upgrade() -> None:
-    op.create_table('staged_items',
-    sa.Column('batch_id', sa.Integer(), nullable=False),
-    sa.Column('seq', sa.Integer(), autoincrement=False, nullable=False),
-    sa.Column('external_id', sa.String(length=255), nullable=False),
-    sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('prompt', sa.JSON(), nullable=False),
-    sa.Column('responses', sa.JSON(), nullable=False),
-    sa.Column('metadata', sa.JSON(), nullable=False),
-    sa.Column('suggestion', sa.JSON(), nullable=True),
-    sa.Column('gold', sa.JSON(), nullable=True),
-    sa.ForeignKeyConstraint(['batch_id'], ['batches.id'], name=op.f('fk_staged_items_batch_id_batches'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('batch_id', 'seq', name=op.f('pk_staged_items')),
-    sa.UniqueConstraint('batch_id', 'external_id', name=op.f('uq_staged_items_batch_id_external_id'))
-    )
     with op.batch_alter_table('batches', schema=None) as batch_op:
         batch_op.add_column(sa.Column('progress', sa.Double(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('rows_total', sa.Integer(), nullable=True))
@@ -57,5 +43,3 @@ def downgrade() -> None:
         batch_op.drop_column('worker')
         batch_op.drop_column('rows_total')
         batch_op.drop_column('progress')
-
-    op.drop_table('staged_items')

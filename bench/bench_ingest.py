@@ -1,0 +1,209 @@
+"""Ingest benchmark: rows/s end to end, the ratio to a bare parse + executemany, PostgreSQL,
+a project that already has 500k items, and peak RSS for 1M rows.
+
+Usage: .venv/bin/python bench/bench_ingest.py [--rows 100000] [--skip-pg] [--skip-big]
+PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
+a scratch schema is created and dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def write_rows(path: Path, n: int, size: int = 2000, prefix: str = "row") -> None:
+    """``n`` canonical pairwise rows of about ``size`` bytes each."""
+    filler = "lorem ipsum dolor sit amet " * (size // 27 // 3 + 1)
+    part = filler[: max(size // 3 - 60, 10)]
+    with path.open("wb") as f:
+        for i in range(n):
+            row = {
+                "id": f"{prefix}-{i}",
+                "prompt": [{"role": "user", "content": f"Question {i}: {part}"}],
+                "responses": [{"id": "r1", "content": f"A{i} {part}", "model": "m-a"}, {"id": "r2", "content": f"B{i} {part}", "model": "m-b"}],
+                "metadata": {"n": i},
+            }
+            f.write(orjson.dumps(row) + b"\n")
+
+
+def bare(path: Path, db: Path) -> float:
+    """Parse the file and executemany the same columns into a bare SQLite table."""
+    started = time.perf_counter()
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, external_id TEXT, prompt TEXT, responses TEXT, metadata TEXT)")
+    conn.execute("BEGIN")
+    chunk = []
+    with path.open("rb") as f:
+        for line in f:
+            row = orjson.loads(line)
+            chunk.append((row["id"], orjson.dumps(row["prompt"]), orjson.dumps(row["responses"]), orjson.dumps(row["metadata"])))
+            if len(chunk) >= 2000:
+                conn.executemany("INSERT INTO items (external_id, prompt, responses, metadata) VALUES (?, ?, ?, ?)", chunk)
+                chunk.clear()
+    conn.executemany("INSERT INTO items (external_id, prompt, responses, metadata) VALUES (?, ?, ?, ?)", chunk)
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - started
+
+
+class Target:
+    """A migrated database with one pairwise project, in an app context."""
+
+    def __init__(self, url: str):
+        from annotate import create_app, db
+        from annotate.db import make_engine
+        from annotate.schema import upgrade
+
+        self.url = url
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        self.app = create_app({"ENV": "testing", "DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32)})
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        from annotate.projects.services import create_project
+
+        self.session = db.session()
+        self.project = create_project(self.session, "bench", template_name="pairwise", templates_dir=Path(self.app.config["TEMPLATES_DIR"]))
+        self.session.commit()
+
+    def run(self, path: Path) -> tuple[float, object]:
+        from annotate.ingest import import_file
+
+        started = time.perf_counter()
+        summary = import_file(self.session, self.project, path)
+        return time.perf_counter() - started, summary
+
+    def close(self) -> None:
+        from annotate import db
+
+        db.engine().dispose()
+        self.ctx.pop()
+
+
+def pg_url() -> tuple[str, str, str] | None:
+    from sqlalchemy import text
+
+    from annotate.db import make_engine
+    from helpers import pg_url_with_schema
+
+    base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
+    schema = f"bench_ingest_{secrets.token_hex(3)}"
+    try:
+        admin = make_engine(base)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 (report and go on without PostgreSQL)
+        print(f"PostgreSQL unavailable ({type(exc).__name__}); skipped")
+        return None
+    return base, schema, pg_url_with_schema(base, schema)
+
+
+def drop_schema(base: str, schema: str) -> None:
+    from sqlalchemy import text
+
+    from annotate.db import make_engine
+
+    admin = make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def rss_child(path: Path, db: Path) -> None:
+    """Run in a subprocess: import ``path`` and print peak RSS in MB."""
+    target = Target(f"sqlite:///{db}")
+    seconds, summary = target.run(path)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(orjson.dumps({"seconds": seconds, "rows": summary.rows, "peak_mb": peak}).decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-big", action="store_true", help="skip the 500k-prefill and 1M-row RSS runs")
+    parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(Path(args.rss_child[0]), Path(args.rss_child[1]))
+        return
+    n = args.rows
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        data = tmp_path / "rows.jsonl"
+        write_rows(data, n)
+        size = data.stat().st_size
+        print(f"{n:,} pairwise rows, {size / n:,.0f} bytes each ({size / 1e6:,.0f} MB)")
+
+        bare_s = bare(data, tmp_path / "bare.db")
+        print(f"bare parse + executemany (SQLite): {bare_s:.2f} s, {n / bare_s:,.0f} rows/s")
+
+        target = Target(f"sqlite:///{tmp_path / 'annotate.db'}")
+        seconds, summary = target.run(data)
+        print(f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new; ratio to bare {seconds / bare_s:.2f}x")
+        seconds, summary = target.run(data)
+        print(f"re-import, all duplicates (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.duplicate:,} duplicates")
+
+        if not args.skip_big:
+            prefill = tmp_path / "prefill.jsonl"
+            write_rows(prefill, 500_000, size=300, prefix="old")
+            seconds, summary = target.run(prefill)
+            print(f"prefill 500k small items (SQLite):  {seconds:.2f} s, {500_000 / seconds:,.0f} rows/s")
+            prefill.unlink()
+            fresh = tmp_path / "fresh.jsonl"
+            write_rows(fresh, n, prefix="fresh")
+            seconds, summary = target.run(fresh)
+            print(f"import into a project of 600k items (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new")
+            fresh.unlink()
+        target.close()
+
+        if not args.skip_pg:
+            found = pg_url()
+            if found:
+                base, schema, url = found
+                try:
+                    target = Target(url)
+                    seconds, summary = target.run(data)
+                    print(f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new")
+                    target.close()
+                finally:
+                    drop_schema(base, schema)
+
+        if not args.skip_big:
+            big = tmp_path / "big.jsonl"
+            write_rows(big, 1_000_000, size=500, prefix="big")
+            (tmp_path / "annotate.db").unlink()
+            out = subprocess.run(
+                [sys.executable, __file__, "--rss-child", str(big), str(tmp_path / "big.db")],
+                check=True, capture_output=True, text=True,
+            ).stdout.strip().splitlines()[-1]
+            result = orjson.loads(out)
+            print(
+                f"1,000,000 rows of ~500 bytes (SQLite): {result['seconds']:.1f} s, "
+                f"{result['rows'] / result['seconds']:,.0f} rows/s, peak RSS {result['peak_mb']:.0f} MB"
+            )
+
+
+if __name__ == "__main__":
+    main()
