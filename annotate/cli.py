@@ -26,6 +26,10 @@ def init_app(app: Flask) -> None:
 
     for command in (db_group, users_group, tokens_group, projects_group, templates_group, import_cmd, export_cmd, stats_cmd, demo_cmd, serve_cmd):
         app.cli.add_command(command)
+    from annotate.auth.cli import COMMANDS as user_commands
+
+    for command in user_commands:
+        users_group.add_command(command)
 
 
 def _create_app() -> Flask:
