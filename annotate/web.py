@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
     from annotate.review.views import bp as review_bp
     import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
+    import annotate.ingest.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.workbench.views import bp as workbench_bp
 
     csrf.init_app(app)

@@ -1,0 +1,95 @@
+"""``POST /api/v1/projects/<slug>/items``: import items or rows given as JSON, or an uploaded file.
+
+Researchers of the project only (admins too); token auth. The import runs in the
+request with the same service, atomicity and validation as the CLI; the answer is
+the summary (201), or the error naming the source, location and JSON path (422).
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+from flask import current_app, g, jsonify, request
+
+from annotate import db
+from annotate.api.views import bp, error, token_required
+from annotate.auth.services import touch_token
+from annotate.ingest.errors import ImportFailed
+from annotate.ingest.services import ImportOptions, import_rows, import_sources
+from annotate.ingest.shapes import SHAPES
+from annotate.ingest.shapes.mapping import parse_mapping
+from annotate.projects.access import RESEARCH, project_for
+from annotate.web import writes_nothing
+
+UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
+SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def upload_suffix(filename: str) -> str | None:
+    """The whitelisted suffix of an uploaded file name (``.jsonl.gz`` kept whole), or None."""
+    name = filename.lower()
+    gz = name.endswith(".gz")
+    base = name.removesuffix(".gz")
+    suffix = next((s for s in UPLOAD_SUFFIXES if base.endswith(s)), None)
+    if suffix is None or (gz and suffix == ".parquet"):
+        return None
+    return suffix + (".gz" if gz else "")
+
+
+def display_name(filename: str) -> str:
+    """A file name fit to show and store (never used as a path)."""
+    return SAFE_NAME.sub("_", Path(filename or "upload").name)[:200] or "upload"
+
+
+def _options(data: dict) -> ImportOptions:
+    shape = data.get("shape")
+    if shape is not None and shape not in SHAPES:
+        raise ImportFailed("options", None, f"unknown shape {shape!r}; known: {', '.join(SHAPES)}")
+    mapping = data.get("mapping")
+    if isinstance(mapping, dict):
+        mapping = parse_mapping([f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in mapping.items()], "mapping")
+    elif mapping is not None:
+        raise ImportFailed("options", None, "mapping must be an object of field -> column(s)")
+    return ImportOptions(shape=shape, mapping=mapping, skip_invalid=bool(data.get("skip_invalid")), format=data.get("format"))
+
+
+def _failed(exc: ImportFailed):
+    path, _, message = exc.detail.partition(": ") if ": " in exc.detail and not exc.detail.startswith("invalid JSON") else ("", "", exc.detail)
+    return error(422, str(exc), source=exc.source, location=exc.location, problems=[{"path": path, "message": message or exc.detail}])
+
+
+@bp.post("/projects/<slug>/items")
+@token_required
+@writes_nothing  # the import takes the write lock itself, in short transactions
+def import_items(slug: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    session = db.session()
+    session.rollback()
+    try:
+        upload = request.files.get("file")
+        if upload is not None:
+            suffix = upload_suffix(upload.filename or "")
+            if suffix is None:
+                return error(415, f"unsupported file type; upload one of {', '.join(UPLOAD_SUFFIXES)} (optionally .gz) files")
+            options = _options(request.form.to_dict())
+            with tempfile.TemporaryDirectory(prefix="annotate-upload-") as tmp:
+                path = Path(tmp) / f"upload{suffix}"
+                upload.save(path)
+                summary = import_sources(session, project, [path], options, user=g.user, display_name=display_name(upload.filename or ""),
+                                         media_store=Path(current_app.instance_path) / "media")
+        else:
+            body = request.get_json(silent=True)
+            if isinstance(body, list):
+                rows, options = body, ImportOptions()
+            elif isinstance(body, dict) and isinstance(body.get("items"), list):
+                rows, options = body["items"], _options(body.get("options") or {})
+            else:
+                return error(400, "send a JSON array of items, {\"items\": [...], \"options\": {...}}, or a multipart file upload")
+            summary = import_rows(session, project, rows, "request body", options, user=g.user)
+    except ImportFailed as exc:
+        return _failed(exc)
+    touch_token(session, g.token)
+    session.commit()
+    return jsonify({"batch": summary.as_json(), "skipped": summary.problems}), 201
