@@ -132,6 +132,9 @@ def int_or_raw(value: str | None) -> int | str | None:
     if value is None or value.strip() == "":
         return None
     try:
-        return int(value.strip())
+        number = int(value.strip())
     except ValueError:
         return value.strip()
+    # A huge number is no scale point; kept as text it is refused with its path,
+    # where as an int it would overflow JSON encoding (64-bit) in the error message.
+    return number if abs(number) < 10**9 else value.strip()

@@ -152,7 +152,8 @@ def keys(config: Config) -> dict[str, str]:
     if not config.get("abstain_reasons"):
         found.pop("abstain")
     labels = strength_labels(config)
-    strength_keys = config.get("strength", {}).get("keys") or DEFAULT_STRENGTH_KEYS
+    # config_checks insists on one key per label; until then, defaults fill the gaps.
+    strength_keys = list(config.get("strength", {}).get("keys") or []) + DEFAULT_STRENGTH_KEYS
     for i, _label in enumerate(labels):
         found[f"strength_{i + 1}"] = strength_keys[i]
     return found

@@ -82,6 +82,12 @@
 
   function assignRank(list, card, rank) {
     var allowTies = list.dataset.allowTies === "true";
+    // The first rank given starts from the order on screen (the randomised display order).
+    if (cards(list).every(function (c) { return rankOf(c) === null || c === card; })) {
+      var keep = rankOf(card);
+      renumber(list);
+      if (keep !== null) setRank(card, keep);
+    }
     if (!allowTies) {
       var previous = rankOf(card);
       cards(list).forEach(function (other) {
