@@ -29,9 +29,6 @@ def init_app(app: Flask) -> None:
     from annotate.review.views import bp as review_bp
     import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
-    from annotate.review.views import bp as review_bp
-    import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
-    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     import annotate.ingest.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.workbench.views import bp as workbench_bp
 
@@ -39,7 +36,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
-    app.register_blueprint(review_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)
