@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from annotate.export.cli import export_cmd
     from annotate.ingest.cli import import_cmd
     from annotate.projects.cli import projects_group
+    from annotate.assign.cli import COMMANDS as assign_commands
 
     for command in (db_group, users_group, tokens_group, projects_group, templates_group, import_cmd, export_cmd, stats_cmd, demo_cmd, serve_cmd):
         app.cli.add_command(command)
@@ -30,6 +31,8 @@ def init_app(app: Flask) -> None:
 
     for command in user_commands:
         users_group.add_command(command)
+    for command in assign_commands:
+        projects_group.add_command(command)
 
 
 def _create_app() -> Flask:

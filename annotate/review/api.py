@@ -1,0 +1,171 @@
+"""API v1 for review and adjudication, on the API blueprint (``annotate.api.views.bp``).
+
+Importing this module registers the routes; ``annotate.web.init_app`` imports it
+before the blueprint is registered.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, abort, g, jsonify, request
+
+from annotate import db
+from annotate.api.views import assignment_json, bp, error, token_required
+from annotate.assign.adjudication import claim_adjudication, earlier_judgments
+from annotate.assign.routing import can_adjudicate, can_review
+from annotate.assign.services import AssignmentError
+from annotate.models import Judgment, Project, Review, ReviewVerdict
+from annotate.projects.access import WORK, project_for
+from annotate.review import queries
+from annotate.review.services import claim_review, record_review
+from annotate.validation import InvalidDocument
+
+
+def _reviewer_of(slug: str) -> Project:
+    project, member = project_for(g.user, slug, WORK)
+    if not can_review(g.user, member):
+        abort(error(404, "no such project for this token's user"))
+    return project
+
+
+def judgment_json(judgment: Judgment) -> dict:
+    """A judgment for a reviewer: its item, current answers, revisions and reviews."""
+    session = db.session()
+    item = judgment.item
+    return {
+        "judgment": {
+            "id": judgment.id,
+            "item_id": item.external_id,
+            "answers": judgment.answers,
+            "adjudication": judgment.adjudication,
+            "review_state": judgment.review_state.value,
+            "created_at": judgment.created_at.isoformat(),
+            "updated_at": judgment.updated_at.isoformat(),
+            "revisions": [
+                {"answers": r.answers, "reason": r.reason, "edited_by": who, "created_at": r.created_at.isoformat()}
+                for r, who in session.execute(queries.revisions_of(judgment.id))
+            ],
+            "reviews": [review_json(r) for r in session.scalars(queries.reviews_of(judgment.id))],
+        },
+        "item": {"id": item.external_id, "prompt": item.prompt, "responses": item.responses},
+        "review_url": f"/api/v1/judgments/{judgment.id}/review",
+    }
+
+
+def review_json(review: Review) -> dict:
+    return {
+        "id": review.id,
+        "verdict": review.verdict.value,
+        "comment": review.comment,
+        "reviewer": review.reviewer.display_name if review.reviewer else None,
+        "created_at": review.created_at.isoformat(),
+    }
+
+
+@bp.get("/projects/<slug>/reviews")
+@token_required
+def review_queue(slug: str):
+    project = _reviewer_of(slug)
+    try:
+        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
+        offset = max(int(request.args.get("offset", 0)), 0)
+    except ValueError:
+        return error(400, "limit and offset must be whole numbers")
+    rows = db.session().execute(queries.review_queue(project).limit(limit).offset(offset)).all()
+    return jsonify(
+        {
+            "pending": [
+                {"judgment_id": j.id, "item_id": external_id, "updated_at": j.updated_at.isoformat(), "adjudication": j.adjudication}
+                for j, external_id in rows
+            ]
+        }
+    )
+
+
+@bp.post("/projects/<slug>/reviews/next")
+@token_required
+def review_next(slug: str):
+    project = _reviewer_of(slug)
+    judgment = claim_review(db.session(), project, g.user)
+    db.session().commit()
+    if judgment is None:
+        return Response(status=204)
+    return jsonify(judgment_json(judgment)), 201
+
+
+@bp.post("/judgments/<int:judgment_id>/review")
+@token_required
+def review(judgment_id: int):
+    session = db.session()
+    judgment = session.get(Judgment, judgment_id)
+    if judgment is None:
+        return error(404, "no such judgment for this token's user")
+    project = _reviewer_of(session.get(Project, judgment.project_id).slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return error(400, "the request body must be a JSON object")
+    try:
+        verdict = ReviewVerdict(body.get("verdict"))
+    except ValueError:
+        return error(422, "verdict must be accept, reject or fix", problems=[{"path": "verdict", "message": "expected accept, reject or fix"}])
+    seen = None
+    if body.get("seen_updated_at") is not None:
+        try:
+            seen = datetime.fromisoformat(str(body["seen_updated_at"]))
+        except ValueError:
+            return error(422, "seen_updated_at must be an ISO 8601 timestamp", problems=[{"path": "seen_updated_at", "message": "expected an ISO 8601 timestamp"}])
+        if seen.tzinfo is None:
+            return error(422, "seen_updated_at needs a time zone", problems=[{"path": "seen_updated_at", "message": "add a UTC offset"}])
+    comment = body.get("comment", "")
+    if not isinstance(comment, str):
+        return error(422, "comment must be a string", problems=[{"path": "comment", "message": "expected a string"}])
+    try:
+        result = record_review(session, judgment, project, g.user, verdict, comment=comment, answers=body.get("answers"), seen_updated_at=seen)
+    except InvalidDocument as exc:
+        session.rollback()
+        return error(422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems])
+    except AssignmentError as exc:
+        session.rollback()
+        return error(exc.status, str(exc))
+    session.commit()
+    return jsonify({"review": review_json(result), "judgment": {"id": judgment.id, "review_state": judgment.review_state.value, "answers": judgment.answers}}), 201
+
+
+@bp.post("/projects/<slug>/adjudications/next")
+@token_required
+def adjudication_next(slug: str):
+    project, member = project_for(g.user, slug, WORK)
+    if not can_adjudicate(g.user, member):
+        return error(404, "no such project for this token's user")
+    assignment = claim_adjudication(db.session(), project, g.user)
+    db.session().commit()
+    if assignment is None:
+        return Response(status=204)
+    payload = assignment_json(project, assignment)
+    payload["earlier_judgments"] = [
+        {"expert": pseudonym, "answers": j.answers, "created_at": j.created_at.isoformat()}
+        for j, pseudonym in db.session().execute(earlier_judgments(assignment.item))
+    ]
+    return jsonify(payload), 201
+
+
+@bp.get("/me/returned")
+@token_required
+def returned():
+    session = db.session()
+    rows = []
+    for judgment, slug, _title, external_id in session.execute(queries.returned_to(g.user).limit(500)):
+        latest = session.scalar(queries.latest_review(judgment.id))
+        rows.append(
+            {
+                "judgment_id": judgment.id,
+                "assignment_id": judgment.assignment_id,
+                "project": slug,
+                "item_id": external_id,
+                "answers": judgment.answers,
+                "review": review_json(latest) if latest else None,
+                "judgment_url": f"/api/v1/assignments/{judgment.assignment_id}/judgment",
+            }
+        )
+    return jsonify({"returned": rows})

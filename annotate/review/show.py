@@ -1,0 +1,27 @@
+"""Showing answers to reviewers and adjudicators: response ids become the labels on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def labelled(responses: list[dict[str, Any]]) -> dict[str, str]:
+    """Response id -> "Response A", "Response B", … in the order shown."""
+    return {r["id"]: f"Response {chr(ord('A') + i)}" if i < 26 else f"Response {i + 1}" for i, r in enumerate(responses)}
+
+
+def _show(value: Any, labels: dict[str, str]) -> str:
+    if isinstance(value, str):
+        return labels.get(value, value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_show(v, labels) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_show(v, labels)}" for k, v in value.items())
+    return str(value)
+
+
+def answer_rows(answers: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str]]:
+    """(field, value as shown) for each answer field; ids of responses shown as their labels."""
+    return [(key.replace("_", " "), _show(value, labels)) for key, value in (answers or {}).items()]
