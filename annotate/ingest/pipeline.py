@@ -90,6 +90,9 @@ class Staging:
         self.conn: Connection = engine.connect()
         self.dialect = self.conn.dialect.name
         self.table = _staged_table()
+        if self.dialect == "sqlite":
+            # Room for the index pages the final INSERT … SELECT touches (this connection only).
+            self.conn.exec_driver_sql("PRAGMA cache_size = -65536")
         self.table.drop(self.conn, checkfirst=True)  # a pooled connection may carry one from a crash
         self.table.create(self.conn)
         self.conn.commit()
@@ -147,13 +150,15 @@ class Staging:
         return new, duplicate
 
     def close(self) -> None:
-        """Drop the temporary table and give the connection back."""
+        """Discard the connection, and with it the temporary table.
+
+        Dropping a large temporary table costs as much as writing it; closing the
+        connection for good (rather than returning it to the pool) frees it at once.
+        """
         try:
             self.conn.rollback()
-            self.conn.execution_options(**{WRITE_OPTION: False})
-            self.table.drop(self.conn, checkfirst=True)
-            self.conn.commit()
         finally:
+            self.conn.invalidate()
             self.conn.close()
 
 
