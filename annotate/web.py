@@ -30,6 +30,7 @@ def init_app(app: Flask) -> None:
     import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     import annotate.ingest.api  # noqa: F401  (adds its routes to the API blueprint)
+    from annotate.ingest.views import bp as ingest_bp
     from annotate.workbench.views import bp as workbench_bp
 
     csrf.init_app(app)
@@ -40,11 +41,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(export_bp)
+    app.register_blueprint(ingest_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
-    app.before_request(_load_user)
+    # The write lock first: loading the user reads, and on SQLite a transaction that has
+    # read cannot become BEGIN IMMEDIATE any more (begin_write would be a no-op).
     app.before_request(_writers_take_the_lock)
+    app.before_request(_load_user)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)

@@ -7,7 +7,6 @@ the summary (201), or the error naming the source, location and JSON path (422).
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
@@ -20,28 +19,9 @@ from annotate.ingest.errors import ImportFailed
 from annotate.ingest.services import ImportOptions, import_rows, import_sources
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import parse_mapping
+from annotate.ingest.uploads import UPLOAD_SUFFIXES, display_name, upload_suffix
 from annotate.projects.access import RESEARCH, project_for
 from annotate.web import writes_nothing
-
-UPLOAD_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
-SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def upload_suffix(filename: str) -> str | None:
-    """The whitelisted suffix of an uploaded file name (``.jsonl.gz`` kept whole), or None."""
-    name = filename.lower()
-    gz = name.endswith(".gz")
-    base = name.removesuffix(".gz")
-    suffix = next((s for s in UPLOAD_SUFFIXES if base.endswith(s)), None)
-    if suffix is None or (gz and suffix == ".parquet"):
-        return None
-    return suffix + (".gz" if gz else "")
-
-
-def display_name(filename: str) -> str:
-    """A file name fit to show and store (never used as a path)."""
-    return SAFE_NAME.sub("_", Path(filename or "upload").name)[:200] or "upload"
-
 
 def _options(data: dict) -> ImportOptions:
     shape = data.get("shape")

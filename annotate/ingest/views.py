@@ -1,0 +1,153 @@
+"""The researcher's import flow: upload -> preview (shape, mapping, first rows, count) ->
+confirm -> a background import with live, htmx-polled progress -> the summary.
+
+Views parse, call a service with plain values, and render (STYLE.md 3). Starting an
+import commits its batch row itself (see ``annotate.ingest.pipeline``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
+
+from annotate import db
+from annotate.ingest import pipeline
+from annotate.ingest.background import start_import_thread
+from annotate.ingest.errors import ImportFailed
+from annotate.ingest.media import media_file
+from annotate.ingest.preview import build_preview
+from annotate.ingest.queries import project_batch, recent_batches
+from annotate.ingest.readers import READERS
+from annotate.ingest.services import ImportOptions, start_batch
+from annotate.ingest.shapes import SHAPES
+from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
+from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
+from annotate.models import Batch, BatchStatus
+from annotate.projects.access import RESEARCH, project_for
+from annotate.web import login_required, render, writes_nothing
+
+bp = Blueprint("ingest", __name__)
+FILE_FORMATS = [name for name in READERS if not name.startswith("hf-")]
+DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+
+
+def _instance() -> Path:
+    return Path(current_app.instance_path)
+
+
+def _max_bytes() -> int:
+    return int(current_app.config.get("IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def _options_from(form) -> tuple[ImportOptions, list[str]]:
+    """Options from the preview form; returns them and the problems found."""
+    problems: list[str] = []
+    shape = form.get("shape") or None
+    if shape is not None and shape not in SHAPES:
+        problems.append(f"unknown shape {shape!r}")
+        shape = None
+    fmt = form.get("format") or None
+    if fmt is not None and fmt not in FILE_FORMATS:
+        problems.append(f"unknown format {fmt!r}")
+        fmt = None
+    pairs = [f"{name}={form.get('map_' + name, '').strip()}" for name in FIELDS if form.get("map_" + name, "").strip()]
+    mapping = None
+    if pairs:
+        try:
+            mapping = parse_mapping(pairs, "mapping")
+        except ImportFailed as exc:
+            problems.append(exc.detail)
+    join = (form.get("join") or "").strip() or None
+    return ImportOptions(format=fmt, shape=shape, mapping=mapping, join=join, skip_invalid=form.get("skip_invalid") in ("on", "1", "true")), problems
+
+
+@bp.get("/p/<slug>/import")
+@login_required
+def upload(slug: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    pipeline.reap_interrupted(db.session(), project.id)
+    batches = db.session().scalars(recent_batches(project)).all()
+    return render("ingest/upload.html", "content", project=project, batches=batches, max_bytes=human_size(_max_bytes()), error=None)
+
+
+@bp.post("/p/<slug>/import")
+@login_required
+@writes_nothing
+def receive(slug: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    limit = _max_bytes()
+    error = None
+    if request.content_length is not None and request.content_length > limit + 64 * 1024:
+        error = f"The upload is {human_size(request.content_length)}; the upload limit is {human_size(limit)}. Import larger files with `annotate import` on the server."
+    else:
+        files = [(f.filename or "", f.stream) for f in request.files.getlist("file") if f.filename]
+        try:
+            saved = save_upload(_instance(), project.id, g.user.id, files, limit)
+        except UploadError as exc:
+            error = str(exc)
+        else:
+            return redirect(url_for("ingest.preview", slug=slug, token=saved.token), 303)
+    batches = db.session().scalars(recent_batches(project)).all()
+    return render("ingest/upload.html", "content", status=413 if "limit" in error else 400, project=project, batches=batches, max_bytes=human_size(limit), error=error)
+
+
+@bp.get("/p/<slug>/import/<token>")
+@login_required
+def preview(slug: str, token: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    saved = load_upload(_instance(), token, project.id, g.user.id)
+    if saved is None:
+        abort(404)
+    options, problems = _options_from(request.args)
+    result = build_preview(saved.files, saved.names, options, project.kind)
+    return render(
+        "ingest/preview.html", "content", project=project, upload=saved, options=options, problems=problems,
+        preview=result, shapes=SHAPES, fields=FIELDS, formats=FILE_FORMATS, form=request.args,
+    )
+
+
+@bp.post("/p/<slug>/import/<token>")
+@login_required
+@writes_nothing
+def start(slug: str, token: str):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    saved = load_upload(_instance(), token, project.id, g.user.id)
+    if saved is None:
+        abort(404)
+    options, problems = _options_from(request.form)
+    if problems:
+        result = build_preview(saved.files, saved.names, options, project.kind)
+        return render(
+            "ingest/preview.html", "content", status=422, project=project, upload=saved, options=options, problems=problems,
+            preview=result, shapes=SHAPES, fields=FIELDS, formats=FILE_FORMATS, form=request.form,
+        )
+    if len(saved.files) > 1 and not options.join:
+        options.join = "instruction"
+    session = db.session()
+    session.rollback()
+    batch = start_batch(session, project, " + ".join(saved.names), options, g.user)
+    start_import_thread(current_app._get_current_object(), batch.id, project.id, saved, options)
+    return redirect(url_for("ingest.batch", slug=slug, batch_id=batch.id), 303)
+
+
+@bp.get("/p/<slug>/imports/<int:batch_id>")
+@login_required
+def batch(slug: str, batch_id: int):
+    project, _member = project_for(g.user, slug, RESEARCH)
+    pipeline.reap_interrupted(db.session(), project.id)
+    found: Batch | None = db.session().scalar(project_batch(project, batch_id))
+    if found is None:
+        abort(404)
+    return render("ingest/batch.html", "progress", project=project, batch=found, running=found.status is BatchStatus.RUNNING)
+
+
+@bp.get("/media/<name>")
+@login_required
+def media(name: str):
+    path = media_file(_instance() / "media", name)
+    if path is None:
+        abort(404)
+    response = send_file(path, max_age=3600)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

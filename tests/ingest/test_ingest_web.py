@@ -1,0 +1,113 @@
+"""The researcher's import flow over real HTTP: upload -> preview -> confirm -> background
+import with polled progress -> summary; limits, access and failures."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import orjson
+from sqlalchemy import func, select
+
+from annotate.models import Batch, Item
+
+from helpers import pair_rows
+
+
+def jsonl(rows) -> bytes:
+    return b"".join(orjson.dumps(r) + b"\n" for r in rows)
+
+
+def upload(web, slug, files):
+    data = {"file": [(io.BytesIO(body), name) for name, body in files], "csrf_token": web.token}
+    return web.client.post(f"/p/{slug}/import", data=data, content_type="multipart/form-data")
+
+
+def wait_done(web, url, timeout=30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        page = web.get(url, headers={"HX-Request": "true"})
+        assert page.status_code == 200
+        if "every 1s" not in page.text:
+            return page
+        time.sleep(0.2)
+    raise AssertionError("the import did not finish")
+
+
+def researcher_web(web, make_user, make_project, slug):
+    researcher = make_user("researcher")
+    project = make_project(slug, members=[(researcher, "researcher")])
+    web.login(researcher.email)
+    return project
+
+
+def test_upload_preview_confirm_and_progress(web, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-in")
+    rows = [{"prompt": f"q{i}?", "chosen": f"good {i}", "rejected": f"bad {i}", "source": "unit"} for i in range(7)]
+    response = upload(web, "web-in", [("../../secret/prefs.jsonl", jsonl(rows))])
+    assert response.status_code == 303
+    preview_url = response.headers["Location"]
+    page = web.get(preview_url)
+    assert page.status_code == 200
+    assert "trl" in page.text and ">7<" in page.text  # detected shape and row count
+    assert "good 0" in page.text and "q0?" in page.text and "prefs.jsonl" in page.text
+    assert "hx-disable" in page.text
+    # Confirm: the import runs outside the request; the page polls until it is done.
+    started = web.post(preview_url, {})
+    assert started.status_code == 303
+    done = wait_done(web, started.headers["Location"])
+    assert "Complete" in done.text and "New items" in done.text
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Item)) == 7
+    batch = session.scalar(select(Batch))
+    assert (batch.source, batch.rows_new, batch.status.value) == ("prefs.jsonl", 7, "complete")
+
+
+def test_mapping_in_the_form_and_a_failed_import_is_shown_with_its_error(web, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-map")
+    rows = [{"question": f"q{i}", "a": f"x{i}", "b": f"y{i}", "uid": f"u{i}"} for i in range(3)]
+    rows.append({"question": "q3", "a": "x3", "b": None, "uid": "u3"})
+    preview_url = upload(web, "web-map", [("odd.jsonl", jsonl(rows))]).headers["Location"]
+    page = web.get(preview_url)
+    assert "not recognised" in page.text
+    mapped = web.get(preview_url, query_string={"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
+    assert "mapping" in mapped.text and "x0" in mapped.text
+    started = web.post(preview_url, {"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
+    done = wait_done(web, started.headers["Location"])
+    assert "Failed" in done.text
+    assert "odd.jsonl: line 4: b: expected a string, got null" in done.text
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Item)) == 0
+
+
+def test_refusals_size_type_and_access(web, app, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-guard")
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    too_big = upload(web, "web-guard", [("big.jsonl", jsonl(pair_rows(40)))])
+    assert too_big.status_code == 413 and "larger than the upload limit of 1,000 bytes" in too_big.text
+    app.config["IMPORT_MAX_BYTES"] = 10_000_000
+    pickle = upload(web, "web-guard", [("model.pkl", b"\x80\x04")])
+    assert pickle.status_code == 400 and "unsupported file type" in pickle.text
+    # Another researcher cannot see the project, its uploads or its imports.
+    token_url = upload(web, "web-guard", [("ok.jsonl", jsonl(pair_rows(2)))]).headers["Location"]
+    other = make_user("researcher")
+    web.client.post("/logout", data={"csrf_token": web.token})
+    web.login(other.email)
+    assert web.get(token_url).status_code == 404
+    assert web.get("/p/web-guard/import").status_code == 404
+    # CSRF: a form post without the token is refused.
+    assert web.client.post("/p/web-guard/import", data={}).status_code == 400
+
+
+def test_an_interrupted_import_is_shown_as_such(web, session, make_user, make_project):
+    from annotate.db import utcnow
+    from annotate.models import BatchStatus
+
+    project = researcher_web(web, make_user, make_project, "web-dead")
+    batch = Batch(project_id=project.id, source="x.jsonl", format="jsonl", status=BatchStatus.RUNNING, worker="somehost:1", heartbeat_at=utcnow().replace(year=2020))
+    session.add(batch)
+    session.commit()
+    page = web.get(f"/p/web-dead/imports/{batch.id}")
+    assert "Interrupted" in page.text and "nothing from it was kept" in page.text
+    assert re.search(r"every 1s", page.text) is None
