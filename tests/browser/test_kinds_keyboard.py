@@ -13,12 +13,14 @@ from helpers import PASSWORD, screenshot, sign_in
 pytestmark = pytest.mark.browser
 
 
-def start(page, make_user, make_project, import_rows, template: str, rows: list[dict], slug: str):
+def start(page, make_user, make_project, import_rows, template: str, rows: list[dict], slug: str, session):
     """A project of ``template`` with ``rows``; an expert signed in on its first task."""
     expert = make_user("expert")
     project = make_project(slug, template=template, members=[(expert, "expert")])
     import_rows(project, rows)
-    sign_in(page, expert.email, PASSWORD)
+    email = expert.email
+    session.commit()  # end the test's read transaction: its snapshot would hide the server's writes
+    sign_in(page, email, PASSWORD)
     page.goto(f"/p/{slug}")
     page.keyboard.press("Enter")  # "Start judging" has focus
     page.wait_for_url("**/tasks/*")
@@ -38,7 +40,7 @@ def focused(page) -> str:
 def submitted(page, session, url: str) -> tuple[Judgment, Assignment]:
     page.keyboard.press("Control+Enter")
     page.wait_for_url(lambda u: u != url)
-    session.expire_all()
+    session.rollback()  # a fresh snapshot that sees the server's commit
     judgment = session.scalars(select(Judgment)).one()
     return judgment, session.get(Assignment, judgment.assignment_id)
 
@@ -59,7 +61,7 @@ def items(k: int, n: int = 2, contents: list[str] | None = None) -> list[dict]:
 
 def test_pairwise_multi_criteria_by_keyboard(page, make_user, make_project, import_rows, session):
     start(page, make_user, make_project, import_rows, "pairwise-multi-criteria",
-          items(2, contents=["Canberra is the capital.", "Sydney is the capital."]), "kb-pair")
+          items(2, contents=["Canberra is the capital.", "Sydney is the capital."]), "kb-pair", session)
     url = page.url
     page.keyboard.press("d")  # the diff view opens
     assert page.is_visible(".diff-body")
@@ -91,7 +93,7 @@ def test_pairwise_multi_criteria_by_keyboard(page, make_user, make_project, impo
 
 
 def test_ranking_by_keyboard(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "ranking", items(3), "kb-rank")
+    start(page, make_user, make_project, import_rows, "ranking", items(3), "kb-rank", session)
     url = page.url
     page.keyboard.press("j")  # focus the first card (display position 1: call it X)
     x = page.evaluate("document.activeElement.dataset.response")
@@ -114,7 +116,7 @@ def test_ranking_by_keyboard(page, make_user, make_project, import_rows, session
 
 
 def test_ranking_by_drag_and_drop(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "ranking", items(3), "drag-rank")
+    start(page, make_user, make_project, import_rows, "ranking", items(3), "drag-rank", session)
     url = page.url
     first = page.eval_on_selector_all(".rank-card", "cards => cards.map(c => c.dataset.response)")
     page.drag_and_drop(f".rank-card[data-response={first[0]}] .handle", f".rank-card[data-response={first[2]}] .rank-body")
@@ -128,7 +130,7 @@ CAPITAL = "🌏 The capital is Sydney, on the coast.\nIt has a harbour."
 
 
 def test_critique_by_keyboard(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "critique", items(1, contents=[CAPITAL]), "kb-crit")
+    start(page, make_user, make_project, import_rows, "critique", items(1, contents=[CAPITAL]), "kb-crit", session)
     url = page.url
     page.keyboard.press("c")
     assert focused(page) == "textarea[name=critique-r1]"
@@ -147,6 +149,7 @@ def test_critique_by_keyboard(page, make_user, make_project, import_rows, sessio
     assert page.locator("[data-span-list] li").count() == 1
     assert page.url == url
     page.keyboard.press("Tab")  # Add span button
+    page.keyboard.press("Tab")  # the new span's Remove button
     page.keyboard.press("Tab")  # critique
     page.keyboard.press("Tab")  # rewrite
     assert focused(page) == "textarea[name=rewrite-r1]"
@@ -166,7 +169,7 @@ def test_critique_by_keyboard(page, make_user, make_project, import_rows, sessio
 
 
 def test_critique_span_by_mouse_selection_counts_code_points(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "critique", items(1, contents=[CAPITAL]), "sel-crit")
+    start(page, make_user, make_project, import_rows, "critique", items(1, contents=[CAPITAL]), "sel-crit", session)
     raw = page.locator("[data-raw-text]")
     # Select "harbour" in the raw text the way a mouse would (a DOM range).
     page.evaluate(
@@ -183,7 +186,7 @@ def test_critique_span_by_mouse_selection_counts_code_points(page, make_user, ma
 
 
 def test_rubric_by_keyboard(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "rubric", items(2), "kb-rubric")
+    start(page, make_user, make_project, import_rows, "rubric", items(2), "kb-rubric", session)
     url = page.url
     for value in ("4", "2", "5", "3"):  # row-major: helpfulness A, B; accuracy A, B
         page.keyboard.press("j")
