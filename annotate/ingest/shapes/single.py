@@ -23,7 +23,7 @@ def canonical(row: Row) -> Item:
     if isinstance(responses, list):
         models = maybe_json(row.get("models"))
         responses = [
-            {"id": f"r{i + 1}", "content": r} if isinstance(r, str) else r for i, r in enumerate(responses)
+            r if isinstance(r, dict) else {"id": f"r{i + 1}", "content": r} for i, r in enumerate(responses)
         ]
         if isinstance(models, list) and len(models) == len(responses):
             responses = [{**r, "model": m} if isinstance(r, dict) and "model" not in r else r for r, m in zip(responses, models, strict=True)]
@@ -36,8 +36,8 @@ def canonical(row: Row) -> Item:
     for key in ("suggestion", "gold"):
         if key in item and isinstance(item[key], str):
             item[key] = maybe_json(item[key])
-    if isinstance(item["responses"], list) and all(isinstance(r, dict) for r in item["responses"]):
-        item["id"] = external_id(row.get("id"), item["prompt"], item["responses"])
+    listed = item["responses"] if isinstance(item.get("responses"), list) else []
+    item["id"] = external_id(row.get("id"), item["prompt"], [r if isinstance(r, dict) else {"content": r} for r in listed])
     return item
 
 

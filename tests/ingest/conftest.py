@@ -1,0 +1,29 @@
+"""Fixtures for the ingest tests: a project per task kind and an item counter."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from annotate.models import Item
+
+
+@pytest.fixture
+def count_items(session):
+    def count(project=None) -> int:
+        session.rollback()
+        query = select(func.count()).select_from(Item)
+        if project is not None:
+            query = query.where(Item.project_id == project.id)
+        return session.scalar(query)
+
+    return count
+
+
+@pytest.fixture
+def items_of(session):
+    def items(project):
+        session.rollback()
+        return session.scalars(select(Item).where(Item.project_id == project.id).order_by(Item.id)).all()
+
+    return items
