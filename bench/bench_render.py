@@ -30,7 +30,7 @@ from annotate import create_app, db  # noqa: E402
 from annotate.auth.services import add_user  # noqa: E402
 from annotate.db import make_engine  # noqa: E402
 from annotate.ingest import import_file  # noqa: E402
-from annotate.models import ProjectRole  # noqa: E402
+from annotate.models import ProjectRole, Role  # noqa: E402
 from annotate.projects.services import add_member, create_project  # noqa: E402
 from annotate.rendering import markdown  # noqa: E402
 from annotate.schema import upgrade  # noqa: E402
@@ -88,7 +88,7 @@ def main() -> None:
         source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
         with app.app_context():
             session = db.session()
-            expert = add_user(session, "bench@example.org", password=PASSWORD)
+            expert = add_user(session, "bench@example.org", role=Role.EXPERT, password=PASSWORD)
             project = create_project(session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]))
             add_member(session, project, expert, ProjectRole.EXPERT)
             session.commit()

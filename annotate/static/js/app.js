@@ -163,6 +163,16 @@
     sendDraft(task, copy);
   }
 
+  // Write this browser's copy only (no request): used just before a submit.
+  function keepLocal() {
+    clearTimeout(drafts.timer);
+    drafts.timer = null;
+    var task = currentTask();
+    var form = currentForm();
+    if (!task || !form || !task.hasAttribute("data-autosave")) return;
+    writeLocal(task.dataset.assignment, { fields: serialise(form), client_saved_at: Date.now(), synced: false });
+  }
+
   function scheduleSave(event) {
     if (drafts.restoring) return;
     var form = currentForm();
@@ -218,7 +228,7 @@
     document.querySelectorAll("#task details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
     details.open = opening;
     if (opening) {
-      var first = details.querySelector("input, textarea, select, button, a[href]");
+      var first = details.querySelector("input:not([type=hidden]), textarea, select, button, a[href]");
       (first || summary).focus();
     } else {
       summary.focus();
@@ -232,7 +242,7 @@
     if (!task) return;
     if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
-      saveNow();
+      keepLocal();  // the submit carries the fields; a copy stays here until it is accepted
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
       return;
     }
@@ -307,8 +317,9 @@
     if (form && event.detail && event.detail.elt === form) { clearTimeout(drafts.timer); drafts.timer = null; }
   });
 
-  // After htmx swaps in the next task, move focus to it so screen readers and keys follow.
-  document.addEventListener("htmx:afterSettle", function () {
+  // When htmx brings in the next task (htmx:load fires on new content, attached), restore its
+  // draft and move focus to it so screen readers and keys follow.
+  document.addEventListener("htmx:load", function () {
     var task = currentTask();
     if (!task || drafts.task === task) return;
     initTask();
