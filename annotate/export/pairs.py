@@ -13,6 +13,7 @@ it is counted in the summary as ``abstains``.
 - ``all``: one row per non-tie vote of each item that passes the item rules
   (complete, minimum agreement): disagreeing experts give opposite rows.
 
+An adjudication judgment, when the item has one, decides it (see selection.py).
 When the winner is ``"tie"`` the item has no preference and is left out
 ("the experts call it a tie"). Agreement is the winning label's share of the
 votes; ``--min-agreement`` leaves out items below it.
@@ -82,7 +83,10 @@ def pair_decisions(ctx: ExportContext) -> Iterator[Pair]:
             continue
         counts = Counter(p for _, p in votes).most_common()
         winner, top = counts[0]
-        if options.min_agreement is not None and top / len(votes) < options.min_agreement:
+        adjudicated = per_item and aggregation != "all" and group.adjudication is not None
+        if adjudicated:
+            winner = group.adjudication.answers.get("preferred")
+        elif options.min_agreement is not None and top / len(votes) < options.min_agreement:
             summary.leave_out("item: agreement below the minimum")
             continue
         if not per_item or aggregation == "all":
@@ -100,10 +104,10 @@ def pair_decisions(ctx: ExportContext) -> Iterator[Pair]:
             else:
                 summary.leave_out("item: the experts call it a tie")
             continue
-        if aggregation == "majority" and len(counts) > 1 and counts[1][1] == top:
+        if not adjudicated and aggregation == "majority" and len(counts) > 1 and counts[1][1] == top:
             summary.leave_out("item: no majority (tied vote)")
             continue
-        if aggregation == "unanimous" and len(counts) > 1:
+        if not adjudicated and aggregation == "unanimous" and len(counts) > 1:
             summary.leave_out("item: not unanimous")
             continue
         if winner == "tie":

@@ -36,6 +36,7 @@ def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int
         Judgment.expert_id,
         Judgment.answers,
         Judgment.created_at,
+        Judgment.adjudication,
         ProjectMember.pseudonym,
         Assignment.display_order,
         latest_review(Review.verdict).label("review"),

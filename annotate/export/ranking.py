@@ -5,7 +5,8 @@ A ranking answer is a list of tiers, best first; a response's rank is
 
 ``--unit item``: ``majority`` (default) ranks responses by their mean rank
 over the experts (a Borda count; equal means share a rank); ``unanimous``
-keeps only items every expert ranked identically; ``all`` gives one row per
+keeps only items every expert ranked identically (an adjudication ranking, when
+there is one, is the item's ranking); ``all`` gives one row per
 judgment of the items that pass the item rules. Agreement is the mean, over
 response pairs, of the share of experts who agree with the most common
 verdict on that pair (better, worse or tied). ``--unit judgment``: one row per
@@ -77,6 +78,16 @@ def decisions(ctx: ExportContext) -> Iterator[tuple[object, dict[str, int], dict
         if not rankings:
             summary.leave_out("item: every judgment abstained")
             continue
+        adjudication = group.adjudication if per_item else None
+        if adjudication is not None:
+            decided = [(row, r) for row, r in rankings if row is adjudication]
+            if decided:
+                row, ranks = decided[0]
+                summary.judgments_used += len(rankings)
+                summary.experts.update(r.expert_id for r, _ in rankings)
+                summary.items += 1
+                yield group.item, ranks, {i: float(ranks[i]) for i in ids}, len(rankings), None
+                continue
         if options.min_agreement is not None and agreement([r for _, r in rankings], ids) < options.min_agreement:
             summary.leave_out("item: agreement below the minimum")
             continue

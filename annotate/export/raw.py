@@ -68,6 +68,7 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 },
                 "answers": row.answers,
                 "abstained": is_abstain(row.answers),
+                "adjudication": bool(row.adjudication),
                 "display_order": row.display_order,
                 "template": {"name": row.template_name, "kind": project.kind, "version": row.template_version},
                 "instructions_version": row.instructions_version,

@@ -10,7 +10,8 @@ list of ``{criterion, score}`` so that keys never vary between rows.
 (``rationale`` is "" when none was given).
 
 Aggregation (``--unit item``): ``majority`` (default) is the mean; ``unanimous``
-keeps only items where every expert gave every cell the same score; ``all``
+keeps only items where every expert gave every cell the same score (an
+adjudication judgment, when there is one, gives the item's scores); ``all``
 gives one row per judgment and response. Agreement is the mean over cells of
 the share of experts giving the cell's most common score.
 
@@ -66,6 +67,13 @@ def decisions(ctx: ExportContext) -> Iterator[tuple[Any, list, str | None]]:
             scored.append(row)
         if not scored:
             summary.leave_out("item: every judgment abstained")
+            continue
+        adjudication = group.adjudication if per_item else None
+        if adjudication is not None and adjudication in scored:
+            summary.judgments_used += len(scored)
+            summary.experts.update(r.expert_id for r in scored)
+            summary.items += 1
+            yield group.item, [adjudication], None
             continue
         cells = [[r.answers["scores"][i][c] for r in scored] for i in ids for c in criterion_ids]
         if options.min_agreement is not None and agreement(cells) < options.min_agreement:

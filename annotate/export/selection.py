@@ -14,6 +14,13 @@ applies leaves it out and is counted in the summary:
 5. it was made outside ``since`` / ``until`` (UTC, inclusive).
 
 Batches are filtered in SQL: an item outside the chosen batches is never read.
+
+Adjudication. A judgment made to break a disagreement (``adjudication``) does
+not count towards the overlap. With ``--unit item`` and aggregation
+``majority`` or ``unanimous``, an item that has one decides the item: its
+answer is the item's row, whatever the other votes and the minimum agreement
+(the disagreement is why it was adjudicated). With ``--unit judgment`` or
+``all`` it is one more row.
 """
 
 from __future__ import annotations
@@ -41,7 +48,13 @@ class Group:
 
     item: Row  # the first row: item columns are the same on every row of the group
     judgments: list[Row]
-    total: int  # judgments before filters
+    total: int  # judgments before filters, adjudications not counted
+
+    @property
+    def adjudication(self) -> Row | None:
+        """The latest tie-breaking judgment that passed the filters and is not an abstention."""
+        decided = [r for r in self.judgments if r.adjudication and not is_abstain(r.answers)]
+        return decided[-1] if decided else None
 
 
 def is_abstain(answers: dict[str, Any]) -> bool:
@@ -110,7 +123,7 @@ def groups(ctx: ExportContext, *, full: bool = False, keep_rejected: bool = Fals
                 summary.leave_out("judgment: outside the date range")
             else:
                 kept.append(row)
-        yield Group(rows[0], kept, len(rows))
+        yield Group(rows[0], kept, sum(1 for r in rows if not r.adjudication))
 
 
 def pseudonym(ctx: ExportContext, row: Row) -> str:

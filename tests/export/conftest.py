@@ -1,0 +1,305 @@
+"""Fixtures for the export tests: projects of every kind with fixed judgments, made through
+the ORM (answers of the contract's shapes), so that golden files are byte-stable."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+import pytest
+from jsonschema import Draft202012Validator
+from sqlalchemy.orm import Session
+
+from annotate.auth.services import add_user
+from annotate.models import (
+    Assignment,
+    AssignmentStatus,
+    Batch,
+    BatchStatus,
+    InstructionsVersion,
+    Item,
+    Judgment,
+    Project,
+    ProjectRole,
+    Review,
+    ReviewVerdict,
+    Role,
+)
+from annotate.projects.services import add_member
+
+REPO = Path(__file__).resolve().parents[2]
+EXPORTS = REPO / "exports"
+GOLDEN = Path(__file__).parent / "golden"
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+CONFIGS = {
+    "pairwise": {
+        "allow_tie": True,
+        "allow_both_bad": True,
+        "rationale": "optional",
+        "strength": {"labels": ["slightly better", "better", "much better"]},
+    },
+    "ranking": {"allow_ties": True},
+    "rubric": {
+        "criteria": [
+            {"id": "helpfulness", "label": "Helpfulness", "description": "Does it help?", "scale": {"min": 1, "max": 5, "anchors": {"1": "no", "5": "fully"}}},
+            {"id": "correctness", "label": "Correctness", "description": "Is it right?", "scale": {"min": 0, "max": 4, "anchors": {"0": "wrong", "4": "right"}}},
+        ]
+    },
+    "critique": {"span_labels": ["error", "unsafe", "style"], "score": {"min": 1, "max": 7}},
+}
+
+
+def schema_validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(orjson.loads((EXPORTS / f"{name}.schema.json").read_bytes()))
+
+
+def read_jsonl(data: bytes) -> list[dict]:
+    return [orjson.loads(line) for line in data.splitlines() if line]
+
+
+class Seeder:
+    """Builds a project, its experts (fixed pseudonyms), items and judgments directly."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.experts: dict[str, object] = {}
+        self.clock = 0
+
+    def project(self, kind: str, slug: str | None = None, overlap: int = 2, config: dict | None = None) -> Project:
+        template = {
+            "kind": kind,
+            "version": 3,
+            "title": f"{kind.title()} test",
+            "description": f"A {kind} template for the export tests.",
+            "instructions": "Pick the better reply.",
+            "config": config if config is not None else CONFIGS[kind],
+        }
+        project = Project(
+            slug=slug or f"{kind}-proj",
+            title=f"{kind.title()} export test",
+            template=template,
+            template_name=f"{kind}-test",
+            template_version=3,
+            instructions_version=2,
+            overlap=overlap,
+            randomize_order=True,
+        )
+        self.session.add(project)
+        self.session.flush()
+        for version, body in ((1, "Old instructions."), (2, "Read both replies.\n\nPrefer **correct** answers.")):
+            self.session.add(InstructionsVersion(project_id=project.id, version=version, body=body))
+        self.batch(project)
+        self.session.flush()
+        return project
+
+    def batch(self, project: Project, source: str = "items.jsonl") -> Batch:
+        batch = Batch(project_id=project.id, source=source, format="jsonl", shape="canonical", status=BatchStatus.COMPLETE, created_at=T0)
+        self.session.add(batch)
+        self.session.flush()
+        return batch
+
+    def expert(self, project: Project, name: str):
+        """A member expert whose pseudonym is fixed (``expert-0000000a`` for "a")."""
+        user = self.experts.get(name)
+        if user is None:
+            user = add_user(self.session, f"{name}@example.org", role=Role.EXPERT, password=None)
+            self.experts[name] = user
+        member = add_member(self.session, project, user, ProjectRole.EXPERT)
+        member.pseudonym = "expert-" + name.encode().hex().rjust(8, "0")[-8:]
+        self.session.flush()
+        return user
+
+    def item(self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None) -> Item:
+        responses = responses or [
+            {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
+            {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
+        ]
+        prompt = prompt or [{"role": "user", "content": f"Question {external_id}?"}]
+        batch_id = batch.id if batch else self.session.query(Batch.id).filter_by(project_id=project.id).order_by(Batch.id).first()[0]
+        item = Item(
+            project_id=project.id,
+            batch_id=batch_id,
+            external_id=external_id,
+            content_hash=hashlib.sha256(external_id.encode()).hexdigest(),
+            prompt=prompt,
+            responses=responses,
+            meta=meta if meta is not None else {"source_row": external_id},
+            gold=gold,
+        )
+        self.session.add(item)
+        self.session.flush()
+        return item
+
+    def judge(self, project, item, expert_name, answers, *, order=None, review=None, at=None, adjudication=False) -> Judgment:
+        expert = self.expert(project, expert_name)
+        self.clock += 1
+        when = at or T0 + timedelta(minutes=self.clock)
+        assignment = Assignment(
+            project_id=project.id,
+            item_id=item.id,
+            expert_id=expert.id,
+            status=AssignmentStatus.SUBMITTED,
+            leased_at=when - timedelta(minutes=1),
+            expires_at=when + timedelta(minutes=30),
+            finished_at=when,
+            display_order=order or [r["id"] for r in item.responses],
+            active_seconds=30 + self.clock,
+        )
+        self.session.add(assignment)
+        self.session.flush()
+        judgment = Judgment(
+            assignment_id=assignment.id,
+            project_id=project.id,
+            item_id=item.id,
+            expert_id=expert.id,
+            answers=answers,
+            template_name=project.template_name,
+            template_version=project.template_version,
+            instructions_version=project.instructions_version,
+            active_seconds=30 + self.clock,
+            created_at=when,
+            updated_at=when,
+            adjudication=adjudication,
+        )
+        self.session.add(judgment)
+        self.session.flush()
+        if review is not None:
+            self.review(judgment, review, at=when + timedelta(hours=1))
+        return judgment
+
+    def review(self, judgment: Judgment, verdict: str, at=None, comment: str = "") -> Review:
+        review = Review(judgment_id=judgment.id, verdict=ReviewVerdict(verdict), comment=comment or f"{verdict}ed", created_at=at or T0 + timedelta(days=1))
+        self.session.add(review)
+        self.session.flush()
+        return review
+
+
+@pytest.fixture
+def seed(session) -> Seeder:
+    return Seeder(session)
+
+
+@pytest.fixture
+def export_bytes(app, session):
+    """Run an export through the service, as the CLI does; returns (bytes, summary, record)."""
+    from annotate import db
+    from annotate.export.base import ExportOptions
+    from annotate.export.services import export_to, get_format
+
+    def run(project: Project, fmt: str, **options):
+        session.commit()
+        with app.app_context():
+            s = db.session()
+            db.begin_write(s)
+            out = io.BytesIO()
+            record, summary = export_to(s, s.get(Project, project.id), get_format(fmt), out, options=ExportOptions(**options), user=None, channel="cli")
+            s.commit()
+            return out.getvalue(), summary, record
+
+    return run
+
+
+def pairwise_fixture(seed: Seeder) -> Project:
+    """Five items judged by three experts (overlap 3), covering wins, ties, abstains,
+    a tied vote, an incomplete item, a multi-turn prompt and a rejected judgment."""
+    project = seed.project("pairwise", overlap=3)
+    p1 = seed.item(project, "p1")
+    seed.judge(project, p1, "a", {"preferred": "r2", "strength": "much better", "rationale": "B is right."}, order=["r2", "r1"])
+    seed.judge(project, p1, "b", {"preferred": "r2", "strength": "slightly better"}, order=["r1", "r2"])
+    seed.judge(project, p1, "c", {"preferred": "r1", "strength": "slightly better"}, order=["r2", "r1"])
+    p2 = seed.item(
+        project,
+        "p2",
+        prompt=[
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "Hi"},
+            {"role": "assistant", "content": "Hello."},
+            {"role": "user", "content": "Capital of France?"},
+        ],
+        responses=[{"id": "r1", "content": "Paris.", "model": "model-a"}, {"id": "r2", "content": "Lyon.", "model": "model-b"}],
+    )
+    seed.judge(project, p2, "a", {"preferred": "r1", "strength": "much better"})
+    seed.judge(project, p2, "b", {"preferred": "r1", "strength": "better"}, order=["r2", "r1"])
+    seed.judge(project, p2, "c", {"preferred": "tie"})
+    p3 = seed.item(project, "p3")
+    seed.judge(project, p3, "a", {"preferred": "tie"})
+    seed.judge(project, p3, "b", {"preferred": "tie", "both_bad": True})
+    seed.judge(project, p3, "c", {"preferred": "r1", "strength": "better"})
+    p4 = seed.item(project, "p4")
+    seed.judge(project, p4, "a", {"abstain": {"reason": "outside my expertise"}})
+    seed.judge(project, p4, "b", {"preferred": "r2", "strength": "better"})
+    seed.judge(project, p4, "c", {"preferred": "r1", "strength": "better"}, review="reject")
+    p5 = seed.item(project, "p5")
+    seed.judge(project, p5, "a", {"preferred": "r1", "strength": "better"})
+    seed.judge(project, p5, "b", {"preferred": "r1", "strength": "better"})
+    return project
+
+
+def ranking_fixture(seed: Seeder) -> Project:
+    project = seed.project("ranking", overlap=2)
+    responses = [
+        {"id": "r1", "content": "One.", "model": "m1"},
+        {"id": "r2", "content": "Two.", "model": "m2"},
+        {"id": "r3", "content": "Three.", "model": "m3"},
+    ]
+    k1 = seed.item(project, "k1", responses=responses)
+    seed.judge(project, k1, "a", {"ranking": [["r2"], ["r1"], ["r3"]]}, order=["r3", "r1", "r2"])
+    seed.judge(project, k1, "b", {"ranking": [["r2"], ["r1", "r3"]], "rationale": "r1 and r3 equally weak"})
+    k2 = seed.item(project, "k2", responses=responses)
+    seed.judge(project, k2, "a", {"ranking": [["r3"], ["r2"], ["r1"]]})
+    seed.judge(project, k2, "b", {"abstain": {"reason": "unclear prompt", "comment": "ambiguous"}})
+    return project
+
+
+def rubric_fixture(seed: Seeder) -> Project:
+    project = seed.project("rubric", overlap=2)
+    u1 = seed.item(project, "u1")
+    seed.judge(project, u1, "a", {"scores": {"r1": {"helpfulness": 4, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 1}},
+                                 "rationales": {"r1": {"helpfulness": "clear"}}})
+    seed.judge(project, u1, "b", {"scores": {"r1": {"helpfulness": 5, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 2}}})
+    u2 = seed.item(project, "u2")
+    seed.judge(project, u2, "a", {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}})
+    seed.judge(project, u2, "b", {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}})
+    return project
+
+
+def critique_fixture(seed: Seeder) -> Project:
+    project = seed.project("critique", overlap=1)
+    c1 = seed.item(project, "c1", responses=[
+        {"id": "r1", "content": "Take 4000 mg of ibuprofen daily.", "model": "model-a"},
+        {"id": "r2", "content": "Ask a pharmacist.", "model": "model-b"},
+    ])
+    seed.judge(project, c1, "a", {"critiques": {
+        "r1": {"critique": "Dangerous dose.", "spans": [{"start": 5, "end": 12, "label": "unsafe", "comment": "above the OTC maximum", "text": "4000 mg"}],
+               "rewrite": "Do not exceed 1200 mg a day without a doctor.", "score": 1},
+        "r2": {"critique": "Safe but thin.", "spans": [], "rewrite": None, "score": None},
+    }})
+    c2 = seed.item(project, "c2")
+    seed.judge(project, c2, "b", {"abstain": {"reason": "outside my expertise"}})
+    return project
+
+
+FIXTURES = {"pairwise": pairwise_fixture, "ranking": ranking_fixture, "rubric": rubric_fixture, "critique": critique_fixture}
+
+
+@pytest.fixture
+def build(seed):
+    """build(kind) -> a project of that kind with the fixed judgments above."""
+    return lambda kind: FIXTURES[kind](seed)
+
+
+@pytest.fixture
+def validate():
+    """validate(schema name, rows): fail naming the first invalid row, message and JSON path."""
+
+    def check(name: str, rows: list[dict]) -> None:
+        validator = schema_validator(name)
+        for number, row in enumerate(rows, 1):
+            errors = sorted(validator.iter_errors(row), key=str)
+            assert not errors, f"{name} row {number}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+    return check
