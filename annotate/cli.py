@@ -33,6 +33,10 @@ def init_app(app: Flask) -> None:
         users_group.add_command(command)
     for command in assign_commands:
         projects_group.add_command(command)
+    from annotate.kinds.cli import COMMANDS as template_commands
+
+    for command in template_commands:
+        templates_group.add_command(command)
 
 
 def _create_app() -> Flask:
