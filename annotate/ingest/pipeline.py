@@ -138,7 +138,9 @@ class Staging:
             .order_by(t.seq)
         )
         columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold", "priority", "assigned_count", "created_at"]
-        new = conn.execute(insert(items).from_select(columns, source)).rowcount
+        conn.execute(insert(items).from_select(columns, source))
+        # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT here.
+        new = conn.scalar(select(func.count()).select_from(items).where(items.c.batch_id == self.batch_id)) or 0
         duplicate = (valid - staged) + (staged - new)
         conn.execute(
             update(Batch.__table__)
