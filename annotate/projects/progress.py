@@ -1,20 +1,46 @@
-"""The progress page (a live widget polled by htmx) and the paginated item list."""
+"""The researcher's project list, the progress page (a live widget polled by htmx) and the item list."""
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import current_app, g, request, url_for
+
+from sqlalchemy import select
 
 from annotate import db
-from annotate.models import Item, ProjectMember
+from annotate.models import Item, Project, ProjectMember, ProjectRole, Role
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.views import bp
-from annotate.web import login_required, render
+from annotate.web import login_required, render, roles_required
+
+
+@bp.app_context_processor
+def _export_link() -> dict:
+    def project_exports_url(project: Project) -> str | None:
+        """The export blueprint's page for the project, when that blueprint is installed."""
+        if "export.page" in current_app.view_functions:
+            return url_for("export.page", slug=project.slug)
+        return None
+
+    return {"project_exports_url": project_exports_url}
 
 
 def _after() -> int | None:
     raw = request.args.get("after", "")
     return int(raw) if raw.isdigit() else None
+
+
+@bp.get("/projects")
+@roles_required(Role.ADMIN, Role.RESEARCHER)
+def index():
+    """The projects this researcher runs (every project for an admin), with links to their pages."""
+    stmt = select(Project).where(Project.archived.is_(False))
+    if not g.user.is_admin:
+        stmt = stmt.join(ProjectMember, ProjectMember.project_id == Project.id).where(
+            ProjectMember.user_id == g.user.id, ProjectMember.role == ProjectRole.RESEARCHER, ProjectMember.active.is_(True)
+        )
+    page = queries.keyset(db.session(), stmt, Project.id, _after())
+    return render("projects/index.html", "content", page=page)
 
 
 @bp.get("/p/<slug>/progress")

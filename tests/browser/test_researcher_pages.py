@@ -18,7 +18,8 @@ pytestmark = pytest.mark.browser
 def test_create_project_with_live_preview_then_invite(page, make_user, session):
     make_user("researcher", email="res@example.org")
     sign_in(page, "res@example.org", PASSWORD)
-    page.click("nav.mainnav >> text=New project")
+    page.click("nav.mainnav >> text=Manage")
+    page.click("main >> text=New project")
     page.wait_for_url("**/projects/new")
     page.fill("#slug", "browser-proj")
     page.fill("#title", "Browser project")

@@ -60,7 +60,7 @@ def test_experts_cannot_create_projects_or_preview(make_user, browser_for):
     assert web.get("/projects/new").status_code == 403
     assert web.post("/projects/new", GOOD).status_code == 403
     assert web.post("/projects/preview?field=instructions", {"instructions": "x"}).status_code == 403
-    assert "New project" not in web.get("/").text
+    assert 'href="/projects"' not in web.get("/").text and web.get("/projects").status_code == 403
 
 
 def test_preview_renders_markdown_safely_as_a_fragment(make_user, browser_for):
@@ -119,3 +119,14 @@ def test_project_experts_cannot_configure(make_user, make_project, browser_for):
     for url in ("/p/p3/settings", "/p/p3/members", "/p/p3/progress", "/p/p3/items"):
         assert web.get(url).status_code == 404, url
     assert web.post("/p/p3/settings", GOOD).status_code == 404
+
+
+def test_manage_lists_only_the_projects_a_researcher_runs(make_user, make_project, browser_for):
+    researcher, admin = make_user("researcher"), make_user("admin")
+    make_project("runs", title="I run this", members=[(researcher, "researcher")])
+    make_project("works", title="I only judge here", members=[(researcher, "expert")])
+    make_project("other", title="Not mine at all")
+    page = browser_for(researcher).get("/projects")
+    assert "I run this" in page.text and "I only judge here" not in page.text and "Not mine at all" not in page.text
+    everything = browser_for(admin).get("/projects").text
+    assert all(t in everything for t in ("I run this", "I only judge here", "Not mine at all"))
