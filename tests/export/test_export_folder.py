@@ -1,0 +1,143 @@
+"""The folder form through the CLI: data, dataset card, manifest, offline load_dataset(DIR),
+the export record; and the CLI's other outputs and errors."""
+
+from __future__ import annotations
+
+import hashlib
+
+import orjson
+import pytest
+from sqlalchemy import select
+
+from annotate.models import ExportRecord
+
+
+def card_parts(folder):
+    import yaml
+
+    text = (folder / "README.md").read_text()
+    assert text.startswith("---\n")
+    front, body = text[4:].split("\n---\n", 1)
+    return yaml.safe_load(front), body
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-cache"))
+
+
+@pytest.mark.parametrize("form, flag, data_file", [
+    ("jsonl", [], "data/train.jsonl"),
+    ("parquet", ["--parquet"], "data/train.parquet"),
+    ("hf", ["--hf"], "data/train/data-00000-of-00001.arrow"),
+])
+def test_folder_loads_offline_with_card_and_manifest(build, session, runner, tmp_path, offline, form, flag, data_file):
+    from datasets import load_dataset
+
+    project = build("pairwise")
+    session.commit()
+    folder = tmp_path / "out"
+    folder.mkdir()
+    result = runner.invoke(args=["export", project.slug, "--format", "trl", "--out", str(folder), "--license", "cc-by-4.0", *flag])
+    assert result.exit_code == 0, result.output
+    assert "exported 3 trl rows" in result.output
+    assert "left out 1: item: the experts call it a tie" in result.output
+    assert (folder / data_file).is_file()
+
+    ds = load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "cache"))
+    assert ds.num_rows == 3 and set(ds.column_names) == {"id", "prompt", "chosen", "rejected"}
+    assert ds[0]["chosen"] == [{"role": "assistant", "content": "Second answer to p1."}]
+
+    meta, body = card_parts(folder)
+    assert meta["license"] == "cc-by-4.0"
+    assert meta["annotations_creators"] == ["expert-generated"]
+    assert meta["size_categories"] == ["n<1K"]
+    assert meta["task_categories"] == ["text-generation"]
+    assert {"dpo", "rlhf", "human-feedback"} <= set(meta["tags"])
+    assert meta["configs"][0]["data_files"][0]["split"] == "train"
+    assert "pairwise-test" in body and "version 3" in body
+    assert "> Prefer **correct** answers." in body  # the instructions the experts had (version 2)
+    assert "| experts | 3 |" in body and "| rows | 3 |" in body
+    assert "Krippendorff's alpha, nominal" in body
+
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    assert manifest["format"] == "trl" and manifest["schema"] == "trl.schema.json"
+    assert manifest["counts"]["rows"] == 3 and manifest["counts"]["left_out"]
+    assert manifest["options"]["aggregation"] == "majority" and manifest["options"]["unit"] == "item"
+    assert manifest["tool"]["name"] == "annotate" and manifest["tool"]["version"]
+    assert set(manifest["files"]) >= {"README.md", data_file}
+    for name, info in manifest["files"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == info["sha256"], name
+    assert not [p for p in folder.iterdir() if p.name.startswith(".")], "no scratch files left behind"
+
+    record = session.scalar(select(ExportRecord).where(ExportRecord.id == manifest["export_id"]))
+    assert record.status.value == "complete" and record.channel == "cli" and record.row_count == 3
+    assert record.files == manifest["files"] and record.output == str(folder)
+
+
+def test_agreement_in_the_card(seed, session, runner, tmp_path):
+    project = seed.project("pairwise", overlap=2)
+    for n in range(6):
+        item = seed.item(project, f"i{n}")
+        seed.judge(project, item, "a", {"preferred": "r1" if n % 2 else "r2"})
+        seed.judge(project, item, "b", {"preferred": "r1" if n % 2 else "r2"})
+    session.commit()
+    folder = tmp_path / "agree"
+    folder.mkdir()
+    assert runner.invoke(args=["export", project.slug, "--out", str(folder)]).exit_code == 0
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    assert manifest["agreement"]["alpha"] == {"preference": 1.0}
+    assert manifest["agreement"]["units"] == {"preference": 6}
+    assert "| preference | 1.0000 | 6 |" in (folder / "README.md").read_text()
+
+
+def test_rubric_agreement_per_criterion(build, session, runner, tmp_path):
+    project = build("rubric")
+    session.commit()
+    folder = tmp_path / "rubric"
+    folder.mkdir()
+    assert runner.invoke(args=["export", project.slug, "--format", "rubric", "--out", str(folder)]).exit_code == 0
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    assert set(manifest["agreement"]["alpha"]) == {"helpfulness", "correctness"}
+    assert manifest["agreement"]["units"] == {"helpfulness": 4, "correctness": 4}
+
+
+def test_folder_refuses_to_overwrite_and_leaves_nothing(build, session, runner, tmp_path):
+    project = build("pairwise")
+    session.commit()
+    folder = tmp_path / "busy"
+    folder.mkdir()
+    (folder / "README.md").write_text("mine")
+    result = runner.invoke(args=["export", project.slug, "--out", str(folder)])
+    assert result.exit_code != 0 and "already holds README.md" in result.output
+    assert (folder / "README.md").read_text() == "mine" and not (folder / "data").exists()
+    assert session.scalar(select(ExportRecord.id)) is None, "a refused export is not recorded"
+
+
+def test_cli_file_and_stdout(build, session, runner, tmp_path):
+    project = build("pairwise")
+    session.commit()
+    result = runner.invoke(args=["export", project.slug, "--format", "hh-rlhf"])
+    assert result.exit_code == 0
+    target = tmp_path / "pairs.jsonl"
+    assert runner.invoke(args=["export", project.slug, "--format", "hh-rlhf", "--out", str(target)]).exit_code == 0
+    assert target.read_text().count("\n") == 3
+    assert not (tmp_path / "pairs.jsonl.part").exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "nope"], "format: unknown export format 'nope'"),
+    (["--since", "yesterday"], "since: 'yesterday' is not an ISO date"),
+    (["--min-agreement", "2"], "min_agreement: '2' must be between 0 and 1"),
+    (["--batch", "x"], "batch: 'x' is not a batch id"),
+    (["--parquet"], "out: --parquet and --hf write the folder form"),
+    (["--format", "ranking"], "format: ranking exports ranking projects; this project is pairwise"),
+])
+def test_cli_errors_name_the_option(build, session, runner, args, message):
+    project = build("pairwise")
+    session.commit()
+    result = runner.invoke(args=["export", project.slug, *args])
+    assert result.exit_code != 0
+    assert message in result.output
