@@ -56,22 +56,38 @@ HIGHLIGHT_PREFIX = "hl-"
 HIGHLIGHT_MAX_CHARS = 100_000
 
 
-def _highlight(code: str, lang: str, _attrs: Any) -> str:
-    """markdown-it's ``highlight`` hook: Pygments HTML with class names only (no inline styles)."""
-    if not lang or len(code) > HIGHLIGHT_MAX_CHARS:
-        return ""  # markdown-it escapes and wraps it itself
-    from pygments import highlight
+@lru_cache(maxsize=1)
+def _formatter() -> Any:
     from pygments.formatters import HtmlFormatter
+
+    # Building a formatter computes its whole style table: do it once, not per code block.
+    return HtmlFormatter(nowrap=True, classprefix=HIGHLIGHT_PREFIX)
+
+
+@lru_cache(maxsize=256)
+def _lexer(lang: str) -> Any:
+    """The Pygments lexer for a fence's language name, or None (lexers are reusable)."""
     from pygments.lexers import get_lexer_by_name
     from pygments.util import ClassNotFound
 
     try:
-        lexer = get_lexer_by_name(lang.split()[0].lower())
+        return get_lexer_by_name(lang)
     except ClassNotFound:
+        return None
+
+
+def _highlight(code: str, lang: str, _attrs: Any) -> str:
+    """markdown-it's ``highlight`` hook: Pygments HTML with class names only (no inline styles)."""
+    if not lang or len(code) > HIGHLIGHT_MAX_CHARS:
+        return ""  # markdown-it escapes and wraps it itself
+    lexer = _lexer(lang.split()[0].lower()[:64])
+    if lexer is None:
         return ""
-    formatter = HtmlFormatter(nowrap=True, classprefix=HIGHLIGHT_PREFIX)
-    body = highlight(code, lexer, formatter)
-    return f'<pre class="highlight"><code class="language-{html.escape(lexer.aliases[0] if lexer.aliases else lang)}">{body}</code></pre>'
+    from pygments import highlight
+
+    body = highlight(code, lexer, _formatter())
+    name = lexer.aliases[0] if lexer.aliases else "text"
+    return f'<pre class="highlight"><code class="language-{html.escape(name)}">{body}</code></pre>'
 
 
 def _math(content: str, options: dict[str, Any]) -> str:

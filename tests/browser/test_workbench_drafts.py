@@ -27,7 +27,7 @@ def test_draft_survives_reload_another_tab_and_a_network_drop(page, make_user, m
     session.commit()  # end the arranging transaction: the live server writes next
     sign_in(page, "drafts@example.org", PASSWORD)
     page.goto("/p/drafts")
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     task_url = page.url
     assignment_id = int(task_url.rsplit("/", 1)[1])
@@ -81,7 +81,7 @@ def test_offline_edit_made_before_a_reload_is_restored_from_the_browser(page, ma
     session.commit()  # end the arranging transaction: the live server writes next
     sign_in(page, "offline@example.org", PASSWORD)
     page.goto("/p/offline")
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     assignment_id = int(page.url.rsplit("/", 1)[1])
     # The server cannot be reached (the request fails), so the copy exists only in this browser.

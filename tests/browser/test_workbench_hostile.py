@@ -50,7 +50,7 @@ def test_hostile_content_is_inert_and_exported_verbatim(page, live_server, make_
     page.on("request", lambda request: requests.append(request.url))
     sign_in(page, "hostile@example.org", PASSWORD)
     page.goto("/p/hostile")
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)  # give any hx-trigger="load" or onerror a chance to fire

@@ -21,7 +21,7 @@ def expert_on_task(page, make_user, make_project, import_rows, session):
     session.commit()  # end the arranging transaction: the live server writes next
     sign_in(page, "shell@example.org", PASSWORD)
     page.goto("/p/shell")
-    page.keyboard.press("Enter")  # "Start judging" has focus
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     return page
 
