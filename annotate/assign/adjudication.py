@@ -113,6 +113,7 @@ def claim_adjudication(session: Session, project: Project, adjudicator: User, no
         .order_by(Adjudication.created_at, Adjudication.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     if adjudication is None:
         return None
@@ -148,7 +149,10 @@ def take_slot(session: Session, assignment: Assignment, now: datetime) -> Adjudi
     from annotate.assign.services import AssignmentError, LeaseLost
 
     adjudication = session.scalar(
-        select(Adjudication).where(Adjudication.item_id == assignment.item_id).with_for_update()
+        select(Adjudication)
+        .where(Adjudication.item_id == assignment.item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if adjudication is None:
         raise AssignmentError("This item no longer needs adjudication.")
@@ -172,7 +176,10 @@ def resolve(session: Session, assignment: Assignment, judgment: Judgment, now: d
 def give_back(session: Session, assignment: Assignment) -> None:
     """An adjudicator skips: the item is free for another adjudicator at once."""
     adjudication = session.scalar(
-        select(Adjudication).where(Adjudication.item_id == assignment.item_id).with_for_update()
+        select(Adjudication)
+        .where(Adjudication.item_id == assignment.item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if adjudication is not None and adjudication.assignment_id == assignment.id and adjudication.status is AdjudicationStatus.OPEN:
         adjudication.assignment_id = None

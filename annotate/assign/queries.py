@@ -40,6 +40,7 @@ def next_assignable(project: Project, expert: User) -> Select:
         .order_by(Item.priority.desc(), Item.assigned_count.desc(), Item.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
 
 

@@ -56,8 +56,12 @@ class LeaseLost(AssignmentError):
 
 
 def lock_user(session: Session, user: User) -> None:
-    """Serialise one user's claims (tabs, devices, API clients) on their row (PostgreSQL)."""
-    session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    """Serialise one user's claims (tabs, devices, API clients) on their row (PostgreSQL).
+
+    SQLite has no row locks; there ``BEGIN IMMEDIATE`` already serialises every writer.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        session.execute(select(User.id).where(User.id == user.id).with_for_update())
 
 
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
@@ -169,14 +173,19 @@ def submit_judgment(
     from annotate.assign import adjudication
 
     now = now or utcnow()
-    session.execute(select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
-    session.refresh(assignment)
+    # Lock and re-read in one statement: a concurrent submit, skip or expiry of this lease waits.
+    session.refresh(assignment, with_for_update=True)
     item = session.get(Item, assignment.item_id)
     check_answers(project, item, answers)
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
 
     if assignment.status is AssignmentStatus.SUBMITTED:
-        judgment = session.scalar(select(Judgment).where(Judgment.assignment_id == assignment.id).with_for_update())
+        judgment = session.scalar(
+            select(Judgment)
+            .where(Judgment.assignment_id == assignment.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         if judgment.answers != answers:
             _revise(session, judgment, answers, assignment.expert_id, active_seconds, now)
         return judgment, False
@@ -248,8 +257,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError("Say why you skip this task.")
-    session.execute(select(Assignment.id).where(Assignment.id == assignment.id).with_for_update())
-    session.refresh(assignment)
+    session.refresh(assignment, with_for_update=True)
     if assignment.status is AssignmentStatus.SKIPPED:
         return assignment
     if assignment.status is AssignmentStatus.SUBMITTED:

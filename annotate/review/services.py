@@ -68,6 +68,7 @@ def claim_review(session: Session, project: Project, reviewer: User, now: dateti
         .order_by(Judgment.updated_at, Judgment.id)
         .limit(1)
         .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
     )
     if judgment is None:
         return None
@@ -97,8 +98,7 @@ def record_review(
     reviewer looked at; if the expert changed the judgment since, nothing is recorded.
     """
     now = now or utcnow()
-    session.execute(select(Judgment.id).where(Judgment.id == judgment.id).with_for_update())
-    session.refresh(judgment)
+    session.refresh(judgment, with_for_update=True)
     comment = (comment or "").strip()
     if judgment.expert_id == reviewer.id:
         raise ReviewError("You cannot review your own judgment.")

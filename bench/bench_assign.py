@@ -1,0 +1,237 @@
+"""Assignment benchmark: claim + submit throughput and latency under 50 concurrent experts,
+through gunicorn (4 worker processes, gthread, as `annotate serve` runs it), on SQLite and PostgreSQL.
+
+Each expert is a client thread with its own API token that loops, with no think time:
+POST claim -> POST submit, until the project has nothing left (204). That is far harsher than
+50 people reading and judging; it measures the engine's ceiling. Printed per database: requests,
+errors, claims/s and submits/s, and p50 / p90 / p99 / max latency of claims and of submits.
+Afterwards the database is checked: no item beyond its overlap, no duplicate (item, expert).
+
+Usage: .venv/bin/python bench/bench_assign.py [--experts 50] [--items 1500] [--overlap 1]
+                                              [--threads 4] [--skip-pg] [--skip-sqlite]
+PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
+a scratch schema is created and dropped).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
+    """Migrate, then create one pairwise project with ``items`` items and ``experts`` experts; return their tokens."""
+    from annotate import create_app, db
+    from annotate.auth.services import add_user, create_token
+    from annotate.db import make_engine
+    from annotate.ingest import import_file
+    from annotate.models import ProjectRole, Role
+    from annotate.projects.services import add_member, create_project
+    from annotate.schema import upgrade
+    from helpers import pair_rows
+
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "ENV": "testing", "TESTING": True})
+    tokens = []
+    with app.app_context():
+        session = db.session()
+        project = create_project(session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap)
+        for i in range(experts):
+            user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT)
+            add_member(session, project, user, ProjectRole.EXPERT)
+            tokens.append(create_token(session, user)[1])
+        session.commit()
+        with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
+            f.write(b"".join(json.dumps(r).encode() + b"\n" for r in pair_rows(items, prefix="b")))
+        import_file(session, project, Path(f.name))
+        session.commit()
+        os.unlink(f.name)
+        db.engine().dispose()
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, threads: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    env = {**os.environ, "ANNOTATE_DATABASE_URL": url, "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32), "ANNOTATE_ENV": "production"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/login", timeout=2).read()
+            return process, base
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise SystemExit("gunicorn did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
+            time.sleep(0.2)
+
+
+def run(base: str, tokens: list[str]) -> dict:
+    """Every expert claims and submits until 204; returns latencies (s) and errors."""
+    host = urlsplit(base)
+    claims: list[float] = []
+    submits: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(tokens) + 1)
+
+    def expert(token: str) -> None:
+        conn = http.client.HTTPConnection(host.hostname, host.port, timeout=120)  # keep-alive, like a browser
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+        def post(path: str, body: bytes) -> tuple[int, bytes, float]:
+            t0 = time.perf_counter()
+            conn.request("POST", path, body=body, headers=headers)
+            response = conn.getresponse()
+            data = response.read()
+            return response.status, data, time.perf_counter() - t0
+
+        barrier.wait()
+        mine_c, mine_s, mine_e = [], [], []
+        try:
+            while True:
+                status, data, took = post("/api/v1/projects/bench/assignments", b"")
+                mine_c.append(took)
+                if status == 204:
+                    break
+                if status != 201:
+                    mine_e.append(f"claim {status} {data[:200]!r}")
+                    break
+                body = json.loads(data)
+                answer = json.dumps({"answers": {"preferred": body["item"]["responses"][0]["id"]}}).encode()
+                status, data, took = post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", answer)
+                mine_s.append(took)
+                if status != 201:
+                    mine_e.append(f"submit {status} {data[:200]!r}")
+                    break
+        except OSError as exc:
+            mine_e.append(repr(exc))
+        finally:
+            conn.close()
+        with lock:
+            claims.extend(mine_c)
+            submits.extend(mine_s)
+            errors.extend(mine_e)
+
+    threads = [threading.Thread(target=expert, args=(t,)) for t in tokens]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return {"claims": claims, "submits": submits, "errors": errors, "seconds": time.perf_counter() - t0}
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def verify(url: str, overlap: int) -> str:
+    from sqlalchemy import func, select
+
+    from annotate.db import make_engine
+    from annotate.models import Assignment, Judgment
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        per_item = Counter(conn.execute(select(Judgment.item_id)).scalars())
+        pairs = conn.execute(select(Assignment.item_id, Assignment.expert_id)).all()
+        over = sum(1 for n in per_item.values() if n > overlap)
+        dupes = len(pairs) - len(set(pairs))
+        total = conn.execute(select(func.count()).select_from(Judgment)).scalar()
+    engine.dispose()
+    return f"judgments {total}, items over overlap {over}, duplicate (item, expert) {dupes}"
+
+
+def report(name: str, result: dict, check: str) -> None:
+    c, s = result["claims"], result["submits"]
+    secs = result["seconds"]
+    print(f"{name}: {len(c) + len(s)} requests in {secs:.1f} s, errors {len(result['errors'])}; "
+          f"{len(s) / secs:.0f} claim+submit pairs/s")
+    print(f"  claim  p50 {pct(c, .5):6.1f} ms  p90 {pct(c, .9):6.1f} ms  p99 {pct(c, .99):6.1f} ms  max {max(c) * 1000:6.1f} ms")
+    print(f"  submit p50 {pct(s, .5):6.1f} ms  p90 {pct(s, .9):6.1f} ms  p99 {pct(s, .99):6.1f} ms  max {max(s) * 1000:6.1f} ms")
+    print(f"  check: {check}")
+    for error in result["errors"][:5]:
+        print(f"  error: {error}")
+
+
+def bench(name: str, url: str, args) -> None:
+    tokens = seed(url, args.experts, args.items, args.overlap)
+    process, base = start_gunicorn(url, args.threads)
+    try:
+        result = run(base, tokens)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    report(f"{name} (gunicorn 4 workers x {args.threads} threads, {args.experts} experts, {args.items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--experts", type=int, default=50)
+    parser.add_argument("--items", type=int, default=1500)
+    parser.add_argument("--overlap", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (annotate serve uses 4)")
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_sqlite:
+        with tempfile.TemporaryDirectory() as tmp:
+            bench("SQLite", f"sqlite:///{tmp}/bench.db", args)
+    if not args.skip_pg:
+        from sqlalchemy import text
+
+        from annotate.db import make_engine
+        from helpers import pg_url_with_schema
+
+        base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
+        schema = f"bench_assign_{secrets.token_hex(4)}"
+        admin = make_engine(base)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            bench("PostgreSQL", pg_url_with_schema(base, schema), args)
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
