@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from annotate.models import ProjectMember, ProjectRole, Role, User
+from annotate.models import Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 
 
 def researches(session: Session, researcher: User, user: User) -> bool:
@@ -36,3 +36,21 @@ def can_edit_profile(session: Session, editor: User, user: User) -> bool:
     if editor.is_admin:
         return True
     return editor.role is Role.RESEARCHER and user.role is Role.EXPERT and researches(session, editor, user)
+
+
+def terms_accepted(session: Session, viewer: User, user: User, limit: int = 100) -> list[tuple[str, int, object]]:
+    """(project title, terms version, accepted at) of ``user``'s acceptances that ``viewer`` may see, newest first:
+    all of them for the user themselves and admins, those of the viewer's own projects for a researcher."""
+    stmt = (
+        select(Project.title, TermsAcceptance.version, TermsAcceptance.accepted_at)
+        .join(Project, Project.id == TermsAcceptance.project_id)
+        .where(TermsAcceptance.user_id == user.id)
+        .order_by(TermsAcceptance.accepted_at.desc())
+        .limit(limit)
+    )
+    if not (viewer.is_admin or viewer.id == user.id):
+        mine = select(ProjectMember.project_id).where(
+            ProjectMember.user_id == viewer.id, ProjectMember.role == ProjectRole.RESEARCHER, ProjectMember.active.is_(True)
+        )
+        stmt = stmt.where(TermsAcceptance.project_id.in_(mine))
+    return [tuple(row) for row in session.execute(stmt)]

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 
 from annotate import db
 from annotate.auth.invitations import InvitationError, invitation_for_token, redeem_invitation
-from annotate.auth.people import can_edit_profile, can_view_profile
+from annotate.auth.people import can_edit_profile, can_view_profile, terms_accepted
 from annotate.auth.services import UserError, authenticate, parse_rate, parse_tags, update_profile
 from annotate.models import User
 from annotate.web import auth_stamp, login_required, writes_nothing
@@ -103,7 +103,13 @@ def _profile_user(user_id: int) -> User:
 @login_required
 def profile(user_id: int):
     user = _profile_user(user_id)
-    return render_template("auth/profile.html", user=user, editable=can_edit_profile(db.session(), g.user, user), form=None)
+    return render_template(
+        "auth/profile.html",
+        user=user,
+        editable=can_edit_profile(db.session(), g.user, user),
+        form=None,
+        accepted=terms_accepted(db.session(), g.user, user),
+    )
 
 
 @bp.post("/people/<int:user_id>")
@@ -122,7 +128,8 @@ def save_profile(user_id: int):
         )
     except UserError as exc:
         dbs.rollback()
-        return render_template("auth/profile.html", user=user, editable=True, form=request.form, error=str(exc)), 422
+        accepted = terms_accepted(dbs, g.user, user)
+        return render_template("auth/profile.html", user=user, editable=True, form=request.form, error=str(exc), accepted=accepted), 422
     dbs.commit()
     flash("Profile saved.")
     return redirect(url_for("auth.profile", user_id=user.id), 303)

@@ -44,3 +44,19 @@ def test_admin_edits_anyone(make_user, signed_in, session):
     session.refresh(expert)
     assert expert.name == "N" and expert.hourly_rate is None
     assert signed_in(admin).get("/people/999999").status_code == 404
+
+
+def test_terms_acceptances_are_shown_to_those_who_may_see_them(make_user, make_project, signed_in, session):
+    from annotate.projects.services import accept_terms, edit_terms
+
+    researcher, expert = make_user("researcher"), make_user("expert")
+    mine = make_project("tp1", title="Mine", members=[(researcher, "researcher"), (expert, "expert")])
+    theirs = make_project("tp2", title="Someone else's", members=[(expert, "expert")])
+    for project in (mine, theirs):
+        edit_terms(session, project, "Be careful.", by=None)
+        accept_terms(session, project, expert, 1)
+    session.commit()
+    own = signed_in(expert).get(f"/people/{expert.id}").text
+    assert "Mine" in own and "Someone else&#39;s" in own
+    seen = signed_in(researcher).get(f"/people/{expert.id}").text
+    assert "Mine" in seen and "Someone else" not in seen
