@@ -63,3 +63,23 @@ def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(app
     batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
     assert batch.status.value == "interrupted" and "nothing from it was kept" in batch.error
     assert 10_000 <= batch.rows_read < 300_000
+
+
+def test_progress_bar_draws_on_a_tty_and_stays_quiet_otherwise():
+    import io
+
+    from annotate.ingest.cli import ProgressBar
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        bar = ProgressBar(stream)
+        bar(5000, 0.5)
+        bar(10000, 1.0)
+        bar.close()
+    assert pipe.getvalue() == ""
+    text = tty.getvalue()
+    assert "50%" in text and "100%" in text and "rows/s" in text and "ETA" in text and text.endswith("\n")
