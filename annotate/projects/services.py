@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotate.kinds.templates import load_template
@@ -172,6 +173,11 @@ def stats(session: Session, project: Project) -> dict[str, Any]:
 MAX_TEXT = 200_000
 
 
+def _lock(session: Session, project: Project) -> None:
+    """Serialise version numbering per project (PostgreSQL row lock; SQLite writers already hold the database lock)."""
+    session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
+
+
 def edit_instructions(session: Session, project: Project, body: str, *, by: User | None) -> InstructionsVersion | None:
     """Make ``body`` the project's instructions as a new version; None if nothing changed."""
     body = body.replace("\r\n", "\n")
@@ -179,6 +185,7 @@ def edit_instructions(session: Session, project: Project, body: str, *, by: User
         raise ProjectError(f"instructions: at most {MAX_TEXT} characters")
     if body == project.instructions:
         return None
+    _lock(session, project)
     latest = session.scalar(select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)) or 0
     version = InstructionsVersion(project_id=project.id, version=latest + 1, body=body, created_by_id=by.id if by else None)
     session.add(version)
@@ -202,6 +209,7 @@ def edit_terms(session: Session, project: Project, body: str, *, by: User | None
     body = body.replace("\r\n", "\n").strip()
     if len(body) > MAX_TEXT:
         raise ProjectError(f"terms: at most {MAX_TEXT} characters")
+    _lock(session, project)
     current = current_terms(session, project)
     if (current.body if current else "") == body:
         return None
@@ -242,6 +250,14 @@ def accept_terms(session: Session, project: Project, user: User, version: int) -
     if existing is not None:
         return existing
     acceptance = TermsAcceptance(project_id=project.id, user_id=user.id, version=version)
-    session.add(acceptance)
-    session.flush()
+    try:
+        # A double click in two tabs: the unique constraint keeps one record, the savepoint the transaction.
+        with session.begin_nested():
+            session.add(acceptance)
+    except IntegrityError:
+        return session.scalars(
+            select(TermsAcceptance).where(
+                TermsAcceptance.project_id == project.id, TermsAcceptance.user_id == user.id, TermsAcceptance.version == version
+            )
+        ).one()
     return acceptance
