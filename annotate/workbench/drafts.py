@@ -6,8 +6,11 @@ from flask import jsonify, request
 
 from annotate import db
 from annotate.web import login_required
-from annotate.workbench.services import DraftError, draft_for, save_draft
+from annotate.workbench.services import DRAFT_MAX_CHARS, DraftError, draft_for, save_draft
 from annotate.workbench.views import bp, load_assignment
+
+# Room for DRAFT_MAX_CHARS of text even when every character is escaped in JSON.
+DRAFT_MAX_BYTES = 6 * DRAFT_MAX_CHARS + 64 * 1024
 
 
 def _draft_json(draft) -> dict:
@@ -35,6 +38,9 @@ def save(assignment_id: int):
     """Store the task form's fields: ``{"fields": {name: [values]}, "client_saved_at": ms}``.
     Answers 200 with ``stored: false`` and the newer draft when another tab saved later."""
     assignment, _project = load_assignment(assignment_id)
+    # Refuse an oversized body before parsing it (the app-wide limit is sized for dataset uploads).
+    if request.content_length is None or request.content_length > DRAFT_MAX_BYTES:
+        return jsonify({"error": f"A draft is sent as JSON of at most {DRAFT_MAX_BYTES} bytes."}), 413
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify({"error": "Send a JSON object with fields and client_saved_at."}), 400

@@ -64,6 +64,17 @@ def test_bad_draft_bodies_are_refused_with_the_place(signed_in, claimed, session
     assert session.scalar(select(Draft)) is None
 
 
+def test_oversized_draft_body_is_refused_before_parsing(signed_in, claimed, session):
+    from annotate.workbench.drafts import DRAFT_MAX_BYTES
+
+    body = b'{"fields": {"rationale": ["' + b"x" * DRAFT_MAX_BYTES + b'"]}, "client_saved_at": 1}'
+    response = signed_in.client.put(
+        f"/tasks/{claimed}/draft", data=body, content_type="application/json", headers={"X-CSRFToken": signed_in.token}
+    )
+    assert response.status_code == 413
+    assert session.scalar(select(Draft)) is None
+
+
 def test_draft_save_needs_the_csrf_header(signed_in, claimed, session):
     response = signed_in.client.put(f"/tasks/{claimed}/draft", json={"fields": {}, "client_saved_at": 1})
     assert response.status_code == 400
