@@ -75,6 +75,12 @@
     order.forEach(function (entry) { list.appendChild(entry.card); });
   }
 
+  // Tell listeners (draft autosave) that the ranks changed: the values were set by script.
+  function touched(list) {
+    var first = list.querySelector("[data-rank]");
+    if (first) first.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   // Give every card the rank of its position (after a move or a drop).
   function renumber(list) {
     cards(list).forEach(function (card, i) { setRank(card, i + 1); });
@@ -96,6 +102,7 @@
     }
     setRank(card, rank);
     sortByRank(list);
+    touched(list);
     card.focus();
     announce(list.parentNode, cardName(card) + ": rank " + rank);
   }
@@ -108,6 +115,7 @@
     if (delta < 0) list.insertBefore(card, all[target]);
     else list.insertBefore(card, all[target].nextSibling);
     renumber(list);
+    touched(list);
     card.focus();
     announce(list.parentNode, cardName(card) + " moved to rank " + (target + 1));
   }
@@ -166,6 +174,7 @@
     var list = dragged.parentNode;
     dragged.classList.remove("dragging");
     renumber(list);
+    touched(list);
     announce(list.parentNode, cardName(dragged) + " dropped at rank " + (cards(list).indexOf(dragged) + 1));
     dragged = null;
   });
@@ -176,7 +185,9 @@
     if (!select.matches || !select.matches("[data-rank]")) return;
     var list = select.closest("[data-ranking]");
     var card = select.closest(".rank-card");
-    if (select.value === "") { sortByRank(list); return; }
+    // A script setting the value (a draft being restored) only re-sorts: the ranks
+    // it restores are already consistent, and swapping would scramble them.
+    if (select.value === "" || !event.isTrusted) { sortByRank(list); return; }
     assignRank(list, card, parseInt(select.value, 10));
     select.focus();
   });
@@ -423,6 +434,13 @@
       if (block.querySelector("[data-spans]")) drawSpans(block, spanState(block));
     });
   }
+
+  // The workbench restored a draft into the form: rebuild what lives outside the fields.
+  document.addEventListener("annotate:draft-restored", function (event) {
+    var form = event.target;
+    Array.prototype.forEach.call(form.querySelectorAll("[data-ranking]"), sortByRank);
+    setUp(form);
+  });
 
   document.addEventListener("DOMContentLoaded", function () { setUp(document); });
   document.addEventListener("htmx:load", function (event) { setUp(event.detail && event.detail.elt ? event.detail.elt : document); });
