@@ -1,0 +1,141 @@
+"""The export pages and the API: streamed downloads, access, CSRF, background folder exports
+with progress, their files, and provenance records."""
+
+from __future__ import annotations
+
+import time
+
+import orjson
+import pytest
+from sqlalchemy import select
+
+from annotate.models import ExportRecord, ProjectRole, Role
+from annotate.projects.services import add_member
+
+
+@pytest.fixture
+def researcher_project(build, session, make_user):
+    project = build("pairwise")
+    researcher = make_user(Role.RESEARCHER)
+    add_member(session, project, researcher, ProjectRole.RESEARCHER)
+    session.commit()
+    return project, researcher
+
+
+def rows_of(data: bytes) -> list[dict]:
+    return [orjson.loads(line) for line in data.splitlines()]
+
+
+def test_download_streams_with_options_and_is_recorded(web, researcher_project, session):
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    response = web.get(f"/p/{project.slug}/export?format=trl&unit=judgment&exclude_expert=expert-00000063", buffered=False)
+    assert response.status_code == 200 and response.is_streamed
+    assert response.mimetype == "application/x-ndjson"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{project.slug}-trl.jsonl"'
+    rows = rows_of(response.get_data())
+    assert {r["expert"] for r in rows} == {"expert-00000061", "expert-00000062"}
+    session.commit()  # a fresh snapshot: the stream recorded its end after the test's last read
+    record = session.scalar(select(ExportRecord).where(ExportRecord.id == int(response.headers["X-Export-Id"])))
+    assert record.channel == "web" and record.user_id == researcher.id and record.status.value == "complete"
+    assert record.row_count == len(rows) and record.options["exclude_experts"] == ["expert-00000063"]
+    assert record.sha256 and record.summary["left_out"]["judgment: expert excluded"] == 3  # p4's vote by c was rejected first
+
+
+def test_who_may_export(app, client, researcher_project, make_user, session):
+    from helpers import Browserless
+
+    project, _researcher = researcher_project
+    url = f"/p/{project.slug}/export?format=raw"
+    assert client.get(url).status_code in (302, 303)  # anonymous: to the sign-in page
+    outsider = make_user(Role.RESEARCHER)
+    expert = make_user(Role.EXPERT)
+    add_member(session, project, expert, ProjectRole.EXPERT)
+    session.commit()
+    for email in (outsider.email, expert.email):
+        web = Browserless(app.test_client())
+        web.login(email)
+        assert web.get(url).status_code == 404
+        assert web.get(f"/p/{project.slug}/exports").status_code == 404
+        assert web.post(f"/p/{project.slug}/exports", data={"format": "trl"}).status_code == 404
+    assert session.scalar(select(ExportRecord.id)) is None
+
+
+def test_bad_options_are_a_400_page_naming_the_field(web, researcher_project):
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    response = web.get(f"/p/{project.slug}/export?format=trl&since=soon")
+    assert response.status_code == 400
+    assert "since: &#39;soon&#39; is not an ISO date" in response.text
+
+
+def test_folder_export_in_the_background_with_progress(web, researcher_project, session):
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    page = web.get(f"/p/{project.slug}/exports")
+    assert page.status_code == 200 and "trl-kto" in page.text and "No exports yet" in page.text
+    refused = web.client.post(f"/p/{project.slug}/exports", data={"format": "trl"})
+    assert refused.status_code == 400, "the form needs its CSRF token"
+    started = web.post(f"/p/{project.slug}/exports", data={"format": "reward", "form": "jsonl", "license": "mit"})
+    assert started.status_code == 303
+    status_url = started.headers["Location"]
+    deadline = time.monotonic() + 60
+    while True:
+        fragment = web.get(status_url, headers={"HX-Request": "true"})
+        assert fragment.status_code == 200 and "<html" not in fragment.text
+        if 'data-status="running"' not in fragment.text:
+            break
+        assert 'hx-trigger="every 1s"' in fragment.text
+        assert time.monotonic() < deadline, "the background export did not finish"
+        time.sleep(0.2)
+    assert 'data-status="complete"' in fragment.text, fragment.text
+    assert "hx-trigger" not in fragment.text, "a finished export stops polling"
+    record = session.scalar(select(ExportRecord).order_by(ExportRecord.id.desc()))
+    assert record.format == "reward" and record.channel == "web" and record.row_count == 3
+    data = web.get(f"{status_url}/files/data/train.jsonl")
+    assert data.status_code == 200 and len(rows_of(data.get_data())) == 3
+    manifest = orjson.loads(web.get(f"{status_url}/files/manifest.json").get_data())
+    assert manifest["files"]["data/train.jsonl"]["sha256"] == record.files["data/train.jsonl"]["sha256"]
+    card = web.get(f"{status_url}/files/README.md").text
+    assert "license: mit" in card
+    assert web.get(f"{status_url}/files/../../etc/passwd").status_code == 404
+    assert web.get(f"{status_url}/files/data/other.jsonl").status_code == 404
+    listing = web.get(f"/p/{project.slug}/exports").text
+    assert f">{record.id}</a>" in listing and "reward" in listing
+
+
+def test_an_export_of_another_project_is_not_found(web, researcher_project, build, session):
+    project, researcher = researcher_project
+    other = build("ranking")
+    record = ExportRecord(project_id=other.id, format="ranking", channel="cli", tool_version="x")
+    session.add(record)
+    session.commit()
+    web.login(researcher.email)
+    assert web.get(f"/p/{project.slug}/exports/{record.id}").status_code == 404
+    assert web.get(f"/p/{other.slug}/exports/{record.id}").status_code == 404
+
+
+def test_api_export_streams_with_options(client, researcher_project, make_token, session):
+    project, researcher = researcher_project
+    headers = {"Authorization": f"Bearer {make_token(researcher)}"}
+    response = client.get(f"/api/v1/projects/{project.slug}/export?format=battles", headers=headers)
+    assert response.status_code == 200
+    rows = rows_of(response.get_data())
+    assert len(rows) == 12 and {r["winner"] for r in rows} >= {"tie", "tie (bothbad)"}
+    response = client.get(f"/api/v1/projects/{project.slug}/export?format=trl&aggregation=unanimous", headers=headers)
+    assert [r["id"] for r in rows_of(response.get_data())] == ["p4"]
+    record = session.scalar(select(ExportRecord).order_by(ExportRecord.id.desc()))
+    assert record.channel == "api" and record.options["aggregation"] == "unanimous"
+
+
+def test_api_errors_are_json_with_the_field(client, researcher_project, make_token, make_user, session):
+    project, researcher = researcher_project
+    headers = {"Authorization": f"Bearer {make_token(researcher)}"}
+    response = client.get(f"/api/v1/projects/{project.slug}/export?format=trl&min_agreement=high", headers=headers)
+    assert response.status_code == 400
+    assert response.json == {"error": "min_agreement: 'high' is not a number", "field": "min_agreement"}
+    expert = make_user(Role.EXPERT)
+    add_member(session, project, expert, ProjectRole.EXPERT)
+    session.commit()
+    denied = client.get(f"/api/v1/projects/{project.slug}/export", headers={"Authorization": f"Bearer {make_token(expert)}"})
+    assert denied.status_code == 404
