@@ -66,6 +66,6 @@ class TermsAcceptance(Base):
 
 
 # Progress-page reads (annotate/projects/queries.py): judgments per day by a range on
-# created_at, and per-expert throughput and median seconds from the index alone.
+# created_at, per-expert throughput and median seconds: from indexes alone.
 Index("ix_judgments_project_created", Judgment.project_id, Judgment.created_at)
 Index("ix_judgments_project_expert_seconds", Judgment.project_id, Judgment.expert_id, Judgment.active_seconds)
