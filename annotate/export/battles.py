@@ -31,7 +31,7 @@ def winner_of(answers: dict, first: str, second: str) -> str | None:
 
 def records(ctx: ExportContext) -> Iterator[Record]:
     summary, minimum = ctx.summary, ctx.options.min_agreement
-    for group in complete_groups(ctx):
+    for group in complete_groups(ctx, order=True):
         item = group.item
         by_id = {r["id"]: r for r in item.responses}
         if any(not r.get("model") for r in item.responses):

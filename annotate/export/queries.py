@@ -21,11 +21,15 @@ def latest_review(column):
     )
 
 
-def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int] = ()) -> Select:
-    """Every judgment of the project with what exports need, ordered by item then judgment.
+def judgment_rows(project: Project, *, full: bool = False, order: bool = False, batches: Iterable[int] = ()) -> Select:
+    """Every judgment of the project with what exports need, ordered by item then judgment
+    (the order of ``ix_judgments_project_item``: no sort).
 
-    ``full`` adds what only the lossless ``raw`` format needs (metadata, gold,
-    provenance), so that the preference formats read less.
+    The review status is the judgment's ``review_state`` (kept in step with its
+    latest review by the review services). ``order`` adds the display order
+    (a join on assignments); ``full`` adds what only the lossless ``raw`` format
+    needs (metadata, gold, provenance, the latest review), so that the preference
+    formats read less.
     """
     columns = [
         Item.id.label("item_pk"),
@@ -37,13 +41,15 @@ def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int
         Judgment.answers,
         Judgment.created_at,
         Judgment.adjudication,
+        Judgment.review_state,
         ProjectMember.pseudonym,
-        Assignment.display_order,
-        latest_review(Review.verdict).label("review"),
     ]
+    if order or full:
+        columns.append(Assignment.display_order)
     if full:
         columns += [
-            Item.meta,
+            latest_review(Review.verdict).label("review"),
+            Item.meta.label("meta"),
             Item.suggestion,
             Item.gold,
             Item.batch_id,
@@ -62,7 +68,6 @@ def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int
     stmt = (
         select(*columns)
         .join(Item, Item.id == Judgment.item_id)
-        .join(Assignment, Assignment.id == Judgment.assignment_id)
         .outerjoin(
             ProjectMember,
             and_(ProjectMember.project_id == Judgment.project_id, ProjectMember.user_id == Judgment.expert_id),
@@ -70,6 +75,8 @@ def judgment_rows(project: Project, *, full: bool = False, batches: Iterable[int
         .where(Judgment.project_id == project.id)
         .order_by(Judgment.item_id, Judgment.id)
     )
+    if order or full:
+        stmt = stmt.join(Assignment, Assignment.id == Judgment.assignment_id)
     if full:
         stmt = stmt.join(Batch, Batch.id == Item.batch_id)
     batches = list(batches)

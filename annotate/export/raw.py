@@ -16,9 +16,18 @@ from sqlalchemy import select
 
 from annotate.export.base import ExportContext, ExportFormat, Record
 from annotate.export.selection import groups, is_abstain, pseudonym
-from annotate.models import ProjectMember, User
+from annotate.models import ProjectMember, ReviewVerdict, User
+from annotate.models.work import ReviewState
 
-REVIEW_STATUS = {None: "unreviewed", "accept": "accepted", "reject": "rejected", "fix": "fixed"}
+def review_status(row) -> str:
+    """unreviewed, pending (revised after a review, waiting for the next), accepted, fixed or rejected."""
+    if row.review is None:
+        return "unreviewed"
+    if row.review_state is ReviewState.PENDING:
+        return "pending"
+    if row.review_state is ReviewState.REJECTED:
+        return "rejected"
+    return "fixed" if row.review is ReviewVerdict.FIX else "accepted"
 
 
 def json_text(value) -> str:
@@ -48,7 +57,6 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 summary.abstains += 1
             elif row.answers.get("preferred") == "tie":
                 summary.ties += 1
-            verdict = row.review.value if row.review else None
             record: Record = {
                 "judgment_id": row.judgment_id,
                 "item_id": row.external_id,
@@ -73,7 +81,7 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 "template": {"name": row.template_name, "kind": project.kind, "version": row.template_version},
                 "instructions_version": row.instructions_version,
                 "review": {
-                    "status": REVIEW_STATUS[verdict],
+                    "status": review_status(row),
                     "comment": row.review_comment or "",
                     "reviewed_at": row.reviewed_at.isoformat() if row.reviewed_at else "",
                 },

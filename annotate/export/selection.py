@@ -6,9 +6,10 @@ filter (filters choose whose votes count; they do not make finished work
 unfinished). Then, for each judgment, in this order, the first rule that
 applies leaves it out and is counted in the summary:
 
-1. its latest review rejected it (always, except in ``raw``, which keeps
+1. its review state is *rejected* (always, except in ``raw``, which keeps
    every judgment and states its review status);
-2. ``accepted_only``: it has no review that accepts it (``accept`` or ``fix``);
+2. ``accepted_only``: its review state is not *accepted* (a review that
+   accepts it or fixes it; a judgment revised after a rejection is pending again);
 3. its expert is excluded (``exclude_experts``);
 4. ``gold_only``: its expert does not pass the gold check (see gold.py);
 5. it was made outside ``since`` / ``until`` (UTC, inclusive).
@@ -36,10 +37,10 @@ from sqlalchemy.engine import Row
 from annotate.export.base import ExportContext, ExportError
 from annotate.export.gold import passing_experts
 from annotate.export.queries import batch_ids, judgment_rows, member_lookup
-from annotate.models import ReviewVerdict, User
+from annotate.models import User
+from annotate.models.work import ReviewState
 
 YIELD_PER = 2000
-ACCEPTING = {ReviewVerdict.ACCEPT, ReviewVerdict.FIX}
 
 
 @dataclass(slots=True)
@@ -97,23 +98,24 @@ def prepare(ctx: ExportContext) -> None:
     resolve_experts(ctx)
 
 
-def groups(ctx: ExportContext, *, full: bool = False, keep_rejected: bool = False) -> Iterator[Group]:
+def groups(ctx: ExportContext, *, full: bool = False, order: bool = False, keep_rejected: bool = False) -> Iterator[Group]:
     """Stream the project's items with their judgments that pass the filters (see module doc)."""
     options, summary = ctx.options, ctx.summary
     excluded = resolve_experts(ctx)
     gold_ok = passing_experts(ctx) if options.gold_only else None
     since, until = options.since, options.until
-    stmt = judgment_rows(ctx.project, full=full, batches=options.batches).execution_options(yield_per=YIELD_PER)
-    result = ctx.session.execute(stmt)
+    stmt = judgment_rows(ctx.project, full=full, order=order, batches=options.batches)
+    # Core, not the ORM: plain rows, streamed in batches (memory stays flat).
+    result = ctx.session.connection().execution_options(yield_per=YIELD_PER).execute(stmt)
     for _item_pk, rows in groupby(result, key=lambda row: row.item_pk):
         rows = list(rows)
         summary.judgments_read += len(rows)
         kept = []
         for row in rows:
-            verdict = row.review
-            if verdict is ReviewVerdict.REJECT and not keep_rejected:
+            state = row.review_state
+            if state is ReviewState.REJECTED and not keep_rejected:
                 summary.leave_out("judgment: rejected in review")
-            elif options.accepted_only and verdict not in ACCEPTING:
+            elif options.accepted_only and state is not ReviewState.ACCEPTED:
                 summary.leave_out("judgment: not accepted in review")
             elif row.expert_id in excluded:
                 summary.leave_out("judgment: expert excluded")
@@ -130,12 +132,12 @@ def pseudonym(ctx: ExportContext, row: Row) -> str:
     return row.pseudonym or fallback_pseudonym(ctx.project.id, row.expert_id)
 
 
-def complete_groups(ctx: ExportContext) -> Iterator[Group]:
+def complete_groups(ctx: ExportContext, *, order: bool = False) -> Iterator[Group]:
     """Groups of items with at least ``overlap`` judgments (``--unit item``) and at least one
     judgment left after the filters; all groups with a judgment left for ``--unit judgment``."""
     per_item = ctx.unit == "item"
     overlap = ctx.project.overlap
-    for group in groups(ctx):
+    for group in groups(ctx, order=order):
         if per_item and group.total < overlap:
             ctx.summary.leave_out("item: incomplete (fewer judgments than the overlap)")
             continue

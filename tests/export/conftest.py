@@ -28,6 +28,7 @@ from annotate.models import (
     ReviewVerdict,
     Role,
 )
+from annotate.models.work import ReviewState
 from annotate.projects.services import add_member
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,6 +175,8 @@ class Seeder:
     def review(self, judgment: Judgment, verdict: str, at=None, comment: str = "") -> Review:
         review = Review(judgment_id=judgment.id, verdict=ReviewVerdict(verdict), comment=comment or f"{verdict}ed", created_at=at or T0 + timedelta(days=1))
         self.session.add(review)
+        # As the review services do: the judgment's state mirrors its latest review.
+        judgment.review_state = ReviewState.REJECTED if verdict == "reject" else ReviewState.ACCEPTED
         self.session.flush()
         return review
 

@@ -1,0 +1,187 @@
+"""Export benchmark: ``trl`` rows/s for 100,000 judgments against a baseline that selects the
+same rows and writes them with orjson in the same run, the raw format, and peak RSS of a
+1M-judgment export in a fresh process.
+
+Usage: .venv/bin/python bench/bench_export.py [--judgments 100000] [--big 1000000] [--skip-big]
+SQLite in a temporary folder; the data is inserted with Core executemany (not timed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import orjson
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+EXPERTS = 10
+CHUNK = 5000
+
+
+def populate(url: str, n: int) -> None:
+    """A pairwise project with ``n`` items, each judged once (overlap 1) by one of 10 experts."""
+    from sqlalchemy import insert
+
+    from annotate.db import make_engine
+    from annotate.models import Assignment, Batch, InstructionsVersion, Item, Judgment, Project, ProjectMember, User
+    from annotate.schema import upgrade
+
+    engine = make_engine(url)
+    upgrade(engine)
+    now = datetime(2026, 11, 20, tzinfo=UTC)
+    template = orjson.loads((REPO / "task_templates" / "pairwise.json").read_bytes())
+    filler = "lorem ipsum dolor sit amet " * 6
+    with engine.begin() as conn:
+        conn.execute(insert(Project), [dict(id=1, slug="bench", title="bench", template=template, template_name="pairwise",
+                                            template_version=1, instructions_version=1, overlap=1, created_at=now)])
+        conn.execute(insert(InstructionsVersion), [dict(project_id=1, version=1, body="Pick the better reply.", created_at=now)])
+        conn.execute(insert(User), [dict(id=u, email=f"e{u}@example.org", created_at=now) for u in range(1, EXPERTS + 1)])
+        conn.execute(insert(ProjectMember), [dict(project_id=1, user_id=u, role="expert", pseudonym=f"expert-{u:08x}", created_at=now)
+                                             for u in range(1, EXPERTS + 1)])
+        conn.execute(insert(Batch), [dict(id=1, project_id=1, source="bench.jsonl", format="jsonl", created_at=now)])
+    for start in range(0, n, CHUNK):
+        ids = range(start + 1, min(n, start + CHUNK) + 1)
+        with engine.begin() as conn:
+            conn.execute(insert(Item), [dict(
+                id=i, project_id=1, batch_id=1, external_id=f"item-{i}", content_hash=hashlib.sha256(str(i).encode()).hexdigest(),
+                prompt=[{"role": "user", "content": f"Question {i}: {filler}"}],
+                responses=[{"id": "r1", "content": f"A{i} {filler}", "model": "m-a"}, {"id": "r2", "content": f"B{i} {filler}", "model": "m-b"}],
+                meta={"n": i}, assigned_count=1, created_at=now) for i in ids])
+            conn.execute(insert(Assignment), [dict(
+                id=i, project_id=1, item_id=i, expert_id=1 + i % EXPERTS, status="submitted", leased_at=now,
+                expires_at=now + timedelta(hours=1), finished_at=now, display_order=["r2", "r1"] if i % 2 else ["r1", "r2"]) for i in ids])
+            conn.execute(insert(Judgment), [dict(
+                id=i, assignment_id=i, project_id=1, item_id=i, expert_id=1 + i % EXPERTS,
+                answers={"preferred": "r1" if i % 3 else "r2", "rationale": "because"},
+                template_name="pairwise", template_version=1, instructions_version=1, created_at=now, updated_at=now) for i in ids])
+    engine.dispose()
+
+
+def app_for(url: str):
+    from annotate import create_app
+
+    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
+
+
+def run_export(url: str, fmt_name: str, out) -> tuple[float, int]:
+    from annotate import db
+    from annotate.export.services import export_to, get_format
+    from annotate.models import Project
+
+    app = app_for(url)
+    with app.app_context():
+        session = db.session()
+        db.begin_write(session)
+        project = session.get(Project, 1)
+        started = time.perf_counter()
+        _record, summary = export_to(session, project, get_format(fmt_name), out, user=None, channel="cli")
+        elapsed = time.perf_counter() - started
+        session.rollback()  # a benchmark leaves no record behind
+        db.engine().dispose()
+    return elapsed, summary.rows
+
+
+def run_baseline(url: str, out) -> tuple[float, int]:
+    """Select the same rows with the same query and write each as an orjson array: the floor."""
+    from annotate import db
+    from annotate.export.queries import judgment_rows
+    from annotate.models import Project
+
+    app = app_for(url)
+    with app.app_context():
+        session = db.session()
+        project = session.get(Project, 1)
+        started = time.perf_counter()
+        rows = 0
+        dumps = orjson.dumps
+        for row in session.execute(judgment_rows(project).execution_options(yield_per=2000)):
+            out.write(dumps(tuple(row)) + b"\n")
+            rows += 1
+        elapsed = time.perf_counter() - started
+        session.rollback()
+        db.engine().dispose()
+    return elapsed, rows
+
+
+class Sink(io.RawIOBase):
+    """Counts bytes like a file would receive them, keeps none."""
+
+    def __init__(self):
+        self.bytes = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.bytes += len(data)
+        return len(data)
+
+
+def rss_child(url: str, out: str) -> None:
+    """Run in a subprocess: export ``trl`` to a file, print peak RSS in MB and the rows."""
+    with open(out, "wb") as f:
+        elapsed, rows = run_export(url, "trl", f)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(orjson.dumps({"peak_mb": round(peak, 1), "rows": rows, "seconds": round(elapsed, 2)}).decode())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--judgments", type=int, default=100_000)
+    parser.add_argument("--big", type=int, default=1_000_000)
+    parser.add_argument("--skip-big", action="store_true")
+    parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(*args.rss_child)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        started = time.perf_counter()
+        populate(url, args.judgments)
+        print(f"populated {args.judgments:,} judgments in {time.perf_counter() - started:.1f} s (not timed below)")
+        results = {}
+        for name, runner in (("baseline", lambda s: run_baseline(url, s)), ("trl", lambda s: run_export(url, "trl", s)),
+                             ("baseline", lambda s: run_baseline(url, s)), ("trl", lambda s: run_export(url, "trl", s)),
+                             ("raw", lambda s: run_export(url, "raw", s))):
+            sink = Sink()
+            elapsed, rows = runner(sink)
+            best = results.get(name)
+            if best is None or elapsed < best[0]:
+                results[name] = (elapsed, rows, sink.bytes)
+        print(f"{'':10} {'rows':>9} {'seconds':>8} {'rows/s':>10} {'MB':>7}")
+        for name, (elapsed, rows, size) in results.items():
+            print(f"{name:10} {rows:>9,} {elapsed:>8.2f} {rows / elapsed:>10,.0f} {size / 1e6:>7.1f}")
+        ratio = results["trl"][0] / results["baseline"][0]
+        print(f"trl / baseline time: {ratio:.2f}x (goal <= 2x); trl rows/s goal >= 100,000")
+
+    if args.skip_big:
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-export-big-") as tmp:
+        url = f"sqlite:///{tmp}/big.db"
+        started = time.perf_counter()
+        populate(url, args.big)
+        print(f"populated {args.big:,} judgments in {time.perf_counter() - started:.1f} s")
+        out = subprocess.run(
+            [sys.executable, __file__, "--rss-child", url, f"{tmp}/big-trl.jsonl"],
+            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        figures = orjson.loads(out.stdout.strip().splitlines()[-1])
+        print(f"1M export to trl in a fresh process: {figures['rows']:,} rows in {figures['seconds']} s, "
+              f"peak RSS {figures['peak_mb']} MB (goal < 150 MB)")
+
+
+if __name__ == "__main__":
+    main()
