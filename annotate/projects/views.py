@@ -12,7 +12,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
 
 from annotate import db
-from annotate.kinds.templates import TemplateError, available_templates
+from annotate.kinds.templates import TemplateError
+from annotate.kinds.uploads import all_templates
 from annotate.models import Project, Role
 from annotate.projects.access import RESEARCH, WORK, project_for
 from annotate.projects.services import (
@@ -55,7 +56,7 @@ def _helpers() -> dict:
 @bp.route("/projects/new", methods=["GET", "POST"])
 @roles_required(*RESEARCHERS)
 def new():
-    templates = available_templates(_templates_dir())
+    templates = all_templates(db.session(), _templates_dir())  # shipped files and researchers' uploads
     form = request.form
     if request.method == "GET":
         return render("projects/new.html", "content", templates=templates, form={}, error=None)

@@ -130,3 +130,22 @@ def test_manage_lists_only_the_projects_a_researcher_runs(make_user, make_projec
     assert "I run this" in page.text and "I only judge here" not in page.text and "Not mine at all" not in page.text
     everything = browser_for(admin).get("/projects").text
     assert all(t in everything for t in ("I run this", "I only judge here", "Not mine at all"))
+
+
+def test_a_project_can_use_an_uploaded_template(app, make_user, browser_for, session):
+    import json
+    from pathlib import Path
+
+    from annotate.kinds.uploads import upload_template
+
+    researcher = make_user("researcher")
+    templates_dir = Path(app.config["TEMPLATES_DIR"])
+    document = json.loads((templates_dir / "pairwise.json").read_text())
+    document.pop("$schema", None)
+    document["title"] = "Lab pairwise"
+    upload_template(session, "lab-pairwise", document, templates_dir, researcher)
+    session.commit()
+    web = browser_for(researcher)
+    assert "Lab pairwise (lab-pairwise, pairwise, v" in web.get("/projects/new").text
+    assert web.post("/projects/new", {**GOOD, "template": "lab-pairwise"}).status_code == 303
+    assert session.scalar(select(Project.template_name).where(Project.slug == "derm")) == "lab-pairwise"
