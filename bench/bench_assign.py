@@ -1,14 +1,16 @@
 """Assignment benchmark: claim + submit throughput and latency under 50 concurrent experts,
 through gunicorn (4 worker processes, gthread, as `annotate serve` runs it), on SQLite and PostgreSQL.
 
-Each expert is a client thread with its own API token that loops, with no think time:
-POST claim -> POST submit, until the project has nothing left (204). That is far harsher than
-50 people reading and judging; it measures the engine's ceiling. Printed per database: requests,
+Each expert is a client thread with its own API token that loops POST claim -> POST submit
+until the project has nothing left (204). Two runs per database: *saturated* (no think time:
+far harsher than 50 people reading and judging; it measures the ceiling, and latency there is
+mostly queueing for the 2 cores) and *paced* (each expert pauses a random 0-2x ``--think``
+seconds before each request; still ~50x a real team's rate, whose judgments take minutes). Printed per database: requests,
 errors, claims/s and submits/s, and p50 / p90 / p99 / max latency of claims and of submits.
 Afterwards the database is checked: no item beyond its overlap, no duplicate (item, expert).
 
-Usage: .venv/bin/python bench/bench_assign.py [--experts 50] [--items 1500] [--overlap 1]
-                                              [--threads 4] [--skip-pg] [--skip-sqlite]
+Usage: .venv/bin/python bench/bench_assign.py [--experts 50] [--items 1000] [--overlap 1] [--think 1.0]
+         [--threads 4] [--skip-pg] [--skip-sqlite] [--skip-paced] [--skip-saturated]
 PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 a scratch schema is created and dropped).
 """
@@ -16,6 +18,7 @@ a scratch schema is created and dropped).
 from __future__ import annotations
 
 import argparse
+import random
 import http.client
 import json
 import os
@@ -82,7 +85,7 @@ def start_gunicorn(url: str, threads: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "ANNOTATE_DATABASE_URL": url, "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32), "ANNOTATE_ENV": "production"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", str(threads), "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", str(threads), "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -98,8 +101,9 @@ def start_gunicorn(url: str, threads: int) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-def run(base: str, tokens: list[str]) -> dict:
-    """Every expert claims and submits until 204; returns latencies (s) and errors."""
+def run(base: str, tokens: list[str], think: float = 0.0) -> dict:
+    """Every expert claims and submits until 204, pausing 0-2x ``think`` s before each request;
+    returns latencies (s) and errors."""
     host = urlsplit(base)
     claims: list[float] = []
     submits: list[float] = []
@@ -111,7 +115,11 @@ def run(base: str, tokens: list[str]) -> dict:
         conn = http.client.HTTPConnection(host.hostname, host.port, timeout=120)  # keep-alive, like a browser
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
+        pause = random.Random(token)
+
         def post(path: str, body: bytes) -> tuple[int, bytes, float]:
+            if think:
+                time.sleep(pause.uniform(0, 2 * think))
             t0 = time.perf_counter()
             conn.request("POST", path, body=body, headers=headers)
             response = conn.getresponse()
@@ -191,29 +199,35 @@ def report(name: str, result: dict, check: str) -> None:
         print(f"  error: {error}")
 
 
-def bench(name: str, url: str, args) -> None:
+def bench(name: str, url: str, args, think: float) -> None:
     tokens = seed(url, args.experts, args.items, args.overlap)
     process, base = start_gunicorn(url, args.threads)
     try:
-        result = run(base, tokens)
+        result = run(base, tokens, think)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    report(f"{name} (gunicorn 4 workers x {args.threads} threads, {args.experts} experts, {args.items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+    mode = f"paced, think {think:g} s" if think else "saturated"
+    report(f"{name}, {mode} (gunicorn 4 workers x {args.threads} threads, {args.experts} experts, {args.items} items, overlap {args.overlap})", result, verify(url, args.overlap))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--experts", type=int, default=50)
-    parser.add_argument("--items", type=int, default=1500)
+    parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--overlap", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (annotate serve uses 4)")
+    parser.add_argument("--think", type=float, default=1.0, help="mean pause (s) before each request in the paced run")
+    parser.add_argument("--skip-paced", action="store_true")
+    parser.add_argument("--skip-saturated", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
+    modes = ([0.0] if not args.skip_saturated else []) + ([args.think] if not args.skip_paced else [])
     if not args.skip_sqlite:
-        with tempfile.TemporaryDirectory() as tmp:
-            bench("SQLite", f"sqlite:///{tmp}/bench.db", args)
+        for think in modes:
+            with tempfile.TemporaryDirectory() as tmp:
+                bench("SQLite", f"sqlite:///{tmp}/bench.db", args, think)
     if not args.skip_pg:
         from sqlalchemy import text
 
@@ -221,16 +235,17 @@ def main() -> None:
         from helpers import pg_url_with_schema
 
         base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
-        schema = f"bench_assign_{secrets.token_hex(4)}"
         admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        try:
-            bench("PostgreSQL", pg_url_with_schema(base, schema), args)
-        finally:
+        for think in modes:
+            schema = f"bench_assign_{secrets.token_hex(4)}"
             with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            try:
+                bench("PostgreSQL", pg_url_with_schema(base, schema), args, think)
+            finally:
+                with admin.begin() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 if __name__ == "__main__":

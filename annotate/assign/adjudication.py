@@ -55,7 +55,7 @@ def flag_if_disputed(session: Session, project: Project, item: Item, now: dateti
     if project.adjudication_threshold is None:
         return None
     # Concurrent final judgments of one item queue here, so the last one sees them all.
-    session.execute(select(Item.id).where(Item.id == item.id).with_for_update())
+    session.execute(select(Item.id).where(Item.id == item.id).with_for_update(key_share=True))
     answers = list(
         session.scalars(select(Judgment.answers).where(Judgment.item_id == item.id, Judgment.adjudication.is_(False)))
     )

@@ -39,7 +39,9 @@ def next_assignable(project: Project, expert: User) -> Select:
         .where(Item.project_id == project.id, Item.assigned_count < project.overlap, ~mine)
         .order_by(Item.priority.desc(), Item.assigned_count.desc(), Item.id)
         .limit(1)
-        .with_for_update(skip_locked=True)
+        # FOR NO KEY UPDATE (PostgreSQL): rows inserted meanwhile that reference the item
+        # (judgments, assignments) take FOR KEY SHARE, which this lock does not block.
+        .with_for_update(skip_locked=True, key_share=True)
         .execution_options(populate_existing=True)
     )
 

@@ -61,7 +61,7 @@ def lock_user(session: Session, user: User) -> None:
     SQLite has no row locks; there ``BEGIN IMMEDIATE`` already serialises every writer.
     """
     if session.get_bind().dialect.name != "sqlite":
-        session.execute(select(User.id).where(User.id == user.id).with_for_update())
+        session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
