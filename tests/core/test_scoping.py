@@ -50,9 +50,9 @@ EXEMPT = {
     "kinds.show": "task templates are global, not owned by a project",
 }
 # Argument names whose table is not simply the plural of the name.
-ARG_TABLES = {"member_id": "project_members", "export_id": "exports", "user_id": "users"}
+ARG_TABLES = {"member_id": "project_members", "export_id": "exports", "user_id": "users", "batch_id": "batches"}
 # String arguments that are not object references, with a harmless value to send.
-BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw"}
+BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
 OK = {403, 404}
 
 
