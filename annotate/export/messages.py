@@ -12,7 +12,7 @@ HH_ROLES = {"user": "Human", "assistant": "Assistant", "system": "Human", "tool"
 
 def prompt_messages(prompt: list[dict[str, Any]]) -> Messages:
     """The prompt as ``{"role", "content"}`` messages (other message keys are not part of TRL's shape)."""
-    return [{"role": m["role"], "content": m["content"]} for m in prompt]
+    return [m if len(m) == 2 else {"role": m["role"], "content": m["content"]} for m in prompt]
 
 
 def reply(content: str) -> Messages:

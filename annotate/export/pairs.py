@@ -81,7 +81,7 @@ def pair_decisions(ctx: ExportContext) -> Iterator[Pair]:
         if not votes:
             summary.leave_out("item: every judgment abstained")
             continue
-        counts = Counter(p for _, p in votes).most_common()
+        counts = [(votes[0][1], 1)] if len(votes) == 1 else Counter(p for _, p in votes).most_common()
         winner, top = counts[0]
         adjudicated = per_item and aggregation != "all" and group.adjudication is not None
         if adjudicated:

@@ -21,15 +21,17 @@ def latest_review(column):
     )
 
 
-def judgment_rows(project: Project, *, full: bool = False, order: bool = False, batches: Iterable[int] = ()) -> Select:
+def judgment_rows(
+    project: Project, *, full: bool = False, order: bool = False, moments: bool = False, batches: Iterable[int] = ()
+) -> Select:
     """Every judgment of the project with what exports need, ordered by item then judgment
     (the order of ``ix_judgments_project_item``: no sort).
 
     The review status is the judgment's ``review_state`` (kept in step with its
     latest review by the review services). ``order`` adds the display order
     (a join on assignments); ``full`` adds what only the lossless ``raw`` format
-    needs (metadata, gold, provenance, the latest review), so that the preference
-    formats read less.
+    needs (metadata, gold, provenance, the latest review), ``moments`` the judgment's time, so
+    that the preference formats read (and convert) less.
     """
     columns = [
         Item.id.label("item_pk"),
@@ -39,13 +41,14 @@ def judgment_rows(project: Project, *, full: bool = False, order: bool = False, 
         Judgment.id.label("judgment_id"),
         Judgment.expert_id,
         Judgment.answers,
-        Judgment.created_at,
         Judgment.adjudication,
         Judgment.review_state,
         ProjectMember.pseudonym,
     ]
     if order or full:
         columns.append(Assignment.display_order)
+    if moments or order or full:
+        columns.append(Judgment.created_at)
     if full:
         columns += [
             latest_review(Review.verdict).label("review"),

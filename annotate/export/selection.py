@@ -30,6 +30,7 @@ import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy.engine import Row
@@ -104,12 +105,20 @@ def groups(ctx: ExportContext, *, full: bool = False, order: bool = False, keep_
     excluded = resolve_experts(ctx)
     gold_ok = passing_experts(ctx) if options.gold_only else None
     since, until = options.since, options.until
-    stmt = judgment_rows(ctx.project, full=full, order=order, batches=options.batches)
+    stmt = judgment_rows(ctx.project, full=full, order=order, moments=bool(since or until), batches=options.batches)
     # Core, not the ORM: plain rows, streamed in batches (memory stays flat).
     result = ctx.session.connection().execution_options(yield_per=YIELD_PER).execute(stmt)
-    for _item_pk, rows in groupby(result, key=lambda row: row.item_pk):
+    plain = not (options.accepted_only or excluded or gold_ok is not None or since or until)
+    rejected = ReviewState.REJECTED
+    for _item_pk, rows in groupby(result, key=itemgetter(0)):  # item_pk is the first column
         rows = list(rows)
         summary.judgments_read += len(rows)
+        if plain:  # the common case, kept tight: only rejections to drop
+            kept = rows if keep_rejected else [row for row in rows if row.review_state is not rejected]
+            if len(kept) != len(rows):
+                summary.leave_out("judgment: rejected in review", len(rows) - len(kept))
+            yield Group(rows[0], kept, sum(1 for r in rows if not r.adjudication))
+            continue
         kept = []
         for row in rows:
             state = row.review_state
