@@ -11,7 +11,7 @@ from annotate import db
 from annotate.export import FORMATS
 from annotate.export.base import AGGREGATIONS, UNITS, ExportError
 from annotate.export.folder import FORMS
-from annotate.export.jobs import run_in_background, start_folder_export
+from annotate.export.jobs import mark_abandoned, run_in_background, start_folder_export
 from annotate.export.options import options_from_args
 from annotate.export.queries import recent_exports
 from annotate.export.services import get_format, resolve
@@ -68,6 +68,7 @@ def start(slug: str):
     """Start a folder export (data + card + manifest) in the background."""
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
+    mark_abandoned(session)
     form = request.form.get("form", "jsonl")
     try:
         if form not in FORMS:
