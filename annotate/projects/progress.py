@@ -72,7 +72,7 @@ def progress(slug: str):
 @bp.get("/p/<slug>/items")
 @login_required
 def items(slug: str):
-    """The project's items, 50 a page, by id (keyset: as fast on page 20,000 as on page 1)."""
+    """The project's items, 50 a page, by external id (keyset: as fast on page 20,000 as on page 1)."""
     project, _member = project_for(g.user, slug, RESEARCH)
-    page = queries.keyset(db.session(), queries.items(project), Item.id, _after())
+    page = queries.keyset(db.session(), queries.items(project), Item.external_id, request.args.get("after") or None)
     return render("projects/items.html", "content", project=project, page=page)

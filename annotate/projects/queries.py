@@ -24,11 +24,13 @@ class Page:
     """One page of a keyset-paginated list: ``rows`` and the cursor of the next page (None at the end)."""
 
     rows: list[Any]
-    next_after: int | None
+    next_after: Any | None
 
 
-def keyset(session: Session, stmt: Select, key: Any, after: int | None, limit: int = PAGE_SIZE) -> Page:
-    """Fetch ``limit`` rows of ``stmt`` whose ``key`` is above ``after``; one extra row tells if more follow."""
+def keyset(session: Session, stmt: Select, key: Any, after: Any | None, limit: int = PAGE_SIZE) -> Page:
+    """Fetch ``limit`` rows of ``stmt`` whose ``key`` is above ``after``; one extra row tells if more follow.
+
+    The cursor is the first column of the last row (or its ``id`` when that column is an entity)."""
     if after is not None:
         stmt = stmt.where(key > after)
     rows = session.execute(stmt.order_by(key).limit(limit + 1)).all()
@@ -38,9 +40,9 @@ def keyset(session: Session, stmt: Select, key: Any, after: int | None, limit: i
     return Page(rows=rows, next_after=(_key_of(last) if more and last is not None else None))
 
 
-def _key_of(row: Any) -> int:
+def _key_of(row: Any) -> Any:
     first = row[0]
-    return first if isinstance(first, int) else first.id
+    return first if isinstance(first, (int, str)) else first.id
 
 
 def progress_counts(session: Session, project: Project) -> dict[str, int]:
@@ -156,8 +158,9 @@ def skip_reasons(project: Project, limit: int = 20) -> Select:
 
 
 def items(project: Project) -> Select:
-    """Select the project's items (light columns only); paginate with ``keyset(..., Item.id, ...)``."""
-    return select(Item.id, Item.external_id, Item.priority, Item.assigned_count, Item.created_at).where(Item.project_id == project.id)
+    """Select the project's items (light columns only) by external id; paginate with
+    ``keyset(..., Item.external_id, ...)``, which walks the (project_id, external_id) unique index."""
+    return select(Item.external_id, Item.id, Item.priority, Item.assigned_count, Item.created_at).where(Item.project_id == project.id)
 
 
 def users(search: str = "") -> Select:
