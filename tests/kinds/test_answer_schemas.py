@@ -228,7 +228,7 @@ def test_helpsteer_any_in_scale_grid_is_valid_and_round_trips(scores):
 
 
 @settings(max_examples=40, deadline=None)
-@given(bad=st.one_of(st.integers(min_value=5, max_value=99), st.integers(max_value=-1), st.text(min_size=1, max_size=3).filter(lambda s: not s.strip().lstrip("-").isdigit())))
+@given(bad=st.one_of(st.integers(min_value=5, max_value=99), st.integers(max_value=-1), st.text(min_size=1, max_size=3).filter(lambda s: s.strip() and not s.strip().lstrip("-").isdigit())))
 def test_helpsteer_out_of_scale_values_are_refused(bad):
     kind, config = template("helpsteer")
     form = MultiDict({f"score-r1-{c}": "2" for c in HELPSTEER})
