@@ -15,7 +15,7 @@ from annotate.kinds.critique import content_digest
 from annotate.kinds.diff import diff_html
 from annotate.kinds.templates import TemplateError, available_templates, load_template, parse_template
 from annotate.kinds.uploads import MAX_TEMPLATE_BYTES, all_templates, upload_template, upload_versions
-from annotate.models import Assignment, Project, Role
+from annotate.models import Assignment, Project, ProjectRole, Role
 from annotate.projects.access import WORK, project_for
 from annotate.validation import InvalidDocument, Problem
 from annotate.web import client_redirect, login_required, render, roles_required, writes_nothing
@@ -23,6 +23,7 @@ from annotate.web import client_redirect, login_required, render, roles_required
 bp = Blueprint("kinds", __name__)
 
 RESEARCHERS = (Role.ADMIN, Role.RESEARCHER)
+REVIEWERS = (ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
 
 
 @bp.app_template_global("word_diff")
@@ -126,12 +127,15 @@ def _posted_document():
 @login_required
 @writes_nothing
 def rewrite_diff(assignment_id: int, response_id: str):
-    """The word diff of the expert's rewrite against the original response (an htmx fragment)."""
+    """The word diff of a rewrite against the original response (an htmx fragment), for the
+    expert who holds the assignment, or a reviewer or researcher of its project (who edit
+    judgments with the same form)."""
     session = db.session()
     assignment = session.get(Assignment, assignment_id)
-    if assignment is None or assignment.expert_id != g.user.id:
+    if assignment is None:
         abort(404)
-    project_for(g.user, session.get(Project, assignment.project_id).slug, WORK)
+    slug = session.get(Project, assignment.project_id).slug
+    project_for(g.user, slug, WORK if assignment.expert_id == g.user.id else REVIEWERS)
     original = next((r for r in assignment.item.responses if r["id"] == response_id), None)
     if original is None:
         abort(404)

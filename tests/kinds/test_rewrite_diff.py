@@ -31,3 +31,17 @@ def test_diff_of_unknown_response_is_404(on_task, web):
 def test_diff_needs_csrf(on_task, web):
     _project, aid, _html = on_task("critique", k=1)
     assert web.client.post(f"/tasks/{aid}/rewrite-diff/r1", data={"rewrite-r1": "x"}).status_code == 400
+
+
+def test_a_reviewer_of_the_project_gets_the_diff(on_task, make_user, app, session):
+    from annotate.models import ProjectRole
+    from annotate.projects.services import add_member
+
+    project, aid, _html = on_task("critique", k=1)
+    reviewer = make_user("expert")
+    add_member(session, project, reviewer, ProjectRole.REVIEWER)
+    session.commit()
+    web = Browserless(app.test_client())
+    web.login(reviewer.email, PASSWORD)
+    response = web.post(f"/tasks/{aid}/rewrite-diff/r1", data={"rewrite-r1": "Changed."}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "diff-ins" in response.text
