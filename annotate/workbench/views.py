@@ -12,7 +12,7 @@ from flask import Blueprint, abort, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
-from annotate.assign.services import AssignmentError, LeaseLost, answer_schema, claim_next, skip_assignment, submit_judgment
+from annotate.assign.services import AssignmentError, LeaseLost, claim_next, skip_assignment, submit_judgment
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
@@ -221,7 +221,6 @@ def _show_task(
         skip_reasons=SKIP_REASONS,
         skip_open=skip_open,
         progress=expert_progress(session, project, g.user),
-        schema=answer_schema(project, item),
     )
     return push_url(response, url) if moved else response
 

@@ -94,3 +94,21 @@ def test_offline_edit_made_before_a_reload_is_restored_from_the_browser(page, ma
     assert page.input_value("textarea[name=rationale]") == "written on the train"
     page.wait_for_selector("[data-draft-status][data-state=saved]")
     assert server_fields(session, assignment_id)["rationale"] == ["written on the train"]
+
+
+def test_a_second_tab_is_told_when_the_first_one_changes_the_task(page, make_user, make_project, import_rows, session):
+    expert = make_user("expert", email="tabs@example.org")
+    project = make_project("tabs", members=[(expert, "expert")])
+    import_rows(project, pair_rows(1))
+    session.commit()  # end the arranging transaction: the live server writes next
+    sign_in(page, "tabs@example.org", PASSWORD)
+    page.goto("/p/tabs")
+    page.get_by_role("button", name="Start judging").press("Enter")
+    page.wait_for_url("**/tasks/*")
+    other = page.context.new_page()
+    other.goto(page.url)
+    page.fill("textarea[name=rationale]", "typed in the first tab")
+    page.wait_for_selector("[data-draft-status][data-state=saved]")
+    other.wait_for_selector("[data-draft-status][data-state=conflict]")
+    assert "changed in another tab" in other.inner_text("[data-draft-status]")
+    other.close()

@@ -288,6 +288,19 @@
     var copy = currentTask() && readLocal(currentTask().dataset.assignment);
     if (copy && !copy.synced) setStatus("Not saved: you are offline. Kept in this browser; it will be sent when you are back online.", "offline");
   });
+  // The same task open in another tab saved a newer copy: say so rather than silently diverge.
+  window.addEventListener("storage", function (event) {
+    var task = currentTask();
+    var form = currentForm();
+    if (!task || !form || event.key !== localKey(task.dataset.assignment) || !event.newValue) return;
+    try {
+      var theirs = JSON.parse(event.newValue);
+      if (JSON.stringify(theirs.fields) !== JSON.stringify(serialise(form))) {
+        setStatus("This task was changed in another tab. Reload to continue from there, or keep typing here to keep this version.", "conflict");
+      }
+    } catch (e) { /* not ours */ }
+  });
+
   // Leaving the page with a pending save: write it now (the local copy is written synchronously).
   window.addEventListener("pagehide", function () { if (drafts.timer) saveNow(); });
 
