@@ -32,7 +32,7 @@ import socket
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, cast, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, cast, delete, exists, func, insert, literal, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -127,18 +127,28 @@ class Staging:
         t = self.table.c
         staged = conn.scalar(select(func.count()).select_from(self.table)) or 0
         items = Item.__table__
-        already = exists().where(items.c.project_id == self.project_id, items.c.external_id == t.external_id)
-        source = (
-            select(
-                literal(self.project_id), literal(self.batch_id), t.external_id, t.content_hash,
-                *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
-                literal(0), literal(0), literal(now, UTCDateTime()),
+        # Drop the rows the project already has first (an index probe each), rather than
+        # a NOT EXISTS on ``items`` inside the INSERT … SELECT: a SELECT that reads the
+        # table being inserted into makes SQLite copy the whole result to a temporary
+        # table first, which doubled the cost of this step.
+        conn.execute(
+            delete(self.table).where(
+                exists().where(items.c.project_id == self.project_id, items.c.external_id == t.external_id)
             )
-            .where(~already)
-            .order_by(t.seq)
         )
+        source = select(
+            literal(self.project_id), literal(self.batch_id), t.external_id, t.content_hash,
+            *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
+            literal(0), literal(0), literal(now, UTCDateTime()),
+        ).order_by(t.seq)
         columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold", "priority", "assigned_count", "created_at"]
-        conn.execute(insert(items).from_select(columns, source))
+        statement = insert(items).from_select(columns, source)
+        if self.dialect == "postgresql":
+            # Another import committing the same ids meanwhile: theirs win, ours count as duplicates.
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            statement = pg_insert(items).from_select(columns, source).on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+        conn.execute(statement)
         # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT here.
         new = conn.scalar(select(func.count()).select_from(items).where(items.c.batch_id == self.batch_id)) or 0
         duplicate = (valid - staged) + (staged - new)

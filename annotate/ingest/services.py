@@ -50,10 +50,6 @@ class ImportOptions:
     def as_json(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, False)}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ImportOptions:
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
 
 @dataclass
 class ImportSummary:

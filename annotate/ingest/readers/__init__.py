@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from annotate.ingest.errors import ImportFailed
-from annotate.ingest.readers.base import GZIP_MAGIC, ReadContext, Reader, Row, open_maybe_gzip
+from annotate.ingest.readers.base import ReadContext, Reader, Row, open_maybe_gzip
 
 __all__ = ["READERS", "ReadContext", "Reader", "Row", "detect_format", "read_rows"]
 
@@ -81,6 +81,3 @@ def read_rows(source: Path | str, fmt: str | None, context: ReadContext) -> Iter
         raise ImportFailed(context.source, None, f"unknown format {fmt!r}; known: {', '.join(READERS)}") from None
     return reader.read(source, context)
 
-
-# Keep the magic importable from here for callers that sniff uploads.
-GZIP = GZIP_MAGIC
