@@ -107,7 +107,8 @@ def groups(ctx: ExportContext, *, full: bool = False, order: bool = False, keep_
     since, until = options.since, options.until
     stmt = judgment_rows(ctx.project, full=full, order=order, moments=bool(since or until), batches=options.batches)
     # Core, not the ORM: plain rows, streamed in batches (memory stays flat).
-    result = ctx.session.connection().execution_options(yield_per=YIELD_PER).execute(stmt)
+    # (The option goes on the statement: on the connection it would stick to later statements.)
+    result = ctx.session.connection().execute(stmt.execution_options(yield_per=YIELD_PER))
     plain = not (options.accepted_only or excluded or gold_ok is not None or since or until)
     rejected = ReviewState.REJECTED
     for _item_pk, rows in groupby(result, key=itemgetter(0)):  # item_pk is the first column
