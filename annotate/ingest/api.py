@@ -21,6 +21,8 @@ from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import parse_mapping
 from annotate.ingest.uploads import UPLOAD_SUFFIXES, display_name, upload_suffix
 from annotate.projects.access import RESEARCH, project_for
+
+FILE_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 from annotate.web import writes_nothing
 
 def _options(data: dict) -> ImportOptions:
@@ -32,7 +34,11 @@ def _options(data: dict) -> ImportOptions:
         mapping = parse_mapping([f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in mapping.items()], "mapping")
     elif mapping is not None:
         raise ImportFailed("options", None, "mapping must be an object of field -> column(s)")
-    return ImportOptions(shape=shape, mapping=mapping, skip_invalid=bool(data.get("skip_invalid")), format=data.get("format"))
+    fmt = data.get("format") or None
+    if fmt is not None and fmt not in FILE_FORMATS:
+        # Uploads are files: a Hub name or a server-side folder is for the CLI only.
+        raise ImportFailed("options", None, f"unknown format {fmt!r}; known: {', '.join(FILE_FORMATS)}")
+    return ImportOptions(shape=shape, mapping=mapping, skip_invalid=str(data.get("skip_invalid")).lower() in ("1", "true", "on"), format=fmt)
 
 
 def _failed(exc: ImportFailed):

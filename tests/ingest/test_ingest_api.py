@@ -62,3 +62,19 @@ def test_only_researchers_of_the_project(client, session, make_user, make_projec
         assert response.status_code == 404
     assert client.post("/api/v1/projects/api-guard/items", json=pair_rows(1)).status_code == 401
     assert count(session) == 0
+
+
+def test_options_skip_invalid_and_formats_limited_to_files(client, session, make_user, make_project, make_token):
+    researcher = make_user("researcher")
+    make_project("api-opt", members=[(researcher, "researcher")])
+    headers = {"Authorization": f"Bearer {make_token(researcher)}"}
+    rows = pair_rows(3)
+    rows[1]["prompt"] = None
+    response = client.post("/api/v1/projects/api-opt/items", json={"items": rows, "options": {"skip_invalid": True}}, headers=headers)
+    assert response.status_code == 201
+    assert response.json["batch"]["skipped"] == 1
+    assert response.json["skipped"] == [{"location": "items[1]", "error": "prompt: expected a string or a list of messages, got null"}]
+    body = b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(1))
+    hub = client.post("/api/v1/projects/api-opt/items", data={"file": (io.BytesIO(body), "x.jsonl"), "format": "hf-hub"}, headers=headers)
+    assert hub.status_code == 422 and "unknown format 'hf-hub'" in hub.json["error"]
+    assert count(session) == 2
