@@ -307,17 +307,3 @@ def validate():
 
     return check
 
-
-# -- the browser fixtures of tests/browser/, for the export page's browser test ----------------
-
-def _browser_fixtures():
-    import importlib.util
-
-    path = Path(__file__).resolve().parents[1] / "browser" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("annotate_browser_fixtures", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.browser, module.page
-
-
-browser, page = _browser_fixtures()
