@@ -34,7 +34,16 @@ def populate(url: str, n: int) -> None:
     from sqlalchemy import insert
 
     from annotate.db import make_engine
-    from annotate.models import Assignment, Batch, InstructionsVersion, Item, Judgment, Project, ProjectMember, User
+    from annotate.models import (
+        Assignment,
+        Batch,
+        InstructionsVersion,
+        Item,
+        Judgment,
+        Project,
+        ProjectMember,
+        User,
+    )
     from annotate.schema import upgrade
 
     engine = make_engine(url)

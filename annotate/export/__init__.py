@@ -1,6 +1,12 @@
 """Exports: a registry of formats, one module each; selection, writers and provenance are shared."""
 
-from annotate.export.base import ExportContext, ExportError, ExportFormat, ExportOptions, ExportSummary
+from annotate.export.base import (
+    ExportContext,
+    ExportError,
+    ExportFormat,
+    ExportOptions,
+    ExportSummary,
+)
 from annotate.export.battles import BATTLES
 from annotate.export.critique import CRITIQUE
 from annotate.export.hh_rlhf import HH_RLHF

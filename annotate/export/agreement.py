@@ -16,6 +16,7 @@ small even for a million judgments.
 
 from __future__ import annotations
 
+import math
 from array import array
 from typing import Any
 
@@ -63,7 +64,7 @@ class Measure:
             value = krippendorff.alpha(value_counts=matrix, level_of_measurement=self.level, value_domain=domain)
         except (ValueError, ZeroDivisionError):
             return None
-        return None if value != value else round(float(value), 4)  # NaN: no variation at all
+        return None if math.isnan(value) else round(float(value), 4)  # NaN: no variation at all
 
 
 def measures_for(ctx: ExportContext) -> dict[str, Measure]:

@@ -37,7 +37,13 @@ def export_cmd(slug: str, fmt_name: str, out: Path | None, parquet: bool, hf: bo
     from annotate.export.base import ExportError
     from annotate.export.folder import write_folder
     from annotate.export.options import parse_options
-    from annotate.export.services import export_to, finish_export, get_format, resolve, start_export
+    from annotate.export.services import (
+        export_to,
+        finish_export,
+        get_format,
+        resolve,
+        start_export,
+    )
 
     session = writing()
     project = project_by_slug(slug)

@@ -24,10 +24,17 @@ from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
 from annotate.export.agreement import krippendorff_alpha
-from annotate.export.base import ExportContext, ExportError, ExportFormat, ExportOptions, ExportSummary
+from annotate.export.base import (
+    ExportContext,
+    ExportError,
+    ExportFormat,
+    ExportOptions,
+    ExportSummary,
+)
 from annotate.export.card import dataset_card, manifest
 from annotate.export.services import jsonl_chunks
 from annotate.models import Project
+
 
 @dataclass(frozen=True)
 class FolderResult:

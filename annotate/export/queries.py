@@ -6,7 +6,16 @@ from collections.abc import Iterable
 
 from sqlalchemy import Select, and_, func, select
 
-from annotate.models import Assignment, Batch, ExportRecord, Item, Judgment, Project, ProjectMember, Review
+from annotate.models import (
+    Assignment,
+    Batch,
+    ExportRecord,
+    Item,
+    Judgment,
+    Project,
+    ProjectMember,
+    Review,
+)
 
 
 def latest_review(column):

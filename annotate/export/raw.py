@@ -19,6 +19,7 @@ from annotate.export.selection import groups, is_abstain, pseudonym
 from annotate.models import ProjectMember, ReviewVerdict, User
 from annotate.models.work import ReviewState
 
+
 def review_status(row) -> str:
     """unreviewed, pending (revised after a review, waiting for the next), accepted, fixed or rejected."""
     if row.review is None:

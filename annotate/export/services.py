@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 from annotate import __version__
 from annotate.db import utcnow
 from annotate.export import FORMATS
-from annotate.export.base import ExportContext, ExportError, ExportFormat, ExportOptions, ExportSummary
+from annotate.export.base import (
+    ExportContext,
+    ExportError,
+    ExportFormat,
+    ExportOptions,
+    ExportSummary,
+)
 from annotate.export.selection import prepare
 from annotate.models import ExportRecord, Project, User
 from annotate.models.export import ExportStatus

@@ -8,7 +8,12 @@ from flask import Response, stream_with_context
 
 from annotate import db
 from annotate.export.base import ExportFormat, ExportOptions, ExportSummary
-from annotate.export.services import fail_export, finish_export, jsonl_chunks, start_export
+from annotate.export.services import (
+    fail_export,
+    finish_export,
+    jsonl_chunks,
+    start_export,
+)
 from annotate.models import ExportRecord, Project, User
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, pair_rows, screenshot, sign_in
 
 from annotate.assign.services import claim_next, submit_judgment
 from annotate.models import Role
-from helpers import PASSWORD, pair_rows, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
