@@ -105,7 +105,8 @@ def jsonl_chunks(
         buffer.append(line)
         size += len(line)
         rows += 1
-        if size >= CHUNK_BYTES:
+        # The first row goes out at once (the client sees the download start), then 64 KB chunks.
+        if size >= CHUNK_BYTES or rows == 1:
             chunk = b"".join(buffer)
             digest.update(chunk)
             summary.rows = rows
