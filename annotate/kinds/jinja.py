@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from annotate.kinds.critique import content_digest
+from annotate.kinds.diff import diff_html
 from annotate.kinds.ranking import ranks
+from annotate.validation import Problem
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
@@ -32,9 +35,23 @@ def critique_entry(answers: Mapping[str, Any] | None, response_id: str) -> dict[
     return entry if isinstance(entry, dict) else {}
 
 
+def errors_under(errors: list[Problem] | None, prefix: str) -> list[Problem]:
+    """The problems at ``prefix`` or inside it (``answers.criteria`` matches ``answers.criteria.safety``)."""
+    return [p for p in errors or [] if p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))]
+
+
+def missing_in(key: str, errors: list[Problem] | None, path: str) -> bool:
+    """True when ``errors`` say ``key`` is required at ``path`` (a grid cell left empty)."""
+    return any(p.path == path and p.message == f"{key!r} is required" for p in errors or [])
+
+
 GLOBALS = {
+    "word_diff": diff_html,
+    "content_digest": content_digest,
     "response_letters": response_letters,
     "ranking_ranks": ranking_ranks,
     "ranking_order": ranking_order,
     "critique_entry": critique_entry,
 }
+FILTERS = {"errors_under": errors_under}
+TESTS = {"missing_in": missing_in}

@@ -11,8 +11,6 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 
 from annotate import db
 from annotate.kinds import KINDS, get_kind, jinja
-from annotate.kinds.critique import content_digest
-from annotate.kinds.diff import diff_html
 from annotate.kinds.templates import TemplateError, available_templates, load_template, parse_template
 from annotate.kinds.uploads import MAX_TEMPLATE_BYTES, all_templates, upload_template, upload_versions
 from annotate.models import Assignment, Project, ProjectRole, Role
@@ -26,25 +24,13 @@ RESEARCHERS = (Role.ADMIN, Role.RESEARCHER)
 REVIEWERS = (ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
 
 
-@bp.app_template_global("word_diff")
-def _word_diff(before: str, after: str):
-    return diff_html(before, after)
-
-
-@bp.app_template_global("content_digest")
-def _content_digest(text: str) -> str:
-    return content_digest(text)
-
-
 @bp.record_once
-def _register_globals(state) -> None:
-    state.app.jinja_env.globals.update(jinja.GLOBALS)
-
-
-@bp.app_template_filter("errors_under")
-def _errors_under(errors: list[Problem], prefix: str) -> list[Problem]:
-    """The problems at ``prefix`` or inside it (``answers.criteria`` matches ``answers.criteria.safety``)."""
-    return [p for p in errors or [] if p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))]
+def _register_template_helpers(state) -> None:
+    """The kinds' partials use these on every page that includes them (task, review, adjudication)."""
+    env = state.app.jinja_env
+    env.globals.update(jinja.GLOBALS)
+    env.filters.update(jinja.FILTERS)
+    env.tests.update(jinja.TESTS)
 
 
 def _templates_dir() -> Path:

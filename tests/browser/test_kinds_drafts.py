@@ -18,7 +18,7 @@ def open_task(page, make_user, make_project, import_rows, session, template, row
     session.commit()  # the live server writes next
     sign_in(page, email, PASSWORD)
     page.goto(f"/p/{slug}")
-    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     page.wait_for_selector("[data-kind]")
 

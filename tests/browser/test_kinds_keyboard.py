@@ -22,7 +22,7 @@ def start(page, make_user, make_project, import_rows, template: str, rows: list[
     session.commit()  # end the test's read transaction: its snapshot would hide the server's writes
     sign_in(page, email, PASSWORD)
     page.goto(f"/p/{slug}")
-    page.keyboard.press("Enter")  # "Start judging" has focus
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     page.wait_for_selector("[data-kind]")
     return project

@@ -136,6 +136,8 @@ def test_rubric_grid_records_every_cell(on_task, web, session):
     partial = {f"score-r1-{c}": "3" for c in criteria}
     response = submit(web, aid, partial)
     assert response.status_code == 422 and "<code>answers.scores.r2</code>: &#39;helpfulness&#39; is required" in response.text
+    # Each empty cell says so where it is, not only in the list at the top.
+    assert response.text.count("Choose a score") == len(criteria)
     full = {**partial, **{f"score-r2-{c}": str(i) for i, c in enumerate(criteria)}}
     assert submit(web, aid, full).status_code == 303
     assert judgment_of(session, aid).answers == {
