@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, url_for
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
@@ -72,11 +73,13 @@ def claim(slug: str):
 
 def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
     """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
-    assignment = db.session().get(Assignment, assignment_id)
-    if assignment is None or assignment.expert_id != g.user.id:
+    row = db.session().execute(
+        select(Assignment, Project.slug).join(Project, Project.id == Assignment.project_id).where(Assignment.id == assignment_id)
+    ).first()
+    if row is None or row[0].expert_id != g.user.id:
         abort(404)
-    project, _member = project_for(g.user, db.session().get(Project, assignment.project_id).slug, WORK)
-    return assignment, project
+    project, _member = project_for(g.user, row[1], WORK)
+    return row[0], project
 
 
 @bp.get("/tasks/<int:assignment_id>")
