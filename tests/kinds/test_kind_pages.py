@@ -86,6 +86,7 @@ def test_ranking_records_tiers_from_rank_fields(on_task, web, session):
     assert html.count("data-rank ") + html.count("data-rank>") == 4
     bad = submit(web, aid, {"rank-r1": "1", "rank-r2": "2"})
     assert bad.status_code == 422 and "answers.ranking" in bad.text
+    assert "Give every response a rank (1 = best)." in bad.text
     assert submit(web, aid, {"rank-r1": "2", "rank-r2": "1", "rank-r3": "2", "rank-r4": "3"}).status_code == 303
     assert judgment_of(session, aid).answers == {"ranking": [["r2"], ["r1", "r3"], ["r4"]]}
 
