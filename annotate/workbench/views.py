@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
@@ -74,7 +75,10 @@ def claim(slug: str):
 def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
     """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
     row = db.session().execute(
-        select(Assignment, Project.slug).join(Project, Project.id == Assignment.project_id).where(Assignment.id == assignment_id)
+        select(Assignment, Project.slug)
+        .join(Project, Project.id == Assignment.project_id)
+        .where(Assignment.id == assignment_id)
+        .options(joinedload(Assignment.item))  # every caller renders or checks the item
     ).first()
     if row is None or row[0].expert_id != g.user.id:
         abort(404)
