@@ -1,0 +1,66 @@
+"""With ANNOTATE_MAIL_SERVER set, an invitation is mailed (to a tiny SMTP server in a thread) and not shown."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+
+import pytest
+
+
+class _SMTP(socketserver.StreamRequestHandler):
+    """Just enough SMTP to accept one message: the lines of each DATA section land in ``server.messages``."""
+
+    def reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        self.reply("220 test ESMTP")
+        while line := self.rfile.readline():
+            command = line.decode().strip().upper()
+            if command.startswith(("EHLO", "HELO")):
+                self.reply("250 test")
+            elif command == "DATA":
+                self.reply("354 go on")
+                body = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    body.append(data.decode())
+                self.server.messages.append("".join(body))
+                self.reply("250 queued")
+            elif command == "QUIT":
+                self.reply("221 bye")
+                return
+            else:
+                self.reply("250 ok")
+
+
+@pytest.fixture
+def smtp_server():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _SMTP)
+    server.messages = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_invitation_is_mailed_when_a_mail_server_is_configured(app, smtp_server, make_user, make_project, signed_in, session):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_FROM="lab@example.org")
+    researcher = make_user("researcher")
+    make_project("mail", title="Mailed project", members=[(researcher, "researcher")])
+    web = signed_in(researcher)
+    response = web.post("/p/mail/members", {"email": "mailme@example.org", "role": "expert"})
+    assert response.status_code == 303
+    page = web.get("/p/mail/members").text
+    assert "Invitation mailed to mailme@example.org" in page and "/invite/" not in page
+    [message] = smtp_server.messages
+    assert "To: mailme@example.org" in message and "Mailed project" in message and "/invite/" in message
+
+
+def test_an_unreachable_mail_server_falls_back_to_showing_the_link(app, make_user, make_project, signed_in):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens on port 1
+    researcher = make_user("researcher")
+    make_project("nomail", members=[(researcher, "researcher")])
+    page = signed_in(researcher).post("/p/nomail/members", {"email": "lost@example.org", "role": "expert"})
+    assert page.status_code == 200 and "/invite/" in page.text
