@@ -83,7 +83,8 @@ def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
     if terms_pending(db.session(), project, g.user) is not None:
         return error(403, "accept the project's terms first, on the web page terms_url", terms_url=url_for("projects.terms", slug=project.slug, _external=True))
-    assignment = claim_next(db.session(), project, g.user)
+    # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
+    assignment = claim_next(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
     touch_token(db.session(), g.token)
     db.session().commit()
     if assignment is None:

@@ -93,3 +93,15 @@ def test_cli_adjudication_settings(runner, team, session):
     assert session.scalar(select(Project.adjudication_threshold).where(Project.id == project.id)) == 100
     assert session.scalar(select(ProjectMember.adjudicator).where(ProjectMember.user_id == alice.id)) is True
     assert runner.invoke(args=["projects", "adjudicator", project.slug, "nobody@example.org"]).exit_code != 0
+
+
+def test_fresh_claims_through_the_api_respect_the_cap(client, team, make_token):
+    project, (alice, _bob) = team(n=5, k=2, max_active_leases=2)
+    headers = bearer(make_token(alice))
+    url = f"/api/v1/projects/{project.slug}/assignments"
+    first = client.post(url, headers=headers).get_json()["assignment"]["id"]
+    assert client.post(url, headers=headers).get_json()["assignment"]["id"] == first  # a retry resumes
+    second = client.post(url + "?fresh=1", headers=headers)
+    assert second.status_code == 201 and second.get_json()["assignment"]["id"] != first
+    assert client.post(url + "?fresh=1", headers=headers).status_code == 204
+    assert "limit" in client.get(f"/api/v1/projects/{project.slug}/eligibility", headers=headers).get_json()["refusal"]
