@@ -65,7 +65,6 @@ def _worker_gone(worker: str | None) -> bool:
 
 
 STAGED = "annotate_staged_items"
-STAGED_COLUMNS = ["seq", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold"]
 
 
 def _staged_table() -> Table:

@@ -30,6 +30,7 @@ from annotate.web import login_required, render, writes_nothing
 bp = Blueprint("ingest", __name__)
 FILE_FORMATS = [name for name in READERS if not name.startswith("hf-")]
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
+DEFAULT_JOIN = "instruction"
 
 
 def _instance() -> Path:
@@ -100,6 +101,8 @@ def preview(slug: str, token: str):
     if saved is None:
         abort(404)
     options, problems = _options_from(request.args)
+    if len(saved.files) > 1 and not options.join:
+        options.join = DEFAULT_JOIN  # AlpacaEval-style model outputs; the form lets them change it
     result = build_preview(saved.files, saved.names, options, project.kind)
     return render(
         "ingest/preview.html", "content", project=project, upload=saved, options=options, problems=problems,
@@ -123,7 +126,7 @@ def start(slug: str, token: str):
             preview=result, shapes=SHAPES, fields=FIELDS, formats=FILE_FORMATS, form=request.form,
         )
     if len(saved.files) > 1 and not options.join:
-        options.join = "instruction"
+        options.join = DEFAULT_JOIN
     session = db.session()
     session.rollback()
     batch = start_batch(session, project, " + ".join(saved.names), options, g.user)

@@ -111,3 +111,17 @@ def test_an_interrupted_import_is_shown_as_such(web, session, make_user, make_pr
     page = web.get(f"/p/web-dead/imports/{batch.id}")
     assert "Interrupted" in page.text and "nothing from it was kept" in page.text
     assert re.search(r"every 1s", page.text) is None
+
+
+def test_two_files_are_joined_in_the_web_flow(web, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-join")
+    a = orjson.dumps([{"instruction": f"q{i}", "output": f"a{i}", "generator": "model-a"} for i in range(3)])
+    b = orjson.dumps([{"instruction": f"q{i}", "output": f"b{i}", "generator": "model-b"} for i in range(3)])
+    preview_url = upload(web, "web-join", [("a.json", a), ("b.json", b)]).headers["Location"]
+    page = web.get(preview_url)
+    assert "a.json + b.json" in page.text and "canonical" in page.text and "b0" in page.text
+    done = wait_done(web, web.post(preview_url, {"join": "instruction"}).headers["Location"])
+    assert "Complete" in done.text
+    session.rollback()
+    items = session.scalars(select(Item).order_by(Item.id)).all()
+    assert [[r["model"] for r in i.responses] for i in items] == [["model-a", "model-b"]] * 3
