@@ -7,10 +7,12 @@ from flask import abort, current_app, flash, g, request, url_for
 from annotate import db
 from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.services import UserError, add_user, normalize_email
-from annotate.models import Project, ProjectMember, ProjectRole, Role, User
+from sqlalchemy import select
+
+from annotate.models import Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
-from annotate.projects.services import ProjectError, add_member, set_member_active, set_member_role
+from annotate.projects.services import ProjectError, add_member, current_terms, set_member_active, set_member_role
 from annotate.projects.views import bp
 from annotate.web import client_redirect, login_required, render
 
@@ -21,7 +23,21 @@ def _after() -> int | None:
 
 
 def _members_page(project: Project, *, status: int = 200, error: str | None = None, invite_url: str | None = None, form=None):
-    page = queries.keyset(db.session(), queries.members(project), ProjectMember.id, _after())
+    session = db.session()
+    page = queries.keyset(session, queries.members(project), ProjectMember.id, _after())
+    terms = current_terms(session, project)
+    accepted: set[int] = set()
+    if terms is not None and terms.body:
+        # One query for the page: who has accepted the current version.
+        accepted = set(
+            session.scalars(
+                select(TermsAcceptance.user_id).where(
+                    TermsAcceptance.project_id == project.id,
+                    TermsAcceptance.version == terms.version,
+                    TermsAcceptance.user_id.in_([user.id for _m, user in page.rows]),
+                )
+            )
+        )
     return render(
         "projects/members.html",
         "content",
@@ -32,6 +48,8 @@ def _members_page(project: Project, *, status: int = 200, error: str | None = No
         error=error,
         invite_url=invite_url,
         form=form or {},
+        terms=terms if terms is not None and terms.body else None,
+        accepted=accepted,
     )
 
 

@@ -95,3 +95,14 @@ def test_only_researchers_publish_terms(make_user, make_project, browser_for, se
     make_project("t6", members=[(expert, "expert")])
     assert browser_for(expert).post("/p/t6/settings/terms", {"terms": "mine"}).status_code == 404
     assert session.scalar(select(TermsVersion)) is None
+
+
+def test_the_members_page_shows_who_accepted_the_current_terms(make_user, make_project, browser_for):
+    researcher, keen, slow = make_user("researcher"), make_user("expert"), make_user("expert")
+    make_project("t7", members=[(researcher, "researcher"), (keen, "expert"), (slow, "expert")])
+    web = browser_for(researcher)
+    assert "Terms v" not in web.get("/p/t7/members").text
+    _publish(web, "t7", "Read me")
+    browser_for(keen).post("/p/t7/terms/accept", {"version": "1"})
+    page = web.get("/p/t7/members").text
+    assert "Terms v1" in page and page.count(">accepted<") == 1 and page.count(">not yet<") == 2
