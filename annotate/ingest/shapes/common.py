@@ -58,7 +58,7 @@ def messages(value: Any, field: str) -> list[dict]:
             for key in ("role", "content"):
                 if key not in message:
                     raise RowError(f"{field}[{i}]", f"{key!r} is required")
-        return [dict(m) for m in value]
+        return value  # the row is ours to keep: no copy
     if isinstance(value, list):
         raise RowError(field, "expected a non-empty list of messages, got an empty list")
     raise RowError(field, f"expected a string or a list of messages, got {describe(value)}")

@@ -17,27 +17,28 @@ def is_canonical(row: Row) -> bool:
 
 def canonical(row: Row) -> Item:
     """Canonical items, and prompt + ``responses`` rows whose responses are plain strings."""
-    item: Item = {k: v for k, v in row.items() if k in CANONICAL_KEYS}
-    item["prompt"] = messages(item["prompt"], "prompt")
-    responses = maybe_json(item.get("responses"))
+    item: Item = {"prompt": messages(row["prompt"], "prompt")}
+    responses = maybe_json(row.get("responses"))
     if isinstance(responses, list):
-        models = maybe_json(row.get("models"))
-        responses = [
-            r if isinstance(r, dict) else {"id": f"r{i + 1}", "content": r} for i, r in enumerate(responses)
-        ]
+        if not all(type(r) is dict for r in responses):
+            responses = [r if isinstance(r, dict) else {"id": f"r{i + 1}", "content": r} for i, r in enumerate(responses)]
+        models = maybe_json(row["models"]) if "models" in row else None
         if isinstance(models, list) and len(models) == len(responses):
-            responses = [{**r, "model": m} if isinstance(r, dict) and "model" not in r else r for r, m in zip(responses, models, strict=True)]
-        item["responses"] = responses
-    metadata = item.get("metadata", {})
-    extra = rest(row, CANONICAL_KEYS | ({"models"} if "models" in row else set()))
-    if isinstance(metadata, dict):
-        metadata = {**metadata, **{k: extra[k] for k in sorted(extra)}}
+            responses = [{**r, "model": m} if "model" not in r else r for r, m in zip(responses, models, strict=True)]
+    item["responses"] = responses
+    metadata = row.get("metadata", {})
+    extra = [k for k in row if k not in CANONICAL_KEYS and k != "models"]
+    if extra and isinstance(metadata, dict):
+        metadata = {**metadata, **{k: row[k] for k in sorted(extra)}}
     item["metadata"] = metadata
     for key in ("suggestion", "gold"):
-        if key in item and isinstance(item[key], str):
-            item[key] = maybe_json(item[key])
-    listed = item["responses"] if isinstance(item.get("responses"), list) else []
-    item["id"] = external_id(row.get("id"), item["prompt"], [r if isinstance(r, dict) else {"content": r} for r in listed])
+        if key in row:
+            item[key] = maybe_json(row[key]) if isinstance(row[key], str) else row[key]
+    ident = row.get("id")
+    if ident is None or ident == "":
+        listed = responses if isinstance(responses, list) else []
+        ident = external_id(None, item["prompt"], [r if isinstance(r, dict) else {"content": r} for r in listed])
+    item["id"] = external_id(ident, item["prompt"], [])
     return item
 
 
