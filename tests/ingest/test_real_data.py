@@ -70,3 +70,14 @@ def test_join_with_a_missing_key_fails_or_is_skipped(session, make_project, tmp_
     summary = import_sources(session, project, [a, b], ImportOptions(join="instruction", skip_invalid=True))
     assert (summary.new, summary.skipped) == (2, 2)
     assert summary.problems[1] == {"location": "b.json row 3", "error": "instruction: 'q9' has no match in a.json"}
+
+
+def test_cli_join_of_the_alpaca_eval_output_files(runner, make_project, count_items):
+    need(MIXTRAL, LLAMA)
+    project = make_project("alpaca-cli")
+    out = runner.invoke(args=["import", "alpaca-cli", str(MIXTRAL), str(LLAMA), "--join", "instruction"])
+    assert out.exit_code == 0, out.output
+    assert "imported 805 new items" in out.output and "canonical shape" in out.output
+    assert count_items(project) == 805
+    again = runner.invoke(args=["import", "alpaca-cli", str(MIXTRAL), str(LLAMA)])
+    assert again.exit_code == 1 and "several sources need --join KEY" in again.output
