@@ -64,6 +64,11 @@ def lock_user(session: Session, user: User) -> None:
         session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
+def lock_row(session: Session, model: type, row_id: int) -> None:
+    """Lock one row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises)."""
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
     """Mark expired leases as such and give their slots back to the pool. Returns how many."""
     now = now or utcnow()
@@ -173,8 +178,11 @@ def submit_judgment(
     from annotate.assign import adjudication
 
     now = now or utcnow()
-    # Lock and re-read in one statement: a concurrent submit, skip or expiry of this lease waits.
-    session.refresh(assignment, with_for_update=True)
+    # Lock, then re-read: a concurrent submit, skip or expiry of this lease waits. (Not one
+    # refresh(with_for_update=True): it reuses the caller's loader options, and PostgreSQL
+    # refuses FOR UPDATE on the outer join a joinedload adds.)
+    lock_row(session, Assignment, assignment.id)
+    session.refresh(assignment)
     item = session.get(Item, assignment.item_id)
     check_answers(project, item, answers)
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
@@ -257,7 +265,8 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError("Say why you skip this task.")
-    session.refresh(assignment, with_for_update=True)
+    lock_row(session, Assignment, assignment.id)
+    session.refresh(assignment)
     if assignment.status is AssignmentStatus.SKIPPED:
         return assignment
     if assignment.status is AssignmentStatus.SUBMITTED:

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from annotate.assign.services import AssignmentError, check_answers, lock_user
+from annotate.assign.services import AssignmentError, check_answers, lock_row, lock_user
 from annotate.db import utcnow
 from annotate.models import Item, Judgment, JudgmentRevision, Project, Review, ReviewState, ReviewVerdict, User
 
@@ -98,7 +98,8 @@ def record_review(
     reviewer looked at; if the expert changed the judgment since, nothing is recorded.
     """
     now = now or utcnow()
-    session.refresh(judgment, with_for_update=True)
+    lock_row(session, Judgment, judgment.id)
+    session.refresh(judgment)
     comment = (comment or "").strip()
     if judgment.expert_id == reviewer.id:
         raise ReviewError("You cannot review your own judgment.")
