@@ -163,3 +163,14 @@ def test_ultrafeedback_requires_a_rationale_per_cell(on_task, web, session):
     data.update({f"rationale-r1-{c}": f"Because of the {c} evidence." for c in criteria})
     assert submit(web, aid, data).status_code == 303
     assert judgment_of(session, aid).answers["rationales"]["r1"]["honesty"] == "Because of the honesty evidence."
+
+
+def test_critique_span_that_does_not_quote_the_response_is_refused(on_task, web, session):
+    rows = [{"id": "c1", "prompt": "Q?", "responses": [{"id": "r1", "content": "The capital is Sydney."}]}]
+    _project, aid, _html = on_task("legal-critique", rows=rows)
+    # Right length, wrong text: only a check against the response's content catches it.
+    spans = [{"start": 15, "end": 21, "label": "Unclear", "comment": "", "text": "Sidney"}]
+    response = submit(web, aid, {"critique-r1": "x" * 50, "spans-r1": orjson.dumps(spans).decode(), "rewrite-r1": "Better.", "score-r1": "3"})
+    assert response.status_code == 422
+    assert "answers.critiques.r1.spans[0].text" in response.text and "does not match the response at 15..21" in response.text
+    assert judgment_of(session, aid) is None
