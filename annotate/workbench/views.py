@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
@@ -78,7 +77,6 @@ def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
         select(Assignment, Project.slug)
         .join(Project, Project.id == Assignment.project_id)
         .where(Assignment.id == assignment_id)
-        .options(joinedload(Assignment.item))  # every caller renders or checks the item
     ).first()
     if row is None or row[0].expert_id != g.user.id:
         abort(404)
