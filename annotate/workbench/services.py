@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentStatus, Draft, Judgment, Review
+from annotate.models import Assignment, AssignmentStatus, Draft, Judgment, ReviewState
 
 # Form fields that are not part of the answer and must never be stored or restored.
 NOT_DRAFTED = frozenset({"csrf_token", "active_seconds"})
@@ -124,8 +124,10 @@ def discard_draft(session: Session, assignment: Assignment) -> None:
 def edit_refusal(session: Session, judgment: Judgment, now: datetime | None = None) -> str | None:
     """Why the expert may no longer change ``judgment``, or None when they may."""
     now = now or utcnow()
+    if judgment.review_state is ReviewState.REJECTED:
+        return None  # sent back by a reviewer: the expert revises it, however old it is
+    if judgment.review_state is ReviewState.ACCEPTED:
+        return "A reviewer has accepted this judgment; ask them to change it."
     if now - judgment.created_at > EDIT_WINDOW:
         return f"Judgments can be changed for {EDIT_WINDOW.days} days after they are made."
-    if session.scalar(select(Review.id).where(Review.judgment_id == judgment.id).limit(1)) is not None:
-        return "A reviewer has already looked at this judgment; ask them to change it."
     return None

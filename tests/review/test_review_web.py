@@ -66,11 +66,6 @@ def test_review_round_trip_through_the_pages(app, reviewed, session, make_token)
     assert f"/review/judgments/{judgment.id}" in reviewer.get(f"/review/p/{project.slug}").text
 
 
-@pytest.mark.xfail(
-    reason="the workbench's edit_refusal refuses any edit once a Review exists, so a rejected "
-    "judgment cannot be revised on the task page yet (reported to the lead)",
-    strict=False,
-)
 def test_a_rejected_judgment_can_be_revised_on_the_task_page(app, reviewed, session):
     project, (alice, _bob), rita, _ada = reviewed()
     judgment = judge(session, project, alice, {"preferred": "r1"})

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from annotate.db import utcnow
-from annotate.models import Judgment, JudgmentRevision, Review, ReviewVerdict
+from annotate.models import Judgment, JudgmentRevision, Review, ReviewVerdict, ReviewState
 
 HX = {"HX-Request": "true"}
 
@@ -75,15 +75,17 @@ def test_editing_keeps_the_previous_answer_as_a_revision(signed_in, claimed, ses
 def test_old_or_reviewed_judgments_cannot_be_edited(signed_in, claimed, session):
     judge(signed_in, claimed, "r1")
     judgment = session.scalar(select(Judgment).where(Judgment.assignment_id == claimed))
+    # As annotate.review.services records an acceptance: the review and the judgment's state.
     session.add(Review(judgment_id=judgment.id, verdict=ReviewVerdict.ACCEPT))
+    judgment.review_state = ReviewState.ACCEPTED
     session.commit()
     page = signed_in.get(f"/tasks/{claimed}").text
-    assert "A reviewer has already looked at this judgment" in page
+    assert "A reviewer has accepted this judgment" in page
     assert '<fieldset disabled class="plain">' in page
     response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r2"}, headers=HX)
     assert response.status_code == 409
     session.execute(Review.__table__.delete())
-    session.execute(update(Judgment).where(Judgment.id == judgment.id).values(created_at=utcnow() - timedelta(days=8)))
+    session.execute(update(Judgment).where(Judgment.id == judgment.id).values(created_at=utcnow() - timedelta(days=8), review_state=ReviewState.PENDING))
     session.commit()
     response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r2"}, headers=HX)
     assert response.status_code == 409 and "for 7 days" in response.text
