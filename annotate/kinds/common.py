@@ -39,8 +39,12 @@ def keys_schema(actions: list[str]) -> dict[str, Any]:
 
 
 def merged_keys(defaults: dict[str, str], config: Config) -> dict[str, str]:
-    """The template's keys over the kind's defaults, in the defaults' order."""
-    return {**defaults, **config.get("keys", {})}
+    """The template's keys over the kind's defaults, in the defaults' order; the
+    abstain key only when the template offers abstain reasons."""
+    found = {**defaults, **config.get("keys", {})}
+    if not config.get("abstain_reasons"):
+        found.pop("abstain", None)
+    return found
 
 
 def key_conflicts(keys: dict[str, str]) -> list[Check]:

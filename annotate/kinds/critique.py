@@ -159,8 +159,6 @@ def keys(config: Config) -> dict[str, str]:
         found.pop("focus_rewrite")
     if config.get("responses", "all") == "first":
         found.pop("next_response")
-    if not config.get("abstain_reasons"):
-        found.pop("abstain")
     return found
 
 

@@ -149,8 +149,6 @@ def keys(config: Config) -> dict[str, str]:
         found.pop("tie")
     if not config.get("allow_both_bad"):
         found.pop("both_bad")
-    if not config.get("abstain_reasons"):
-        found.pop("abstain")
     labels = strength_labels(config)
     # config_checks insists on one key per label; until then, defaults fill the gaps.
     strength_keys = list(config.get("strength", {}).get("keys") or []) + DEFAULT_STRENGTH_KEYS

@@ -102,10 +102,7 @@ def pairs(config: Config, answers: Answers, response_ids: list[str]) -> list[Pai
 
 def keys(config: Config) -> dict[str, str]:
     """Arrows move the focused response; number keys (1-k, not configurable) give it a rank."""
-    found = common.merged_keys(DEFAULT_KEYS, config)
-    if not config.get("abstain_reasons"):
-        found.pop("abstain")
-    return found
+    return common.merged_keys(DEFAULT_KEYS, config)
 
 
 def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:

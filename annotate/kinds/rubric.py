@@ -117,10 +117,7 @@ def pairs(config: Config, answers: Answers, response_ids: list[str]) -> list[Pai
 
 def keys(config: Config) -> dict[str, str]:
     """j/k move between cells; digit keys (not configurable) set the focused cell's score."""
-    found = common.merged_keys(DEFAULT_KEYS, config)
-    if not config.get("abstain_reasons"):
-        found.pop("abstain")
-    return found
+    return common.merged_keys(DEFAULT_KEYS, config)
 
 
 def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
