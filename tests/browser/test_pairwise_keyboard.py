@@ -25,11 +25,12 @@ def test_two_pairwise_tasks_by_keyboard(page, make_user, make_project, import_ro
     page.keyboard.press("Enter")
     page.wait_for_url("**/")
     page.goto("/p/keys")
-    page.keyboard.press("Enter")  # "Start judging" has focus
+    page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     screenshot(page, "pairwise-task")
 
     first_url = page.url
+    page.locator("#task form.answer").wait_for()
     page.keyboard.press("2")
     assert page.is_checked("input[name=preferred][data-key='2']")
     page.keyboard.press("Control+Enter")

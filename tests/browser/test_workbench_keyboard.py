@@ -4,6 +4,7 @@ submit; and the layout at 200% zoom."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from annotate.models import Assignment, AssignmentStatus, Judgment
@@ -64,7 +65,7 @@ def test_panels_skip_and_submit_by_keyboard(expert_on_task, session):
     page.keyboard.press("Control+Enter")
     page.wait_for_url(lambda url: url != second_url and "/tasks/" in url)
     assert page.evaluate("window.__sameDocument") is True
-    assert page.locator("#task").evaluate("el => el === document.activeElement")  # focus follows the new task
+    expect(page.locator("#task")).to_be_focused()  # focus follows the new task (waits for the swap to settle)
     judged = session.scalar(select(func.count()).select_from(Judgment))
     session.rollback()
     assert judged == 1

@@ -243,6 +243,9 @@
     if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       keepLocal();  // the submit carries the fields; a copy stays here until it is accepted
+      // A fast expert can press the keys before htmx has finished processing a task
+      // that was just swapped in; make sure htmx owns the form so the submit stays in page.
+      if (window.htmx && form.hasAttribute("hx-post")) window.htmx.process(form);
       if (form.requestSubmit) form.requestSubmit(); else form.submit();
       return;
     }
