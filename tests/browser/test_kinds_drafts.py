@@ -4,6 +4,7 @@ critique spans) come back intact after a reload, in Chromium."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from helpers import PASSWORD, sign_in
 
@@ -21,6 +22,8 @@ def open_task(page, make_user, make_project, import_rows, session, template, row
     page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     page.wait_for_selector("[data-kind]")
+    # The workbench focuses a task it swapped in (htmx:load); keys pressed before that would race it.
+    expect(page.locator("#task")).to_be_focused()
 
 
 def test_ranking_order_is_restored_after_reload(page, make_user, make_project, import_rows, session):

@@ -4,6 +4,7 @@ screenshot of each kind's page (test-artifacts/kind-*.png)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from annotate.models import Assignment, Judgment
@@ -25,6 +26,8 @@ def start(page, make_user, make_project, import_rows, template: str, rows: list[
     page.get_by_role("button", name="Start judging").press("Enter")
     page.wait_for_url("**/tasks/*")
     page.wait_for_selector("[data-kind]")
+    # The workbench focuses a task it swapped in (htmx:load); keys pressed before that would race it.
+    expect(page.locator("#task")).to_be_focused()
     return project
 
 
