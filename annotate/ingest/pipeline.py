@@ -32,7 +32,7 @@ import socket
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, cast, delete, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, cast, func, insert, literal, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -65,17 +65,20 @@ def _worker_gone(worker: str | None) -> bool:
 
 
 STAGED = "annotate_staged_items"
+STAGED_COLUMNS = ("seq", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold")
 
 
 def _staged_table() -> Table:
     # JSON travels as text already serialised by orjson: no per-value type processing.
+    # No unique index: duplicates (within the source or already in the project) are
+    # dropped by the project's own unique index when the rows move into ``items``.
     return Table(
         STAGED,
         MetaData(),
         Column("seq", Integer, primary_key=True, autoincrement=False),
-        Column("external_id", String(255), nullable=False, unique=True),
+        Column("external_id", String(255), nullable=False),
         Column("content_hash", String(64), nullable=False),
-        *(Column(name, Text) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
+        *(Column(name, Text) for name in STAGED_COLUMNS[3:]),
         prefixes=["TEMPORARY"],
     )
 
@@ -95,17 +98,18 @@ class Staging:
         self.table.drop(self.conn, checkfirst=True)  # a pooled connection may carry one from a crash
         self.table.create(self.conn)
         self.conn.commit()
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        # A row repeated within the source is a duplicate, not an error: keep the first.
-        self._insert = dialect_insert(self.table).on_conflict_do_nothing(index_elements=["external_id"])
+        # Rows are tuples in STAGED_COLUMNS order, handed to the driver's executemany as
+        # they are: SQLAlchemy's per-row parameter processing cost more than the insert.
+        marker = "%s" if self.conn.dialect.paramstyle in ("format", "pyformat") else "?"
+        self._insert_sql = f"INSERT INTO {STAGED} ({', '.join(STAGED_COLUMNS)}) VALUES ({', '.join([marker] * len(STAGED_COLUMNS))})"
 
-    def add(self, rows: list[dict[str, Any]]) -> None:
-        """Stage rows (values already JSON text); takes no lock on the database file."""
+    def add(self, rows: list[tuple[Any, ...]]) -> None:
+        """Stage rows (tuples in ``STAGED_COLUMNS`` order, JSON as text); takes no lock on the database file.
+
+        Called from the import's writer thread while the next chunk is read and checked.
+        """
         if rows:
-            self.conn.execute(self._insert, rows)
+            self.conn.exec_driver_sql(self._insert_sql, rows)
             self.conn.commit()
 
     def _json(self, column: Any) -> Any:
@@ -124,33 +128,29 @@ class Staging:
             conn.rollback()
             raise ImportFailed(values.get("source", "import"), None, INTERRUPTED)
         t = self.table.c
-        staged = conn.scalar(select(func.count()).select_from(self.table)) or 0
         items = Item.__table__
-        # Drop the rows the project already has first (an index probe each), rather than
-        # a NOT EXISTS on ``items`` inside the INSERT … SELECT: a SELECT that reads the
-        # table being inserted into makes SQLite copy the whole result to a temporary
-        # table first, which doubled the cost of this step.
-        conn.execute(
-            delete(self.table).where(
-                exists().where(items.c.project_id == self.project_id, items.c.external_id == t.external_id)
-            )
-        )
         source = select(
             literal(self.project_id), literal(self.batch_id), t.external_id, t.content_hash,
             *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
             literal(0), literal(0), literal(now, UTCDateTime()),
         ).order_by(t.seq)
         columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold", "priority", "assigned_count", "created_at"]
-        statement = insert(items).from_select(columns, source)
+        # A row whose external id the project already has (or that repeats within the
+        # source, or that another import committed meanwhile) is skipped by the unique
+        # index on (project_id, external_id): one index probe per row, as cheap in a
+        # project of 500k items as in an empty one. The first occurrence wins, in
+        # source order. The SELECT must not read ``items``: SQLite would then copy the
+        # whole result to a temporary table first.
         if self.dialect == "postgresql":
-            # Another import committing the same ids meanwhile: theirs win, ours count as duplicates.
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
             statement = pg_insert(items).from_select(columns, source).on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+        else:
+            statement = insert(items).prefix_with("OR IGNORE").from_select(columns, source)
         conn.execute(statement)
         # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT here.
         new = conn.scalar(select(func.count()).select_from(items).where(items.c.batch_id == self.batch_id)) or 0
-        duplicate = (valid - staged) + (staged - new)
+        duplicate = valid - new
         conn.execute(
             update(Batch.__table__)
             .where(Batch.__table__.c.id == self.batch_id)

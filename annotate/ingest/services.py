@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,11 +149,13 @@ def run_batch(
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
     typed = options.format in TYPED_FORMATS
     kind = project.kind
-    chunk: list[dict[str, Any]] = []
+    chunk: list[tuple[Any, ...]] = []
     valid = 0
     staging: pipeline.Staging | None = None
+    writer: _Writer | None = None
     try:
         staging = pipeline.Staging(session.get_bind(), batch.id, project.id)
+        writer = _Writer(staging)
         for location, row in rows:
             summary.rows += 1
             if shape is None:
@@ -176,12 +179,13 @@ def run_batch(
             valid += 1
             chunk.append(_staged(summary.rows, item))
             if len(chunk) >= CHUNK_SIZE:
-                _flush(session, staging, chunk, summary, context, progress)
+                chunk = _flush(session, writer, chunk, summary, context, progress)
         if summary.rows == 0:
             raise ImportFailed(context.source, None, "the file has no rows")
         if valid == 0:
             raise ImportFailed(context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import")
-        _flush(session, staging, chunk, summary, context, progress)
+        _flush(session, writer, chunk, summary, context, progress)
+        writer.drain()
         summary.new, summary.duplicate = staging.finish(
             valid, {"source": context.source, "shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
         )
@@ -197,6 +201,8 @@ def run_batch(
         finally:
             raise
     finally:
+        if writer is not None:
+            writer.close()
         if staging is not None:
             staging.close()
     summary.seconds = time.perf_counter() - started
@@ -219,30 +225,60 @@ def _detect(row: Any, source: str, location: str) -> Shape:
     return shape
 
 
-def _staged(seq: int, item: dict[str, Any]) -> dict[str, Any]:
+def _staged(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order."""
     dumps = orjson.dumps
     suggestion, gold = item.get("suggestion"), item.get("gold")
-    return {
-        "seq": seq,
-        "external_id": item["id"],
-        "content_hash": content_hash(item["prompt"], item["responses"]),
-        "prompt": dumps(item["prompt"]).decode(),
-        "responses": dumps(item["responses"]).decode(),
-        "metadata": dumps(item.get("metadata") or {}).decode(),
-        "suggestion": None if suggestion is None else dumps(suggestion).decode(),
-        "gold": None if gold is None else dumps(gold).decode(),
-    }
+    return (
+        seq,
+        item["id"],
+        content_hash(item["prompt"], item["responses"]),
+        dumps(item["prompt"]).decode(),
+        dumps(item["responses"]).decode(),
+        dumps(item.get("metadata") or {}).decode(),
+        None if suggestion is None else dumps(suggestion).decode(),
+        None if gold is None else dumps(gold).decode(),
+    )
 
 
-def _flush(session: Session, staging: pipeline.Staging, chunk: list[dict[str, Any]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> None:
-    staging.add(chunk)
-    chunk.clear()
+class _Writer:
+    """Stages chunks on a thread of its own while the next chunk is read and checked.
+
+    The database driver releases the GIL while SQLite or PostgreSQL works, so on a
+    machine with two cores parsing and writing overlap. At most one chunk is being
+    written while the next is filled, so memory stays flat; an error in the writer
+    is raised at the next ``put`` or at ``drain``.
+    """
+
+    def __init__(self, staging: pipeline.Staging):
+        self.staging = staging
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
+        self.pending: Future[None] | None = None
+
+    def put(self, rows: list[tuple[Any, ...]]) -> None:
+        self.drain()
+        self.pending = self.pool.submit(self.staging.add, rows)
+
+    def drain(self) -> None:
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        """Wait for the chunk in flight (its outcome no longer matters) and stop the thread."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _flush(session: Session, writer: _Writer, chunk: list[tuple[Any, ...]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> list[tuple[Any, ...]]:
+    """Hand ``chunk`` to the writer, commit the batch's progress, and return a new empty chunk."""
+    writer.put(chunk)
     values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
     if summary.skipped:
         values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
-    pipeline.progress(session, staging.batch_id, values)
+    pipeline.progress(session, writer.staging.batch_id, values)
     if progress:
         progress(summary.rows, context.fraction)
+    return []
 
 
 def import_sources(

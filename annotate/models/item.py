@@ -60,14 +60,13 @@ class Item(Base):
         CheckConstraint("assigned_count >= 0", name="assigned_count_not_negative"),
         # The assignment engine's scan: open items of a project, started ones first.
         Index("ix_items_queue", "project_id", "priority", "assigned_count", "id"),
-        Index("ix_items_project_id_content_hash", "project_id", "content_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"), index=True)
     external_id: Mapped[str] = mapped_column(String(255))
-    # SHA-256 of the canonical content, to recognise a re-imported row that has no id.
+    # SHA-256 of the canonical content (a row without an id gets an external id made from it).
     content_hash: Mapped[str] = mapped_column(String(64))
     prompt: Mapped[list[dict[str, Any]]] = mapped_column(Json)
     responses: Mapped[list[dict[str, Any]]] = mapped_column(Json)
