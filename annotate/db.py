@@ -88,6 +88,10 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         for pragma in (
+            # Only takes effect when the database file is new (before WAL is set): items
+            # of 2-3 KB of JSON waste half of every 4 KB page, and an import of 100k such
+            # rows ran 3x slower than with 8 KB pages (bench/RESULTS.md, Ingest).
+            "page_size=8192",
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
