@@ -32,6 +32,9 @@ from annotate.models import Batch, BatchStatus, Project, User
 __all__ = ["ImportOptions", "ImportSummary", "import_file", "import_rows", "import_sources", "item_schema", "start_batch", "run_batch", "to_item"]
 
 CHUNK_SIZE = 2000
+# The batch's progress and heartbeat are committed at most this often (seconds): each is
+# a write transaction, and on PostgreSQL a WAL flush.
+PROGRESS_EVERY = 0.5
 TYPED_FORMATS = {"parquet", "hf-disk", "hf-load", "hf-hub"}
 Progress = Callable[[int, float], None]
 
@@ -254,6 +257,7 @@ class _Writer:
         self.staging = staging
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
         self.pending: Future[None] | None = None
+        self.reported_at = float("-inf")  # when the batch's progress was last committed
 
     def put(self, rows: list[tuple[Any, ...]]) -> None:
         self.drain()
@@ -270,12 +274,15 @@ class _Writer:
 
 
 def _flush(session: Session, writer: _Writer, chunk: list[tuple[Any, ...]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> list[tuple[Any, ...]]:
-    """Hand ``chunk`` to the writer, commit the batch's progress, and return a new empty chunk."""
+    """Hand ``chunk`` to the writer, commit the batch's progress now and then, and return a new empty chunk."""
     writer.put(chunk)
-    values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
-    if summary.skipped:
-        values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
-    pipeline.progress(session, writer.staging.batch_id, values)
+    now = time.monotonic()
+    if now - writer.reported_at >= PROGRESS_EVERY:
+        writer.reported_at = now
+        values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
+        if summary.skipped:
+            values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
+        pipeline.progress(session, writer.staging.batch_id, values)
     if progress:
         progress(summary.rows, context.fraction)
     return []
