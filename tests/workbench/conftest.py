@@ -29,7 +29,6 @@ def signed_in(web, expert, project):
 @pytest.fixture
 def claimed(signed_in, session):
     """Claim the first task through the page; returns the assignment id."""
-    from annotate.models import Assignment
 
     response = signed_in.post("/p/wb/next")
     assert response.status_code == 303, response.text
