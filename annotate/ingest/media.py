@@ -1,5 +1,7 @@
 """Media parts that reference files next to the source: copied into the instance's media
-store under their content hash and rewritten to ``/media/<sha256>.<ext>``.
+store, in the project's own folder, under their content hash, and rewritten to
+``/media/<project id>/<sha256>.<ext>``. The media route serves a file only to members
+of that project (and admins), so a name seen once does not open another project's files.
 
 A reference must stay inside the source's folder (no absolute paths, no ``..``),
 so a dataset cannot make the server read /etc/passwd. URLs are kept as given.
@@ -19,7 +21,7 @@ from annotate.ingest.shapes.common import MEDIA_TYPES
 NAME = re.compile(r"^[0-9a-f]{64}\.[a-z0-9]{2,5}$")
 
 
-def _store(src: str, base: Path, store: Path, field: str) -> str:
+def _store(src: str, base: Path, store: Path, project_id: int, field: str) -> str:
     if src.startswith(("https://", "http://", "/media/")):
         return src
     relative = Path(src)
@@ -36,16 +38,17 @@ def _store(src: str, base: Path, store: Path, field: str) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     name = f"{digest.hexdigest()}{suffix}"
+    store = store / str(project_id)
     target = store / name
     if not target.exists():
         store.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".part")
         shutil.copyfile(path, partial)
         partial.replace(target)
-    return f"/media/{name}"
+    return f"/media/{project_id}/{name}"
 
 
-def localise_media(item: dict[str, Any], base: Path | None, store: Path | None) -> None:
+def localise_media(item: dict[str, Any], base: Path | None, store: Path | None, project_id: int) -> None:
     """Rewrite every relative media ``src`` of ``item`` in place (see module docstring)."""
     for group in ("prompt", "responses"):
         for i, part in enumerate(item.get(group) or ()):
@@ -58,12 +61,12 @@ def localise_media(item: dict[str, Any], base: Path | None, store: Path | None) 
             field = f"{group}[{i}].media.src"
             if base is None or store is None:
                 raise RowError(field, "relative media paths need a source folder; use a URL here")
-            part["media"] = {**media, "src": _store(src, base, store, field)}
+            part["media"] = {**media, "src": _store(src, base, store, project_id, field)}
 
 
-def media_file(store: Path, name: str) -> Path | None:
-    """The stored file for a ``/media/<name>`` URL, or None for a name we never issue."""
+def media_file(store: Path, project_id: int, name: str) -> Path | None:
+    """The stored file for a ``/media/<project id>/<name>`` URL, or None for a name we never issue."""
     if not NAME.match(name):
         return None
-    path = store / name
+    path = store / str(project_id) / name
     return path if path.is_file() else None

@@ -172,7 +172,7 @@ def run_batch(
                     raise row
                 item = to_item(row, shape, kind, typed)
                 if media_base is not None or media_store is not None:
-                    localise_media(item, media_base, media_store)
+                    localise_media(item, media_base, media_store, project.id)
             except RowError as exc:
                 if not options.skip_invalid:
                     raise ImportFailed(context.source, location, str(exc)) from None

@@ -23,8 +23,9 @@ from annotate.ingest.services import ImportOptions, start_batch
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
 from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
-from annotate.models import Batch, BatchStatus
+from annotate.models import Batch, BatchStatus, Project
 from annotate.projects.access import RESEARCH, project_for
+from annotate.projects.services import membership
 from annotate.web import login_required, render, writes_nothing
 
 bp = Blueprint("ingest", __name__)
@@ -145,12 +146,18 @@ def batch(slug: str, batch_id: int):
     return render("ingest/batch.html", "progress", project=project, batch=found, running=found.status is BatchStatus.RUNNING)
 
 
-@bp.get("/media/<name>")
+@bp.get("/media/<int:project_id>/<name>")
 @login_required
-def media(name: str):
-    path = media_file(_instance() / "media", name)
+def media(project_id: int, name: str):
+    """A media file of a project, for its members (any role) and admins; 404 for anyone else."""
+    project = db.session().get(Project, project_id)
+    if project is None or project.archived or not (g.user.is_admin or membership(db.session(), project, g.user) is not None):
+        abort(404)
+    path = media_file(_instance() / "media", project.id, name)
     if path is None:
         abort(404)
     response = send_file(path, max_age=3600)
+    response.cache_control.public = False
+    response.cache_control.private = True
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

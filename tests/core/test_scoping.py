@@ -67,6 +67,8 @@ def _victim_ids(session, table: Table, project_id: int, users: list[int], expert
     """Ids of ``table`` rows that belong to project ``project_id`` (or, with ``expert_id``, to that expert)."""
     if table.name == "users":
         return users
+    if table.name == "projects":
+        return [project_id]
     cols = table.c
     if expert_id is not None:
         owner = next((c for c in ("expert_id", "user_id") if c in cols), None)

@@ -115,7 +115,7 @@ def test_media_parts_are_copied_under_their_hash_and_paths_cannot_escape(session
     mapping = parse_mapping(["prompt=question", "media=image", "responses=a,b"])
     import_file(session, project, write(tmp_path, rows), options=ImportOptions(mapping=mapping), media_store=store)
     media = items_of(project)[0].prompt[-1]["media"]
-    assert media["type"] == "image" and media["src"].startswith("/media/") and media["src"].endswith(".png")
+    assert media["type"] == "image" and media["src"].startswith(f"/media/{project.id}/") and media["src"].endswith(".png")
     assert (store / media["src"].removeprefix("/media/")).read_bytes() == b"\x89PNG fake"
     rows[0]["image"] = "../secret.png"
     with pytest.raises(ImportFailed, match=r"line 1: prompt\[0\].media.src: media paths must be relative to the source and stay inside its folder"):
