@@ -161,15 +161,16 @@ def run_batch(
         writer = _Writer(staging)
         for location, row in rows:
             summary.rows += 1
-            if shape is None:
+            if shape is None and not isinstance(row, RowError):
                 shape = _detect(row, context.source, location)
                 summary.shape = shape.name
                 pipeline.progress(session, batch.id, {"shape": shape.name, "format": summary.format})
             elif options.mapping and summary.rows == 1 and isinstance(row, dict):
                 check_columns(options.mapping, row, context.source, location)
             try:
-                if isinstance(row, RowError):
+                if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
+                assert shape is not None
                 item = to_item(row, shape, kind, typed)
                 if media_base is not None or media_store is not None:
                     localise_media(item, media_base, media_store, project.id)

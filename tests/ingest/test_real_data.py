@@ -72,6 +72,31 @@ def test_join_with_a_missing_key_fails_or_is_skipped(session, make_project, tmp_
     assert summary.problems[1] == {"location": "b.json row 3", "error": "instruction: 'q9' has no match in a.json"}
 
 
+def test_join_keys_repeated_or_of_another_type_are_named(session, make_project, tmp_path, items_of):
+    import orjson
+
+    def write(path, keys, output="x"):
+        path.write_bytes(b"".join(orjson.dumps({"instruction": k, "output": f"{output}{k}"}) + b"\n" for k in keys))
+        return path
+
+    project = make_project(template="ranking")
+    a, b, c = write(tmp_path / "a.jsonl", ["q1", "q2"], "a"), write(tmp_path / "b.jsonl", ["q2", "q1"], "b"), write(tmp_path / "c.jsonl", ["q1", "q2"], "c")
+    summary = import_sources(session, project, [a, b, c], ImportOptions(join="instruction"))
+    assert summary.new == 2
+    by_prompt = {item.prompt[0]["content"]: [r["content"] for r in item.responses] for item in items_of(project)}
+    assert by_prompt == {"q1": ["aq1", "bq1", "cq1"], "q2": ["aq2", "bq2", "cq2"]}
+
+    write(b, ["q1", "q2", "q1"])
+    with pytest.raises(ImportFailed, match=r"b.jsonl: line 3: instruction: 'q1' appears twice \(first at line 1\)"):
+        import_sources(session, project, [a, b], ImportOptions(join="instruction"))
+    # The integer 1 and the string "1" are different keys.
+    write(a, ["1", "2", "q3"])
+    write(b, [1, 2, "q3"])
+    summary = import_sources(session, project, [a, b], ImportOptions(join="instruction", skip_invalid=True))
+    assert (summary.new, summary.skipped) == (1, 4)
+    assert [p["location"] for p in summary.problems] == ["a.jsonl line 1", "a.jsonl line 2", "b.jsonl line 1", "b.jsonl line 2"]
+
+
 def test_cli_join_of_the_alpaca_eval_output_files(runner, make_project, count_items):
     need(MIXTRAL, LLAMA)
     project = make_project("alpaca-cli")
