@@ -7,11 +7,16 @@ SQLite: WAL, foreign keys on, a busy timeout, and transactions we begin
 ourselves so that writers can ask for ``BEGIN IMMEDIATE``. A deferred
 transaction that reads and then writes fails with "database is locked" under
 contention (its snapshot is stale when it tries to upgrade to a write lock),
-so every request or command that writes takes the write lock first.
+so every request or command that writes takes the write lock first. Writers
+wait for it in a queue (``WriterQueue``), not in SQLite's busy handler.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import sqlite3
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +35,8 @@ NAMING_CONVENTION = {
 }
 
 WRITE_OPTION = "annotate_write"
+# Seconds a SQLite writer waits for the write lock before giving up ("database is locked").
+BUSY_TIMEOUT = 30
 
 
 class Base(DeclarativeBase):
@@ -75,10 +82,97 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     """Create an engine with this project's per-backend settings."""
     options: dict[str, Any] = {"echo": echo, "json_serializer": _json_dumps, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT}, **options)
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, **options)
+
+
+class WriterQueue:
+    """The writers of one SQLite database file, served one at a time in the order they come.
+
+    SQLite lets one writer in at a time and makes the others wait in its busy handler,
+    which sleeps and retries (sleeps of up to 100 ms): under load, waiting writers are
+    served in no order and the latency tail grows long. Instead, a writer joins this
+    queue before ``BEGIN IMMEDIATE`` and leaves it when its transaction ends (commit,
+    rollback, the pool's reset, or the connection's invalidation). Threads of one
+    process queue on a lock; processes (gunicorn workers, a CLI import) on an
+    ``flock`` of a file beside the database, held by the one thread of the process
+    that holds the lock, so one descriptor per process suffices. Waiters wake the
+    moment the writer before them leaves. SQLite's busy timeout stays as the backstop
+    for writers that do not queue (a deferred transaction that starts writing).
+    """
+
+    def __init__(self, database: str, timeout: float = BUSY_TIMEOUT):
+        self.lock_file = f"{database}-writelock"
+        self.timeout = timeout
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Wait for our turn; "database is locked" after ``timeout`` seconds behind this process's writers."""
+        if not self._threads.acquire(timeout=self.timeout):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            if self._fd is None:
+                self._fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+# One queue per database file and process: every engine on a file (the app's, a CLI
+# command's, a test's) must share it, or two of them in one thread could wait on each other.
+_queues: dict[tuple[int, str], WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def writer_queue(database: str) -> WriterQueue:
+    """This process's queue of writers to the SQLite file ``database``."""
+    key = (os.getpid(), os.path.realpath(database))  # a forked process gets its own
+    with _queues_lock:
+        queue = _queues.get(key)
+        if queue is None:
+            queue = _queues[key] = WriterQueue(key[1])
+        return queue
+
+
+_QUEUED = "annotate.writer_queue"
+
+
+def _leave_queue(info: dict, dbapi_conn: Any, end: str) -> None:
+    """If this connection holds its writer queue: end its transaction first (``end`` is
+    "commit" or "rollback"), so that the next writer never finds SQLite locked, then leave."""
+    queue = info.pop(_QUEUED, None)
+    if queue is None:
+        return
+    if end == "commit":
+        try:
+            dbapi_conn.commit()
+        except BaseException:
+            info[_QUEUED] = queue  # still in its transaction: the rollback that follows leaves
+            raise
+    else:
+        try:
+            dbapi_conn.rollback()
+        except sqlite3.Error:
+            pass  # a broken connection: closing it ends the transaction
+    queue.release()
+
+
+def _file_database(engine: Engine) -> str | None:
+    """The SQLite file of ``engine``, or None for an in-memory database (one connection: nothing to queue)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:") or engine.url.query.get("mode") == "memory":
+        return None
+    return database
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -95,15 +189,63 @@ def _configure_sqlite(engine: Engine) -> None:
             "journal_mode=WAL",
             "synchronous=NORMAL",
             "foreign_keys=ON",
-            "busy_timeout=30000",
+            f"busy_timeout={BUSY_TIMEOUT * 1000}",
         ):
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
+    database = _file_database(engine)
+    queue = writer_queue(database) if database else None
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        if not write or queue is None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+            return
+        queue.acquire()
+        info = conn.connection.info
+        info[_QUEUED] = queue
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            info.pop(_QUEUED, None)
+            queue.release()
+            raise
+
+    if queue is None:
+        return
+
+    # These fire before SQLAlchemy ends the transaction: the handlers end it on the DBAPI
+    # connection themselves, then leave the queue (SQLAlchemy's own commit or rollback
+    # then finds no transaction open and does nothing).
+    @event.listens_for(engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        if not conn.invalidated:  # an invalidated connection left the queue then
+            _leave_queue(conn.connection.info, conn.connection.dbapi_connection, "commit")
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        if not conn.invalidated:
+            _leave_queue(conn.connection.info, conn.connection.dbapi_connection, "rollback")
+
+    # A connection the pool gets back mid-transaction is rolled back by its reset; an
+    # invalidated or closed one ends its transaction by closing. Every path leaves the queue.
+    @event.listens_for(engine, "reset")
+    def _on_reset(dbapi_conn: Any, record: Any, _state: Any) -> None:
+        _leave_queue(record.info, dbapi_conn, "rollback")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: Any, record: Any) -> None:
+        _leave_queue(record.info, dbapi_conn, "rollback")
+
+    @event.listens_for(engine, "invalidate")
+    def _on_invalidate(dbapi_conn: Any, record: Any, _exc: Any) -> None:
+        _leave_queue(record.info, dbapi_conn, "rollback")
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_conn: Any, record: Any) -> None:
+        _leave_queue(record.info, dbapi_conn, "rollback")
 
 
 def begin_write(session: Session) -> None:

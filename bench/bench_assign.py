@@ -2,7 +2,8 @@
 through gunicorn (4 worker processes, gthread, as `annotate serve` runs it), on SQLite and PostgreSQL.
 
 Each expert is a client thread with its own API token that loops POST claim -> POST submit
-until the project has nothing left (204). Two runs per database: *saturated* (no think time:
+until the project has nothing left (204). Three runs per database: *solo* (one expert alone,
+no concurrency: the service time of a request), *saturated* (no think time:
 far harsher than 50 people reading and judging; it measures the ceiling, and latency there is
 mostly queueing for the 2 cores) and *paced* (each expert pauses a random 0-2x ``--think``
 seconds before each request; still ~50x a real team's rate, whose judgments take minutes). Printed per database: requests,
@@ -10,7 +11,7 @@ errors, claims/s and submits/s, and p50 / p90 / p99 / max latency of claims and 
 Afterwards the database is checked: no item beyond its overlap, no duplicate (item, expert).
 
 Usage: .venv/bin/python bench/bench_assign.py [--experts 50] [--items 1000] [--overlap 1] [--think 1.0]
-         [--threads 4] [--skip-pg] [--skip-sqlite] [--skip-paced] [--skip-saturated]
+         [--threads 4] [--solo-items 150] [--skip-pg] [--skip-sqlite] [--skip-solo] [--skip-paced] [--skip-saturated]
 PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 a scratch schema is created and dropped).
 """
@@ -199,16 +200,19 @@ def report(name: str, result: dict, check: str) -> None:
         print(f"  error: {error}")
 
 
-def bench(name: str, url: str, args, think: float) -> None:
-    tokens = seed(url, args.experts, args.items, args.overlap)
+def bench(name: str, url: str, args, mode: str) -> None:
+    """One run: ``solo`` (one expert, no concurrency: the service time), ``saturated`` or ``paced``."""
+    experts, items = (1, args.solo_items) if mode == "solo" else (args.experts, args.items)
+    think = args.think if mode == "paced" else 0.0
+    tokens = seed(url, experts, items, args.overlap)
     process, base = start_gunicorn(url, args.threads)
     try:
         result = run(base, tokens, think)
     finally:
         process.terminate()
         process.wait(timeout=30)
-    mode = f"paced, think {think:g} s" if think else "saturated"
-    report(f"{name}, {mode} (gunicorn 4 workers x {args.threads} threads, {args.experts} experts, {args.items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+    label = f"paced, think {think:g} s" if mode == "paced" else mode
+    report(f"{name}, {label} (gunicorn 4 workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
 
 
 def main() -> None:
@@ -218,16 +222,18 @@ def main() -> None:
     parser.add_argument("--overlap", type=int, default=1)
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (annotate serve uses 4)")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause (s) before each request in the paced run")
+    parser.add_argument("--solo-items", type=int, default=150, help="items in the one-expert run")
+    parser.add_argument("--skip-solo", action="store_true")
     parser.add_argument("--skip-paced", action="store_true")
     parser.add_argument("--skip-saturated", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    modes = ([0.0] if not args.skip_saturated else []) + ([args.think] if not args.skip_paced else [])
+    modes = [m for m, skip in (("solo", args.skip_solo), ("saturated", args.skip_saturated), ("paced", args.skip_paced)) if not skip]
     if not args.skip_sqlite:
-        for think in modes:
+        for mode in modes:
             with tempfile.TemporaryDirectory() as tmp:
-                bench("SQLite", f"sqlite:///{tmp}/bench.db", args, think)
+                bench("SQLite", f"sqlite:///{tmp}/bench.db", args, mode)
     if not args.skip_pg:
         from sqlalchemy import text
 
@@ -236,12 +242,12 @@ def main() -> None:
 
         base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
         admin = make_engine(base)
-        for think in modes:
+        for mode in modes:
             schema = f"bench_assign_{secrets.token_hex(4)}"
             with admin.begin() as conn:
                 conn.execute(text(f'CREATE SCHEMA "{schema}"'))
             try:
-                bench("PostgreSQL", pg_url_with_schema(base, schema), args, think)
+                bench("PostgreSQL", pg_url_with_schema(base, schema), args, mode)
             finally:
                 with admin.begin() as conn:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

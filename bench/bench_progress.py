@@ -56,8 +56,10 @@ def seed(url: str, n_items: int, n_judgments: int) -> None:
         rows = []
         for i in range(start, min(start + chunk, n_items)):
             done = i < n_judgments
+            judged = 1 if done and i % 50 else 0  # every 50th assignment is a skip
             rows.append({"id": i + 1, "project_id": 1, "batch_id": 1, "external_id": f"it-{i}", "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
-                         "prompt": prompt, "responses": responses, "metadata": {}, "priority": 0, "assigned_count": 1 if done and i % 50 else 0, "created_at": now})
+                         "prompt": prompt, "responses": responses, "metadata": {}, "priority": 0, "assigned_count": judged, "judged_count": judged,
+                         "created_at": now})
         with engine.begin() as conn:
             conn.execute(insert(Item), rows)
     for start in range(0, n_judgments, chunk):
@@ -76,6 +78,14 @@ def seed(url: str, n_items: int, n_judgments: int) -> None:
         with engine.begin() as conn:
             conn.execute(insert(Assignment), assignments)
             conn.execute(insert(Judgment), judgments)
+    # Rows written straight into the tables: count them into the project's progress counters.
+    from sqlalchemy.orm import Session
+
+    from annotate.projects import counters
+
+    with Session(engine) as session:
+        counters.rebuild(session, 1)
+        session.commit()
     # What autovacuum would have done by the time anybody looks: statistics, and on
     # PostgreSQL the visibility map that lets index-only scans skip the heap.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

@@ -50,9 +50,14 @@ def agreement_pct(project: Project, answers: list[dict[str, Any]]) -> int:
     return counts.most_common(1)[0][1] * 100 // len(answers)
 
 
-def flag_if_disputed(session: Session, project: Project, item: Item, now: datetime) -> Adjudication | None:
-    """After a judgment of ``item``: open an adjudication if its judgments are complete and disagree."""
-    if project.adjudication_threshold is None:
+def flag_if_disputed(
+    session: Session, project: Project, item: Item, now: datetime, judged: int | None = None
+) -> Adjudication | None:
+    """After a judgment of ``item``: open an adjudication if its judgments are complete and disagree.
+
+    ``judged``: the item's judgment count, when the caller knows it under the item's row
+    lock (``submit_judgment``); an item still short of its overlap costs no query then."""
+    if project.adjudication_threshold is None or (judged is not None and judged < project.overlap):
         return None
     # Concurrent final judgments of one item queue here, so the last one sees them all.
     session.execute(select(Item.id).where(Item.id == item.id).with_for_update(key_share=True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy.orm import aliased
 
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, User
 
@@ -25,25 +26,43 @@ def active_lease(project: Project, expert: User, now: datetime) -> Select:
     )
 
 
-def next_assignable(project: Project, expert: User) -> Select:
-    """The next item for this expert: open slots, not had by them yet (skipped ones included).
+def next_assignable(project: Project, expert: User, below: int | None = None) -> Select:
+    """The id of the next item for this expert at the project's highest priority (below
+    ``below``, when given): open slots, not had by them yet (skipped ones included).
 
     Higher priority first (a researcher can push a batch ahead), then items already
     started (highest ``assigned_count``), so complete items accumulate early, then
-    import order. Locked rows are skipped on PostgreSQL, so concurrent claims never
-    wait on each other.
+    import order. With the priority fixed, that is the order of ``ix_items_queue``:
+    one seek past the level's full items, then a short walk, whatever the project's
+    size. When the level has nothing for the expert, ``top_priority(project, level)``
+    names the next one down. Locked rows are skipped on PostgreSQL, so concurrent
+    claims never wait on each other.
     """
-    mine = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert.id)
+    candidate, level = aliased(Item), aliased(Item)
+    top = select(func.max(level.priority)).where(level.project_id == project.id)
+    if below is not None:
+        top = top.where(level.priority < below)
+    mine = exists().where(Assignment.item_id == candidate.id, Assignment.expert_id == expert.id)
     return (
-        select(Item)
-        .where(Item.project_id == project.id, Item.assigned_count < project.overlap, ~mine)
-        .order_by(Item.priority.desc(), Item.assigned_count.desc(), Item.id)
+        select(candidate.id)
+        .where(
+            candidate.project_id == project.id,
+            candidate.priority == top.scalar_subquery(),
+            candidate.assigned_count < project.overlap,
+            ~mine,
+        )
+        .order_by(candidate.assigned_count.desc(), candidate.id)
         .limit(1)
         # FOR NO KEY UPDATE (PostgreSQL): rows inserted meanwhile that reference the item
         # (judgments, assignments) take FOR KEY SHARE, which this lock does not block.
         .with_for_update(skip_locked=True, key_share=True)
-        .execution_options(populate_existing=True)
     )
+
+
+def top_priority(project: Project, below: int | None = None) -> Select:
+    """The highest priority among the project's items (below ``below``, when given); None when there is none."""
+    stmt = select(func.max(Item.priority)).where(Item.project_id == project.id)
+    return stmt.where(Item.priority < below) if below is not None else stmt
 
 
 def expired_leases(project: Project, now: datetime) -> Select:

@@ -5,11 +5,15 @@ Correct under concurrency on both databases:
 * SQLite: callers begin the transaction with ``BEGIN IMMEDIATE``
   (``annotate.db.begin_write``), so claims are serialised.
 * PostgreSQL: the candidate item is locked with ``FOR UPDATE SKIP LOCKED``
-  and its ``assigned_count`` incremented in the same transaction. A competing
+  and its ``assigned_count`` incremented in the same statement. A competing
   claim that reaches the row after our commit re-checks ``assigned_count <
   overlap`` against the new row version (READ COMMITTED re-evaluation), so an
   item never exceeds its overlap. An expert's claims are serialised on their
   user row, so two tabs or devices get one lease.
+
+Submits and skips also update the project's progress counters
+(``annotate.projects.counters``) in their transaction; claims and expiries change
+only leases, which the progress page counts live.
 
 Only judging leases (``AssignmentPurpose.JUDGE``) use an item's overlap slots;
 adjudication leases (``annotate.assign.adjudication``) have their own slot, the
@@ -25,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
@@ -42,6 +47,7 @@ from annotate.models import (
     ReviewState,
     User,
 )
+from annotate.projects import counters
 from annotate.validation import InvalidDocument, Problem, problems
 
 
@@ -67,6 +73,17 @@ def lock_user(session: Session, user: User) -> None:
 def lock_row(session: Session, model: type, row_id: int) -> None:
     """Lock one row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises)."""
     session.execute(select(model.id).where(model.id == row_id).with_for_update())
+
+
+def lock_assignment(session: Session, assignment_id: int) -> Assignment:
+    """Lock the assignment's row and re-read it, in one statement: a concurrent submit, skip or
+    expiry of the lease waits until this transaction ends.
+
+    A plain select, not ``refresh(with_for_update=True)``: refresh reuses the caller's loader
+    options, and PostgreSQL refuses FOR UPDATE on the outer join a joinedload adds."""
+    return session.scalars(
+        select(Assignment).where(Assignment.id == assignment_id).with_for_update().execution_options(populate_existing=True)
+    ).one()
 
 
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
@@ -112,16 +129,15 @@ def claim_next(
         return None
     if project.quota_per_expert is not None and used_quota(session, project, expert, now) >= project.quota_per_expert:
         return None
-    item = session.scalar(queries.next_assignable(project, expert))
+    item = _take_slot(session, project, expert)
     if item is None:
         return None
     order = [r["id"] for r in item.responses]
     if project.randomize_order:
         random.SystemRandom().shuffle(order)
-    session.execute(update(Item).where(Item.id == item.id).values(assigned_count=Item.assigned_count + 1))
     assignment = Assignment(
         project_id=project.id,
-        item_id=item.id,
+        item=item,
         expert_id=expert.id,
         status=AssignmentStatus.LEASED,
         purpose=AssignmentPurpose.JUDGE,
@@ -132,6 +148,28 @@ def claim_next(
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def _take_slot(session: Session, project: Project, expert: User) -> Item | None:
+    """Find the next item for ``expert`` and take one of its slots (``assigned_count + 1``) in
+    one statement; None when nothing is left for them.
+
+    One statement per priority level tried: usually the first (the highest) has work."""
+    below = None
+    while True:
+        candidate = queries.next_assignable(project, expert, below).scalar_subquery()
+        item = session.scalars(
+            update(Item)
+            .where(Item.id == candidate)
+            .values(assigned_count=Item.assigned_count + 1)
+            .returning(Item)
+            .execution_options(synchronize_session=False, populate_existing=True)
+        ).one_or_none()
+        if item is not None:
+            return item
+        below = session.scalar(queries.top_priority(project, below))
+        if below is None:
+            return None
 
 
 def answer_schema(project: Project, item: Item) -> dict[str, Any]:
@@ -178,11 +216,7 @@ def submit_judgment(
     from annotate.assign import adjudication
 
     now = now or utcnow()
-    # Lock, then re-read: a concurrent submit, skip or expiry of this lease waits. (Not one
-    # refresh(with_for_update=True): it reuses the caller's loader options, and PostgreSQL
-    # refuses FOR UPDATE on the outer join a joinedload adds.)
-    lock_row(session, Assignment, assignment.id)
-    session.refresh(assignment)
+    assignment = lock_assignment(session, assignment.id)
     item = session.get(Item, assignment.item_id)
     check_answers(project, item, answers)
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
@@ -200,18 +234,11 @@ def submit_judgment(
     if assignment.status is AssignmentStatus.SKIPPED:
         raise AssignmentError("You skipped this task; it has gone to someone else.")
     is_adjudication = assignment.purpose is AssignmentPurpose.ADJUDICATE
+    judged = None
     if is_adjudication:
         adjudication.take_slot(session, assignment, now)
-    elif assignment.status is AssignmentStatus.EXPIRED:
-        taken = session.execute(
-            update(Item)
-            .where(Item.id == item.id, Item.assigned_count < project.overlap)
-            .values(assigned_count=Item.assigned_count + 1)
-        ).rowcount
-        if not taken:
-            raise LeaseLost(
-                "Your lease on this task expired and another expert has taken it; your answer was not recorded."
-            )
+    else:
+        judged = _count_judgment(session, project, item, late=assignment.status is AssignmentStatus.EXPIRED)
 
     assignment.status = AssignmentStatus.SUBMITTED
     assignment.finished_at = now
@@ -236,8 +263,33 @@ def submit_judgment(
     if is_adjudication:
         adjudication.resolve(session, assignment, judgment, now)
     else:
-        adjudication.flag_if_disputed(session, project, item, now)
+        adjudication.flag_if_disputed(session, project, item, now, judged=judged)
+    counters.add(session, project.id, counters.judgment_added(judged), actor_id=assignment.expert_id)
+    # The caller's response names the item: no query for it after the commit.
+    set_committed_value(assignment, "item", item)
     return judgment, True
+
+
+def _count_judgment(session: Session, project: Project, item: Item, *, late: bool) -> int:
+    """Count one more judgment on ``item``; return how many it has now (tie-breakers excluded).
+
+    The update locks the item's row, so concurrent final judgments of one item queue here and
+    each sees the others' (PostgreSQL re-reads the row once the lock is free). A late submit
+    on an expired lease also takes its slot back, if the slot is still free; else LeaseLost.
+    """
+    values = {"judged_count": Item.judged_count + 1}
+    statement = update(Item).where(Item.id == item.id)
+    if late:
+        values["assigned_count"] = Item.assigned_count + 1
+        statement = statement.where(Item.assigned_count < project.overlap)
+    row = session.execute(
+        statement.values(**values).returning(Item.judged_count, Item.assigned_count).execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:
+        raise LeaseLost("Your lease on this task expired and another expert has taken it; your answer was not recorded.")
+    set_committed_value(item, "judged_count", row.judged_count)
+    set_committed_value(item, "assigned_count", row.assigned_count)
+    return row.judged_count
 
 
 def _revise(session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime) -> None:
@@ -265,8 +317,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError("Say why you skip this task.")
-    lock_row(session, Assignment, assignment.id)
-    session.refresh(assignment)
+    assignment = lock_assignment(session, assignment.id)
     if assignment.status is AssignmentStatus.SKIPPED:
         return assignment
     if assignment.status is AssignmentStatus.SUBMITTED:
@@ -280,6 +331,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     assignment.skip_reason = reason[:2000]
     assignment.finished_at = now
     session.flush()
+    counters.add(session, assignment.project_id, {"skips": 1}, actor_id=assignment.expert_id)
     return assignment
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -105,19 +106,37 @@ def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken
     return token, secret
 
 
+# ``last_used_at`` is for people reading a token list; a write on every API call would
+# only queue API requests behind each other (on SQLite, behind the write lock).
+TOUCH_EVERY = timedelta(minutes=1)
+_TOKEN_KEY = "annotate.api_token"
+
+
 def user_for_token(session: Session, secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or revoked."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    """The active user a bearer token belongs to, or None if unknown or revoked.
+
+    One query for the token and its user; the token is kept on the session (one per
+    request) for ``touch_token``."""
+    row = session.execute(
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(secret))
+    ).first()
+    if row is None:
         return None
-    return token.user
+    token, user = row
+    if token.revoked_at is not None or not user.active:
+        return None
+    session.info[_TOKEN_KEY] = token
+    return user
 
 
 def touch_token(session: Session, secret: str) -> None:
-    """Record when a token was last used."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is not None:
-        token.last_used_at = utcnow()
+    """Record when a token was last used, to the minute: no write when it was used in the last minute."""
+    token = session.info.get(_TOKEN_KEY)
+    if token is None or token.token_hash != _digest(secret):
+        token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    now = utcnow()
+    if token is not None and (token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY):
+        token.last_used_at = now
 
 
 def parse_rate(value: str | Decimal | None) -> Decimal | None:

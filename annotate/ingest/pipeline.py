@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from annotate.db import WRITE_OPTION, UTCDateTime, begin_write, utcnow
 from annotate.ingest.errors import ImportFailed
 from annotate.models import Batch, BatchStatus, Item
+from annotate.projects import counters
 
 STALE_AFTER = timedelta(seconds=90)
 INTERRUPTED = "the import stopped before it finished (the process was killed or the machine restarted); nothing from it was kept"
@@ -164,6 +165,7 @@ class Staging:
         conn.execute(statement)
         # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT here.
         new = conn.scalar(select(func.count()).select_from(items).where(items.c.batch_id == self.batch_id)) or 0
+        counters.add(conn, self.project_id, {"items": new})  # the progress page's item count, in this transaction
         duplicate = valid - new
         conn.execute(
             update(Batch.__table__)

@@ -4,6 +4,7 @@ from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
 from annotate.models.people import Invitation, TermsAcceptance, TermsVersion
+from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.template import TaskTemplate
 from annotate.models.user import ApiToken, Role, User
@@ -37,6 +38,7 @@ __all__ = [
     "Judgment",
     "JudgmentRevision",
     "Project",
+    "ProjectCounter",
     "ProjectMember",
     "ProjectRole",
     "Review",

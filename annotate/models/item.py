@@ -58,8 +58,6 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
         CheckConstraint("assigned_count >= 0", name="assigned_count_not_negative"),
-        # The assignment engine's scan: open items of a project, started ones first.
-        Index("ix_items_queue", "project_id", "priority", "assigned_count", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,7 +75,18 @@ class Item(Base):
     # Leased or submitted assignments: the slots of the item's overlap in use.
     # Kept on the row so that claims lock and re-check one row (see assign/).
     assigned_count: Mapped[int] = mapped_column(default=0)
+    # Submitted judging assignments (tie-breakers excluded), kept by the assignment engine:
+    # incremented under the item's row lock, so concurrent final judgments of one item see
+    # each other, and the project's progress counters know which judgment completes it.
+    judged_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def response(self, response_id: str) -> dict[str, Any] | None:
         return next((r for r in self.responses if r["id"] == response_id), None)
+
+
+# The assignment engine's queue: within one priority, started items first (assigned_count
+# descending), then import order. The index follows that order exactly, so a claim is one
+# seek past the project's full items (``assigned_count >= overlap`` sorts before the open
+# ones) and a walk of a few entries, never a sort of every open item.
+Index("ix_items_queue", Item.project_id, Item.priority, Item.assigned_count.desc(), Item.id)

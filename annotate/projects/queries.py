@@ -1,7 +1,8 @@
 """Reads for the researcher's pages: progress, members, items. Lists are keyset-paginated.
 
 Every query is bounded by an index prefix on ``project_id`` and a ``LIMIT``;
-none counts per row. See bench/progress.py for the figures with 1M items.
+none counts per row; the progress counts come from per-project counters. See
+bench/bench_progress.py for the figures with 1M items.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentStatus, Item, Judgment, Project, ProjectMember, User
+from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, ProjectMember, User
+from annotate.projects import counters
 
 PAGE_SIZE = 50
 
@@ -48,51 +50,34 @@ def _key_of(row: Any) -> Any:
 def progress_counts(session: Session, project: Project) -> dict[str, int]:
     """Items total, complete (at least ``overlap`` judgments), in progress, not started; judgments, leases, skips.
 
-    Reads ``items.assigned_count`` (leased + submitted slots, kept by the assignment
-    engine) in one scan of the covering queue index, instead of grouping judgments
-    per item: an item is complete when its submitted slots reach the overlap, i.e.
-    its slots minus its active leases. Only items with a lease need that correction,
-    and there are few (at most the experts' lease caps)."""
-    total, started, full = session.execute(
+    Two small reads, whatever the project's size: the project's counters
+    (``annotate.projects.counters``: items, judgments, skips, items per number of
+    judgments) and its live leases, which are few. An item is started when it has a
+    judgment or a judging lease, so the leased items without a judgment are the only
+    ones the counters do not already know."""
+    values = counters.totals(session, project.id)
+    leases, leased_unjudged = session.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((Item.assigned_count > 0, 1), else_=0)), 0),
-            func.coalesce(func.sum(case((Item.assigned_count >= project.overlap, 1), else_=0)), 0),
-        ).where(Item.project_id == project.id)
+            func.count(
+                distinct(case((and_(Assignment.purpose == AssignmentPurpose.JUDGE, Item.judged_count == 0), Assignment.item_id)))
+            ),
+        )
+        .select_from(Assignment)
+        .join(Item, Item.id == Assignment.item_id)
+        .where(Assignment.project_id == project.id, Assignment.status == AssignmentStatus.LEASED)
     ).one()
-    # Two small indexed reads, not a join the planner may drive from the items side.
-    leased = dict(
-        session.execute(
-            select(Assignment.item_id, func.count())
-            .where(Assignment.project_id == project.id, Assignment.status == AssignmentStatus.LEASED)
-            .group_by(Assignment.item_id)
-        ).all()
-    )
-    full_but_leased = 0
-    ids = list(leased)
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for item_id, slots in session.execute(
-            select(Item.id, Item.assigned_count).where(Item.id.in_(chunk), Item.assigned_count >= project.overlap)
-        ):
-            full_but_leased += slots - leased[item_id] < project.overlap
-    complete = full - full_but_leased
-    judgments = session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id)) or 0
-    by_status = dict(
-        session.execute(
-            select(Assignment.status, func.count())
-            .where(Assignment.project_id == project.id, Assignment.status.in_([AssignmentStatus.LEASED, AssignmentStatus.SKIPPED]))
-            .group_by(Assignment.status)
-        ).all()
-    )
+    total = values.get("items", 0)
+    complete = counters.items_with_judgments(values, project.overlap)
+    started = counters.items_with_judgments(values) + leased_unjudged
     return {
         "items": total,
         "complete": complete,
         "in_progress": started - complete,
         "not_started": total - started,
-        "judgments": judgments,
-        "active_leases": by_status.get(AssignmentStatus.LEASED, 0),
-        "skips": by_status.get(AssignmentStatus.SKIPPED, 0),
+        "judgments": values.get("judgments", 0),
+        "active_leases": leases,
+        "skips": values.get("skips", 0),
     }
 
 

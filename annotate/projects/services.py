@@ -12,13 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from annotate.kinds.templates import load_template
+from annotate.projects import counters
 from annotate.models import (
     Assignment,
     AssignmentStatus,
     InstructionsVersion,
     TermsAcceptance,
     TermsVersion,
-    Item,
     Judgment,
     Project,
     ProjectMember,
@@ -139,30 +139,25 @@ def visible_projects(user: User):
 
 
 def stats(session: Session, project: Project) -> dict[str, Any]:
-    """Progress counts: items, judgments, complete items (at least ``overlap`` judgments), in progress."""
-    items = session.scalar(select(func.count()).select_from(Item).where(Item.project_id == project.id))
-    judgments = session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id))
-    per_item = (
-        select(Judgment.item_id, func.count().label("n"))
-        .where(Judgment.project_id == project.id)
-        .group_by(Judgment.item_id)
-        .subquery()
-    )
-    complete = session.scalar(select(func.count()).select_from(per_item).where(per_item.c.n >= project.overlap))
+    """Progress counts: items, judgments, complete items (at least ``overlap`` judgments), leases, experts.
+
+    From the project's counters (``annotate.projects.counters``) and small indexed reads:
+    as fast with a million items as with ten."""
+    values = counters.totals(session, project.id)
     leased = session.scalar(
         select(func.count())
         .select_from(Assignment)
         .where(Assignment.project_id == project.id, Assignment.status == AssignmentStatus.LEASED)
     )
-    experts = session.scalar(
-        select(func.count(func.distinct(Judgment.expert_id))).where(Judgment.project_id == project.id)
-    )
+    # One index probe per user rather than a scan of every judgment for the distinct experts.
+    judged_any = select(Judgment.id).where(Judgment.project_id == project.id, Judgment.expert_id == User.id).exists()
+    experts = session.scalar(select(func.count()).select_from(User).where(judged_any))
     return {
         "project": project.slug,
         "overlap": project.overlap,
-        "items": items,
-        "judgments": judgments,
-        "complete_items": complete,
+        "items": values.get("items", 0),
+        "judgments": values.get("judgments", 0),
+        "complete_items": counters.items_with_judgments(values, project.overlap),
         "active_leases": leased,
         "experts": experts,
     }

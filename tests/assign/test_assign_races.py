@@ -3,7 +3,8 @@ against the threaded test server and against gunicorn with 4 worker processes, o
 database the run uses (SQLite or PostgreSQL).
 
 Checked afterwards in the database: no item beyond its overlap, no expert twice on an item,
-every accepted submission stored (none lost), and no error at all (so no "database is locked").
+every accepted submission stored (none lost), the progress counters equal to a recount, and
+no error at all (so no "database is locked").
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pytest
 from sqlalchemy import func, select
 
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment
+from annotate.projects import counters
 
 from helpers import pair_rows
 
@@ -102,6 +104,10 @@ def check(session, project, n_items: int, overlap: int, errors: list[str], accep
     assert set(session.scalars(select(Item.assigned_count).where(Item.project_id == project.id))) == {overlap}
     leased = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == AssignmentStatus.LEASED))
     assert leased == 0
+    # Concurrent submits kept the progress counters exact.
+    assert counters.totals(session, project.id) == counters.recount(session, project.id) == {
+        "items": n_items, "judgments": n_items * overlap, counters.judged(overlap): n_items,
+    }
 
 
 @pytest.fixture

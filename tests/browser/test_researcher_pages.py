@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
-from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentStatus, Batch, Item, Judgment, Project
+from annotate.models import Batch, Item, Project
+from annotate.projects import counters
 
 from helpers import PASSWORD, screenshot, sign_in
 
@@ -51,19 +49,17 @@ def test_progress_widget_updates_itself(page, make_user, make_project, session):
     item = Item(project_id=project.id, batch_id=batch.id, external_id="x", content_hash="0" * 64,
                 prompt=[{"role": "user", "content": "q"}], responses=[{"id": "r1", "content": "a"}, {"id": "r2", "content": "b"}])
     session.add(item)
+    session.flush()
+    counters.rebuild(session, project.id)  # an item written by hand: count it
     session.commit()
     sign_in(page, "watch@example.org", PASSWORD)
     page.goto("/p/live/progress")
     complete = page.locator("dt:has-text('Complete') + dd")
     assert complete.inner_text() == "0"
-    now = utcnow()
-    assignment = Assignment(project_id=project.id, item_id=item.id, expert_id=expert.id, status=AssignmentStatus.SUBMITTED,
-                            leased_at=now, expires_at=now + timedelta(minutes=5), display_order=["r1", "r2"])
-    session.add(assignment)
-    session.flush()
-    session.add(Judgment(assignment_id=assignment.id, project_id=project.id, item_id=item.id, expert_id=expert.id,
-                         answers={"preferred": "r1"}, template_name="pairwise", template_version=1, instructions_version=1, active_seconds=42))
-    item.assigned_count = 1
+    # The expert judges it (through the assignment engine, which keeps the progress counters).
+    from annotate.assign.services import claim_next, submit_judgment
+
+    submit_judgment(session, claim_next(session, project, expert), project, {"preferred": "r1"}, active_seconds=42)
     session.commit()
     # The widget polls every 5 s and replaces itself: no reload.
     from playwright.sync_api import expect

@@ -1,6 +1,8 @@
 """Fixtures for the researcher-page tests: rows written straight into the real database
 (items, assignments, judgments), so these tests do not depend on the import or
-assignment code, and signed-in clients for several people at once."""
+assignment code, and signed-in clients for several people at once. Rows written this
+way bypass the progress counters, so the seeds rebuild them from the rows
+(``annotate.projects.counters.rebuild``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 
 from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentStatus, Batch, Item, Judgment
+from annotate.projects import counters
 
 from helpers import Browserless
 
@@ -45,6 +48,8 @@ def seed_items(session):
             for i in range(n)
         ]
         session.add_all(items)
+        session.flush()
+        counters.rebuild(session, project.id)
         session.commit()
         return items
 
@@ -88,6 +93,9 @@ def seed_work(session):
                     updated_at=when,
                 )
             )
+            item.judged_count += 1
+        session.flush()
+        counters.rebuild(session, project.id)
         session.commit()
         return assignment
 

@@ -1,0 +1,222 @@
+"""The progress counters (annotate.projects.counters) stay equal to a recount of the rows
+they summarise through a mixed workload run by the real services: imports (with
+duplicates), claims, submits, edits, skips, expiries, late submits (taken and refused),
+adjudication (claimed, given back, resolved), reviews, a batch pushed first, and
+overlap changes. Also through the API (claim, submit, skip) and the import API."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from annotate.assign.adjudication import claim_adjudication
+from annotate.assign.services import LeaseLost, claim_next, prioritize_batch, release_expired, skip_assignment, submit_judgment
+from annotate.db import utcnow
+from annotate.models import (
+    Assignment,
+    AssignmentStatus,
+    Batch,
+    Item,
+    Judgment,
+    ProjectMember,
+    ReviewVerdict,
+)
+from annotate.projects import counters
+from annotate.projects.queries import progress_counts
+from annotate.projects.settings import Settings, update_settings
+from annotate.review.services import record_review
+
+from helpers import pair_rows
+
+
+def counted(session, project) -> dict[str, int]:
+    """The progress page's figures, counted the slow way from the rows themselves."""
+    assigned = dict(session.execute(select(Item.id, Item.assigned_count).where(Item.project_id == project.id)).all())
+    judged = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))))
+    statuses = Counter(session.scalars(select(Assignment.status).where(Assignment.project_id == project.id)))
+    complete = sum(1 for item_id in assigned if judged[item_id] >= project.overlap)
+    started = sum(1 for n in assigned.values() if n > 0)
+    return {
+        "items": len(assigned),
+        "complete": complete,
+        "in_progress": started - complete,
+        "not_started": len(assigned) - started,
+        "judgments": session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id)),
+        "active_leases": statuses[AssignmentStatus.LEASED],
+        "skips": statuses[AssignmentStatus.SKIPPED],
+    }
+
+
+def check(session, project) -> dict[str, int]:
+    """Counters == recount, every item's judged_count is right, and the progress page's counts are exact."""
+    session.commit()  # a fresh snapshot
+    assert counters.totals(session, project.id) == counters.recount(session, project.id)
+    judged = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))))
+    for item_id, judged_count in session.execute(select(Item.id, Item.judged_count).where(Item.project_id == project.id)):
+        assert judged_count == judged[item_id], item_id
+    shown = progress_counts(session, project)
+    assert shown == counted(session, project)
+    return shown
+
+
+@pytest.fixture
+def world(make_user, make_project, import_rows, session):
+    experts = [make_user("expert", name=name) for name in ("Ann", "Bob", "Cat", "Dan")]
+    reviewer, adjudicator = make_user("expert", name="Rita"), make_user("expert", name="Ada")
+    project = make_project(
+        "mixed", overlap=2, members=[*((e, "expert") for e in experts), (reviewer, "reviewer"), (adjudicator, "expert")]
+    )
+    project.adjudication_threshold = 100
+    project.lease_seconds = 60
+    session.scalar(
+        select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == adjudicator.id)
+    ).adjudicator = True
+    session.commit()
+    import_rows(project, pair_rows(6, prefix="a"))
+    # A second import: two rows it repeats are duplicates, four are new.
+    import_rows(project, pair_rows(6, prefix="a")[4:] + pair_rows(4, prefix="b"), name="second.jsonl")
+    return project, experts, reviewer, adjudicator
+
+
+def test_counters_equal_a_recount_through_a_mixed_workload(world, session):
+    project, (ann, bob, cat, dan), rita, ada = world
+    now = utcnow()
+    assert check(session, project) == {
+        "items": 10, "complete": 0, "in_progress": 0, "not_started": 10, "judgments": 0, "active_leases": 0, "skips": 0,
+    }
+
+    # Items already started go first, so Ann and Bob judge the same item and split: adjudication.
+    first = claim_next(session, project, ann, now)
+    submit_judgment(session, first, project, {"preferred": "r1"}, now=now)
+    session.commit()
+    check(session, project)
+    second = claim_next(session, project, bob, now)
+    assert second.item_id == first.item_id
+    submit_judgment(session, second, project, {"preferred": "r2"}, now=now)
+    session.commit()
+    assert check(session, project)["complete"] == 1
+
+    # The adjudicator gives it back, then takes it again and breaks the tie.
+    tie = claim_adjudication(session, project, ada, now)
+    session.commit()
+    check(session, project)
+    skip_assignment(session, tie, "Need a colleague's view", now)
+    session.commit()
+    check(session, project)
+    tie = claim_adjudication(session, project, rita, now)
+    submit_judgment(session, tie, project, {"preferred": "r2"}, now=now)
+    session.commit()
+    shown = check(session, project)
+    assert (shown["complete"], shown["judgments"], shown["skips"]) == (1, 3, 1)
+
+    # Cat skips one, Dan lets one expire; a late submit on a free slot is taken.
+    skipped = claim_next(session, project, cat, now)
+    skip_assignment(session, skipped, "Outside my expertise", now)
+    lapsed = claim_next(session, project, dan, now)
+    session.commit()
+    check(session, project)
+    later = now + timedelta(seconds=61)
+    assert release_expired(session, project, later) == 1
+    session.commit()
+    check(session, project)
+    submit_judgment(session, lapsed, project, {"preferred": "tie"}, now=later)
+    session.commit()
+    check(session, project)
+
+    # Another lapse, but this time someone takes the slot first: the late submit is refused.
+    lost = claim_next(session, project, ann, later)
+    session.commit()
+    even_later = later + timedelta(seconds=61)
+    taker = claim_next(session, project, bob, even_later)  # reaps Ann's lease and takes the item
+    session.commit()
+    assert taker.item_id == lost.item_id
+    with pytest.raises(LeaseLost):
+        submit_judgment(session, lost, project, {"preferred": "r1"}, now=even_later)
+    session.rollback()
+    submit_judgment(session, taker, project, {"preferred": "r1"}, now=even_later)
+    session.commit()
+    check(session, project)
+
+    # An edit, a rejection and a revision, an acceptance: no counter moves.
+    before = check(session, project)
+    submit_judgment(session, taker, project, {"preferred": "r2"}, now=even_later)
+    session.commit()
+    judgment = session.scalar(select(Judgment).where(Judgment.assignment_id == taker.id))
+    record_review(session, judgment, project, rita, ReviewVerdict.REJECT, comment="Look again", now=even_later)
+    session.commit()
+    submit_judgment(session, taker, project, {"preferred": "tie"}, now=even_later)
+    record_review(session, judgment, project, rita, ReviewVerdict.ACCEPT, now=even_later)
+    session.commit()
+    assert check(session, project) == before
+
+    # A batch pushed first, and more work on it.
+    batch = session.scalars(select(Batch.id).where(Batch.project_id == project.id).order_by(Batch.id.desc())).first()
+    prioritize_batch(session, project, batch, 5)
+    session.commit()
+    for expert in (ann, bob, dan):
+        lease = claim_next(session, project, expert, even_later)
+        submit_judgment(session, lease, project, {"preferred": "r1"}, now=even_later)
+        session.commit()
+    claim_next(session, project, bob, even_later)  # an open lease at the end
+    session.commit()
+    shown = check(session, project)
+    assert shown["active_leases"] == 1 and shown["complete"] >= 2
+
+    # The overlap changes: "complete" follows at once, with nothing recounted.
+    for overlap in (1, 3, 2):
+        update_settings(session, project, Settings(**{**vars(Settings.of(project)), "overlap": overlap}))
+        session.commit()
+        assert check(session, project)["complete"] == sum(
+            1 for n in Counter(session.scalars(select(Judgment.item_id).where(Judgment.adjudication.is_(False)))).values() if n >= overlap
+        )
+
+
+def test_counters_through_the_api(world, session, client, make_token, write_jsonl):
+    project, (ann, bob, *_rest), _rita, _ada = world
+    researcher_token = None
+    tokens = {e.id: make_token(e) for e in (ann, bob)}
+
+    def api(token, path, **body):
+        return client.post(f"/api/v1{path}", json=body or None, headers={"Authorization": f"Bearer {token}"})
+
+    lease = api(tokens[ann.id], "/projects/mixed/assignments").get_json()
+    assert api(tokens[ann.id], f"/assignments/{lease['assignment']['id']}/judgment", answers={"preferred": "r1"}).status_code == 201
+    other = api(tokens[bob.id], "/projects/mixed/assignments").get_json()
+    assert api(tokens[bob.id], f"/assignments/{other['assignment']['id']}/skip", reason="Broken prompt").status_code == 200
+    api(tokens[bob.id], "/projects/mixed/assignments")
+    shown = check(session, project)
+    assert (shown["judgments"], shown["skips"], shown["active_leases"]) == (1, 1, 1)
+
+    from annotate.models import Role
+
+    boss = session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id)).user
+    boss.role = Role.ADMIN
+    session.commit()
+    researcher_token = make_token(boss)
+    response = client.post(
+        "/api/v1/projects/mixed/items",
+        json=pair_rows(3, prefix="c") + pair_rows(1, prefix="a"),
+        headers={"Authorization": f"Bearer {researcher_token}"},
+    )
+    assert response.status_code in (200, 201), response.text
+    assert check(session, project)["items"] == 13
+
+
+def test_rebuild_repairs_counters_after_rows_written_behind_the_apps_back(world, session):
+    project, (ann, *_rest), _rita, _ada = world
+    lease = claim_next(session, project, ann)
+    submit_judgment(session, lease, project, {"preferred": "r1"})
+    session.commit()
+    # Somebody adds an item by hand and garbles an item's judgment count: the counters no longer match.
+    batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
+    session.add(Item(project_id=project.id, batch_id=batch.id, external_id="by-hand", content_hash="0" * 64, prompt=[], responses=[]))
+    session.get(Item, lease.item_id).judged_count = 7
+    session.commit()
+    assert counters.totals(session, project.id) == {"items": 10, "judgments": 1, "judged_1": 1}
+    assert counters.recount(session, project.id) == {"items": 11, "judgments": 1, "judged_1": 1}
+    assert counters.rebuild(session, project.id) == {"items": 11, "judgments": 1, "judged_1": 1}
+    session.commit()
+    assert check(session, project)["items"] == 11
