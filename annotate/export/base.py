@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -95,6 +96,13 @@ class ExportContext:
     @property
     def unit(self) -> str:
         return self.options.unit or "item"
+
+    @cached_property
+    def pseudonyms(self) -> dict[int, str]:
+        """Each member's pseudonym by user id, read once per export."""
+        from annotate.export.queries import member_lookup
+
+        return dict(self.session.execute(member_lookup(self.project)).all())
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages
 from annotate.export.selection import complete_groups, is_abstain, pseudonym
 
 
@@ -23,7 +22,7 @@ def records(ctx: ExportContext) -> Iterator[Record]:
     for group in complete_groups(ctx):
         item = group.item
         by_id = {r["id"]: r for r in item.responses}
-        prompt = prompt_messages(item.prompt)
+        prompt = item.prompt_messages  # serialised once per item
         emitted = 0
         for row in group.judgments:
             if is_abstain(row.answers):

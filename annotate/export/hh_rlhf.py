@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import hh_transcript, response_content
+from annotate.export.messages import hh_transcript
 from annotate.export.pairs import pair_decisions
 
 
@@ -14,8 +14,8 @@ def records(ctx: ExportContext) -> Iterator[Record]:
         item = pair.item
         row: Record = {
             "id": item.external_id,
-            "chosen": hh_transcript(item.prompt, response_content(item.responses, pair.chosen)),
-            "rejected": hh_transcript(item.prompt, response_content(item.responses, pair.rejected)),
+            "chosen": hh_transcript(item.prompt, item.contents[pair.chosen]),
+            "rejected": hh_transcript(item.prompt, item.contents[pair.rejected]),
         }
         if pair.expert is not None:
             row["expert"] = pair.expert

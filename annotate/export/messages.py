@@ -19,13 +19,6 @@ def reply(content: str) -> Messages:
     return [{"role": "assistant", "content": content}]
 
 
-def response_content(responses: list[dict[str, Any]], response_id: str) -> str:
-    for response in responses:
-        if response["id"] == response_id:
-            return response["content"]
-    raise KeyError(response_id)
-
-
 def response_model(responses: list[dict[str, Any]], response_id: str) -> str:
     """The response's model name, or "" when the source gave none (a string in every row)."""
     for response in responses:

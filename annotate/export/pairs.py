@@ -2,8 +2,14 @@
 trl-kto, reward and hh-rlhf.
 
 Votes. A judgment votes for a response id or for ``"tie"`` (a both-bad
-answer votes as it says, usually ``"tie"``). An abstention does not vote;
-it is counted in the summary as ``abstains``.
+answer, ``{"preferred": "tie", "both_bad": true}``, votes ``"tie"``). An
+abstention does not vote; it is counted in the summary as ``abstains``.
+
+Both bad (``trl-kto`` only, which can say "rejected" without "chosen"): a
+both-bad answer votes ``"both bad"``, a verdict of its own, counted in ``ties``
+like any tie. When it wins an item (by the rules below, or by adjudication),
+or, per vote, for each both-bad vote, the pair is a both-bad pair: the item's
+two responses, both to be written as rejected.
 
 ``--unit item`` (one pair per item):
 
@@ -34,21 +40,26 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Row
-
 from annotate.export.base import ExportContext
-from annotate.export.selection import complete_groups, is_abstain, pseudonym
+from annotate.export.selection import ItemView, complete_groups, is_abstain, pseudonym
+
+BOTH_BAD = "both bad"  # the vote of a both-bad answer when it is told apart from a tie (trl-kto)
 
 
 @dataclass(slots=True)
 class Pair:
-    """One preference: the item row, chosen and rejected response ids, margin and who said so."""
+    """One preference: the item, chosen and rejected response ids, margin and who said so.
 
-    item: Row
+    With ``both_bad`` (trl-kto only) there is no preference: the experts rejected
+    both responses, ``chosen`` and ``rejected`` are the item's two responses in order.
+    """
+
+    item: ItemView
     chosen: str
     rejected: str
-    margin: float
+    margin: float | None  # None unless pair_decisions was asked for margins
     expert: str | None = None  # set for --unit judgment and --aggregation all
+    both_bad: bool = False
 
 
 def strength_of(labels: list[str], answers: dict) -> int:
@@ -56,15 +67,21 @@ def strength_of(labels: list[str], answers: dict) -> int:
     return labels.index(label) + 1 if label in labels else 1
 
 
-def pair_decisions(ctx: ExportContext) -> Iterator[Pair]:
-    """Stream the pairs the options ask for (see the module doc)."""
+def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool = False) -> Iterator[Pair]:
+    """Stream the pairs the options ask for (see the module doc). ``margins`` computes each
+    pair's margin (only ``reward`` writes it); ``both_bad`` tells a both-bad vote apart from
+    a tie, so that it can win and give a both-bad pair (only ``trl-kto`` can write one)."""
     summary, options = ctx.summary, ctx.options
     config = ctx.project.template.get("config", {})
     labels = list((config.get("strength") or {}).get("labels", []))
     per_item = ctx.unit == "item"
     aggregation = options.aggregation
+    each_vote = not per_item or aggregation == "all"
+    minimum = options.min_agreement
+    experts = summary.experts
     for group in complete_groups(ctx):
-        ids = [r["id"] for r in group.item.responses]
+        item = group.item
+        contents = item.contents
         votes = []
         for row in group.judgments:
             answers = row.answers
@@ -72,53 +89,83 @@ def pair_decisions(ctx: ExportContext) -> Iterator[Pair]:
                 summary.abstains += 1
                 continue
             preferred = answers.get("preferred")
-            if preferred != "tie" and preferred not in ids:
-                summary.leave_out("judgment: names a response the item does not have")
-                continue
             if preferred == "tie":
                 summary.ties += 1
+                if both_bad and answers.get("both_bad"):
+                    preferred = BOTH_BAD
+            elif preferred not in contents:
+                summary.leave_out("judgment: names a response the item does not have")
+                continue
             votes.append((row, preferred))
         if not votes:
             summary.leave_out("item: every judgment abstained")
             continue
-        counts = [(votes[0][1], 1)] if len(votes) == 1 else Counter(p for _, p in votes).most_common()
-        winner, top = counts[0]
-        adjudicated = per_item and aggregation != "all" and group.adjudication is not None
+        if len(votes) == 1:  # overlap 1: nothing to count
+            winner, top, runner_up = votes[0][1], 1, 0
+        else:
+            counts = Counter(p for _, p in votes).most_common(2)
+            winner, top = counts[0]
+            runner_up = counts[1][1] if len(counts) > 1 else 0
+        adjudicated = not each_vote and group.adjudication is not None
         if adjudicated:
-            winner = group.adjudication.answers.get("preferred")
-        elif options.min_agreement is not None and top / len(votes) < options.min_agreement:
+            answers = group.adjudication.answers
+            winner = answers.get("preferred")
+            if both_bad and winner == "tie" and answers.get("both_bad"):
+                winner = BOTH_BAD
+        elif minimum is not None and top / len(votes) < minimum:
             summary.leave_out("item: agreement below the minimum")
             continue
-        if not per_item or aggregation == "all":
+        if each_vote:
             emitted = 0
             for row, preferred in votes:
                 if preferred == "tie":
                     continue
-                other = next(i for i in ids if i != preferred)
                 emitted += 1
                 summary.judgments_used += 1
-                summary.experts.add(row.expert_id)
-                yield Pair(group.item, preferred, other, float(strength_of(labels, row.answers)), pseudonym(ctx, row))
+                experts.add(row.expert_id)
+                margin = float(strength_of(labels, row.answers)) if margins else None
+                if preferred == BOTH_BAD:
+                    yield both_bad_pair(item, margin, pseudonym(ctx, row))
+                else:
+                    yield Pair(item, preferred, other(contents, preferred), margin, pseudonym(ctx, row))
             if emitted:
                 summary.items += 1
             else:
                 summary.leave_out("item: the experts call it a tie")
             continue
-        if not adjudicated and aggregation == "majority" and len(counts) > 1 and counts[1][1] == top:
+        if not adjudicated and aggregation == "majority" and runner_up == top:
             summary.leave_out("item: no majority (tied vote)")
             continue
-        if not adjudicated and aggregation == "unanimous" and len(counts) > 1:
+        if not adjudicated and aggregation == "unanimous" and runner_up:
             summary.leave_out("item: not unanimous")
             continue
         if winner == "tie":
             summary.leave_out("item: the experts call it a tie")
             continue
-        loser = next(i for i in ids if i != winner)
-        signed = 0
-        for row, preferred in votes:
-            s = strength_of(labels, row.answers)
-            signed += s if preferred == winner else (-s if preferred == loser else 0)
-            summary.experts.add(row.expert_id)
+        margin = None
+        if margins:
+            loser = other(contents, winner)
+            signed = 0
+            for row, preferred in votes:
+                s = strength_of(labels, row.answers)
+                signed += s if preferred == winner else (-s if preferred == loser else 0)
+            margin = round(signed / len(votes), 6)
+        experts.update([row.expert_id for row, _ in votes])
         summary.judgments_used += len(votes)
         summary.items += 1
-        yield Pair(group.item, winner, loser, round(signed / len(votes), 6))
+        if winner == BOTH_BAD:
+            yield both_bad_pair(item, margin)
+        else:
+            yield Pair(item, winner, other(contents, winner), margin)
+
+
+def other(response_ids, response_id: str) -> str:
+    """The other of a pairwise item's two response ids."""
+    first, second = response_ids
+    return second if response_id == first else first
+
+
+def both_bad_pair(item: ItemView, margin: float | None, expert: str | None = None) -> Pair:
+    """The item's two responses, both rejected."""
+    first, second = item.contents
+    return Pair(item, first, second, margin, expert, both_bad=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, Text, cast, func, select
 
 from annotate.models import (
     Assignment,
@@ -30,6 +30,12 @@ def latest_review(column):
     )
 
 
+def as_text(column, name: str):
+    """A JSON column as its stored text (``<name>_json``): the export decodes an item's JSON once
+    for all its judgments, or copies it unread (PostgreSQL ``json`` keeps the exact text)."""
+    return cast(column, Text).label(f"{name}_json")
+
+
 def judgment_rows(
     project: Project, *, full: bool = False, order: bool = False, moments: bool = False, batches: Iterable[int] = ()
 ) -> Select:
@@ -41,18 +47,22 @@ def judgment_rows(
     (a join on assignments); ``full`` adds what only the lossless ``raw`` format
     needs (metadata, gold, provenance, the latest review), ``moments`` the judgment's time, so
     that the preference formats read (and convert) less.
+
+    The item's JSON columns come as text (``prompt_json``, ``responses_json``, …):
+    they are the same on every judgment of an item, so selection.ItemView decodes
+    them once. A judgment's answers are decoded per row. Experts are named by
+    id: their pseudonyms are read once (ExportContext.pseudonyms), not joined to every row.
     """
     columns = [
         Item.id.label("item_pk"),
         Item.external_id,
-        Item.prompt,
-        Item.responses,
+        as_text(Item.prompt, "prompt"),
+        as_text(Item.responses, "responses"),
         Judgment.id.label("judgment_id"),
         Judgment.expert_id,
         Judgment.answers,
         Judgment.adjudication,
         Judgment.review_state,
-        ProjectMember.pseudonym,
     ]
     if order or full:
         columns.append(Assignment.display_order)
@@ -61,9 +71,9 @@ def judgment_rows(
     if full:
         columns += [
             latest_review(Review.verdict).label("review"),
-            Item.meta.label("meta"),
-            Item.suggestion,
-            Item.gold,
+            as_text(Item.meta, "meta"),
+            as_text(Item.suggestion, "suggestion"),
+            as_text(Item.gold, "gold"),
             Item.batch_id,
             Batch.source,
             Batch.format.label("batch_format"),
@@ -80,10 +90,6 @@ def judgment_rows(
     stmt = (
         select(*columns)
         .join(Item, Item.id == Judgment.item_id)
-        .outerjoin(
-            ProjectMember,
-            and_(ProjectMember.project_id == Judgment.project_id, ProjectMember.user_id == Judgment.expert_id),
-        )
         .where(Judgment.project_id == project.id)
         .order_by(Judgment.item_id, Judgment.id)
     )

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from itertools import combinations
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages, reply
+from annotate.export.messages import reply
 from annotate.export.selection import complete_groups, is_abstain, pseudonym
 
 
@@ -110,7 +110,7 @@ def decisions(ctx: ExportContext) -> Iterator[tuple[object, dict[str, int], dict
 
 def records(ctx: ExportContext) -> Iterator[Record]:
     for item, ranks, means, judgments, expert in decisions(ctx):
-        prompt = prompt_messages(item.prompt)
+        prompt = item.prompt_messages  # serialised once per item
         if ctx.options.pairs:
             by_id = {r["id"]: r for r in item.responses}
             ordered = sorted(by_id, key=lambda i: ranks[i])

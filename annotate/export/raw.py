@@ -31,8 +31,9 @@ def review_status(row) -> str:
     return "fixed" if row.review is ReviewVerdict.FIX else "accepted"
 
 
-def json_text(value) -> str:
-    return orjson.dumps(value).decode()
+def json_text(stored: str | None) -> str:
+    """A free-form JSON column as JSON text: the stored text (orjson wrote it), "null" for none."""
+    return "null" if stored is None else stored
 
 
 def emails(ctx: ExportContext) -> dict[int, str]:
@@ -48,9 +49,13 @@ def emails(ctx: ExportContext) -> dict[int, str]:
 def records(ctx: ExportContext) -> Iterator[Record]:
     summary, project = ctx.summary, ctx.project
     email_of = emails(ctx) if ctx.options.emails else None
-    for group in groups(ctx, full=True, keep_rejected=True):
+    for group in groups(ctx, full=True, keep_rejected=True, decode=False):
         if group.judgments:
             summary.items += 1
+        # The item's columns are the same on each of its rows: copied as stored, read once.
+        first = group.item.row
+        prompt, responses = orjson.Fragment(first.prompt_json), orjson.Fragment(first.responses_json)
+        metadata, suggestion, gold = json_text(first.meta_json), json_text(first.suggestion_json), json_text(first.gold_json)
         for row in group.judgments:
             summary.judgments_used += 1
             summary.experts.add(row.expert_id)
@@ -63,11 +68,11 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 "item_id": row.external_id,
                 "project": project.slug,
                 "expert": pseudonym(ctx, row),
-                "prompt": row.prompt,
-                "responses": row.responses,
-                "metadata": json_text(row.meta),
-                "suggestion": json_text(row.suggestion),
-                "gold": json_text(row.gold),
+                "prompt": prompt,
+                "responses": responses,
+                "metadata": metadata,
+                "suggestion": suggestion,
+                "gold": gold,
                 "source": {
                     "batch": row.batch_id,
                     "file": row.source,

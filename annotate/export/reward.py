@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages, reply, response_content
+from annotate.export.messages import prompt_messages, reply
 from annotate.export.pairs import pair_decisions
 
 
 def records(ctx: ExportContext) -> Iterator[Record]:
-    for pair in pair_decisions(ctx):
+    for pair in pair_decisions(ctx, margins=True):
         item = pair.item
         prompt = prompt_messages(item.prompt)
         row: Record = {
             "id": item.external_id,
-            "chosen": prompt + reply(response_content(item.responses, pair.chosen)),
-            "rejected": prompt + reply(response_content(item.responses, pair.rejected)),
+            "chosen": prompt + reply(item.contents[pair.chosen]),
+            "rejected": prompt + reply(item.contents[pair.rejected]),
             "margin": pair.margin,
         }
         if pair.expert is not None:

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages, reply
+from annotate.export.messages import reply
 from annotate.export.selection import complete_groups, is_abstain, pseudonym
 
 RESERVED = {"id", "prompt", "response_id", "response", "model", "annotations", "num_judgments", "expert", "scores"}
@@ -112,7 +112,7 @@ def records(ctx: ExportContext) -> Iterator[Record]:
     criterion_ids = [c["id"] for c in spec]
     fixed = columns_fixed(criterion_ids)
     for item, scored, expert in decisions(ctx):
-        prompt = prompt_messages(item.prompt)
+        prompt = item.prompt_messages  # serialised once per item
         if ctx.options.binarize:
             totals = {r["id"]: overall(mean_scores(scored, r["id"], criterion_ids), spec) for r in item.responses}
             best = max(item.responses, key=lambda r: totals[r["id"]])

@@ -101,7 +101,7 @@ def jsonl_chunks(
     rows = 0
     progress = summary.progress
     for record in fmt.records(ctx):
-        line = dumps(record) + b"\n"
+        line = dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         buffer.append(line)
         size += len(line)
         rows += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages, reply, response_content
+from annotate.export.messages import reply
 from annotate.export.pairs import Pair, pair_decisions
 
 # TRL's DPO/Reward trainers: a conversational preference dataset with explicit prompt.
@@ -19,11 +19,12 @@ TAGS = ("dpo", "rlhf", "human-feedback", "preference")
 def trl_row(pair: Pair) -> Record:
     """A TRL conversational preference row for one pair."""
     item = pair.item
+    contents = item.contents
     row: Record = {
         "id": item.external_id,
-        "prompt": prompt_messages(item.prompt),
-        "chosen": reply(response_content(item.responses, pair.chosen)),
-        "rejected": reply(response_content(item.responses, pair.rejected)),
+        "prompt": item.prompt_messages,
+        "chosen": reply(contents[pair.chosen]),
+        "rejected": reply(contents[pair.rejected]),
     }
     if pair.expert is not None:
         row["expert"] = pair.expert

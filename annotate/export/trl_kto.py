@@ -1,7 +1,8 @@
 """``trl-kto``: TRL's unpaired preference format (prompt, completion, label), conversational.
 
 Each pair gives two rows: the chosen response with ``label: true`` and the
-rejected one with ``label: false``, in that order.
+rejected one with ``label: false``, in that order. An item the experts judge
+"both bad" (see pairs.py) gives two ``label: false`` rows, in response order.
 """
 
 from __future__ import annotations
@@ -9,19 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import prompt_messages, reply, response_content
+from annotate.export.messages import reply
 from annotate.export.pairs import pair_decisions
 
 
 def records(ctx: ExportContext) -> Iterator[Record]:
-    for pair in pair_decisions(ctx):
+    for pair in pair_decisions(ctx, both_bad=True):
         item = pair.item
-        prompt = prompt_messages(item.prompt)
-        for response_id, label in ((pair.chosen, True), (pair.rejected, False)):
+        for response_id, label in ((pair.chosen, not pair.both_bad), (pair.rejected, False)):
             row: Record = {
                 "id": item.external_id,
-                "prompt": prompt,
-                "completion": reply(response_content(item.responses, response_id)),
+                "prompt": item.prompt_messages,
+                "completion": reply(item.contents[response_id]),
                 "label": label,
             }
             if pair.expert is not None:

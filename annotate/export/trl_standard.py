@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from annotate.export.base import ExportContext, ExportFormat, Record
-from annotate.export.messages import response_content, standard_prompt
+from annotate.export.messages import standard_prompt
 from annotate.export.pairs import pair_decisions
 from annotate.export.trl import TAGS
 
@@ -16,8 +16,8 @@ def records(ctx: ExportContext) -> Iterator[Record]:
         row: Record = {
             "id": item.external_id,
             "prompt": standard_prompt(item.prompt),
-            "chosen": response_content(item.responses, pair.chosen),
-            "rejected": response_content(item.responses, pair.rejected),
+            "chosen": item.contents[pair.chosen],
+            "rejected": item.contents[pair.rejected],
         }
         if pair.expert is not None:
             row["expert"] = pair.expert

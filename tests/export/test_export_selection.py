@@ -168,6 +168,93 @@ def test_an_adjudication_alone_does_not_complete_an_item(seed, export_bytes):
     assert data == b"" and "item: incomplete (fewer judgments than the overlap)" in summary.left_out
 
 
+def both_bad_project(seed, votes: dict[str, dict], overlap: int = 3):
+    project = seed.project("pairwise", overlap=overlap)
+    item = seed.item(project, "x")
+    for expert, answers in votes.items():
+        seed.judge(project, item, expert, answers)
+    return project
+
+
+BOTH_BAD = {"preferred": "tie", "both_bad": True}
+
+
+def test_kto_rejects_both_responses_when_most_experts_say_both_bad(seed, export_bytes, validate):
+    project = both_bad_project(seed, {"a": BOTH_BAD, "b": BOTH_BAD, "c": {"preferred": "r1"}})
+    data, summary, _ = export_bytes(project, "trl-kto")
+    rows = rows_of(data)
+    validate("trl-kto", rows)
+    assert [(r["id"], r["completion"][0]["content"], r["label"]) for r in rows] == [
+        ("x", "First answer to x.", False),
+        ("x", "Second answer to x.", False),
+    ]
+    assert (summary.items, summary.judgments_used, summary.ties, summary.left_out) == (1, 3, 2, {})
+    # Formats that need a chosen response have nothing to say about the item: both-bad votes are ties.
+    data, summary, _ = export_bytes(project, "trl")
+    assert data == b"" and summary.left_out == {"item: the experts call it a tie": 1}
+
+
+def test_kto_tells_both_bad_from_a_tie(seed, export_bytes):
+    # Two plain ties outvote one both-bad: the experts call it a tie, no row.
+    project = both_bad_project(seed, {"a": {"preferred": "tie"}, "b": {"preferred": "tie"}, "c": BOTH_BAD})
+    data, summary, _ = export_bytes(project, "trl-kto")
+    assert data == b"" and summary.left_out == {"item: the experts call it a tie": 1}
+
+
+def test_kto_both_bad_per_vote_and_by_adjudication(seed, export_bytes):
+    split = {"a": BOTH_BAD, "b": {"preferred": "r2"}, "c": {"preferred": "tie"}}
+    project = both_bad_project(seed, split, overlap=2)
+    adjudicated = seed.project("pairwise", slug="adjudicated", overlap=2)
+    item = seed.item(adjudicated, "x")
+    for expert, answers in split.items():
+        seed.judge(adjudicated, item, expert, answers)
+    seed.judge(adjudicated, item, "d", BOTH_BAD, adjudication=True)
+    rows = rows_of(export_bytes(project, "trl-kto", unit="judgment")[0])
+    # a's both-bad vote: both responses rejected; b's vote: r2 then r1; c's tie: no row.
+    assert [(r["expert"][-2:], r["completion"][0]["content"][:5], r["label"]) for r in rows] == [
+        ("61", "First", False), ("61", "Secon", False), ("62", "Secon", True), ("62", "First", False),
+    ]
+    # A three-way split has no majority; an adjudication that says both bad decides it.
+    data, summary, _ = export_bytes(project, "trl-kto")
+    assert data == b"" and summary.left_out == {"item: no majority (tied vote)": 1}
+    rows = rows_of(export_bytes(adjudicated, "trl-kto")[0])
+    assert [(r["completion"][0]["content"][:5], r["label"]) for r in rows] == [("First", False), ("Secon", False)]
+
+
+def test_prompt_messages_keep_only_role_and_content(seed, export_bytes):
+    project = seed.project("pairwise", overlap=1)
+    prompt = [
+        {"role": "user", "content": "What is shown?", "media": {"type": "image", "src": "cat.png"}},
+        {"content": "Keys in another order.", "role": "assistant"},
+        {"role": "user", "content": "And now?"},
+    ]
+    item = seed.item(project, "x", prompt=prompt)
+    seed.judge(project, item, "a", {"preferred": "r1"})
+    row = rows_of(export_bytes(project, "trl")[0])[0]
+    assert row["prompt"] == [
+        {"role": "user", "content": "What is shown?"},
+        {"content": "Keys in another order.", "role": "assistant"},
+        {"role": "user", "content": "And now?"},
+    ]
+    # raw keeps the prompt as imported.
+    assert rows_of(export_bytes(project, "raw")[0])[0]["prompt"] == prompt
+
+
+def test_experts_are_named_by_pseudonym_even_after_they_leave(seed, export_bytes):
+    import hashlib
+
+    from annotate.models import ProjectMember
+
+    project = seed.project("pairwise", overlap=1)
+    seed.judge(project, seed.item(project, "x"), "a", {"preferred": "r1"})
+    seed.judge(project, seed.item(project, "y"), "b", {"preferred": "r2"})
+    gone = seed.experts["b"]
+    seed.session.query(ProjectMember).filter_by(project_id=project.id, user_id=gone.id).delete()
+    rows = rows_of(export_bytes(project, "trl", unit="judgment")[0])
+    stable = "expert-" + hashlib.sha256(f"{project.id}:{gone.id}".encode()).hexdigest()[:8]
+    assert [(r["id"], r["expert"]) for r in rows] == [("x", "expert-00000061"), ("y", stable)]
+
+
 def test_ranking_unanimous_and_min_agreement(build, export_bytes):
     project = build("ranking")
     data, summary, _ = export_bytes(project, "ranking", aggregation="unanimous")
