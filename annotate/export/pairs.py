@@ -150,7 +150,8 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
                 s = strength_of(labels, row.answers)
                 signed += s if preferred == winner else (-s if preferred == loser else 0)
             margin = round(signed / len(votes), 6)
-        experts.update([row.expert_id for row, _ in votes])
+        for row, _ in votes:
+            experts.add(row.expert_id)
         summary.judgments_used += len(votes)
         summary.items += 1
         if winner == BOTH_BAD:

@@ -31,7 +31,7 @@ from collections import namedtuple
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -44,7 +44,6 @@ from annotate.models import User
 from annotate.models.work import ReviewState
 
 YIELD_PER = 2000
-ADJUDICATION, REVIEW_STATE = attrgetter("adjudication"), attrgetter("review_state")
 
 
 class ItemView:
@@ -90,15 +89,13 @@ class Group:
     item: ItemView
     judgments: list[tuple]  # named tuples: the columns of queries.judgment_rows
     total: int  # judgments before filters, adjudications not counted
-    adjudicated: bool = False  # whether any judgment read (before filters) is an adjudication
+    adjudication: tuple | None = None  # see latest_adjudication
 
-    @property
-    def adjudication(self) -> tuple | None:
-        """The latest tie-breaking judgment that passed the filters and is not an abstention."""
-        if not self.adjudicated:
-            return None
-        decided = [r for r in self.judgments if r.adjudication and not is_abstain(r.answers)]
-        return decided[-1] if decided else None
+
+def latest_adjudication(judgments: list[tuple]) -> tuple | None:
+    """The latest tie-breaking judgment that passed the filters and is not an abstention."""
+    decided = [r for r in judgments if r.adjudication and not is_abstain(r.answers)]
+    return decided[-1] if decided else None
 
 
 def is_abstain(answers: dict[str, Any]) -> bool:
@@ -163,16 +160,17 @@ def groups(
     for _item_pk, rows in groupby(map(rows_of, result), key=itemgetter(0)):  # item_pk is the first column
         rows = list(rows)
         summary.judgments_read += len(rows)
-        adjudications = sum(map(ADJUDICATION, rows))
+        adjudications = rejections = 0
+        for row in rows:
+            adjudications += row.adjudication
+            rejections += row.review_state is rejected
         total = len(rows) - adjudications
         if plain:  # the common case, kept tight: only rejections to drop
-            if keep_rejected or rejected not in map(REVIEW_STATE, rows):
-                kept = rows
-            else:
+            kept = rows
+            if rejections and not keep_rejected:
                 kept = [row for row in rows if row.review_state is not rejected]
-            if len(kept) != len(rows):
-                summary.leave_out("judgment: rejected in review", len(rows) - len(kept))
-            yield Group(ItemView(rows[0], decode), kept, total, adjudications > 0)
+                summary.leave_out("judgment: rejected in review", rejections)
+            yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
             continue
         kept = []
         for row in rows:
@@ -189,7 +187,7 @@ def groups(
                 summary.leave_out("judgment: outside the date range")
             else:
                 kept.append(row)
-        yield Group(ItemView(rows[0], decode), kept, total, adjudications > 0)
+        yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
 
 
 def pseudonym(ctx: ExportContext, row: tuple) -> str:
