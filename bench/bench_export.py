@@ -102,10 +102,11 @@ def run_export(url: str, fmt_name: str, out) -> tuple[float, int]:
 
 
 def baseline_rows(project_id: int):
-    """The rows the ``trl`` export selects: the statement of queries.judgment_rows(project)
-    (same columns, joins, filter and order) with every JSON column decoded as the models type
-    it. Kept here, not taken from judgment_rows, so that the floor measures the same work
-    whatever the export's own query does (it now reads the item JSON as text)."""
+    """The rows the ``trl`` export reads (item, judgment, the expert's pseudonym; same filter
+    and order), as queries.judgment_rows selected them when this benchmark was written, every
+    JSON column decoded as the models type it. Kept here so that the floor measures the same
+    work whatever the export's own query becomes (it now reads the item JSON as text and the
+    pseudonyms once per export)."""
     from sqlalchemy import and_, select
 
     from annotate.models import Item, Judgment, ProjectMember
