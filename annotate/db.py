@@ -145,6 +145,8 @@ def writer_queue(database: str) -> WriterQueue:
 
 
 _QUEUED = "annotate.writer_queue"
+# Per connection, for begin_write: did the transaction begin as a writer's, has it written.
+_WRITER, _WROTE = "annotate.writer", "annotate.wrote"
 
 
 def _leave_queue(info: dict, dbapi_conn: Any, end: str) -> None:
@@ -200,6 +202,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION)
+        conn.connection.info.update({_WRITER: bool(write), _WROTE: False})
         if not write or queue is None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
             return
@@ -212,6 +215,11 @@ def _configure_sqlite(engine: Engine) -> None:
             info.pop(_QUEUED, None)
             queue.release()
             raise
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip()[:6].upper().startswith(("SELECT", "PRAGMA", "BEGIN")):
+            conn.connection.info[_WROTE] = True
 
     if queue is None:
         return
@@ -252,12 +260,29 @@ def begin_write(session: Session) -> None:
     """Start the session's transaction as a writer.
 
     On SQLite this takes the database write lock up front (``BEGIN
-    IMMEDIATE``), so concurrent writers queue on the busy timeout instead of
-    failing; on PostgreSQL it is a no-op and row locks do the work. Call it
-    before the first query of a unit of work that writes.
+    IMMEDIATE``, after the writers queued before it), so concurrent writers
+    wait instead of failing; on PostgreSQL it is a no-op and row locks do the
+    work. Call it before the first query of a unit of work that writes.
+
+    A SQLite transaction that has only read so far (a request's sign-in and
+    access checks) is ended first and a writer's begun: what it loaded stays
+    loaded, and the lock is held only while the unit of work runs. One that has
+    written, or that is already a writer's, is left as it is.
     """
-    if not session.in_transaction():
-        session.connection(execution_options={WRITE_OPTION: True})
+    if session.in_transaction():
+        if not _only_read(session):
+            return
+        session.commit()
+    session.connection(execution_options={WRITE_OPTION: True})
+
+
+def _only_read(session: Session) -> bool:
+    if session.get_bind().dialect.name != "sqlite" or session.in_nested_transaction():
+        return False
+    if session.new or session.dirty or session.deleted:
+        return False
+    info = session.connection().connection.info
+    return not info.get(_WRITER, True) and not info.get(_WROTE, True)
 
 
 def init_app(app: Flask) -> None:

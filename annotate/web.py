@@ -75,13 +75,22 @@ def _writers_take_the_lock() -> None:
     # IMMEDIATE, or a concurrent writer makes it fail with "database is
     # locked" (see annotate.db). It takes a lock; it writes nothing.
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.method not in SAFE_METHODS and not getattr(view, "writes_nothing", False):
+    if request.method not in SAFE_METHODS and not getattr(view, "writes_nothing", False) and not getattr(view, "writes_late", False):
         db.begin_write(db.session())
 
 
 def writes_nothing(view):
     """Mark a POST view that never writes, so it does not queue for the SQLite write lock."""
     view.writes_nothing = True
+    return view
+
+
+def writes_late(view):
+    """Mark a POST view whose writes all go through services that take the write lock themselves
+    (``db.begin_write``), after the view's reads: on SQLite the lock is then held only while the
+    work is written, not while the request is signed in and checked. For the busiest views
+    (claim, submit, skip)."""
+    view.writes_late = True
     return view
 
 

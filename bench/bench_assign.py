@@ -82,12 +82,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, threads: int) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(url: str, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn as ``annotate serve`` runs it; its output goes to ``log`` (printed when a request fails)."""
     port = free_port()
     env = {**os.environ, "ANNOTATE_DATABASE_URL": url, "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32), "ANNOTATE_ENV": "production"}
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", str(threads), "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -98,7 +99,7 @@ def start_gunicorn(url: str, threads: int) -> tuple[subprocess.Popen, str]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise SystemExit("gunicorn did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
+                raise SystemExit("gunicorn did not start: " + log.read_text(errors="replace")[-2000:])
             time.sleep(0.2)
 
 
@@ -205,14 +206,18 @@ def bench(name: str, url: str, args, mode: str) -> None:
     experts, items = (1, args.solo_items) if mode == "solo" else (args.experts, args.items)
     think = args.think if mode == "paced" else 0.0
     tokens = seed(url, experts, items, args.overlap)
-    process, base = start_gunicorn(url, args.threads)
-    try:
-        result = run(base, tokens, think)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-    label = f"paced, think {think:g} s" if mode == "paced" else mode
-    report(f"{name}, {label} (gunicorn 4 workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "gunicorn.log"
+        process, base = start_gunicorn(url, args.threads, log)
+        try:
+            result = run(base, tokens, think)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+        label = f"paced, think {think:g} s" if mode == "paced" else mode
+        report(f"{name}, {label} (gunicorn 4 workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+        if result["errors"]:
+            print("  gunicorn's log, last lines:\n" + log.read_text(errors="replace")[-3000:])
 
 
 def main() -> None:

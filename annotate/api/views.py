@@ -15,6 +15,7 @@ from annotate.models import Assignment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
 from annotate.projects.services import stats, terms_pending
 from annotate.validation import InvalidDocument
+from annotate.web import writes_late
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -79,6 +80,7 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
 
 @bp.post("/projects/<slug>/assignments")
 @token_required
+@writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
     if terms_pending(db.session(), project, g.user) is not None:
@@ -94,6 +96,7 @@ def claim(slug: str):
 
 @bp.post("/assignments/<int:assignment_id>/judgment")
 @token_required
+@writes_late
 def judgment(assignment_id: int):
     session = db.session()
     assignment = session.get(Assignment, assignment_id)

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
-from annotate.db import utcnow
+from annotate.db import begin_write, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Adjudication,
@@ -85,6 +85,7 @@ def claim_adjudication(session: Session, project: Project, adjudicator: User, no
     from annotate.assign.services import lock_user, release_expired
 
     now = now or utcnow()
+    begin_write(session)
     lock_user(session, adjudicator)
     release_expired(session, project, now)
     current = session.scalar(

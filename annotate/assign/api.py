@@ -17,6 +17,7 @@ from annotate.assign.skips import skipped_report
 from annotate.db import utcnow
 from annotate.models import Assignment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
+from annotate.web import writes_late
 
 
 def _body() -> dict | None:
@@ -26,6 +27,7 @@ def _body() -> dict | None:
 
 @bp.post("/assignments/<int:assignment_id>/skip")
 @token_required
+@writes_late
 def skip(assignment_id: int):
     session = db.session()
     assignment = session.get(Assignment, assignment_id)

@@ -26,6 +26,10 @@ def active_lease(project: Project, expert: User, now: datetime) -> Select:
     )
 
 
+# Built once: making an alias costs more than the query it is used in.
+_CANDIDATE, _LEVEL = aliased(Item, name="candidate"), aliased(Item, name="level")
+
+
 def next_assignable(project: Project, expert: User, below: int | None = None) -> Select:
     """The id of the next item for this expert at the project's highest priority (below
     ``below``, when given): open slots, not had by them yet (skipped ones included).
@@ -38,7 +42,7 @@ def next_assignable(project: Project, expert: User, below: int | None = None) ->
     names the next one down. Locked rows are skipped on PostgreSQL, so concurrent
     claims never wait on each other.
     """
-    candidate, level = aliased(Item), aliased(Item)
+    candidate, level = _CANDIDATE, _LEVEL
     top = select(func.max(level.priority)).where(level.project_id == project.id)
     if below is not None:
         top = top.where(level.priority < below)

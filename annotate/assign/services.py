@@ -2,8 +2,9 @@
 
 Correct under concurrency on both databases:
 
-* SQLite: callers begin the transaction with ``BEGIN IMMEDIATE``
-  (``annotate.db.begin_write``), so claims are serialised.
+* SQLite: each service begins its transaction as a writer's (``BEGIN IMMEDIATE``,
+  ``annotate.db.begin_write``; a transaction that has only read is ended first),
+  so claims are serialised.
 * PostgreSQL: the candidate item is locked with ``FOR UPDATE SKIP LOCKED``
   and its ``assigned_count`` incremented in the same statement. A competing
   claim that reaches the row after our commit re-checks ``assigned_count <
@@ -33,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
-from annotate.db import utcnow
+from annotate.db import begin_write, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Assignment,
@@ -117,6 +118,7 @@ def claim_next(
     project's required expertise or past its quota; ``routing.refusal`` says which.
     """
     now = now or utcnow()
+    begin_write(session)
     lock_user(session, expert)
     release_expired(session, project, now)
     if not fresh:
@@ -216,6 +218,7 @@ def submit_judgment(
     from annotate.assign import adjudication
 
     now = now or utcnow()
+    begin_write(session)
     assignment = lock_assignment(session, assignment.id)
     item = session.get(Item, assignment.item_id)
     check_answers(project, item, answers)
@@ -264,7 +267,7 @@ def submit_judgment(
         adjudication.resolve(session, assignment, judgment, now)
     else:
         adjudication.flag_if_disputed(session, project, item, now, judged=judged)
-    counters.add(session, project.id, counters.judgment_added(judged), actor_id=assignment.expert_id)
+    counters.add(session, project.id, counters.judgment_added(judged, now), actor_id=assignment.expert_id)
     # The caller's response names the item: no query for it after the commit.
     set_committed_value(assignment, "item", item)
     return judgment, True
@@ -317,6 +320,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     reason = (reason or "").strip()
     if not reason:
         raise AssignmentError("Say why you skip this task.")
+    begin_write(session)
     assignment = lock_assignment(session, assignment.id)
     if assignment.status is AssignmentStatus.SKIPPED:
         return assignment

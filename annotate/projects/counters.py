@@ -6,7 +6,8 @@ over up to millions of rows on every 5-second poll. Each is kept as a counter th
 the writer updates in the same transaction as the change it counts:
 
 * imports: ``items`` (``annotate.ingest.pipeline.Staging.finish``);
-* submits: ``judgments``, and the item moving from ``judged_<k-1>`` to ``judged_<k>``
+* submits: ``judgments``, ``day_<YYYY-MM-DD>`` (judgments made that UTC day), and the
+  item moving from ``judged_<k-1>`` to ``judged_<k>``
   (``annotate.assign.services.submit_judgment``; tie-breakers count as judgments only);
 * skips: ``skips`` (``annotate.assign.services.skip_assignment``).
 
@@ -23,6 +24,8 @@ with it (for rows written outside the application, and in tests).
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -31,6 +34,7 @@ from annotate.models import Assignment, AssignmentStatus, Item, Judgment, Projec
 
 SHARDS = 8
 JUDGED = "judged_"
+DAY = "day_"
 _table = ProjectCounter.__table__
 
 
@@ -39,10 +43,15 @@ def judged(k: int) -> str:
     return f"{JUDGED}{k}"
 
 
-def judgment_added(judged_count: int | None) -> dict[str, int]:
-    """The counter changes for one new judgment: ``judged_count`` is the item's count including
-    it, or None for a tie-breaker (which completes no item)."""
-    deltas = {"judgments": 1}
+def day(when: date) -> str:
+    """The counter of judgments made on the UTC day ``when``."""
+    return f"{DAY}{when.isoformat()}"
+
+
+def judgment_added(judged_count: int | None, when: datetime) -> dict[str, int]:
+    """The counter changes for one new judgment made at ``when`` (UTC): ``judged_count`` is the
+    item's count including it, or None for a tie-breaker (which completes no item)."""
+    deltas = {"judgments": 1, day(when.date()): 1}
     if judged_count is not None:
         deltas[judged(judged_count)] = 1
         if judged_count > 1:
@@ -71,17 +80,26 @@ def add(db: Session | Connection, project_id: int, deltas: dict[str, int], actor
     db.execute(statement)
 
 
-def totals(session: Session, project_id: int) -> dict[str, int]:
-    """Every counter of the project: {name: value}; a counter never written is absent (zero)."""
-    return {
-        name: int(value)
-        for name, value in session.execute(
+def totals(session: Session, project_id: int, *, days: bool = False) -> dict[str, int]:
+    """The project's counters: {name: value}; a counter never written is absent (zero).
+    Without the per-day counters unless ``days``: they accumulate, a day at a time."""
+    stmt = select(ProjectCounter.name, func.sum(ProjectCounter.value)).where(ProjectCounter.project_id == project_id)
+    if not days:
+        stmt = stmt.where(~ProjectCounter.name.startswith(DAY, autoescape=True))
+    return {name: int(value) for name, value in session.execute(stmt.group_by(ProjectCounter.name)) if value}
+
+
+def per_day(session: Session, project_id: int, days: list[date]) -> dict[date, int]:
+    """Judgments made on each of ``days`` (UTC); 0 for a day without any."""
+    names = {day(d): d for d in days}
+    found = dict(
+        session.execute(
             select(ProjectCounter.name, func.sum(ProjectCounter.value))
-            .where(ProjectCounter.project_id == project_id)
+            .where(ProjectCounter.project_id == project_id, ProjectCounter.name.in_(names))
             .group_by(ProjectCounter.name)
-        )
-        if value
-    }
+        ).all()
+    )
+    return {d: int(found.get(name) or 0) for name, d in names.items()}
 
 
 def items_with_judgments(values: dict[str, int], at_least: int = 1) -> int:
@@ -91,7 +109,7 @@ def items_with_judgments(values: dict[str, int], at_least: int = 1) -> int:
 
 
 def recount(session: Session, project_id: int) -> dict[str, int]:
-    """What ``totals`` must be, counted from the items, assignments and judgments themselves."""
+    """What ``totals(days=True)`` must be, counted from the items, assignments and judgments themselves."""
     values = {
         "items": session.scalar(select(func.count()).select_from(Item).where(Item.project_id == project_id)),
         "judgments": session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)),
@@ -109,6 +127,12 @@ def recount(session: Session, project_id: int) -> dict[str, int]:
     )
     for k, n in session.execute(select(per_item.c.k, func.count()).group_by(per_item.c.k)):
         values[judged(k)] = n
+    if session.get_bind().dialect.name == "postgresql":
+        utc_day = func.to_char(func.timezone("UTC", Judgment.created_at), "YYYY-MM-DD")
+    else:
+        utc_day = func.date(Judgment.created_at)  # stored as UTC text
+    for when, n in session.execute(select(utc_day, func.count()).where(Judgment.project_id == project_id).group_by(utc_day)):
+        values[f"{DAY}{when}"] = n
     return {name: n for name, n in values.items() if n}
 
 
@@ -122,7 +146,7 @@ def rebuild(session: Session, project_id: int) -> dict[str, int]:
     judged_now = (
         select(func.count())
         .select_from(Judgment)
-        .where(Judgment.item_id == Item.id, Judgment.adjudication.is_(False))
+        .where(Judgment.project_id == Item.project_id, Judgment.item_id == Item.id, Judgment.adjudication.is_(False))
         .correlate(Item)
         .scalar_subquery()
     )

@@ -8,7 +8,7 @@ bench/bench_progress.py for the figures with 1M items.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, distinct, func, or_, select
@@ -84,20 +84,10 @@ def progress_counts(session: Session, project: Project) -> dict[str, int]:
 def judgments_per_day(session: Session, project: Project, days: int = 14, today: date | None = None) -> list[tuple[date, int]]:
     """Judgments per UTC day over the last ``days`` days, oldest first, days without any included as 0.
 
-    One indexed range count per day: several times faster than grouping by a
-    date() of every row, which SQLite must compute row by row."""
+    From the project's per-day counters: one small read, not a count of every judgment."""
     today = today or utcnow().date()
-    out = []
-    for back in range(days - 1, -1, -1):
-        day = today - timedelta(days=back)
-        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-        n = session.scalar(
-            select(func.count())
-            .select_from(Judgment)
-            .where(Judgment.project_id == project.id, Judgment.created_at >= start, Judgment.created_at < start + timedelta(days=1))
-        )
-        out.append((day, n or 0))
-    return out
+    counts = counters.per_day(session, project.id, [today - timedelta(days=back) for back in range(days - 1, -1, -1)])
+    return list(counts.items())
 
 
 def members(project: Project) -> Select:

@@ -19,7 +19,7 @@ from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, terms_pending, visible_projects
 from annotate.validation import InvalidDocument
-from annotate.web import client_redirect, login_required, push_url, render
+from annotate.web import client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
 from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
@@ -60,6 +60,7 @@ def project(slug: str):
 
 @bp.post("/p/<slug>/next")
 @login_required
+@writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
     if terms_pending(db.session(), project, g.user) is not None:  # terms first (annotate.projects)
@@ -93,6 +94,7 @@ def task(assignment_id: int):
 
 @bp.post("/tasks/<int:assignment_id>/judgment")
 @login_required
+@writes_late
 def submit(assignment_id: int):
     assignment, project = load_assignment(assignment_id)
     kind = get_kind(project.kind)
@@ -133,6 +135,7 @@ def submit(assignment_id: int):
 
 @bp.post("/tasks/<int:assignment_id>/skip")
 @login_required
+@writes_late
 def skip(assignment_id: int):
     assignment, project = load_assignment(assignment_id)
     code = request.form.get("reason", "")

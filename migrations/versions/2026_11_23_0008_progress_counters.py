@@ -1,8 +1,8 @@
 """progress: per-project counters, items.judged_count, and a queue index in claim order
 
 ``project_counters`` holds the progress page's big numbers (items, judgments, skips,
-and items per number of judgments), kept by the application in the same transaction
-as the change they count; ``items.judged_count`` is each item's number of judgments
+judgments per UTC day, and items per number of judgments), kept by the application in
+the same transaction as the change they count; ``items.judged_count`` is each item's number of judgments
 (tie-breakers excluded). Both are backfilled here from the rows they summarise.
 
 ``ix_items_queue`` is rebuilt with ``assigned_count`` descending, the order in which
@@ -25,7 +25,10 @@ depends_on = None
 
 # Plain table stubs: a migration never imports application code.
 items = sa.table('items', sa.column('id', sa.Integer), sa.column('project_id', sa.Integer), sa.column('judged_count', sa.Integer))
-judgments = sa.table('judgments', sa.column('item_id', sa.Integer), sa.column('project_id', sa.Integer), sa.column('adjudication', sa.Boolean))
+judgments = sa.table(
+    'judgments', sa.column('item_id', sa.Integer), sa.column('project_id', sa.Integer), sa.column('adjudication', sa.Boolean),
+    sa.column('created_at', sa.DateTime),
+)
 assignments = sa.table('assignments', sa.column('project_id', sa.Integer), sa.column('status', sa.String))
 counters = sa.table(
     'project_counters', sa.column('project_id', sa.Integer), sa.column('name', sa.String), sa.column('shard', sa.Integer), sa.column('value', sa.BigInteger)
@@ -50,7 +53,8 @@ def upgrade() -> None:
     judged = (
         sa.select(sa.func.count())
         .select_from(judgments)
-        .where(judgments.c.item_id == items.c.id, judgments.c.adjudication == sa.false())
+        # project_id too, so that each item's count is one seek of (project_id, item_id).
+        .where(judgments.c.project_id == items.c.project_id, judgments.c.item_id == items.c.id, judgments.c.adjudication == sa.false())
         .scalar_subquery()
     )
     judged_items = sa.select(judgments.c.item_id).where(judgments.c.adjudication == sa.false())
@@ -67,6 +71,14 @@ def upgrade() -> None:
         sa.select(assignments.c.project_id, sa.literal('skips'), zero, sa.func.count())
         .where(assignments.c.status == 'skipped')
         .group_by(assignments.c.project_id),
+    )
+    if op.get_bind().dialect.name == 'postgresql':
+        utc_day = sa.func.to_char(sa.func.timezone('UTC', judgments.c.created_at), 'YYYY-MM-DD')
+    else:
+        utc_day = sa.func.date(judgments.c.created_at)  # stored as UTC text
+    backfill(
+        'days',
+        sa.select(judgments.c.project_id, sa.literal('day_') + utc_day, zero, sa.func.count()).group_by(judgments.c.project_id, utc_day),
     )
     backfill(
         'judged',
