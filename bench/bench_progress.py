@@ -130,7 +130,8 @@ def measure(url: str, label: str) -> None:
         sess["auth_stamp"] = "x"
     for name, path, headers in [
         ("GET /p/big/progress (full page)", "/p/big/progress", {}),
-        ("GET /p/big/progress (htmx poll)", "/p/big/progress", {"HX-Request": "true"}),
+        ("GET /p/big/progress (htmx poll, 5 s)", "/p/big/progress", {"HX-Request": "true"}),
+        ("GET ...?part=people (htmx poll, 60 s)", "/p/big/progress?part=people", {"HX-Request": "true"}),
         ("GET /p/big/items?after=it-900000", "/p/big/items?after=it-900000", {}),
         ("GET /p/big/members", "/p/big/members", {}),
     ]:

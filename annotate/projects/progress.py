@@ -11,7 +11,7 @@ from annotate.models import Item, Project, ProjectMember, ProjectRole, Role
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.views import bp
-from annotate.web import login_required, render, roles_required
+from annotate.web import login_required, render, roles_required, wants_fragment
 
 
 @bp.app_context_processor
@@ -48,25 +48,27 @@ def index():
 def progress(slug: str):
     """Counts, judgments per day, per-expert throughput (one page of members) and skip reasons.
 
-    An htmx poll gets only the ``progress`` block, which re-requests itself every 5 s."""
+    Two self-polling widgets: the counts and days (the ``progress`` block, every 5 s; a few
+    small reads whatever the project's size) and throughput and skip reasons (``people``,
+    requested with ``part=people`` every minute: they cost more to count, and change slowly).
+    An htmx poll computes only its own widget."""
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
     after = _after()
-    page = queries.keyset(session, queries.members(project), ProjectMember.id, after, limit=25)
-    rates = queries.throughput(session, project, [user.id for _member, user in page.rows])
-    days = queries.judgments_per_day(session, project)
-    return render(
-        "projects/progress.html",
-        "progress",
-        project=project,
-        counts=queries.progress_counts(session, project),
-        days=days,
-        peak=max((n for _d, n in days), default=0),
-        page=page,
-        after=after,
-        rates=rates,
-        skips=session.execute(queries.skip_reasons(project)).all(),
-    )
+    block = "people" if request.args.get("part") == "people" else "progress"
+    whole_page = not wants_fragment()
+    context: dict = {"project": project, "after": after}
+    if block == "progress" or whole_page:
+        days = queries.judgments_per_day(session, project)
+        context.update(counts=queries.progress_counts(session, project), days=days, peak=max((n for _d, n in days), default=0))
+    if block == "people" or whole_page:
+        page = queries.keyset(session, queries.members(project), ProjectMember.id, after, limit=25)
+        context.update(
+            page=page,
+            rates=queries.throughput(session, project, [user.id for _member, user in page.rows]),
+            skips=session.execute(queries.skip_reasons(project)).all(),
+        )
+    return render("projects/progress.html", block, **context)
 
 
 @bp.get("/p/<slug>/items")

@@ -87,3 +87,19 @@ def test_throughput_and_items_are_paginated(make_user, make_project, browser_for
         match = re.search(r'href="(/p/g3/items\?after=[^"]+)"', page.text)
         url = match.group(1) if match else None
     assert len(seen) == 120 and len(set(seen)) == 120
+
+
+def test_throughput_and_skip_reasons_are_a_widget_of_their_own_polled_every_minute(make_user, make_project, browser_for, seed_items, seed_work):
+    researcher, ann = make_user("researcher"), make_user("expert", name="Ann")
+    project = make_project("g4", members=[(researcher, "researcher"), (ann, "expert")])
+    items = seed_items(project, 2)
+    seed_work(project, items[0], ann, status=AssignmentStatus.SKIPPED, skip_reason="Broken prompt")
+    web = browser_for(researcher)
+    full = web.get("/p/g4/progress")
+    assert 'hx-trigger="every 5s"' in full.text and 'hx-trigger="every 60s"' in full.text
+    assert 'hx-get="/p/g4/progress?part=people"' in full.text and "Broken prompt" in full.text
+    people = web.get("/p/g4/progress?part=people", headers={"HX-Request": "true"})
+    assert people.text.lstrip().startswith('<div id="progress-people"') and "Broken prompt" in people.text and "Ann" in people.text
+    assert "<dt>Total</dt>" not in people.text
+    counts = web.get("/p/g4/progress", headers={"HX-Request": "true"})
+    assert _cells(counts.text, "Skips") == "1" and "Broken prompt" not in counts.text and "Throughput" not in counts.text
