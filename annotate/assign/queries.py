@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, func, select
-from sqlalchemy.orm import aliased
 
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, User
 
@@ -26,10 +25,6 @@ def active_lease(project: Project, expert: User, now: datetime) -> Select:
     )
 
 
-# Built once: making an alias costs more than the query it is used in.
-_CANDIDATE, _LEVEL = aliased(Item, name="candidate"), aliased(Item, name="level")
-
-
 def next_assignable(project: Project, expert: User, below: int | None = None) -> Select:
     """The id of the next item for this expert at the project's highest priority (below
     ``below``, when given): open slots, not had by them yet (skipped ones included).
@@ -42,7 +37,9 @@ def next_assignable(project: Project, expert: User, below: int | None = None) ->
     names the next one down. Locked rows are skipped on PostgreSQL, so concurrent
     claims never wait on each other.
     """
-    candidate, level = _CANDIDATE, _LEVEL
+    # Plain table aliases, made per call: an ORM alias costs more than the query, and one
+    # shared between threads is not safe (its columns are collected on first use).
+    candidate, level = Item.__table__.alias("candidate").c, Item.__table__.alias("level").c
     top = select(func.max(level.priority)).where(level.project_id == project.id)
     if below is not None:
         top = top.where(level.priority < below)

@@ -156,13 +156,16 @@ def _take_slot(session: Session, project: Project, expert: User) -> Item | None:
     """Find the next item for ``expert`` and take one of its slots (``assigned_count + 1``) in
     one statement; None when nothing is left for them.
 
-    One statement per priority level tried: usually the first (the highest) has work."""
+    One statement per priority level tried: usually the first (the highest) has work. The
+    candidate is picked in a MATERIALIZED common table expression, not a subquery in the
+    WHERE clause: PostgreSQL may evaluate such a subquery more than once in one statement
+    (each time skipping the rows it locked before) and so update several items."""
     below = None
     while True:
-        candidate = queries.next_assignable(project, expert, below).scalar_subquery()
+        picked = queries.next_assignable(project, expert, below).cte("picked").prefix_with("MATERIALIZED")
         item = session.scalars(
             update(Item)
-            .where(Item.id == candidate)
+            .where(Item.id.in_(select(picked.c.id)))
             .values(assigned_count=Item.assigned_count + 1)
             .returning(Item)
             .execution_options(synchronize_session=False, populate_existing=True)

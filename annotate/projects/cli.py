@@ -69,3 +69,21 @@ def projects_list() -> None:
     """List projects."""
     for project in db.session().scalars(select(Project).order_by(Project.id)):
         click.echo(f"{project.slug}\t{project.template['kind']}\t{project.template_name} v{project.template_version}\toverlap {project.overlap}\t{project.title}")
+
+
+@projects_group.command("recount")
+@click.argument("slug")
+def projects_recount(slug: str) -> None:
+    """Recount a project's progress counters from its items, assignments and judgments.
+
+    annotate keeps them as it goes; recount after rows were changed outside annotate."""
+    from annotate.projects import counters
+
+    session = writing()
+    project = project_by_slug(slug)
+    before = counters.totals(session, project.id, days=True)
+    after = counters.rebuild(session, project.id)
+    session.commit()
+    wrong = sorted(name for name in before.keys() | after.keys() if before.get(name, 0) != after.get(name, 0))
+    verdict = f"corrected {', '.join(wrong)}" if wrong else "they were right"
+    click.echo(f"recounted {slug}: {after.get('items', 0)} items, {after.get('judgments', 0)} judgments; {verdict}")

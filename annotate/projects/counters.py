@@ -24,9 +24,10 @@ with it (for rows written outside the application, and in tests).
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import Insert, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -62,22 +63,25 @@ def judgment_added(judged_count: int | None, when: datetime) -> dict[str, int]:
 def add(db: Session | Connection, project_id: int, deltas: dict[str, int], actor_id: int | None = None) -> None:
     """Add ``deltas`` ({counter: n}) to the project's counters, in the caller's transaction.
 
-    One upsert; call it last before the commit, once per transaction: on PostgreSQL the
-    rows stay locked until then."""
+    One upsert per counter, sent together (one round trip); call it last before the
+    commit, once per transaction: on PostgreSQL the rows stay locked until then."""
     shard = (actor_id or 0) % SHARDS
     rows = [{"project_id": project_id, "name": name, "shard": shard, "value": n} for name, n in sorted(deltas.items()) if n]
-    if not rows:
-        return
-    dialect = (db.get_bind() if isinstance(db, Session) else db).dialect.name
+    if rows:
+        db.execute(_upsert((db.get_bind() if isinstance(db, Session) else db).dialect.name), rows)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Insert:
+    # Built once per dialect: building an upsert costs more than running it.
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:
         from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(_table).values(rows)
-    statement = statement.on_conflict_do_update(
+    statement = upsert(_table)
+    return statement.on_conflict_do_update(
         index_elements=["project_id", "name", "shard"], set_={"value": _table.c.value + statement.excluded.value}
     )
-    db.execute(statement)
 
 
 def totals(session: Session, project_id: int, *, days: bool = False) -> dict[str, int]:

@@ -292,3 +292,17 @@ def test_the_migration_backfills_the_counters(tmp_path):
             with admin.begin() as conn:
                 conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             admin.dispose()
+
+
+def test_recount_command(world, session, runner):
+    project, (ann, *_rest), _rita, _ada = world
+    submit_judgment(session, claim_next(session, project, ann), project, {"preferred": "r1"})
+    session.commit()
+    out = runner.invoke(args=["projects", "recount", "mixed"])
+    assert out.exit_code == 0 and out.output.strip() == "recounted mixed: 10 items, 1 judgments; they were right"
+    batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
+    session.add(Item(project_id=project.id, batch_id=batch.id, external_id="by-hand", content_hash="0" * 64, prompt=[], responses=[]))
+    session.commit()
+    out = runner.invoke(args=["projects", "recount", "mixed"])
+    assert out.exit_code == 0 and out.output.strip() == "recounted mixed: 11 items, 1 judgments; corrected items"
+    assert counters.totals(session, project.id)["items"] == 11
