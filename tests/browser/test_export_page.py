@@ -19,6 +19,7 @@ def test_build_a_folder_and_watch_the_progress(page, make_user, make_project, im
     while (assignment := claim_next(session, project, expert)) is not None:
         submit_judgment(session, assignment, project, {"preferred": "r2"})
         session.commit()
+    session.commit()  # the last claim found nothing: end its writer's transaction before the server writes
     sign_in(page, "exporter@example.org", PASSWORD)
     page.goto("/p/export-page/exports")
     page.select_option("#dir-format", "reward")
