@@ -8,10 +8,13 @@ far harsher than 50 people reading and judging; it measures the ceiling, and lat
 mostly queueing for the 2 cores) and *paced* (each expert pauses a random 0-2x ``--think``
 seconds before each request; still ~50x a real team's rate, whose judgments take minutes). Printed per database: requests,
 errors, claims/s and submits/s, and p50 / p90 / p99 / max latency of claims and of submits.
-Afterwards the database is checked: no item beyond its overlap, no duplicate (item, expert).
+Before the clock starts each expert claims and submits once (``--no-warmup`` times that too: a
+fresh worker's first requests take 100-600 ms). Afterwards the database is checked: no item
+beyond its overlap, no duplicate (item, expert).
 
 Usage: .venv/bin/python bench/bench_assign.py [--experts 50] [--items 1000] [--overlap 1] [--think 1.0]
          [--threads 4] [--solo-items 150] [--skip-pg] [--skip-sqlite] [--skip-solo] [--skip-paced] [--skip-saturated]
+         [--no-warmup]
 PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 a scratch schema is created and dropped).
 """
@@ -103,9 +106,11 @@ def start_gunicorn(url: str, threads: int, log: Path) -> tuple[subprocess.Popen,
             time.sleep(0.2)
 
 
-def run(base: str, tokens: list[str], think: float = 0.0) -> dict:
+def run(base: str, tokens: list[str], think: float = 0.0, warmup: bool = True) -> dict:
     """Every expert claims and submits until 204, pausing 0-2x ``think`` s before each request;
-    returns latencies (s) and errors."""
+    returns latencies (s) and errors. With ``warmup``, each expert first claims and submits one
+    item untimed: a gunicorn worker's first requests pay for connections, mapper set-up and SQL
+    compilation (100-600 ms), which would otherwise be most of the p99 of a short run."""
     host = urlsplit(base)
     claims: list[float] = []
     submits: list[float] = []
@@ -128,8 +133,19 @@ def run(base: str, tokens: list[str], think: float = 0.0) -> dict:
             data = response.read()
             return response.status, data, time.perf_counter() - t0
 
-        barrier.wait()
         mine_c, mine_s, mine_e = [], [], []
+        try:
+            if warmup:
+                status, data, _took = post("/api/v1/projects/bench/assignments", b"")
+                if status not in (201, 204):
+                    mine_e.append(f"warm-up claim {status} {data[:200]!r}")
+                if status == 201:
+                    body = json.loads(data)
+                    answer = json.dumps({"answers": {"preferred": body["item"]["responses"][0]["id"]}}).encode()
+                    post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", answer)
+        except OSError as exc:
+            mine_e.append(repr(exc))
+        barrier.wait()
         try:
             while True:
                 status, data, took = post("/api/v1/projects/bench/assignments", b"")
@@ -173,6 +189,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 def verify(url: str, overlap: int) -> str:
+    """Judgments, items over their overlap, experts twice on an item (warm-up included)."""
     from sqlalchemy import func, select
 
     from annotate.db import make_engine
@@ -205,16 +222,18 @@ def bench(name: str, url: str, args, mode: str) -> None:
     """One run: ``solo`` (one expert, no concurrency: the service time), ``saturated`` or ``paced``."""
     experts, items = (1, args.solo_items) if mode == "solo" else (args.experts, args.items)
     think = args.think if mode == "paced" else 0.0
-    tokens = seed(url, experts, items, args.overlap)
+    warmup = not args.no_warmup
+    # The warm-up takes one item's slot per expert: the timed run still has ``items`` items.
+    tokens = seed(url, experts, items + (experts if warmup else 0), args.overlap)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "gunicorn.log"
         process, base = start_gunicorn(url, args.threads, log)
         try:
-            result = run(base, tokens, think)
+            result = run(base, tokens, think, warmup)
         finally:
             process.terminate()
             process.wait(timeout=30)
-        label = f"paced, think {think:g} s" if mode == "paced" else mode
+        label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")
         report(f"{name}, {label} (gunicorn 4 workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
         if result["errors"]:
             print("  gunicorn's log, last lines:\n" + log.read_text(errors="replace")[-3000:])
@@ -229,6 +248,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause (s) before each request in the paced run")
     parser.add_argument("--solo-items", type=int, default=150, help="items in the one-expert run")
     parser.add_argument("--skip-solo", action="store_true")
+    parser.add_argument("--no-warmup", action="store_true", help="time the workers' first requests too")
     parser.add_argument("--skip-paced", action="store_true")
     parser.add_argument("--skip-saturated", action="store_true")
     parser.add_argument("--skip-pg", action="store_true")
