@@ -14,11 +14,12 @@ wait for it in a queue (``WriterQueue``), not in SQLite's busy handler.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flask import Flask, current_app, g
 import orjson
@@ -72,6 +73,37 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+_Built = TypeVar("_Built")
+
+
+def prebuilt(build: Callable[..., _Built]) -> Callable[..., _Built]:
+    """Build a statement once per set of arguments, on first use, and share it after.
+
+    For the busiest requests (claim, submit, sign-in by token), where building a
+    statement's Python objects costs more than the database takes to run it: the
+    builder takes only structural choices (which clauses), and every value goes in as a
+    ``bindparam`` at execution. The statement is compiled once before it is shared:
+    SQLAlchemy collects some parts of a statement (an alias's columns) lazily, on first
+    use, and two threads doing that at once can render it without its alias.
+    """
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def get(*args: Any) -> _Built:
+        statement = built.get(args)
+        if statement is None:
+            with lock:
+                statement = built.get(args)
+                if statement is None:
+                    statement = build(*args)
+                    statement.compile()  # type: ignore[attr-defined]
+                    built[args] = statement
+        return statement
+
+    built: dict[tuple, _Built] = {}
+    return get
 
 
 def _json_dumps(value: Any) -> str:

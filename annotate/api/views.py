@@ -12,8 +12,8 @@ from annotate.auth.services import touch_token, user_for_token
 from annotate.export.services import ExportError, get_format
 from annotate.export.streaming import stream_jsonl
 from annotate.models import Assignment, Project
-from annotate.projects.access import RESEARCH, WORK, project_for
-from annotate.projects.services import stats, terms_pending
+from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
+from annotate.projects.services import must_accept_terms, stats
 from annotate.validation import InvalidDocument
 from annotate.web import writes_late
 
@@ -83,7 +83,7 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
 @writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    if terms_pending(db.session(), project, g.user) is not None:
+    if must_accept_terms(db.session(), project, g.user):
         return error(403, "accept the project's terms first, on the web page terms_url", terms_url=url_for("projects.terms", slug=project.slug, _external=True))
     # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
     assignment = claim_next(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
@@ -102,7 +102,7 @@ def judgment(assignment_id: int):
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.expert_id != g.user.id:
         return error(404, "no such assignment for this token's user")
-    project, _member = project_for(g.user, session.get(Project, assignment.project_id).slug, WORK)
+    project, _member = project_by_id_for(g.user, assignment.project_id, WORK)
     body = _json_body()
     if "answers" not in body:
         return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])

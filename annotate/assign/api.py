@@ -15,8 +15,8 @@ from annotate.assign.routing import refusal
 from annotate.assign.services import AssignmentError, prioritize_batch, skip_assignment
 from annotate.assign.skips import skipped_report
 from annotate.db import utcnow
-from annotate.models import Assignment, Project
-from annotate.projects.access import RESEARCH, WORK, project_for
+from annotate.models import Assignment
+from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
 from annotate.web import writes_late
 
 
@@ -33,7 +33,7 @@ def skip(assignment_id: int):
     assignment = session.get(Assignment, assignment_id)
     if assignment is None or assignment.expert_id != g.user.id:
         return error(404, "no such assignment for this token's user")
-    project_for(g.user, session.get(Project, assignment.project_id).slug, WORK)
+    project_by_id_for(g.user, assignment.project_id, WORK)
     body = _body()
     if body is None:
         return error(400, "the request body must be a JSON object")

@@ -4,30 +4,37 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, and_, exists, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select
 
+from annotate.db import UTCDateTime, prebuilt
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, User
 
 
-def active_lease(project: Project, expert: User, now: datetime) -> Select:
-    """The expert's oldest unexpired judging lease in the project."""
+@prebuilt
+def active_lease() -> Select:
+    """The expert's oldest unexpired judging lease in the project (parameters ``in_project``,
+    ``for_expert``, ``now``)."""
     return (
         select(Assignment)
         .where(
-            Assignment.project_id == project.id,
-            Assignment.expert_id == expert.id,
+            Assignment.project_id == bindparam("in_project", type_=Integer),
+            Assignment.expert_id == bindparam("for_expert", type_=Integer),
             Assignment.purpose == AssignmentPurpose.JUDGE,
             Assignment.status == AssignmentStatus.LEASED,
-            Assignment.expires_at > now,
+            Assignment.expires_at > bindparam("now", type_=UTCDateTime),
         )
         .order_by(Assignment.leased_at, Assignment.id)
         .limit(1)
     )
 
 
-def next_assignable(project: Project, expert: User, below: int | None = None) -> Select:
-    """The id of the next item for this expert at the project's highest priority (below
-    ``below``, when given): open slots, not had by them yet (skipped ones included).
+def next_assignable(below: bool = False) -> Select:
+    """The id of the next item for an expert at the project's highest priority (below the
+    ``below_priority`` parameter, when ``below``): open slots, not had by them yet (skipped ones included).
+
+    Values go in as parameters at execution: ``in_project``, ``max_assigned`` (the
+    overlap), ``for_expert`` (and ``below_priority``), so that the statement is built
+    once (``annotate.db.prebuilt``; an UPDATE reserves its columns' names).
 
     Higher priority first (a researcher can push a batch ahead), then items already
     started (highest ``assigned_count``), so complete items accumulate early, then
@@ -37,19 +44,20 @@ def next_assignable(project: Project, expert: User, below: int | None = None) ->
     names the next one down. Locked rows are skipped on PostgreSQL, so concurrent
     claims never wait on each other.
     """
-    # Plain table aliases, made per call: an ORM alias costs more than the query, and one
-    # shared between threads is not safe (its columns are collected on first use).
+    # Plain table aliases (an ORM alias costs more than the query); their columns are
+    # collected here, before the statement is shared between threads.
     candidate, level = Item.__table__.alias("candidate").c, Item.__table__.alias("level").c
-    top = select(func.max(level.priority)).where(level.project_id == project.id)
-    if below is not None:
-        top = top.where(level.priority < below)
-    mine = exists().where(Assignment.item_id == candidate.id, Assignment.expert_id == expert.id)
+    project_id = bindparam("in_project", type_=Integer)
+    top = select(func.max(level.priority)).where(level.project_id == project_id)
+    if below:
+        top = top.where(level.priority < bindparam("below_priority", type_=Integer))
+    mine = exists().where(Assignment.item_id == candidate.id, Assignment.expert_id == bindparam("for_expert", type_=Integer))
     return (
         select(candidate.id)
         .where(
-            candidate.project_id == project.id,
+            candidate.project_id == project_id,
             candidate.priority == top.scalar_subquery(),
-            candidate.assigned_count < project.overlap,
+            candidate.assigned_count < bindparam("max_assigned", type_=Integer),
             ~mine,
         )
         .order_by(candidate.assigned_count.desc(), candidate.id)
@@ -66,14 +74,16 @@ def top_priority(project: Project, below: int | None = None) -> Select:
     return stmt.where(Item.priority < below) if below is not None else stmt
 
 
-def expired_leases(project: Project, now: datetime) -> Select:
-    """Ids of leases past their expiry that nobody is working on right now."""
+@prebuilt
+def expired_leases() -> Select:
+    """Ids of leases past their expiry (parameter ``now``) that nobody is working on right now,
+    in the project ``in_project``."""
     return (
         select(Assignment.id)
         .where(
-            Assignment.project_id == project.id,
+            Assignment.project_id == bindparam("in_project", type_=Integer),
             Assignment.status == AssignmentStatus.LEASED,
-            Assignment.expires_at <= now,
+            Assignment.expires_at <= bindparam("now", type_=UTCDateTime),
         )
         .with_for_update(skip_locked=True)
     )

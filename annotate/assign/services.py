@@ -28,13 +28,13 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
-from annotate.db import begin_write, utcnow
+from annotate.db import begin_write, prebuilt, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Assignment,
@@ -82,15 +82,23 @@ def lock_assignment(session: Session, assignment_id: int) -> Assignment:
 
     A plain select, not ``refresh(with_for_update=True)``: refresh reuses the caller's loader
     options, and PostgreSQL refuses FOR UPDATE on the outer join a joinedload adds."""
-    return session.scalars(
-        select(Assignment).where(Assignment.id == assignment_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    return session.scalars(_locked_assignment(), {"assignment": assignment_id}).one()
+
+
+@prebuilt
+def _locked_assignment() -> Select:
+    return (
+        select(Assignment)
+        .where(Assignment.id == bindparam("assignment"))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def release_expired(session: Session, project: Project, now: datetime | None = None) -> int:
     """Mark expired leases as such and give their slots back to the pool. Returns how many."""
     now = now or utcnow()
-    ids = list(session.scalars(queries.expired_leases(project, now)))
+    ids = list(session.scalars(queries.expired_leases(), {"in_project": project.id, "now": now}))
     if not ids:
         return 0
     released = session.execute(
@@ -122,7 +130,7 @@ def claim_next(
     lock_user(session, expert)
     release_expired(session, project, now)
     if not fresh:
-        current = session.scalar(queries.active_lease(project, expert, now))
+        current = session.scalar(queries.active_lease(), {"in_project": project.id, "for_expert": expert.id, "now": now})
         if current is not None:
             return current
     elif active_leases(session, project, expert, now) >= project.max_active_leases:
@@ -156,25 +164,34 @@ def _take_slot(session: Session, project: Project, expert: User) -> Item | None:
     """Find the next item for ``expert`` and take one of its slots (``assigned_count + 1``) in
     one statement; None when nothing is left for them.
 
-    One statement per priority level tried: usually the first (the highest) has work. The
-    candidate is picked in a MATERIALIZED common table expression, not a subquery in the
-    WHERE clause: PostgreSQL may evaluate such a subquery more than once in one statement
-    (each time skipping the rows it locked before) and so update several items."""
+    One statement per priority level tried: usually the first (the highest) has work."""
+    params = {"in_project": project.id, "max_assigned": project.overlap, "for_expert": expert.id}
     below = None
     while True:
-        picked = queries.next_assignable(project, expert, below).cte("picked").prefix_with("MATERIALIZED")
-        item = session.scalars(
-            update(Item)
-            .where(Item.id.in_(select(picked.c.id)))
-            .values(assigned_count=Item.assigned_count + 1)
-            .returning(Item)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        ).one_or_none()
+        item = session.scalars(_claim_statement(below is not None), params).one_or_none()
         if item is not None:
             return item
         below = session.scalar(queries.top_priority(project, below))
         if below is None:
             return None
+        params["below_priority"] = below
+
+
+@prebuilt
+def _claim_statement(below: bool) -> Update:
+    """UPDATE … RETURNING the item whose slot a claim takes (parameters: ``queries.next_assignable``).
+
+    The candidate is picked in a MATERIALIZED common table expression, not a subquery in the
+    WHERE clause: PostgreSQL may evaluate such a subquery more than once in one statement
+    (each time skipping the rows it locked before) and so update several items."""
+    picked = queries.next_assignable(below).cte("picked").prefix_with("MATERIALIZED")
+    return (
+        update(Item)
+        .where(Item.id.in_(select(picked.c.id)))
+        .values(assigned_count=Item.assigned_count + 1)
+        .returning(Item)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def answer_schema(project: Project, item: Item) -> dict[str, Any]:
@@ -283,19 +300,26 @@ def _count_judgment(session: Session, project: Project, item: Item, *, late: boo
     each sees the others' (PostgreSQL re-reads the row once the lock is free). A late submit
     on an expired lease also takes its slot back, if the slot is still free; else LeaseLost.
     """
-    values = {"judged_count": Item.judged_count + 1}
-    statement = update(Item).where(Item.id == item.id)
+    params = {"item": item.id}
     if late:
-        values["assigned_count"] = Item.assigned_count + 1
-        statement = statement.where(Item.assigned_count < project.overlap)
-    row = session.execute(
-        statement.values(**values).returning(Item.judged_count, Item.assigned_count).execution_options(synchronize_session=False)
-    ).one_or_none()
+        params["max_assigned"] = project.overlap
+    row = session.execute(_count_statement(late), params).one_or_none()
     if row is None:
         raise LeaseLost("Your lease on this task expired and another expert has taken it; your answer was not recorded.")
     set_committed_value(item, "judged_count", row.judged_count)
     set_committed_value(item, "assigned_count", row.assigned_count)
     return row.judged_count
+
+
+@prebuilt
+def _count_statement(late: bool) -> Update:
+    """One more judgment on the item ``item``; ``late`` also takes a free slot back (``max_assigned``: the overlap)."""
+    values = {"judged_count": Item.judged_count + 1}
+    statement = update(Item).where(Item.id == bindparam("item"))
+    if late:
+        values["assigned_count"] = Item.assigned_count + 1
+        statement = statement.where(Item.assigned_count < bindparam("max_assigned"))
+    return statement.values(**values).returning(Item.judged_count, Item.assigned_count).execution_options(synchronize_session=False)
 
 
 def _revise(session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime) -> None:

@@ -8,11 +8,11 @@ import secrets
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from annotate.db import utcnow
+from annotate.db import prebuilt, utcnow
 from annotate.models import ApiToken, Role, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -117,9 +117,7 @@ def user_for_token(session: Session, secret: str) -> User | None:
 
     One query for the token and its user; the token is kept on the session (one per
     request) for ``touch_token``."""
-    row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == _digest(secret))
-    ).first()
+    row = session.execute(_token_and_user(), {"digest": _digest(secret)}).first()
     if row is None:
         return None
     token, user = row
@@ -127,6 +125,11 @@ def user_for_token(session: Session, secret: str) -> User | None:
         return None
     session.info[_TOKEN_KEY] = token
     return user
+
+
+@prebuilt
+def _token_and_user() -> Select:
+    return select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("digest"))
 
 
 def touch_token(session: Session, secret: str) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import abort
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from annotate import db
+from annotate.db import prebuilt
 from annotate.models import Project, ProjectMember, ProjectRole, User
 
 RESEARCH = (ProjectRole.RESEARCHER,)
@@ -15,15 +16,16 @@ WORK = (ProjectRole.EXPERT, ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
 def project_for(user: User, slug: str, roles: tuple[ProjectRole, ...]) -> tuple[Project, ProjectMember | None]:
     """The project if ``user`` holds one of ``roles`` in it (admins hold all); 404 otherwise,
     so that a project's existence is not revealed to outsiders."""
-    # The project and the user's active membership in one query: this runs on every request.
-    row = db.session().execute(
-        select(Project, ProjectMember)
-        .outerjoin(
-            ProjectMember,
-            and_(ProjectMember.project_id == Project.id, ProjectMember.user_id == user.id, ProjectMember.active.is_(True)),
-        )
-        .where(Project.slug == slug, Project.archived.is_(False))
-    ).first()
+    return _checked(user, roles, _with_membership("slug"), {"project_key": slug, "member": user.id})
+
+
+def project_by_id_for(user: User, project_id: int, roles: tuple[ProjectRole, ...]) -> tuple[Project, ProjectMember | None]:
+    """``project_for`` by the project's id (for a row that names its project, such as an assignment)."""
+    return _checked(user, roles, _with_membership("id"), {"project_key": project_id, "member": user.id})
+
+
+def _checked(user: User, roles: tuple[ProjectRole, ...], statement: Select, params: dict) -> tuple[Project, ProjectMember | None]:
+    row = db.session().execute(statement, params).first()
     if row is None:
         abort(404)
     project, member = row
@@ -32,6 +34,20 @@ def project_for(user: User, slug: str, roles: tuple[ProjectRole, ...]) -> tuple[
     if member is None or member.role not in roles:
         abort(404)
     return project, member
+
+
+@prebuilt
+def _with_membership(key: str) -> Select:
+    """The project (by ``key``: "slug" or "id") and the user's active membership in one query:
+    this runs on every request."""
+    return (
+        select(Project, ProjectMember)
+        .outerjoin(
+            ProjectMember,
+            and_(ProjectMember.project_id == Project.id, ProjectMember.user_id == bindparam("member"), ProjectMember.active.is_(True)),
+        )
+        .where(getattr(Project, key) == bindparam("project_key"), Project.archived.is_(False))
+    )
 
 
 def can_research(user: User, member: ProjectMember | None) -> bool:

@@ -24,13 +24,13 @@ with it (for rows written outside the application, and in tests).
 
 from __future__ import annotations
 
-import functools
 from datetime import date, datetime
 
 from sqlalchemy import Insert, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from annotate.db import prebuilt
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment, ProjectCounter
 
 SHARDS = 8
@@ -71,9 +71,9 @@ def add(db: Session | Connection, project_id: int, deltas: dict[str, int], actor
         db.execute(_upsert((db.get_bind() if isinstance(db, Session) else db).dialect.name), rows)
 
 
-@functools.cache
+@prebuilt
 def _upsert(dialect: str) -> Insert:
-    # Built once per dialect: building an upsert costs more than running it.
+    """The upsert of one counter row, built once per dialect: building it costs more than running it."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as upsert
     else:

@@ -7,10 +7,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from annotate.db import prebuilt
 from annotate.kinds.templates import load_template
 from annotate.projects import counters
 from annotate.models import (
@@ -229,6 +230,32 @@ def terms_pending(session: Session, project: Project, user: User) -> TermsVersio
         )
     )
     return None if accepted is not None else terms
+
+
+def must_accept_terms(session: Session, project: Project, user: User) -> bool:
+    """Whether ``user`` must accept the project's current terms before claiming work (``terms_pending``
+    in one small query: this runs on every claim)."""
+    row = session.execute(_current_terms_accepted(), {"project": project.id, "user": user.id}).first()
+    return row is not None and row.has_body and not row.accepted
+
+
+@prebuilt
+def _current_terms_accepted() -> Select:
+    accepted = (
+        select(TermsAcceptance.id)
+        .where(
+            TermsAcceptance.project_id == TermsVersion.project_id,
+            TermsAcceptance.user_id == bindparam("user"),
+            TermsAcceptance.version == TermsVersion.version,
+        )
+        .exists()
+    )
+    return (
+        select((TermsVersion.body != "").label("has_body"), accepted.label("accepted"))
+        .where(TermsVersion.project_id == bindparam("project"))
+        .order_by(TermsVersion.version.desc())
+        .limit(1)
+    )
 
 
 def accept_terms(session: Session, project: Project, user: User, version: int) -> TermsAcceptance:

@@ -17,7 +17,7 @@ from annotate.assign.services import AssignmentError, LeaseLost, claim_next, ski
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
-from annotate.projects.services import stats, terms_pending, visible_projects
+from annotate.projects.services import must_accept_terms, stats, visible_projects
 from annotate.validation import InvalidDocument
 from annotate.web import client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
@@ -63,7 +63,7 @@ def project(slug: str):
 @writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    if terms_pending(db.session(), project, g.user) is not None:  # terms first (annotate.projects)
+    if must_accept_terms(db.session(), project, g.user):  # terms first (annotate.projects)
         return client_redirect(url_for("projects.terms", slug=project.slug))
     assignment = claim_next(db.session(), project, g.user)
     db.session().commit()
