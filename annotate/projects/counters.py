@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Insert, delete, func, insert, select, text
+from sqlalchemy import Insert, Select, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -87,10 +87,16 @@ def _upsert(dialect: str) -> Insert:
 def totals(session: Session, project_id: int, *, days: bool = False) -> dict[str, int]:
     """The project's counters: {name: value}; a counter never written is absent (zero).
     Without the per-day counters unless ``days``: they accumulate, a day at a time."""
+    return {name: int(value) for name, value in session.execute(totals_query(project_id, days=days)) if value}
+
+
+def totals_query(project_id: int, *, days: bool = False) -> Select:
+    """Select (name, value) of the project's counters, as ``totals`` reads them: for a reader that
+    needs them in one statement with other rows (one snapshot on PostgreSQL)."""
     stmt = select(ProjectCounter.name, func.sum(ProjectCounter.value)).where(ProjectCounter.project_id == project_id)
     if not days:
         stmt = stmt.where(~ProjectCounter.name.startswith(DAY, autoescape=True))
-    return {name: int(value) for name, value in session.execute(stmt.group_by(ProjectCounter.name)) if value}
+    return stmt.group_by(ProjectCounter.name)
 
 
 def per_day(session: Session, project_id: int, days: list[date]) -> dict[date, int]:
