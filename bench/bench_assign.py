@@ -85,12 +85,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
+def start_gunicorn(url: str, workers: int, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn as ``annotate serve`` runs it; its output goes to ``log`` (printed when a request fails)."""
     port = free_port()
     env = {**os.environ, "ANNOTATE_DATABASE_URL": url, "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32), "ANNOTATE_ENV": "production"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", str(threads), "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
@@ -227,14 +227,14 @@ def bench(name: str, url: str, args, mode: str) -> None:
     tokens = seed(url, experts, items + (experts if warmup else 0), args.overlap)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "gunicorn.log"
-        process, base = start_gunicorn(url, args.threads, log)
+        process, base = start_gunicorn(url, args.workers, args.threads, log)
         try:
             result = run(base, tokens, think, warmup)
         finally:
             process.terminate()
             process.wait(timeout=30)
         label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")
-        report(f"{name}, {label} (gunicorn 4 workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+        report(f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
         if result["errors"]:
             print("  gunicorn's log, last lines:\n" + log.read_text(errors="replace")[-3000:])
 
@@ -244,6 +244,7 @@ def main() -> None:
     parser.add_argument("--experts", type=int, default=50)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--overlap", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (annotate serve uses 4)")
     parser.add_argument("--think", type=float, default=1.0, help="mean pause (s) before each request in the paced run")
     parser.add_argument("--solo-items", type=int, default=150, help="items in the one-expert run")
