@@ -9,7 +9,7 @@ are all the items the expert has had).
 
 Prints the median and minimum of several runs per figure (bench_progress's ``timed``).
 
-Usage: .venv/bin/python bench/bench_workbench.py [--items 1000000] [--judgments 500000] [--sqlite FILE] [--pg]
+Usage: .venv/bin/python bench/bench_workbench.py [--items 1000000] [--judgments 500000] [--sqlite FILE] [--pg] [--explain]
 --sqlite keeps the seeded file and reuses it on the next run. --pg also measures PostgreSQL
 (ANNOTATE_BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 a scratch schema is created and dropped).
@@ -29,7 +29,25 @@ from bench_progress import PG_DEFAULT, seed, timed
 EXPERT = 2  # seed(): expert 1 only skips; expert 2 has judged every 50th item from the second on
 
 
-def measure(url: str, label: str, runs: int) -> None:
+def explain(session, project, expert) -> None:
+    """Print the plan of each statement ``expert_progress`` sends (timed, on PostgreSQL)."""
+    from sqlalchemy import event
+
+    from annotate.workbench.queries import expert_progress
+
+    engine, sent = session.get_bind(), []
+    capture = lambda _conn, _cursor, statement, parameters, _context, _many: sent.append((statement, parameters))  # noqa: E731
+    event.listen(engine, "before_cursor_execute", capture)
+    expert_progress(session, project, expert)
+    event.remove(engine, "before_cursor_execute", capture)
+    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN "
+    for statement, parameters in sent:
+        print("    " + " ".join(statement.split()))
+        for row in session.connection().exec_driver_sql(prefix + statement, parameters):
+            print(f"      {row[-1]}")
+
+
+def measure(url: str, label: str, runs: int, plans: bool = False) -> None:
     from annotate import create_app, db
     from annotate.assign.services import claim_next
     from annotate.models import Project, User
@@ -52,6 +70,8 @@ def measure(url: str, label: str, runs: int) -> None:
             lease_id = lease.id
             progress = expert_progress(s, project, expert)
             figures = {"expert_progress": timed(lambda: expert_progress(s, project, expert), runs)}
+            if plans:
+                explain(s, project, expert)
             s.rollback()
         for name, headers in [("GET /tasks/<id> (full page)", {}), ("GET /tasks/<id> (htmx fragment)", {"HX-Request": "true"})]:
             def get(headers=headers):
@@ -75,6 +95,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--sqlite", type=Path, help="Keep the seeded SQLite file here and reuse it on the next run.")
     parser.add_argument("--pg", action="store_true", help="Also measure PostgreSQL.")
+    parser.add_argument("--explain", action="store_true", help="Print the plans of expert_progress's statements.")
     args = parser.parse_args()
     print(f"workbench benchmark: {args.items:,} items, {args.judgments:,} assignments, expert {EXPERT}, {args.runs} runs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +105,7 @@ def main() -> None:
             t = time.perf_counter()
             seed(url, args.items, args.judgments)
             print(f"  seeded SQLite in {time.perf_counter() - t:.0f} s")
-        measure(url, f"SQLite ({args.runs} runs)", args.runs)
+        measure(url, f"SQLite ({args.runs} runs)", args.runs, args.explain)
     if not args.pg:
         return
     from sqlalchemy import text
@@ -107,7 +128,7 @@ def main() -> None:
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
         engine.dispose()
         print(f"  seeded PostgreSQL in {time.perf_counter() - t:.0f} s")
-        measure(url, f"PostgreSQL ({args.runs} runs)", args.runs)
+        measure(url, f"PostgreSQL ({args.runs} runs)", args.runs, args.explain)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
