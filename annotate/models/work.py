@@ -85,6 +85,9 @@ class Judgment(Base):
         Index("ix_judgments_project_item", "project_id", "item_id"),
         # The review queue: pending judgments of a project, oldest change first.
         Index("ix_judgments_review_queue", "project_id", "review_state", "updated_at"),
+        # An expert's judgments in a project by time: the task page's "done" and "today" are
+        # counts over it (no table row read), and their history page is read from it in order.
+        Index("ix_judgments_expert_created", "project_id", "expert_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
