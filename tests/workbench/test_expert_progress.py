@@ -19,7 +19,9 @@ import pytest
 from sqlalchemy import event, select, update
 
 from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, ProjectRole
+from annotate.assign.adjudication import claim_adjudication
+from annotate.assign.services import claim_next, submit_judgment
+from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, ProjectMember, ProjectRole
 from annotate.projects.services import add_member
 from annotate.projects.settings import Settings, update_settings
 from annotate.workbench.queries import expert_progress
@@ -239,14 +241,37 @@ def test_figures_equal_a_recount_through_a_mixed_workload(app, session, make_use
     assert seen == COVERED
 
 
-def test_expert_progress_reads_items_only_by_id(app, session, make_user, make_project, import_rows, is_postgres):
-    """No statement of expert_progress walks the project's items: it reads an item only by its id,
-    for an assignment that names it (SQLite's query plan; PostgreSQL plans tiny tables as scans)."""
-    if is_postgres:
-        pytest.skip("query plans checked on SQLite")
-    expert = make_user("expert")
-    project = make_project("plan", overlap=2, members=[(expert, "expert")])
-    import_rows(project, pair_rows(3))
+def test_figures_of_an_adjudicator_at_any_overlap(session, make_user, make_project, import_rows):
+    """A tie-breaker's lease and judgment use no overlap slot; at overlap 1 its item is full all
+    the same (it has two judgments that disagree), at a higher overlap it can be open again."""
+    alice, bob, ada = (make_user("expert", name=name) for name in ("Alice", "Bob", "Ada"))
+    project = make_project("adj", overlap=2, members=[(alice, "expert"), (bob, "expert"), (ada, "expert")])
+    project.adjudication_threshold = 100
+    session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == ada.id)).adjudicator = True
+    session.commit()
+    import_rows(project, pair_rows(2))
+    for expert, preferred in ((alice, "r1"), (bob, "r2")):  # both on the first item (started items go first)
+        submit_judgment(session, claim_next(session, project, expert), project, {"preferred": preferred})
+        session.commit()
+
+    def check_all(*overlaps: int) -> None:
+        for overlap in overlaps:
+            set_overlap(session, project, overlap)
+            for expert in (alice, bob, ada):
+                assert expert_progress(session, project, expert) == recount(session, project, expert, set()), (overlap, expert.name)
+
+    lease = claim_adjudication(session, project, ada)
+    session.commit()
+    assert lease.purpose is AssignmentPurpose.ADJUDICATE
+    check_all(1, 3, 2)
+    submit_judgment(session, lease, project, {"preferred": "r1"})
+    session.commit()
+    check_all(1, 3, 2)
+    assert expert_progress(session, project, ada)["remaining"] == 1  # the second item; overlap 2
+
+
+def plans(session, project, expert) -> list[tuple[str, list[str]]]:
+    """(statement, SQLite query plan steps) of each statement ``expert_progress`` sends."""
     engine = session.get_bind()
     statements = []
 
@@ -259,8 +284,38 @@ def test_expert_progress_reads_items_only_by_id(app, session, make_user, make_pr
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     assert statements
-    for statement, parameters in statements:
-        plan = [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    return [
+        (statement, [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)])
+        for statement, parameters in statements
+    ]
+
+
+def test_expert_progress_reads_items_only_by_id(app, session, make_user, make_project, import_rows, is_postgres):
+    """No statement of expert_progress walks the project's items: it reads an item only by its id,
+    for an assignment that names it (SQLite's query plan; PostgreSQL plans tiny tables as scans)."""
+    if is_postgres:
+        pytest.skip("query plans checked on SQLite")
+    expert = make_user("expert")
+    project = make_project("plan", overlap=2, members=[(expert, "expert")])
+    import_rows(project, pair_rows(3))
+    for statement, plan in plans(session, project, expert):
         for step in plan:
             if re.search(r"\bitems\b", step):
                 assert "PRIMARY KEY" in step, (statement, plan)
+
+
+@pytest.mark.parametrize("overlap", [1, 2])
+def test_expert_progress_reads_the_experts_history_from_indexes(session, make_user, make_project, import_rows, is_postgres, overlap):
+    """Done and today are counts over a covering index (no judgment row read), and at overlap 1 the
+    expert's assignments are read by state, the submitted ones not at all (SQLite's query plan)."""
+    if is_postgres:
+        pytest.skip("query plans checked on SQLite")
+    expert = make_user("expert")
+    project = make_project("plan", overlap=overlap, members=[(expert, "expert")])
+    import_rows(project, pair_rows(3))
+    steps = [step for _statement, plan in plans(session, project, expert) for step in plan]
+    on_judgments = [step for step in steps if re.search(r"\bjudgments\b", step)]
+    assert len(on_judgments) == 2 and all("COVERING INDEX ix_judgments_expert_created" in s for s in on_judgments), steps
+    assert any("created_at>" in step for step in on_judgments), steps  # today: a range of the index
+    (own,) = [step for step in steps if "ix_assignments_expert_status" in step]
+    assert ("status=?" in own) == (overlap == 1), own
