@@ -28,7 +28,6 @@ import json
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -261,24 +260,12 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as tmp:
                 bench("SQLite", f"sqlite:///{tmp}/bench.db", args, mode)
     if not args.skip_pg:
-        from sqlalchemy import text
-
-        from annotate.db import make_engine
-        from helpers import pg_url_with_schema
+        from helpers import scratch_database
 
         base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
-        admin = make_engine(base)
         for mode in modes:
-            schema = f"bench_assign_{secrets.token_hex(4)}"
-            with admin.begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-            try:
-                bench("PostgreSQL", pg_url_with_schema(base, schema), args, mode)
-            finally:
-                with admin.begin() as conn:
-                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
+            with scratch_database("bench_assign", base) as url:
+                bench("PostgreSQL", url, args, mode)
 
 if __name__ == "__main__":
     main()

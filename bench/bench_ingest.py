@@ -100,36 +100,6 @@ class Target:
         self.ctx.pop()
 
 
-def pg_url() -> tuple[str, str, str] | None:
-    from sqlalchemy import text
-
-    from annotate.db import make_engine
-    from helpers import pg_url_with_schema
-
-    base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
-    schema = f"bench_ingest_{secrets.token_hex(3)}"
-    try:
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        admin.dispose()
-    except Exception as exc:  # noqa: BLE001 (report and go on without PostgreSQL)
-        print(f"PostgreSQL unavailable ({type(exc).__name__}); skipped")
-        return None
-    return base, schema, pg_url_with_schema(base, schema)
-
-
-def drop_schema(base: str, schema: str) -> None:
-    from sqlalchemy import text
-
-    from annotate.db import make_engine
-
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
-
-
 def rss_child(path: Path, db: Path) -> None:
     """Run in a subprocess: import ``path`` and print peak RSS in MB."""
     target = Target(f"sqlite:///{db}")
@@ -179,16 +149,18 @@ def main() -> None:
         target.close()
 
         if not args.skip_pg:
-            found = pg_url()
-            if found:
-                base, schema, url = found
-                try:
+            from helpers import scratch_database, unreachable
+
+            base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
+            problem = unreachable(base)
+            if problem:
+                print(f"PostgreSQL unavailable ({problem}); skipped")
+            else:
+                with scratch_database("bench_ingest", base) as url:
                     target = Target(url)
                     seconds, summary = target.run(data)
                     print(f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new")
                     target.close()
-                finally:
-                    drop_schema(base, schema)
 
         if not args.skip_big:
             big = tmp_path / "big.jsonl"

@@ -164,31 +164,18 @@ def main() -> None:
         measure(url, "SQLite (5 runs)")
     if args.skip_pg:
         return
-    from sqlalchemy import text
-
-    from annotate.db import make_engine
-    from helpers import pg_url_with_schema
+    from helpers import scratch_database, unreachable
 
     base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
-    schema = f"bench_progress_{secrets.token_hex(3)}"
-    admin = make_engine(base)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    except Exception as exc:  # no server: say so, keep the SQLite figures
-        print(f"PostgreSQL skipped: {exc}")
+    problem = unreachable(base)
+    if problem:  # no server: say so, keep the SQLite figures
+        print(f"PostgreSQL skipped: {problem}")
         return
-    try:
-        url = pg_url_with_schema(base, schema)
+    with scratch_database("bench_progress", base) as url:
         t = time.perf_counter()
         seed(url, args.items, args.judgments)
         print(f"  seeded PostgreSQL in {time.perf_counter() - t:.0f} s")
         measure(url, "PostgreSQL (5 runs)")
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
 
 if __name__ == "__main__":
     main()

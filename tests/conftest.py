@@ -27,7 +27,7 @@ from annotate.db import Base, make_engine
 from annotate.models import ProjectRole, Role
 from annotate.projects.services import add_member, create_project
 from annotate.schema import upgrade
-from helpers import PASSWORD, Browserless, pg_url_with_schema
+from helpers import PASSWORD, Browserless, scratch_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -38,22 +38,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def database_url(tmp_path_factory) -> Iterator[str]:
     """A fresh, migrated database for this test run."""
     base = os.environ.get("ANNOTATE_TEST_DATABASE_URL")
-    if base:
-        schema = f"annotate_test_{os.getpid()}_{secrets.token_hex(3)}"
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = pg_url_with_schema(base, schema)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'annotate-test.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    if base:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_database(f"annotate_test_{os.getpid()}", base, tmp_path_factory.mktemp("db") / "annotate-test.db") as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
 
 
 def empty_database(url: str) -> None:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,6 +21,44 @@ ARTIFACTS = REPO / "test-artifacts"
 def pg_url_with_schema(url: str, schema: str) -> str:
     parsed = make_url(url)
     return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@contextmanager
+def scratch_database(prefix: str, base: str | None, sqlite_file: Path | str | None = None) -> Iterator[str]:
+    """The URL of an empty database for one test or benchmark run: a new schema on the
+    PostgreSQL server at ``base`` (dropped afterwards, with everything in it), or, without
+    ``base``, the SQLite file ``sqlite_file``. Dispose of engines on it before leaving."""
+    if not base:
+        yield f"sqlite:///{sqlite_file}"
+        return
+    from annotate.db import make_engine
+
+    schema = f"{prefix}_{secrets.token_hex(4)}"
+    admin = make_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            yield pg_url_with_schema(base, schema)
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
+def unreachable(url: str) -> str | None:
+    """Why the database at ``url`` cannot be used (for a benchmark that goes on without it), or None."""
+    from annotate.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:  # noqa: BLE001 (any reason is reported, not raised)
+        return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
+    finally:
+        engine.dispose()
 
 
 def pair_rows(n: int, prefix: str = "item") -> list[dict]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select
 
 from annotate.db import UTCDateTime, prebuilt

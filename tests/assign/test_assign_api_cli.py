@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from annotate.models import AssignmentStatus, Assignment, Batch, Item, Project, ProjectMember
+from annotate.models import Batch, Item, Project, ProjectMember
 
 from helpers import pair_rows
 

@@ -3,35 +3,22 @@
 from __future__ import annotations
 
 import os
-import secrets
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from annotate.db import Base, make_engine
 from annotate.schema import current, downgrade, upgrade
 
-from helpers import pg_url_with_schema
+from helpers import scratch_database
 
 
 @pytest.fixture
 def empty_engine(tmp_path):
-    base = os.environ.get("ANNOTATE_TEST_DATABASE_URL")
-    if base:
-        schema = f"annotate_mig_{secrets.token_hex(4)}"
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        engine = make_engine(pg_url_with_schema(base, schema))
-        yield engine
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-    else:
-        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with scratch_database("annotate_mig", os.environ.get("ANNOTATE_TEST_DATABASE_URL"), tmp_path / "empty.db") as url:
+        engine = make_engine(url)
         yield engine
         engine.dispose()
 

@@ -230,68 +230,61 @@ def test_rebuild_repairs_counters_after_rows_written_behind_the_apps_back(world,
 def test_the_migration_backfills_the_counters(tmp_path):
     """0008 on a database with work in it: counters and judged_count come out as a recount says."""
     import os
-    import secrets
 
+    from annotate.db import make_engine
+
+    from helpers import scratch_database
+
+    with scratch_database("annotate_bf", os.environ.get("ANNOTATE_TEST_DATABASE_URL"), tmp_path / "backfill.db") as url:
+        engine = make_engine(url)
+        try:
+            _backfill_checks(engine)
+        finally:
+            engine.dispose()
+
+
+def _backfill_checks(engine) -> None:
+    """Upgrade to 0007, write rows by hand, upgrade to head, compare the counters with a recount."""
     from sqlalchemy import text
     from sqlalchemy.orm import Session
 
-    from annotate.db import make_engine
     from annotate.schema import upgrade
 
-    from helpers import pg_url_with_schema
-
-    base = os.environ.get("ANNOTATE_TEST_DATABASE_URL")
-    schema = f"annotate_bf_{secrets.token_hex(4)}"
-    if base:
-        admin = make_engine(base)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = pg_url_with_schema(base, schema)
-    else:
-        url = f"sqlite:///{tmp_path / 'backfill.db'}"
-    engine = make_engine(url)
-    try:
-        upgrade(engine, "0007")
-        now, yesterday = utcnow(), utcnow() - timedelta(days=1)
-        rows = {
-            "users": [{"id": i, "email": f"u{i}@example.org", "name": "", "role": "expert", "expertise": "[]", "active": True, "created_at": now} for i in (1, 2, 3)],
-            "projects": [{"id": p, "slug": f"p{p}", "title": "P", "template": '{"kind": "pairwise", "config": {}}', "template_name": "pairwise", "template_version": 1,
-                          "instructions_version": 1, "overlap": 2, "required_expertise": "[]", "lease_seconds": 1800, "max_active_leases": 1,
-                          "randomize_order": True, "archived": False, "created_at": now} for p in (1, 2)],
-            "batches": [{"id": p, "project_id": p, "source": "s", "format": "jsonl", "shape": "", "mapping": "{}", "status": "complete", "rows_read": 0, "rows_new": 0,
-                         "rows_duplicate": 0, "rows_skipped": 0, "progress": 1.0, "skipped": "[]", "created_at": now} for p in (1, 2)],
-            "items": [{"id": i, "project_id": 1 + i % 2, "batch_id": 1 + i % 2, "external_id": f"i{i}", "content_hash": "0", "prompt": "[]", "responses": "[]",
-                       "metadata": "{}", "priority": 0, "assigned_count": 0, "created_at": now} for i in range(1, 9)],
-        }
-        # (item, expert, status, adjudication, when): item 2 complete and tie-broken, item 4 half done, item 6 skipped, item 8 leased; item 3 (project 2) done once.
-        work = [(2, 1, "submitted", False, yesterday), (2, 2, "submitted", False, now), (2, 3, "submitted", True, now), (4, 1, "submitted", False, now),
-                (6, 2, "skipped", False, None), (8, 3, "leased", False, None), (3, 1, "submitted", False, now)]
-        rows["assignments"] = [{"id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "status": status, "leased_at": now, "expires_at": now,
-                                "display_order": "[]", "active_seconds": 0, "purpose": "adjudicate" if adj else "judge"}
-                               for n, (item, expert, status, adj, _when) in enumerate(work, 1)]
-        rows["judgments"] = [{"assignment_id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "answers": "{}", "template_name": "pairwise",
-                              "template_version": 1, "instructions_version": 1, "active_seconds": 0, "created_at": when, "updated_at": when, "adjudication": adj}
-                             for n, (item, expert, status, adj, when) in enumerate(work, 1) if status == "submitted"]
-        with engine.begin() as conn:
-            for table, values in rows.items():
-                columns = list(values[0])
-                conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), values)
-        upgrade(engine)
-        with Session(engine) as session:
-            assert counters.totals(session, 1) == {"items": 4, "judgments": 4, "skips": 1, "judged_1": 1, "judged_2": 1}
-            assert counters.totals(session, 2) == {"items": 4, "judgments": 1, "judged_1": 1}
-            for project_id in (1, 2):
-                assert counters.totals(session, project_id, days=True) == counters.recount(session, project_id)
-            assert dict(session.execute(select(Item.id, Item.judged_count).where(Item.judged_count > 0)).all()) == {2: 2, 4: 1, 3: 1}
-            assert counters.per_day(session, 1, [yesterday.date(), now.date()]) == (
-                {yesterday.date(): 1, now.date(): 3} if yesterday.date() != now.date() else {now.date(): 4}
-            )
-    finally:
-        engine.dispose()
-        if base:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            admin.dispose()
+    upgrade(engine, "0007")
+    now, yesterday = utcnow(), utcnow() - timedelta(days=1)
+    rows = {
+        "users": [{"id": i, "email": f"u{i}@example.org", "name": "", "role": "expert", "expertise": "[]", "active": True, "created_at": now} for i in (1, 2, 3)],
+        "projects": [{"id": p, "slug": f"p{p}", "title": "P", "template": '{"kind": "pairwise", "config": {}}', "template_name": "pairwise", "template_version": 1,
+                      "instructions_version": 1, "overlap": 2, "required_expertise": "[]", "lease_seconds": 1800, "max_active_leases": 1,
+                      "randomize_order": True, "archived": False, "created_at": now} for p in (1, 2)],
+        "batches": [{"id": p, "project_id": p, "source": "s", "format": "jsonl", "shape": "", "mapping": "{}", "status": "complete", "rows_read": 0, "rows_new": 0,
+                     "rows_duplicate": 0, "rows_skipped": 0, "progress": 1.0, "skipped": "[]", "created_at": now} for p in (1, 2)],
+        "items": [{"id": i, "project_id": 1 + i % 2, "batch_id": 1 + i % 2, "external_id": f"i{i}", "content_hash": "0", "prompt": "[]", "responses": "[]",
+                   "metadata": "{}", "priority": 0, "assigned_count": 0, "created_at": now} for i in range(1, 9)],
+    }
+    # (item, expert, status, adjudication, when): item 2 complete and tie-broken, item 4 half done, item 6 skipped, item 8 leased; item 3 (project 2) done once.
+    work = [(2, 1, "submitted", False, yesterday), (2, 2, "submitted", False, now), (2, 3, "submitted", True, now), (4, 1, "submitted", False, now),
+            (6, 2, "skipped", False, None), (8, 3, "leased", False, None), (3, 1, "submitted", False, now)]
+    rows["assignments"] = [{"id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "status": status, "leased_at": now, "expires_at": now,
+                            "display_order": "[]", "active_seconds": 0, "purpose": "adjudicate" if adj else "judge"}
+                           for n, (item, expert, status, adj, _when) in enumerate(work, 1)]
+    rows["judgments"] = [{"assignment_id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "answers": "{}", "template_name": "pairwise",
+                          "template_version": 1, "instructions_version": 1, "active_seconds": 0, "created_at": when, "updated_at": when, "adjudication": adj}
+                         for n, (item, expert, status, adj, when) in enumerate(work, 1) if status == "submitted"]
+    with engine.begin() as conn:
+        for table, values in rows.items():
+            columns = list(values[0])
+            conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), values)
+    upgrade(engine)
+    with Session(engine) as session:
+        assert counters.totals(session, 1) == {"items": 4, "judgments": 4, "skips": 1, "judged_1": 1, "judged_2": 1}
+        assert counters.totals(session, 2) == {"items": 4, "judgments": 1, "judged_1": 1}
+        for project_id in (1, 2):
+            assert counters.totals(session, project_id, days=True) == counters.recount(session, project_id)
+        assert dict(session.execute(select(Item.id, Item.judged_count).where(Item.judged_count > 0)).all()) == {2: 2, 4: 1, 3: 1}
+        assert counters.per_day(session, 1, [yesterday.date(), now.date()]) == (
+            {yesterday.date(): 1, now.date(): 3} if yesterday.date() != now.date() else {now.date(): 4}
+        )
 
 
 def test_recount_command(world, session, runner):
