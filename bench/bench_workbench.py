@@ -111,15 +111,9 @@ def main() -> None:
     from sqlalchemy import text
 
     from annotate.db import make_engine
-    from helpers import pg_url_with_schema
+    from helpers import scratch_database
 
-    base = os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)
-    schema = f"bench_workbench_{secrets.token_hex(3)}"
-    admin = make_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        url = pg_url_with_schema(base, schema)
+    with scratch_database("bench_workbench", os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)) as url:
         t = time.perf_counter()
         seed(url, args.items, args.judgments)
         engine = make_engine(url)
@@ -129,11 +123,6 @@ def main() -> None:
         engine.dispose()
         print(f"  seeded PostgreSQL in {time.perf_counter() - t:.0f} s")
         measure(url, f"PostgreSQL ({args.runs} runs)", args.runs, args.explain)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
 
 if __name__ == "__main__":
     main()
