@@ -249,10 +249,13 @@ def submit_judgment(
     from annotate.assign import adjudication
 
     now = now or utcnow()
-    begin_write(session)
-    assignment = lock_assignment(session, assignment.id)
+    # An item never changes after its import, so the answers are checked before the write
+    # lock (SQLite) or the assignment's row lock (PostgreSQL) is taken: it is held for less
+    # time, and an invalid submit takes no lock at all.
     item = session.get(Item, assignment.item_id)
     check_answers(project, item, answers)
+    begin_write(session)
+    assignment = lock_assignment(session, assignment.id)
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
 
     if assignment.status is AssignmentStatus.SUBMITTED:
