@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from gunicorn.app.base import BaseApplication
 
 
@@ -17,7 +19,9 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from annotate import create_app
 
-        return create_app()
+        app = create_app()
+        gc.freeze()  # as wsgi.py does, and why
+        return app
 
 
 def serve(host: str, port: int, workers: int) -> None:
