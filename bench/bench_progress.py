@@ -18,6 +18,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -146,6 +148,20 @@ def measure(url: str, label: str) -> None:
         db.engine().dispose()
 
 
+@contextmanager
+def seeded_sqlite(keep: Path | None, items: int, judgments: int) -> Iterator[str]:
+    """The URL of a SQLite file seeded by ``seed``: ``keep`` (seeded only when it does not exist yet, so
+    that later runs reuse it), else a temporary file."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = keep or Path(tmp) / "bench.db"
+        url = f"sqlite:///{path}"
+        if not path.exists():
+            t = time.perf_counter()
+            seed(url, items, judgments)
+            print(f"  seeded SQLite in {time.perf_counter() - t:.0f} s")
+        yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -154,13 +170,7 @@ def main() -> None:
     parser.add_argument("--sqlite", type=Path, help="Keep the seeded SQLite file here and reuse it on the next run.")
     args = parser.parse_args()
     print(f"progress benchmark: {args.items:,} items, {args.judgments:,} assignments (2% skipped) by {EXPERTS} experts")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.sqlite or Path(tmp) / "bench.db"
-        url = f"sqlite:///{path}"
-        if not path.exists():
-            t = time.perf_counter()
-            seed(url, args.items, args.judgments)
-            print(f"  seeded SQLite in {time.perf_counter() - t:.0f} s")
+    with seeded_sqlite(args.sqlite, args.items, args.judgments) as url:
         measure(url, "SQLite (5 runs)")
     if args.skip_pg:
         return

@@ -20,11 +20,10 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import tempfile
 import time
 from pathlib import Path
 
-from bench_progress import PG_DEFAULT, seed, timed
+from bench_progress import PG_DEFAULT, seed, seeded_sqlite, timed
 
 EXPERT = 2  # seed(): expert 1 only skips; expert 2 has judged every 50th item from the second on
 
@@ -98,13 +97,7 @@ def main() -> None:
     parser.add_argument("--explain", action="store_true", help="Print the plans of expert_progress's statements.")
     args = parser.parse_args()
     print(f"workbench benchmark: {args.items:,} items, {args.judgments:,} assignments, expert {EXPERT}, {args.runs} runs")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = args.sqlite or Path(tmp) / "bench.db"
-        url = f"sqlite:///{path}"
-        if not path.exists():
-            t = time.perf_counter()
-            seed(url, args.items, args.judgments)
-            print(f"  seeded SQLite in {time.perf_counter() - t:.0f} s")
+    with seeded_sqlite(args.sqlite, args.items, args.judgments) as url:
         measure(url, f"SQLite ({args.runs} runs)", args.runs, args.explain)
     if not args.pg:
         return
