@@ -89,6 +89,7 @@ def prebuilt(build: Callable[..., _Built]) -> Callable[..., _Built]:
     use, and two threads doing that at once can render it without its alias.
     """
     lock = threading.Lock()
+    built: dict[tuple, _Built] = {}
 
     @functools.wraps(build)
     def get(*args: Any) -> _Built:
@@ -102,7 +103,6 @@ def prebuilt(build: Callable[..., _Built]) -> Callable[..., _Built]:
                     built[args] = statement
         return statement
 
-    built: dict[tuple, _Built] = {}
     return get
 
 

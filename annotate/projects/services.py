@@ -219,22 +219,13 @@ def edit_terms(session: Session, project: Project, body: str, *, by: User | None
 
 def terms_pending(session: Session, project: Project, user: User) -> TermsVersion | None:
     """The terms ``user`` must accept before claiming work in ``project``, or None if there are none."""
-    terms = current_terms(session, project)
-    if terms is None or not terms.body:
-        return None
-    accepted = session.scalar(
-        select(TermsAcceptance.id).where(
-            TermsAcceptance.project_id == project.id,
-            TermsAcceptance.user_id == user.id,
-            TermsAcceptance.version == terms.version,
-        )
-    )
-    return None if accepted is not None else terms
+    return current_terms(session, project) if must_accept_terms(session, project, user) else None
 
 
 def must_accept_terms(session: Session, project: Project, user: User) -> bool:
-    """Whether ``user`` must accept the project's current terms before claiming work (``terms_pending``
-    in one small query: this runs on every claim)."""
+    """Whether ``user`` must accept the project's current terms before claiming work: the latest
+    version has text and they have not accepted it. One small query (it runs on every claim);
+    ``terms_pending`` gives the terms themselves."""
     row = session.execute(_current_terms_accepted(), {"project": project.id, "user": user.id}).first()
     return row is not None and row.has_body and not row.accepted
 
