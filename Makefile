@@ -7,11 +7,12 @@ PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-test migrate demo bench clean help
+.PHONY: run test lint install install-test migrate demo bench clean help
 
 help:
 	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - set up with the test extras and run the tests"
+	@echo "make lint   - ruff (lint and format check) and mypy, as CI runs them"
 	@echo "make bench  - run the benchmarks in bench/ (figures go to stdout)"
 
 $(BIN)/python:
@@ -40,6 +41,11 @@ run: demo
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench: install-test
 	$(BIN)/python bench/run_all.py

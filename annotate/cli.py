@@ -20,12 +20,23 @@ from annotate.models import Role, User
 
 def init_app(app: Flask) -> None:
     """Register every command on ``app.cli``; feature packages own their commands."""
+    from annotate.assign.cli import COMMANDS as assign_commands
     from annotate.export.cli import export_cmd
     from annotate.ingest.cli import import_cmd
     from annotate.projects.cli import projects_group
-    from annotate.assign.cli import COMMANDS as assign_commands
 
-    for command in (db_group, users_group, tokens_group, projects_group, templates_group, import_cmd, export_cmd, stats_cmd, demo_cmd, serve_cmd):
+    for command in (
+        db_group,
+        users_group,
+        tokens_group,
+        projects_group,
+        templates_group,
+        import_cmd,
+        export_cmd,
+        stats_cmd,
+        demo_cmd,
+        serve_cmd,
+    ):
         app.cli.add_command(command)
     from annotate.auth.cli import COMMANDS as user_commands
 
@@ -119,7 +130,9 @@ def users_add(email: str, role: str, name: str, expertise: str, password_stdin: 
 
     password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
     try:
-        user = add_user(writing(), email, role=Role(role), name=name, password=password, expertise=parse_tags(expertise))
+        user = add_user(
+            writing(), email, role=Role(role), name=name, password=password, expertise=parse_tags(expertise)
+        )
     except UserError as exc:
         raise click.ClickException(str(exc)) from None
     db.session().commit()
@@ -235,6 +248,10 @@ main.params.append(
         expose_value=False,
         is_eager=True,
         help="Show the annotate version and exit.",
-        callback=lambda ctx, _param, value: value and not ctx.resilient_parsing and (click.echo(f"annotate {__import__('annotate').__version__}"), ctx.exit()),
+        callback=lambda ctx, _param, value: (
+            value
+            and not ctx.resilient_parsing
+            and (click.echo(f"annotate {__import__('annotate').__version__}"), ctx.exit())
+        ),
     )
 )

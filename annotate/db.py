@@ -18,11 +18,12 @@ import functools
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
-from flask import Flask, current_app, g
 import orjson
+from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -204,7 +205,12 @@ def _leave_queue(info: dict, dbapi_conn: Any, end: str) -> None:
 def _file_database(engine: Engine) -> str | None:
     """The SQLite file of ``engine``, or None for an in-memory database (one connection: nothing to queue)."""
     database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:") or engine.url.query.get("mode") == "memory":
+    if (
+        not database
+        or database == ":memory:"
+        or database.startswith("file:")
+        or engine.url.query.get("mode") == "memory"
+    ):
         return None
     return database
 

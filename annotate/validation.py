@@ -90,7 +90,10 @@ def validator_for(schema: dict[str, Any]) -> Draft202012Validator:
 
 def problems(schema: dict[str, Any], document: Any, prefix: str = "") -> list[Problem]:
     """Every violation of ``schema`` in ``document``, shallowest path first."""
-    errors = sorted(validator_for(schema).iter_errors(document), key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))))
+    errors = sorted(
+        validator_for(schema).iter_errors(document),
+        key=lambda e: (len(e.absolute_path), list(map(str, e.absolute_path))),
+    )
     return [Problem(json_path(e.absolute_path, prefix), _message(e)) for e in errors]
 
 

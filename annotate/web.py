@@ -6,31 +6,44 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import Flask, Response, abort, current_app, g, jsonify, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
 from annotate import db
-from annotate.rendering import markdown, media_url
 from annotate.models import Role, User
+from annotate.rendering import markdown, media_url
 
 csrf = CSRFProtect()
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def init_app(app: Flask) -> None:
+    import annotate.assign.api
+    import annotate.ingest.api
+    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.api.views import bp as api_bp
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
     from annotate.export.views import bp as export_bp
+    from annotate.ingest.views import bp as ingest_bp
     from annotate.kinds.views import bp as kinds_bp
     from annotate.projects.views import bp as projects_bp
     from annotate.review.views import bp as review_bp
-    import annotate.assign.api  # noqa: F401  (adds its routes to the API blueprint)
-    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
-    import annotate.ingest.api  # noqa: F401  (adds its routes to the API blueprint)
-    from annotate.ingest.views import bp as ingest_bp
     from annotate.workbench.views import bp as workbench_bp
 
     csrf.init_app(app)
@@ -75,7 +88,11 @@ def _writers_take_the_lock() -> None:
     # IMMEDIATE, or a concurrent writer makes it fail with "database is
     # locked" (see annotate.db). It takes a lock; it writes nothing.
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.method not in SAFE_METHODS and not getattr(view, "writes_nothing", False) and not getattr(view, "writes_late", False):
+    if (
+        request.method not in SAFE_METHODS
+        and not getattr(view, "writes_nothing", False)
+        and not getattr(view, "writes_late", False)
+    ):
         db.begin_write(db.session())
 
 
@@ -141,10 +158,7 @@ def wants_fragment() -> bool:
 
 def render(template: str, block: str, status: int = 200, **context: Any) -> Response:
     """Render the whole page, or only ``block`` for an htmx fragment request."""
-    if wants_fragment():
-        body = render_block(template, block, **context)
-    else:
-        body = render_template(template, **context)
+    body = render_block(template, block, **context) if wants_fragment() else render_template(template, **context)
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response

@@ -22,10 +22,10 @@ a scratch schema is created and dropped).
 from __future__ import annotations
 
 import argparse
-import random
 import http.client
 import json
 import os
+import random
 import secrets
 import socket
 import subprocess
@@ -47,6 +47,8 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
     """Migrate, then create one pairwise project with ``items`` items and ``experts`` experts; return their tokens."""
+    from helpers import pair_rows
+
     from annotate import create_app, db
     from annotate.auth.services import add_user, create_token
     from annotate.db import make_engine
@@ -54,7 +56,6 @@ def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
     from annotate.models import ProjectRole, Role
     from annotate.projects.services import add_member, create_project
     from annotate.schema import upgrade
-    from helpers import pair_rows
 
     engine = make_engine(url)
     upgrade(engine)
@@ -63,7 +64,9 @@ def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
     tokens = []
     with app.app_context():
         session = db.session()
-        project = create_project(session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap)
+        project = create_project(
+            session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap
+        )
         for i in range(experts):
             user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT)
             add_member(session, project, user, ProjectRole.EXPERT)
@@ -87,10 +90,33 @@ def free_port() -> int:
 def start_gunicorn(url: str, workers: int, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
     """gunicorn as ``annotate serve`` runs it; its output goes to ``log`` (printed when a request fails)."""
     port = free_port()
-    env = {**os.environ, "ANNOTATE_DATABASE_URL": url, "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32), "ANNOTATE_ENV": "production"}
+    env = {
+        **os.environ,
+        "ANNOTATE_DATABASE_URL": url,
+        "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32),
+        "ANNOTATE_ENV": "production",
+    }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "gthread", "--threads", str(threads), "--keep-alive", "10", "-b", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log.open("wb"),
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-k",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "10",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -208,10 +234,16 @@ def verify(url: str, overlap: int) -> str:
 def report(name: str, result: dict, check: str) -> None:
     c, s = result["claims"], result["submits"]
     secs = result["seconds"]
-    print(f"{name}: {len(c) + len(s)} requests in {secs:.1f} s, errors {len(result['errors'])}; "
-          f"{len(s) / secs:.0f} claim+submit pairs/s")
-    print(f"  claim  p50 {pct(c, .5):6.1f} ms  p90 {pct(c, .9):6.1f} ms  p99 {pct(c, .99):6.1f} ms  max {max(c) * 1000:6.1f} ms")
-    print(f"  submit p50 {pct(s, .5):6.1f} ms  p90 {pct(s, .9):6.1f} ms  p99 {pct(s, .99):6.1f} ms  max {max(s) * 1000:6.1f} ms")
+    print(
+        f"{name}: {len(c) + len(s)} requests in {secs:.1f} s, errors {len(result['errors'])}; "
+        f"{len(s) / secs:.0f} claim+submit pairs/s"
+    )
+    print(
+        f"  claim  p50 {pct(c, 0.5):6.1f} ms  p90 {pct(c, 0.9):6.1f} ms  p99 {pct(c, 0.99):6.1f} ms  max {max(c) * 1000:6.1f} ms"
+    )
+    print(
+        f"  submit p50 {pct(s, 0.5):6.1f} ms  p90 {pct(s, 0.9):6.1f} ms  p99 {pct(s, 0.99):6.1f} ms  max {max(s) * 1000:6.1f} ms"
+    )
     print(f"  check: {check}")
     for error in result["errors"][:5]:
         print(f"  error: {error}")
@@ -233,7 +265,11 @@ def bench(name: str, url: str, args, mode: str) -> None:
             process.terminate()
             process.wait(timeout=30)
         label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")
-        report(f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})", result, verify(url, args.overlap))
+        report(
+            f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})",
+            result,
+            verify(url, args.overlap),
+        )
         if result["errors"]:
             print("  gunicorn's log, last lines:\n" + log.read_text(errors="replace")[-3000:])
 
@@ -254,7 +290,11 @@ def main() -> None:
     parser.add_argument("--skip-pg", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
-    modes = [m for m, skip in (("solo", args.skip_solo), ("saturated", args.skip_saturated), ("paced", args.skip_paced)) if not skip]
+    modes = [
+        m
+        for m, skip in (("solo", args.skip_solo), ("saturated", args.skip_saturated), ("paced", args.skip_paced))
+        if not skip
+    ]
     if not args.skip_sqlite:
         for mode in modes:
             with tempfile.TemporaryDirectory() as tmp:
@@ -266,6 +306,7 @@ def main() -> None:
         for mode in modes:
             with scratch_database("bench_assign", base) as url:
                 bench("PostgreSQL", url, args, mode)
+
 
 if __name__ == "__main__":
     main()

@@ -52,28 +52,99 @@ def populate(url: str, n: int) -> None:
     template = orjson.loads((REPO / "task_templates" / "pairwise.json").read_bytes())
     filler = "lorem ipsum dolor sit amet " * 6
     with engine.begin() as conn:
-        conn.execute(insert(Project), [dict(id=1, slug="bench", title="bench", template=template, template_name="pairwise",
-                                            template_version=1, instructions_version=1, overlap=1, created_at=now)])
-        conn.execute(insert(InstructionsVersion), [dict(project_id=1, version=1, body="Pick the better reply.", created_at=now)])
-        conn.execute(insert(User), [dict(id=u, email=f"e{u}@example.org", created_at=now) for u in range(1, EXPERTS + 1)])
-        conn.execute(insert(ProjectMember), [dict(project_id=1, user_id=u, role="expert", pseudonym=f"expert-{u:08x}", created_at=now)
-                                             for u in range(1, EXPERTS + 1)])
-        conn.execute(insert(Batch), [dict(id=1, project_id=1, source="bench.jsonl", format="jsonl", created_at=now)])
+        conn.execute(
+            insert(Project),
+            [
+                {
+                    "id": 1,
+                    "slug": "bench",
+                    "title": "bench",
+                    "template": template,
+                    "template_name": "pairwise",
+                    "template_version": 1,
+                    "instructions_version": 1,
+                    "overlap": 1,
+                    "created_at": now,
+                }
+            ],
+        )
+        conn.execute(
+            insert(InstructionsVersion),
+            [{"project_id": 1, "version": 1, "body": "Pick the better reply.", "created_at": now}],
+        )
+        conn.execute(
+            insert(User), [{"id": u, "email": f"e{u}@example.org", "created_at": now} for u in range(1, EXPERTS + 1)]
+        )
+        conn.execute(
+            insert(ProjectMember),
+            [
+                {"project_id": 1, "user_id": u, "role": "expert", "pseudonym": f"expert-{u:08x}", "created_at": now}
+                for u in range(1, EXPERTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(Batch), [{"id": 1, "project_id": 1, "source": "bench.jsonl", "format": "jsonl", "created_at": now}]
+        )
     for start in range(0, n, CHUNK):
         ids = range(start + 1, min(n, start + CHUNK) + 1)
         with engine.begin() as conn:
-            conn.execute(insert(Item), [dict(
-                id=i, project_id=1, batch_id=1, external_id=f"item-{i}", content_hash=hashlib.sha256(str(i).encode()).hexdigest(),
-                prompt=[{"role": "user", "content": f"Question {i}: {filler}"}],
-                responses=[{"id": "r1", "content": f"A{i} {filler}", "model": "m-a"}, {"id": "r2", "content": f"B{i} {filler}", "model": "m-b"}],
-                meta={"n": i}, assigned_count=1, created_at=now) for i in ids])
-            conn.execute(insert(Assignment), [dict(
-                id=i, project_id=1, item_id=i, expert_id=1 + i % EXPERTS, status="submitted", leased_at=now,
-                expires_at=now + timedelta(hours=1), finished_at=now, display_order=["r2", "r1"] if i % 2 else ["r1", "r2"]) for i in ids])
-            conn.execute(insert(Judgment), [dict(
-                id=i, assignment_id=i, project_id=1, item_id=i, expert_id=1 + i % EXPERTS,
-                answers={"preferred": "r1" if i % 3 else "r2", "rationale": "because"},
-                template_name="pairwise", template_version=1, instructions_version=1, created_at=now, updated_at=now) for i in ids])
+            conn.execute(
+                insert(Item),
+                [
+                    {
+                        "id": i,
+                        "project_id": 1,
+                        "batch_id": 1,
+                        "external_id": f"item-{i}",
+                        "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
+                        "prompt": [{"role": "user", "content": f"Question {i}: {filler}"}],
+                        "responses": [
+                            {"id": "r1", "content": f"A{i} {filler}", "model": "m-a"},
+                            {"id": "r2", "content": f"B{i} {filler}", "model": "m-b"},
+                        ],
+                        "meta": {"n": i},
+                        "assigned_count": 1,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(Assignment),
+                [
+                    {
+                        "id": i,
+                        "project_id": 1,
+                        "item_id": i,
+                        "expert_id": 1 + i % EXPERTS,
+                        "status": "submitted",
+                        "leased_at": now,
+                        "expires_at": now + timedelta(hours=1),
+                        "finished_at": now,
+                        "display_order": ["r2", "r1"] if i % 2 else ["r1", "r2"],
+                    }
+                    for i in ids
+                ],
+            )
+            conn.execute(
+                insert(Judgment),
+                [
+                    {
+                        "id": i,
+                        "assignment_id": i,
+                        "project_id": 1,
+                        "item_id": i,
+                        "expert_id": 1 + i % EXPERTS,
+                        "answers": {"preferred": "r1" if i % 3 else "r2", "rationale": "because"},
+                        "template_name": "pairwise",
+                        "template_version": 1,
+                        "instructions_version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for i in ids
+                ],
+            )
     engine.dispose()
 
 
@@ -113,11 +184,22 @@ def baseline_rows(project_id: int):
 
     return (
         select(
-            Item.id.label("item_pk"), Item.external_id, Item.prompt, Item.responses, Judgment.id.label("judgment_id"),
-            Judgment.expert_id, Judgment.answers, Judgment.adjudication, Judgment.review_state, ProjectMember.pseudonym,
+            Item.id.label("item_pk"),
+            Item.external_id,
+            Item.prompt,
+            Item.responses,
+            Judgment.id.label("judgment_id"),
+            Judgment.expert_id,
+            Judgment.answers,
+            Judgment.adjudication,
+            Judgment.review_state,
+            ProjectMember.pseudonym,
         )
         .join(Item, Item.id == Judgment.item_id)
-        .outerjoin(ProjectMember, and_(ProjectMember.project_id == Judgment.project_id, ProjectMember.user_id == Judgment.expert_id))
+        .outerjoin(
+            ProjectMember,
+            and_(ProjectMember.project_id == Judgment.project_id, ProjectMember.user_id == Judgment.expert_id),
+        )
         .where(Judgment.project_id == project_id)
         .order_by(Judgment.item_id, Judgment.id)
     )
@@ -190,9 +272,13 @@ def main() -> None:
         populate(url, args.judgments)
         print(f"populated {args.judgments:,} judgments in {time.perf_counter() - started:.1f} s (not timed below)")
         results = {}
-        for name, runner in (("baseline", lambda s: run_baseline(url, s)), ("trl", lambda s: run_export(url, "trl", s)),
-                             ("baseline", lambda s: run_baseline(url, s)), ("trl", lambda s: run_export(url, "trl", s)),
-                             ("raw", lambda s: run_export(url, "raw", s))):
+        for name, runner in (
+            ("baseline", lambda s: run_baseline(url, s)),
+            ("trl", lambda s: run_export(url, "trl", s)),
+            ("baseline", lambda s: run_baseline(url, s)),
+            ("trl", lambda s: run_export(url, "trl", s)),
+            ("raw", lambda s: run_export(url, "raw", s)),
+        ):
             sink = Sink()
             elapsed, cpu, rows = runner(sink)
             best = results.get(name)
@@ -203,9 +289,13 @@ def main() -> None:
         print(f"load average {load:.1f} on {os.cpu_count()} CPUs (best of 2 runs, interleaved)")
         print(f"{'':10} {'rows':>9} {'wall s':>7} {'rows/s':>9} {'cpu s':>7} {'rows/cpu-s':>11} {'MB':>7}")
         for name, (elapsed, cpu, rows, size) in results.items():
-            print(f"{name:10} {rows:>9,} {elapsed:>7.2f} {rows / elapsed:>9,.0f} {cpu:>7.2f} {rows / cpu:>11,.0f} {size / 1e6:>7.1f}")
-        print(f"trl / baseline: wall {results['trl'][0] / results['baseline'][0]:.2f}x, "
-              f"cpu {results['trl'][1] / results['baseline'][1]:.2f}x (goal <= 2x); trl rows/s goal >= 100,000")
+            print(
+                f"{name:10} {rows:>9,} {elapsed:>7.2f} {rows / elapsed:>9,.0f} {cpu:>7.2f} {rows / cpu:>11,.0f} {size / 1e6:>7.1f}"
+            )
+        print(
+            f"trl / baseline: wall {results['trl'][0] / results['baseline'][0]:.2f}x, "
+            f"cpu {results['trl'][1] / results['baseline'][1]:.2f}x (goal <= 2x); trl rows/s goal >= 100,000"
+        )
 
     if args.skip_big:
         return
@@ -216,11 +306,16 @@ def main() -> None:
         print(f"populated {args.big:,} judgments in {time.perf_counter() - started:.1f} s")
         out = subprocess.run(
             [sys.executable, __file__, "--rss-child", url, f"{tmp}/big-trl.jsonl"],
-            capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
         )
         figures = orjson.loads(out.stdout.strip().splitlines()[-1])
-        print(f"1M export to trl in a fresh process: {figures['rows']:,} rows in {figures['seconds']} s, "
-              f"peak RSS {figures['peak_mb']} MB (goal < 150 MB)")
+        print(
+            f"1M export to trl in a fresh process: {figures['rows']:,} rows in {figures['seconds']} s, "
+            f"peak RSS {figures['peak_mb']} MB (goal < 150 MB)"
+        )
 
 
 if __name__ == "__main__":

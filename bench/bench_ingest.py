@@ -37,7 +37,10 @@ def write_rows(path: Path, n: int, size: int = 2000, prefix: str = "row") -> Non
             row = {
                 "id": f"{prefix}-{i}",
                 "prompt": [{"role": "user", "content": f"Question {i}: {part}"}],
-                "responses": [{"id": "r1", "content": f"A{i} {part}", "model": "m-a"}, {"id": "r2", "content": f"B{i} {part}", "model": "m-b"}],
+                "responses": [
+                    {"id": "r1", "content": f"A{i} {part}", "model": "m-a"},
+                    {"id": "r2", "content": f"B{i} {part}", "model": "m-b"},
+                ],
                 "metadata": {"n": i},
             }
             f.write(orjson.dumps(row) + b"\n")
@@ -49,15 +52,21 @@ def bare(path: Path, db: Path) -> float:
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, external_id TEXT, prompt TEXT, responses TEXT, metadata TEXT)")
+    conn.execute(
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, external_id TEXT, prompt TEXT, responses TEXT, metadata TEXT)"
+    )
     conn.execute("BEGIN")
     chunk = []
     with path.open("rb") as f:
         for line in f:
             row = orjson.loads(line)
-            chunk.append((row["id"], orjson.dumps(row["prompt"]), orjson.dumps(row["responses"]), orjson.dumps(row["metadata"])))
+            chunk.append(
+                (row["id"], orjson.dumps(row["prompt"]), orjson.dumps(row["responses"]), orjson.dumps(row["metadata"]))
+            )
             if len(chunk) >= 2000:
-                conn.executemany("INSERT INTO items (external_id, prompt, responses, metadata) VALUES (?, ?, ?, ?)", chunk)
+                conn.executemany(
+                    "INSERT INTO items (external_id, prompt, responses, metadata) VALUES (?, ?, ?, ?)", chunk
+                )
                 chunk.clear()
     conn.executemany("INSERT INTO items (external_id, prompt, responses, metadata) VALUES (?, ?, ?, ?)", chunk)
     conn.execute("COMMIT")
@@ -83,7 +92,9 @@ class Target:
         from annotate.projects.services import create_project
 
         self.session = db.session()
-        self.project = create_project(self.session, "bench", template_name="pairwise", templates_dir=Path(self.app.config["TEMPLATES_DIR"]))
+        self.project = create_project(
+            self.session, "bench", template_name="pairwise", templates_dir=Path(self.app.config["TEMPLATES_DIR"])
+        )
         self.session.commit()
 
     def run(self, path: Path) -> tuple[float, object]:
@@ -131,9 +142,13 @@ def main() -> None:
 
         target = Target(f"sqlite:///{tmp_path / 'annotate.db'}")
         seconds, summary = target.run(data)
-        print(f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new; ratio to bare {seconds / bare_s:.2f}x")
+        print(
+            f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new; ratio to bare {seconds / bare_s:.2f}x"
+        )
         seconds, summary = target.run(data)
-        print(f"re-import, all duplicates (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.duplicate:,} duplicates")
+        print(
+            f"re-import, all duplicates (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.duplicate:,} duplicates"
+        )
 
         if not args.skip_big:
             prefill = tmp_path / "prefill.jsonl"
@@ -144,7 +159,9 @@ def main() -> None:
             fresh = tmp_path / "fresh.jsonl"
             write_rows(fresh, n, prefix="fresh")
             seconds, summary = target.run(fresh)
-            print(f"import into a project of 600k items (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new")
+            print(
+                f"import into a project of 600k items (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new"
+            )
             fresh.unlink()
         target.close()
 
@@ -159,17 +176,25 @@ def main() -> None:
                 with scratch_database("bench_ingest", base) as url:
                     target = Target(url)
                     seconds, summary = target.run(data)
-                    print(f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new")
+                    print(
+                        f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new"
+                    )
                     target.close()
 
         if not args.skip_big:
             big = tmp_path / "big.jsonl"
             write_rows(big, 1_000_000, size=500, prefix="big")
             (tmp_path / "annotate.db").unlink()
-            out = subprocess.run(
-                [sys.executable, __file__, "--rss-child", str(big), str(tmp_path / "big.db")],
-                check=True, capture_output=True, text=True,
-            ).stdout.strip().splitlines()[-1]
+            out = (
+                subprocess.run(
+                    [sys.executable, __file__, "--rss-child", str(big), str(tmp_path / "big.db")],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             result = orjson.loads(out)
             print(
                 f"1,000,000 rows of ~500 bytes (SQLite): {result['seconds']:.1f} s, "

@@ -25,10 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
+from bench_render import response_markdown  # noqa: E402
+
 from annotate.kinds import answer_problems, get_kind  # noqa: E402
 from annotate.kinds.diff import word_diff  # noqa: E402
 from annotate.kinds.templates import load_template  # noqa: E402
-from bench_render import response_markdown  # noqa: E402
 
 TEMPLATES = REPO / "task_templates"
 
@@ -46,19 +47,62 @@ def cases():
     """(template, response count, form) for one realistic answer of each kind."""
     helpsteer = ["helpfulness", "correctness", "coherence", "complexity", "verbosity"]
     content = response_markdown(1)
-    yield "pairwise-multi-criteria", [{"id": "r1", "content": content}, {"id": "r2", "content": content}], MultiDict({
-        "preferred": "r1", "strength": "Clearly better", "criterion-helpfulness": "r1", "criterion-correctness": "tie",
-        "criterion-safety": "r2", "rationale": "A is correct and complete; B misses the edge case entirely."})
-    yield "ranking", [{"id": f"r{i}", "content": content} for i in range(1, 5)], MultiDict(
-        {"rank-r1": "2", "rank-r2": "1", "rank-r3": "2", "rank-r4": "3"})
-    yield "critique", [{"id": "r1", "content": content}], MultiDict({
-        "critique-r1": "The formula ignores empty input in one branch.", "rewrite-r1": content.replace("careful", "very careful"),
-        "spans-r1": '[{"start": 21, "end": 28, "label": "Unclear", "comment": "", "text": "' + content[21:28] + '"}]', "score-r1": "5"})
-    yield "helpsteer", [{"id": f"r{i}", "content": content} for i in range(1, 4)], MultiDict(
-        {f"score-r{i}-{c}": "3" for i in range(1, 4) for c in helpsteer})
-    yield "ultrafeedback", [{"id": "r1", "content": content}, {"id": "r2", "content": content}], MultiDict(
-        {**{f"score-r{i}-{c}": "4" for i in (1, 2) for c in ("instruction_following", "honesty", "truthfulness", "helpfulness")},
-         **{f"rationale-r{i}-{c}": "A rationale that is long enough." for i in (1, 2) for c in ("instruction_following", "honesty", "truthfulness", "helpfulness")}})
+    yield (
+        "pairwise-multi-criteria",
+        [{"id": "r1", "content": content}, {"id": "r2", "content": content}],
+        MultiDict(
+            {
+                "preferred": "r1",
+                "strength": "Clearly better",
+                "criterion-helpfulness": "r1",
+                "criterion-correctness": "tie",
+                "criterion-safety": "r2",
+                "rationale": "A is correct and complete; B misses the edge case entirely.",
+            }
+        ),
+    )
+    yield (
+        "ranking",
+        [{"id": f"r{i}", "content": content} for i in range(1, 5)],
+        MultiDict({"rank-r1": "2", "rank-r2": "1", "rank-r3": "2", "rank-r4": "3"}),
+    )
+    yield (
+        "critique",
+        [{"id": "r1", "content": content}],
+        MultiDict(
+            {
+                "critique-r1": "The formula ignores empty input in one branch.",
+                "rewrite-r1": content.replace("careful", "very careful"),
+                "spans-r1": '[{"start": 21, "end": 28, "label": "Unclear", "comment": "", "text": "'
+                + content[21:28]
+                + '"}]',
+                "score-r1": "5",
+            }
+        ),
+    )
+    yield (
+        "helpsteer",
+        [{"id": f"r{i}", "content": content} for i in range(1, 4)],
+        MultiDict({f"score-r{i}-{c}": "3" for i in range(1, 4) for c in helpsteer}),
+    )
+    yield (
+        "ultrafeedback",
+        [{"id": "r1", "content": content}, {"id": "r2", "content": content}],
+        MultiDict(
+            {
+                **{
+                    f"score-r{i}-{c}": "4"
+                    for i in (1, 2)
+                    for c in ("instruction_following", "honesty", "truthfulness", "helpfulness")
+                },
+                **{
+                    f"rationale-r{i}-{c}": "A rationale that is long enough."
+                    for i in (1, 2)
+                    for c in ("instruction_following", "honesty", "truthfulness", "helpfulness")
+                },
+            }
+        ),
+    )
 
 
 def main() -> None:
@@ -69,8 +113,12 @@ def main() -> None:
     a, b = response_markdown(1), response_markdown(2)
     edited = a.replace("careful", "careless", 3)
     print("word diff, two 4 KB Markdown responses (median):")
-    print(f"  cold, unrelated responses     {median_us(lambda: word_diff.__wrapped__(a, b), max(20, args.runs // 10)) / 1000:7.2f} ms")
-    print(f"  cold, a small rewrite         {median_us(lambda: word_diff.__wrapped__(a, edited), max(20, args.runs // 10)) / 1000:7.2f} ms")
+    print(
+        f"  cold, unrelated responses     {median_us(lambda: word_diff.__wrapped__(a, b), max(20, args.runs // 10)) / 1000:7.2f} ms"
+    )
+    print(
+        f"  cold, a small rewrite         {median_us(lambda: word_diff.__wrapped__(a, edited), max(20, args.runs // 10)) / 1000:7.2f} ms"
+    )
     word_diff(a, b)
     print(f"  cached                        {median_us(lambda: word_diff(a, b), args.runs):7.2f} µs")
 
@@ -80,7 +128,10 @@ def main() -> None:
         kind, config = get_kind(template["kind"]), template["config"]
         ids = [r["id"] for r in responses]
         answers = kind.from_form(config, ids, form)
-        assert answer_problems(kind, config, answers, responses) == [], (name, answer_problems(kind, config, answers, responses))
+        assert answer_problems(kind, config, answers, responses) == [], (
+            name,
+            answer_problems(kind, config, answers, responses),
+        )
         check = median_us(lambda: answer_problems(kind, config, answers, responses), args.runs)
         parse = median_us(lambda: kind.from_form(config, ids, form), args.runs)
         print(f"  {name:<24} {check:7.1f} µs | {parse:6.1f} µs")

@@ -44,13 +44,86 @@ def seed(url: str, n_items: int, n_judgments: int) -> None:
     upgrade(engine)
     now = datetime.now(UTC)
     with engine.begin() as conn:
-        conn.execute(insert(User), [{"id": i, "email": f"u{i}@example.org", "name": f"Expert {i}", "role": "expert", "expertise": [], "active": True, "created_at": now} for i in range(1, EXPERTS + 1)])
-        conn.execute(insert(User), [{"id": EXPERTS + 1, "email": "boss@example.org", "name": "Boss", "role": "admin", "expertise": [], "active": True, "created_at": now, "password_hash": "x"}])
-        conn.execute(insert(Project), [{"id": 1, "slug": "big", "title": "Big", "template": {"kind": "pairwise", "config": {}}, "template_name": "pairwise",
-                                         "template_version": 1, "instructions_version": 1, "overlap": 1, "required_expertise": [], "lease_seconds": 1800,
-                                         "max_active_leases": 1, "randomize_order": True, "archived": False, "created_at": now}])
-        conn.execute(insert(ProjectMember), [{"project_id": 1, "user_id": i, "role": "expert", "pseudonym": f"expert-{i:04d}", "active": True, "created_at": now} for i in range(1, EXPERTS + 1)])
-        conn.execute(insert(Batch), [{"id": 1, "project_id": 1, "source": "bench", "format": "jsonl", "shape": "", "mapping": {}, "status": "complete", "created_at": now}])
+        conn.execute(
+            insert(User),
+            [
+                {
+                    "id": i,
+                    "email": f"u{i}@example.org",
+                    "name": f"Expert {i}",
+                    "role": "expert",
+                    "expertise": [],
+                    "active": True,
+                    "created_at": now,
+                }
+                for i in range(1, EXPERTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(User),
+            [
+                {
+                    "id": EXPERTS + 1,
+                    "email": "boss@example.org",
+                    "name": "Boss",
+                    "role": "admin",
+                    "expertise": [],
+                    "active": True,
+                    "created_at": now,
+                    "password_hash": "x",
+                }
+            ],
+        )
+        conn.execute(
+            insert(Project),
+            [
+                {
+                    "id": 1,
+                    "slug": "big",
+                    "title": "Big",
+                    "template": {"kind": "pairwise", "config": {}},
+                    "template_name": "pairwise",
+                    "template_version": 1,
+                    "instructions_version": 1,
+                    "overlap": 1,
+                    "required_expertise": [],
+                    "lease_seconds": 1800,
+                    "max_active_leases": 1,
+                    "randomize_order": True,
+                    "archived": False,
+                    "created_at": now,
+                }
+            ],
+        )
+        conn.execute(
+            insert(ProjectMember),
+            [
+                {
+                    "project_id": 1,
+                    "user_id": i,
+                    "role": "expert",
+                    "pseudonym": f"expert-{i:04d}",
+                    "active": True,
+                    "created_at": now,
+                }
+                for i in range(1, EXPERTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(Batch),
+            [
+                {
+                    "id": 1,
+                    "project_id": 1,
+                    "source": "bench",
+                    "format": "jsonl",
+                    "shape": "",
+                    "mapping": {},
+                    "status": "complete",
+                    "created_at": now,
+                }
+            ],
+        )
     chunk = 50_000
     prompt = [{"role": "user", "content": "Which reply is better?"}]
     responses = [{"id": "r1", "content": "one"}, {"id": "r2", "content": "two"}]
@@ -59,9 +132,22 @@ def seed(url: str, n_items: int, n_judgments: int) -> None:
         for i in range(start, min(start + chunk, n_items)):
             done = i < n_judgments
             judged = 1 if done and i % 50 else 0  # every 50th assignment is a skip
-            rows.append({"id": i + 1, "project_id": 1, "batch_id": 1, "external_id": f"it-{i}", "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
-                         "prompt": prompt, "responses": responses, "metadata": {}, "priority": 0, "assigned_count": judged, "judged_count": judged,
-                         "created_at": now})
+            rows.append(
+                {
+                    "id": i + 1,
+                    "project_id": 1,
+                    "batch_id": 1,
+                    "external_id": f"it-{i}",
+                    "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
+                    "prompt": prompt,
+                    "responses": responses,
+                    "metadata": {},
+                    "priority": 0,
+                    "assigned_count": judged,
+                    "judged_count": judged,
+                    "created_at": now,
+                }
+            )
         with engine.begin() as conn:
             conn.execute(insert(Item), rows)
     for start in range(0, n_judgments, chunk):
@@ -70,13 +156,37 @@ def seed(url: str, n_items: int, n_judgments: int) -> None:
             expert = i % EXPERTS + 1
             when = now - timedelta(days=(i * 14) // n_judgments, seconds=i % 3600)
             skipped = i % 50 == 0
-            assignments.append({"id": i + 1, "project_id": 1, "item_id": i + 1, "expert_id": expert, "status": "skipped" if skipped else "submitted",
-                                "leased_at": when, "expires_at": when + timedelta(minutes=30), "finished_at": when, "display_order": ["r1", "r2"],
-                                "active_seconds": 20 + i % 97, "skip_reason": REASONS[i % 5] if skipped else None})
+            assignments.append(
+                {
+                    "id": i + 1,
+                    "project_id": 1,
+                    "item_id": i + 1,
+                    "expert_id": expert,
+                    "status": "skipped" if skipped else "submitted",
+                    "leased_at": when,
+                    "expires_at": when + timedelta(minutes=30),
+                    "finished_at": when,
+                    "display_order": ["r1", "r2"],
+                    "active_seconds": 20 + i % 97,
+                    "skip_reason": REASONS[i % 5] if skipped else None,
+                }
+            )
             if not skipped:
-                judgments.append({"assignment_id": i + 1, "project_id": 1, "item_id": i + 1, "expert_id": expert, "answers": {"preferred": "r1"},
-                                  "template_name": "pairwise", "template_version": 1, "instructions_version": 1, "active_seconds": 20 + i % 97,
-                                  "created_at": when, "updated_at": when})
+                judgments.append(
+                    {
+                        "assignment_id": i + 1,
+                        "project_id": 1,
+                        "item_id": i + 1,
+                        "expert_id": expert,
+                        "answers": {"preferred": "r1"},
+                        "template_name": "pairwise",
+                        "template_version": 1,
+                        "instructions_version": 1,
+                        "active_seconds": 20 + i % 97,
+                        "created_at": when,
+                        "updated_at": when,
+                    }
+                )
         with engine.begin() as conn:
             conn.execute(insert(Assignment), assignments)
             conn.execute(insert(Judgment), judgments)
@@ -112,7 +222,15 @@ def measure(url: str, label: str) -> None:
     from annotate.models import Project, ProjectMember
     from annotate.projects import queries
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "ENV": "testing", "TESTING": True, "WTF_CSRF_ENABLED": False})
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "ENV": "testing",
+            "TESTING": True,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
     with app.app_context():
         s = db.session()
         project = s.get(Project, 1)
@@ -120,11 +238,15 @@ def measure(url: str, label: str) -> None:
         figures = {
             "progress_counts": timed(lambda: queries.progress_counts(s, project)),
             "judgments_per_day (14 days)": timed(lambda: queries.judgments_per_day(s, project)),
-            "members page (25)": timed(lambda: queries.keyset(s, queries.members(project), ProjectMember.id, None, limit=25)),
+            "members page (25)": timed(
+                lambda: queries.keyset(s, queries.members(project), ProjectMember.id, None, limit=25)
+            ),
             "throughput + median (25 experts)": timed(lambda: queries.throughput(s, project, ids)),
             "skip_reasons": timed(lambda: s.execute(queries.skip_reasons(project)).all()),
             "items page 1": timed(lambda: queries.keyset(s, queries.items(project), queries.Item.external_id, None)),
-            "items page after it-900000": timed(lambda: queries.keyset(s, queries.items(project), queries.Item.external_id, "it-900000")),
+            "items page after it-900000": timed(
+                lambda: queries.keyset(s, queries.items(project), queries.Item.external_id, "it-900000")
+            ),
         }
     client = app.test_client()
     with client.session_transaction() as sess:
@@ -137,9 +259,11 @@ def measure(url: str, label: str) -> None:
         ("GET /p/big/items?after=it-900000", "/p/big/items?after=it-900000", {}),
         ("GET /p/big/members", "/p/big/members", {}),
     ]:
+
         def get(path=path, headers=headers):
             response = client.get(path, headers=headers)
             assert response.status_code == 200, (path, response.status_code)
+
         figures[name] = timed(get)
     print(f"\n{label}")
     for name, (median, low) in figures.items():
@@ -186,6 +310,7 @@ def main() -> None:
         seed(url, args.items, args.judgments)
         print(f"  seeded PostgreSQL in {time.perf_counter() - t:.0f} s")
         measure(url, "PostgreSQL (5 runs)")
+
 
 if __name__ == "__main__":
     main()

@@ -93,7 +93,9 @@ def main() -> None:
         with app.app_context():
             session = db.session()
             expert = add_user(session, "bench@example.org", role=Role.EXPERT, password=PASSWORD)
-            project = create_project(session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]))
+            project = create_project(
+                session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"])
+            )
             add_member(session, project, expert, ProjectRole.EXPERT)
             session.commit()
             import_file(session, project, source)

@@ -72,10 +72,15 @@ def measure(url: str, label: str, runs: int, plans: bool = False) -> None:
             if plans:
                 explain(s, project, expert)
             s.rollback()
-        for name, headers in [("GET /tasks/<id> (full page)", {}), ("GET /tasks/<id> (htmx fragment)", {"HX-Request": "true"})]:
+        for name, headers in [
+            ("GET /tasks/<id> (full page)", {}),
+            ("GET /tasks/<id> (htmx fragment)", {"HX-Request": "true"}),
+        ]:
+
             def get(headers=headers):
                 response = client.get(f"/tasks/{lease_id}", headers=headers)
                 assert response.status_code == 200, response.status_code
+
             figures[name] = timed(get, runs)
         print(f"  overlap {overlap}: {progress}")
         for name, (median, low) in figures.items():
@@ -96,15 +101,17 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true", help="Also measure PostgreSQL.")
     parser.add_argument("--explain", action="store_true", help="Print the plans of expert_progress's statements.")
     args = parser.parse_args()
-    print(f"workbench benchmark: {args.items:,} items, {args.judgments:,} assignments, expert {EXPERT}, {args.runs} runs")
+    print(
+        f"workbench benchmark: {args.items:,} items, {args.judgments:,} assignments, expert {EXPERT}, {args.runs} runs"
+    )
     with seeded_sqlite(args.sqlite, args.items, args.judgments) as url:
         measure(url, f"SQLite ({args.runs} runs)", args.runs, args.explain)
     if not args.pg:
         return
+    from helpers import scratch_database
     from sqlalchemy import text
 
     from annotate.db import make_engine
-    from helpers import scratch_database
 
     with scratch_database("bench_workbench", os.environ.get("ANNOTATE_BENCH_DATABASE_URL", PG_DEFAULT)) as url:
         t = time.perf_counter()
@@ -112,10 +119,13 @@ def main() -> None:
         engine = make_engine(url)
         with engine.begin() as conn:  # seed() chose the ids: move the sequences past them, for the claim
             for table in ("users", "projects", "batches", "items", "assignments", "judgments"):
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                )
         engine.dispose()
         print(f"  seeded PostgreSQL in {time.perf_counter() - t:.0f} s")
         measure(url, f"PostgreSQL ({args.runs} runs)", args.runs, args.explain)
+
 
 if __name__ == "__main__":
     main()

@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient, FlaskCliRunner
+from helpers import PASSWORD, Browserless, scratch_database
 from sqlalchemy import text
-from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -27,7 +28,6 @@ from annotate.db import Base, make_engine
 from annotate.models import ProjectRole, Role
 from annotate.projects.services import add_member, create_project
 from annotate.schema import upgrade
-from helpers import PASSWORD, Browserless, scratch_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -38,7 +38,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def database_url(tmp_path_factory) -> Iterator[str]:
     """A fresh, migrated database for this test run."""
     base = os.environ.get("ANNOTATE_TEST_DATABASE_URL")
-    with scratch_database(f"annotate_test_{os.getpid()}", base, tmp_path_factory.mktemp("db") / "annotate-test.db") as url:
+    with scratch_database(
+        f"annotate_test_{os.getpid()}", base, tmp_path_factory.mktemp("db") / "annotate-test.db"
+    ) as url:
         engine = make_engine(url)
         upgrade(engine)
         engine.dispose()
@@ -151,7 +153,14 @@ def make_user(session):
 @pytest.fixture
 def make_project(session, app):
     def make(slug: str = "proj", template: str = "pairwise", overlap: int = 1, members=(), **kw):
-        project = create_project(session, slug, template_name=template, templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap, **kw)
+        project = create_project(
+            session,
+            slug,
+            template_name=template,
+            templates_dir=Path(app.config["TEMPLATES_DIR"]),
+            overlap=overlap,
+            **kw,
+        )
         for user, role in members:
             add_member(session, project, user, ProjectRole(role))
         session.commit()
@@ -196,6 +205,7 @@ def import_rows(session, write_jsonl):
 
 
 # -- signing in -------------------------------------------------------------------------
+
 
 @pytest.fixture
 def web(client):

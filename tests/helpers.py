@@ -55,7 +55,7 @@ def unreachable(url: str) -> str | None:
     try:
         with engine.connect():
             return None
-    except Exception as exc:  # noqa: BLE001 (any reason is reported, not raised)
+    except Exception as exc:
         return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
     finally:
         engine.dispose()
@@ -95,7 +95,9 @@ class Browserless:
 
     def login(self, email: str, password: str = PASSWORD):
         page = self.client.get("/login")
-        response = self.client.post("/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)})
+        response = self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": csrf_from(page.text)}
+        )
         assert response.status_code == 303, response.text
         self.token = csrf_from(self.client.get("/").text)
         return response

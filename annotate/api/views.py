@@ -84,7 +84,11 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
     if must_accept_terms(db.session(), project, g.user):
-        return error(403, "accept the project's terms first, on the web page terms_url", terms_url=url_for("projects.terms", slug=project.slug, _external=True))
+        return error(
+            403,
+            "accept the project's terms first, on the web page terms_url",
+            terms_url=url_for("projects.terms", slug=project.slug, _external=True),
+        )
     # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
     assignment = claim_next(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
     touch_token(db.session(), g.token)
@@ -109,12 +113,20 @@ def judgment(assignment_id: int):
     try:
         active_seconds = int(body.get("active_seconds", 0))
     except (TypeError, ValueError):
-        return error(422, "active_seconds must be an integer", problems=[{"path": "active_seconds", "message": "expected an integer"}])
+        return error(
+            422,
+            "active_seconds must be an integer",
+            problems=[{"path": "active_seconds", "message": "expected an integer"}],
+        )
     try:
-        judgment, created = submit_judgment(session, assignment, project, body["answers"], active_seconds=active_seconds)
+        judgment, created = submit_judgment(
+            session, assignment, project, body["answers"], active_seconds=active_seconds
+        )
     except InvalidDocument as exc:
         session.rollback()
-        return error(422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems])
+        return error(
+            422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems]
+        )
     except AssignmentError as exc:
         session.rollback()
         return error(exc.status, str(exc))

@@ -77,7 +77,9 @@ def flag_if_disputed(
     return adjudication
 
 
-def claim_adjudication(session: Session, project: Project, adjudicator: User, now: datetime | None = None) -> Assignment | None:
+def claim_adjudication(
+    session: Session, project: Project, adjudicator: User, now: datetime | None = None
+) -> Assignment | None:
     """Lease the oldest open adjudication to ``adjudicator`` (or return their open one); None when none is left.
 
     The caller checks that the user may adjudicate (``routing.can_adjudicate``).
@@ -187,7 +189,11 @@ def give_back(session: Session, assignment: Assignment) -> None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if adjudication is not None and adjudication.assignment_id == assignment.id and adjudication.status is AdjudicationStatus.OPEN:
+    if (
+        adjudication is not None
+        and adjudication.assignment_id == assignment.id
+        and adjudication.status is AdjudicationStatus.OPEN
+    ):
         adjudication.assignment_id = None
         adjudication.lease_expires_at = None
         session.flush()

@@ -46,7 +46,9 @@ def skip(assignment_id: int):
         session.rollback()
         return error(exc.status, str(exc))
     session.commit()
-    return jsonify({"assignment": {"id": assignment.id, "status": assignment.status.value, "skip_reason": assignment.skip_reason}})
+    return jsonify(
+        {"assignment": {"id": assignment.id, "status": assignment.status.value, "skip_reason": assignment.skip_reason}}
+    )
 
 
 @bp.get("/projects/<slug>/eligibility")

@@ -16,7 +16,9 @@ from annotate.models import ProjectMember
 @click.command("prioritize")
 @click.argument("slug")
 @click.option("--batch", "batch_id", type=int, required=True, help="The batch id (as printed by `annotate import`).")
-@click.option("--priority", type=int, default=10, show_default=True, help="Higher goes first; 0 is the default of every item.")
+@click.option(
+    "--priority", type=int, default=10, show_default=True, help="Higher goes first; 0 is the default of every item."
+)
 @with_appcontext
 def prioritize_cmd(slug: str, batch_id: int, priority: int) -> None:
     """Push one batch of a project ahead of (or behind) the others."""
@@ -45,12 +47,18 @@ def skipped_cmd(slug: str, limit: int) -> None:
     for row in report:
         state = "STUCK" if row["stuck"] else f"{row['remaining']} experts left"
         reasons = " | ".join(row["reasons"])
-        click.echo(f"{row['item_id']}\t{row['skips']} skips\t{row['judgments']}/{row['overlap']} judgments\t{state}\t{reasons}")
+        click.echo(
+            f"{row['item_id']}\t{row['skips']} skips\t{row['judgments']}/{row['overlap']} judgments\t{state}\t{reasons}"
+        )
 
 
 @click.command("adjudication")
 @click.argument("slug")
-@click.option("--threshold", type=click.IntRange(1, 100), help="Adjudicate items whose agreement (percent) is below this; 100 = any disagreement.")
+@click.option(
+    "--threshold",
+    type=click.IntRange(1, 100),
+    help="Adjudicate items whose agreement (percent) is below this; 100 = any disagreement.",
+)
 @click.option("--off", is_flag=True, help="Never adjudicate.")
 @with_appcontext
 def adjudication_cmd(slug: str, threshold: int | None, off: bool) -> None:
@@ -73,7 +81,9 @@ def adjudicator_cmd(slug: str, email: str, off: bool) -> None:
     """Let a project member break ties (reviewers always may)."""
     session = writing()
     project, user = project_by_slug(slug), user_by_email(email)
-    member = session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id))
+    member = session.scalar(
+        select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
+    )
     if member is None:
         raise click.ClickException(f"{email} is not a member of {slug}; add them first (annotate projects add-member)")
     member.adjudicator = not off

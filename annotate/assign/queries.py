@@ -49,7 +49,9 @@ def next_assignable(below: bool = False) -> Select:
     top = select(func.max(level.priority)).where(level.project_id == project_id)
     if below:
         top = top.where(level.priority < bindparam("below_priority", type_=Integer))
-    mine = exists().where(Assignment.item_id == candidate.id, Assignment.expert_id == bindparam("for_expert", type_=Integer))
+    mine = exists().where(
+        Assignment.item_id == candidate.id, Assignment.expert_id == bindparam("for_expert", type_=Integer)
+    )
     return (
         select(candidate.id)
         .where(
@@ -89,8 +91,10 @@ def expired_leases() -> Select:
 
 def submitted_count(project: Project, expert: User) -> Select:
     """How many judgments (tie-breakers excluded) the expert has submitted in the project."""
-    return select(func.count()).select_from(Judgment).where(
-        Judgment.project_id == project.id, Judgment.expert_id == expert.id, Judgment.adjudication.is_(False)
+    return (
+        select(func.count())
+        .select_from(Judgment)
+        .where(Judgment.project_id == project.id, Judgment.expert_id == expert.id, Judgment.adjudication.is_(False))
     )
 
 
@@ -121,9 +125,7 @@ def skipped_items(project: Project) -> Select:
         .correlate(Item)
         .scalar_subquery()
     )
-    any_skip = exists().where(
-        and_(Assignment.item_id == Item.id, Assignment.status == AssignmentStatus.SKIPPED)
-    )
+    any_skip = exists().where(and_(Assignment.item_id == Item.id, Assignment.status == AssignmentStatus.SKIPPED))
     return (
         select(Item, skips.label("skips"), judged.label("judgments"))
         .where(Item.project_id == project.id, any_skip, judged < project.overlap)

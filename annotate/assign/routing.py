@@ -7,7 +7,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ProjectMember, ProjectRole, User
+from annotate.models import (
+    Assignment,
+    AssignmentPurpose,
+    AssignmentStatus,
+    Judgment,
+    Project,
+    ProjectMember,
+    ProjectRole,
+    User,
+)
 
 
 def tag_matches(required: str, tag: str) -> bool:
@@ -26,7 +35,9 @@ def has_expertise(project: Project, expert: User) -> bool:
 
 def can_review(user: User, member: ProjectMember | None) -> bool:
     """Reviewers and researchers of the project (and admins) review its judgments."""
-    return user.is_admin or (member is not None and member.active and member.role in (ProjectRole.REVIEWER, ProjectRole.RESEARCHER))
+    return user.is_admin or (
+        member is not None and member.active and member.role in (ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
+    )
 
 
 def can_adjudicate(user: User, member: ProjectMember | None) -> bool:
@@ -38,26 +49,32 @@ def can_adjudicate(user: User, member: ProjectMember | None) -> bool:
 
 def active_leases(session: Session, project: Project, expert: User, now: datetime) -> int:
     """How many unexpired judging leases the expert holds in the project."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(
-            Assignment.project_id == project.id,
-            Assignment.expert_id == expert.id,
-            Assignment.purpose == AssignmentPurpose.JUDGE,
-            Assignment.status == AssignmentStatus.LEASED,
-            Assignment.expires_at > now,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.project_id == project.id,
+                Assignment.expert_id == expert.id,
+                Assignment.purpose == AssignmentPurpose.JUDGE,
+                Assignment.status == AssignmentStatus.LEASED,
+                Assignment.expires_at > now,
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def used_quota(session: Session, project: Project, expert: User, now: datetime) -> int:
     """What counts against the per-expert quota: submitted judgments plus open leases."""
-    submitted = session.scalar(
-        select(func.count())
-        .select_from(Judgment)
-        .where(Judgment.project_id == project.id, Judgment.expert_id == expert.id, Judgment.adjudication.is_(False))
-    ) or 0
+    submitted = (
+        session.scalar(
+            select(func.count())
+            .select_from(Judgment)
+            .where(Judgment.project_id == project.id, Judgment.expert_id == expert.id, Judgment.adjudication.is_(False))
+        )
+        or 0
+    )
     return submitted + active_leases(session, project, expert, now)
 
 

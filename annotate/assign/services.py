@@ -130,7 +130,9 @@ def claim_next(
     lock_user(session, expert)
     release_expired(session, project, now)
     if not fresh:
-        current = session.scalar(queries.active_lease(), {"in_project": project.id, "for_expert": expert.id, "now": now})
+        current = session.scalar(
+            queries.active_lease(), {"in_project": project.id, "for_expert": expert.id, "now": now}
+        )
         if current is not None:
             return current
     elif active_leases(session, project, expert, now) >= project.max_active_leases:
@@ -216,7 +218,10 @@ def check_answers(project: Project, item: Item, answers: Any) -> dict[str, Any]:
     found = problems(answer_schema(project, item), answers, prefix="answers")
     if not found:
         kind = get_kind(project.kind)
-        found = [Problem(f"answers.{p}" if p else "answers", m) for p, m in kind.extra_checks(project.template["config"], answers)]
+        found = [
+            Problem(f"answers.{p}" if p else "answers", m)
+            for p, m in kind.extra_checks(project.template["config"], answers)
+        ]
         if not found:
             content_checks = getattr(kind, "content_checks", None)
             if content_checks is not None:
@@ -280,7 +285,11 @@ def submit_judgment(
     # Statements, not the unit of work (which costs more than they do): the assignment is
     # locked and read above, and nothing else in this session has changed it.
     session.execute(_finish_assignment(), {"assignment": assignment.id, "finished": now, "seconds": active_seconds})
-    for key, value in (("status", AssignmentStatus.SUBMITTED), ("finished_at", now), ("active_seconds", active_seconds)):
+    for key, value in (
+        ("status", AssignmentStatus.SUBMITTED),
+        ("finished_at", now),
+        ("active_seconds", active_seconds),
+    ):
         set_committed_value(assignment, key, value)
     judgment = session.scalars(
         _new_judgment(),
@@ -317,7 +326,9 @@ def _finish_assignment() -> Update:
     return (
         update(Assignment)
         .where(Assignment.id == bindparam("assignment"))
-        .values(status=AssignmentStatus.SUBMITTED, finished_at=bindparam("finished"), active_seconds=bindparam("seconds"))
+        .values(
+            status=AssignmentStatus.SUBMITTED, finished_at=bindparam("finished"), active_seconds=bindparam("seconds")
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -339,7 +350,9 @@ def _count_judgment(session: Session, project: Project, item: Item, *, late: boo
         params["max_assigned"] = project.overlap
     row = session.execute(_count_statement(late), params).one_or_none()
     if row is None:
-        raise LeaseLost("Your lease on this task expired and another expert has taken it; your answer was not recorded.")
+        raise LeaseLost(
+            "Your lease on this task expired and another expert has taken it; your answer was not recorded."
+        )
     set_committed_value(item, "judged_count", row.judged_count)
     set_committed_value(item, "assigned_count", row.assigned_count)
     return row.judged_count
@@ -353,15 +366,25 @@ def _count_statement(late: bool) -> Update:
     if late:
         values["assigned_count"] = Item.assigned_count + 1
         statement = statement.where(Item.assigned_count < bindparam("max_assigned"))
-    return statement.values(**values).returning(Item.judged_count, Item.assigned_count).execution_options(synchronize_session=False)
+    return (
+        statement.values(**values)
+        .returning(Item.judged_count, Item.assigned_count)
+        .execution_options(synchronize_session=False)
+    )
 
 
-def _revise(session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime) -> None:
+def _revise(
+    session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime
+) -> None:
     """The expert changes a submitted judgment; the answers it replaces become a revision."""
     if judgment.review_state is ReviewState.ACCEPTED:
         raise AssignmentError("A reviewer has accepted this judgment; it can no longer be changed.")
     reason = "revision" if judgment.review_state is ReviewState.REJECTED else "edit"
-    session.add(JudgmentRevision(judgment_id=judgment.id, answers=judgment.answers, edited_by_id=expert_id, reason=reason, created_at=now))
+    session.add(
+        JudgmentRevision(
+            judgment_id=judgment.id, answers=judgment.answers, edited_by_id=expert_id, reason=reason, created_at=now
+        )
+    )
     judgment.answers = answers
     judgment.updated_at = now
     judgment.active_seconds += active_seconds
@@ -391,7 +414,9 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
         adjudication.give_back(session, assignment)
     elif assignment.status is AssignmentStatus.LEASED:
         # An expired lease that has not been reaped yet still holds its slot.
-        session.execute(update(Item).where(Item.id == assignment.item_id).values(assigned_count=Item.assigned_count - 1))
+        session.execute(
+            update(Item).where(Item.id == assignment.item_id).values(assigned_count=Item.assigned_count - 1)
+        )
     assignment.status = AssignmentStatus.SKIPPED
     assignment.skip_reason = reason[:2000]
     assignment.finished_at = now

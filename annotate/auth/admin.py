@@ -23,7 +23,15 @@ def _page(*, status: int = 200, error: str | None = None, link: tuple[str, str] 
     raw = request.args.get("after", "")
     page = queries.keyset(db.session(), queries.users(search), User.id, int(raw) if raw.isdigit() else None)
     return render(
-        "admin/users.html", "content", status=status, page=page, roles=list(Role), error=error, link=link, form=form or {}, search=search
+        "admin/users.html",
+        "content",
+        status=status,
+        page=page,
+        roles=list(Role),
+        error=error,
+        link=link,
+        form=form or {},
+        search=search,
     )
 
 
@@ -61,7 +69,9 @@ def create():
 
 
 def _deliver(user: User, token: str, done: str):
-    delivery = deliver_invitation(current_app.config, user, url_for("auth.invitation", token=token, _external=True), project=None, inviter=g.user)
+    delivery = deliver_invitation(
+        current_app.config, user, url_for("auth.invitation", token=token, _external=True), project=None, inviter=g.user
+    )
     if delivery.mailed:
         flash(f"{done} A set-password link was mailed to them.")
         return client_redirect(url_for("admin.users"))

@@ -106,7 +106,9 @@ class Delivery:
     mailed: bool
 
 
-def deliver_invitation(config: dict[str, Any], user: User, url: str, *, project: Project | None, inviter: User | None) -> Delivery:
+def deliver_invitation(
+    config: dict[str, Any], user: User, url: str, *, project: Project | None, inviter: User | None
+) -> Delivery:
     """Mail the link if a mail server is configured; otherwise log it for the inviter to pass on."""
     server = config.get("MAIL_SERVER")
     if not server:
@@ -136,4 +138,12 @@ def deliver_invitation(config: dict[str, Any], user: User, url: str, *, project:
     return Delivery(url=url, mailed=True)
 
 
-__all__ = ["Delivery", "InvitationError", "UserError", "create_invitation", "deliver_invitation", "invitation_for_token", "redeem_invitation"]
+__all__ = [
+    "Delivery",
+    "InvitationError",
+    "UserError",
+    "create_invitation",
+    "deliver_invitation",
+    "invitation_for_token",
+    "redeem_invitation",
+]

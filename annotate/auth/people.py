@@ -28,7 +28,11 @@ def researches(session: Session, researcher: User, user: User) -> bool:
 
 def can_view_profile(session: Session, viewer: User, user: User) -> bool:
     """Admins see everyone; anyone sees themselves; researchers see the members of their projects."""
-    return viewer.is_admin or viewer.id == user.id or (viewer.role is Role.RESEARCHER and researches(session, viewer, user))
+    return (
+        viewer.is_admin
+        or viewer.id == user.id
+        or (viewer.role is Role.RESEARCHER and researches(session, viewer, user))
+    )
 
 
 def can_edit_profile(session: Session, editor: User, user: User) -> bool:
@@ -50,7 +54,9 @@ def terms_accepted(session: Session, viewer: User, user: User, limit: int = 100)
     )
     if not (viewer.is_admin or viewer.id == user.id):
         mine = select(ProjectMember.project_id).where(
-            ProjectMember.user_id == viewer.id, ProjectMember.role == ProjectRole.RESEARCHER, ProjectMember.active.is_(True)
+            ProjectMember.user_id == viewer.id,
+            ProjectMember.role == ProjectRole.RESEARCHER,
+            ProjectMember.active.is_(True),
         )
         stmt = stmt.where(TermsAcceptance.project_id.in_(mine))
     return [tuple(row) for row in session.execute(stmt)]

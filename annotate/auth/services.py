@@ -44,7 +44,9 @@ def parse_tags(tags: str | list[str] | None) -> list[str]:
         if not tag:
             continue
         if not TAG_RE.match(tag):
-            raise UserError(f"expertise: {tag!r} is not a tag (lower-case words joined by '/', e.g. medicine/dermatology)")
+            raise UserError(
+                f"expertise: {tag!r} is not a tag (lower-case words joined by '/', e.g. medicine/dermatology)"
+            )
         if tag not in out:
             out.append(tag)
     return out
@@ -129,7 +131,9 @@ def user_for_token(session: Session, secret: str) -> User | None:
 
 @prebuilt
 def _token_and_user() -> Select:
-    return select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("digest"))
+    return (
+        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("digest"))
+    )
 
 
 def touch_token(session: Session, secret: str) -> None:

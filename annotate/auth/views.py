@@ -36,7 +36,9 @@ def login():
     email = request.form.get("email", "")
     user = authenticate(db.session(), email, request.form.get("password", ""))
     if user is None:
-        return render_template("auth/login.html", error="Email or password is wrong.", email=email, next=request.form.get("next", "")), 401
+        return render_template(
+            "auth/login.html", error="Email or password is wrong.", email=email, next=request.form.get("next", "")
+        ), 401
     session.clear()
     session["user_id"] = user.id
     session["auth_stamp"] = auth_stamp(user)
@@ -129,7 +131,9 @@ def save_profile(user_id: int):
     except UserError as exc:
         dbs.rollback()
         accepted = terms_accepted(dbs, g.user, user)
-        return render_template("auth/profile.html", user=user, editable=True, form=request.form, error=str(exc), accepted=accepted), 422
+        return render_template(
+            "auth/profile.html", user=user, editable=True, form=request.form, error=str(exc), accepted=accepted
+        ), 422
     dbs.commit()
     flash("Profile saved.")
     return redirect(url_for("auth.profile", user_id=user.id), 303)

@@ -36,16 +36,27 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
     project = session.scalar(select(Project).where(Project.slug == SLUG))
     if project is None:
         project = create_project(
-            session, SLUG, template_name="pairwise", templates_dir=templates_dir,
-            title="Demo: which answer is better?", overlap=2, instructions=INSTRUCTIONS,
+            session,
+            SLUG,
+            template_name="pairwise",
+            templates_dir=templates_dir,
+            title="Demo: which answer is better?",
+            overlap=2,
+            instructions=INSTRUCTIONS,
         )
     logins = []
     for email, role, name, project_role in ACCOUNTS:
         password = secrets.token_urlsafe(9)
         user = session.scalar(User.by_email(email))
         if user is None:
-            user = add_user(session, email, role=role, name=name, password=password,
-                            expertise=["medicine", "law", "software"] if role is Role.EXPERT else [])
+            user = add_user(
+                session,
+                email,
+                role=role,
+                name=name,
+                password=password,
+                expertise=["medicine", "law", "software"] if role is Role.EXPERT else [],
+            )
         else:
             set_password(user, password)
             user.active = True

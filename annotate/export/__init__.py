@@ -19,8 +19,7 @@ from annotate.export.trl_kto import TRL_KTO
 from annotate.export.trl_standard import TRL_STANDARD
 
 FORMATS: dict[str, ExportFormat] = {
-    fmt.name: fmt
-    for fmt in (TRL, TRL_STANDARD, TRL_KTO, REWARD, HH_RLHF, RANKING, RUBRIC, CRITIQUE, BATTLES, RAW)
+    fmt.name: fmt for fmt in (TRL, TRL_STANDARD, TRL_KTO, REWARD, HH_RLHF, RANKING, RUBRIC, CRITIQUE, BATTLES, RAW)
 }
 
 __all__ = ["FORMATS", "ExportContext", "ExportError", "ExportFormat", "ExportOptions", "ExportSummary"]

@@ -29,7 +29,9 @@ def size_category(rows: int) -> str:
     return "100M<n<1B"
 
 
-def card_metadata(project: Project, fmt: ExportFormat, summary: ExportSummary, data_path: str, license: str) -> dict[str, Any]:
+def card_metadata(
+    project: Project, fmt: ExportFormat, summary: ExportSummary, data_path: str, license: str
+) -> dict[str, Any]:
     """The YAML front matter: what the Hub and ``load_dataset(DIR)`` read."""
     return {
         "pretty_name": project.title,

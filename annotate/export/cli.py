@@ -15,12 +15,22 @@ from annotate.clitools import project_by_slug, writing
 @with_appcontext
 @click.argument("slug")
 @click.option("--format", "fmt_name", default="trl", show_default=True, help="Export format (see exports/README.md).")
-@click.option("--out", type=click.Path(path_type=Path), help="An existing folder: write data/, README.md and manifest.json. A file: write JSONL there. Default: stdout.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="An existing folder: write data/, README.md and manifest.json. A file: write JSONL there. Default: stdout.",
+)
 @click.option("--parquet", is_flag=True, help="With a folder --out: data/train.parquet instead of JSONL.")
 @click.option("--hf", is_flag=True, help="With a folder --out: data/ as a datasets save_to_disk folder.")
 @click.option("--license", "license_", default="other", show_default=True, help="License for the dataset card.")
-@click.option("--unit", type=click.Choice(["item", "judgment"]), help="One row per item (aggregated) or per judgment. Default: the format's.")
-@click.option("--aggregation", type=click.Choice(["majority", "unanimous", "all"]), default="majority", show_default=True)
+@click.option(
+    "--unit",
+    type=click.Choice(["item", "judgment"]),
+    help="One row per item (aggregated) or per judgment. Default: the format's.",
+)
+@click.option(
+    "--aggregation", type=click.Choice(["majority", "unanimous", "all"]), default="majority", show_default=True
+)
 @click.option("--accepted-only", is_flag=True, help="Only judgments whose latest review accepts (or fixes) them.")
 @click.option("--min-agreement", help="Leave out items whose agreement is below this (0..1).")
 @click.option("--exclude-expert", "exclude_experts", multiple=True, help="Pseudonym or email; repeat for several.")
@@ -32,7 +42,9 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--pairs", is_flag=True, help="ranking: expand each ranking into trl preference pairs.")
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
-def export_cmd(slug: str, fmt_name: str, out: Path | None, parquet: bool, hf: bool, license_: str, **raw_options) -> None:
+def export_cmd(
+    slug: str, fmt_name: str, out: Path | None, parquet: bool, hf: bool, license_: str, **raw_options
+) -> None:
     """Export a project's judgments (JSONL to stdout or a file, or a dataset folder)."""
     from annotate.export.base import ExportError
     from annotate.export.folder import write_folder
@@ -58,14 +70,22 @@ def export_cmd(slug: str, fmt_name: str, out: Path | None, parquet: bool, hf: bo
             options = resolve(session, project, fmt, options)
             record = start_export(session, project, fmt, options, user=None, channel="cli", output=str(out))
             result = write_folder(
-                session, project, fmt, options, out,
-                export_id=record.id, form="parquet" if parquet else "hf" if hf else "jsonl", license=license_,
+                session,
+                project,
+                fmt,
+                options,
+                out,
+                export_id=record.id,
+                form="parquet" if parquet else "hf" if hf else "jsonl",
+                license=license_,
             )
             summary = result.summary
             finish_export(record, summary, result.sha256, result.files)
             where = f"{out}/ (data, README.md, manifest.json)"
         elif out is None:
-            record, summary = export_to(session, project, fmt, sys.stdout.buffer, options=options, user=None, channel="cli")
+            record, summary = export_to(
+                session, project, fmt, sys.stdout.buffer, options=options, user=None, channel="cli"
+            )
             sys.stdout.flush()
             where = "stdout"
         else:

@@ -118,13 +118,27 @@ def write_folder(
         agreement = krippendorff_alpha(ExportContext(session, project, options, ExportSummary()))
         data.rename(out / "data")
         card = dataset_card(
-            project, fmt, options, summary, agreement, data_path=DATA_PATHS[form], license=license, created_at=created_at
+            project,
+            fmt,
+            options,
+            summary,
+            agreement,
+            data_path=DATA_PATHS[form],
+            license=license,
+            created_at=created_at,
         )
         (out / "README.md").write_text(card, encoding="utf-8")
         files = file_table(out)
         document = manifest(
-            project, fmt, options, summary, agreement, files,
-            export_id=export_id, created_at=created_at, schema=fmt.schema_name(options),
+            project,
+            fmt,
+            options,
+            summary,
+            agreement,
+            files,
+            export_id=export_id,
+            created_at=created_at,
+            schema=fmt.schema_name(options),
         )
         (out / "manifest.json").write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
     except BaseException:
@@ -138,4 +152,3 @@ def write_folder(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return FolderResult(summary, digest.hexdigest(), files)
-

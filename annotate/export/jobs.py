@@ -36,7 +36,14 @@ def exports_dir(app: Flask | None = None) -> Path:
 
 
 def start_folder_export(
-    session: Session, project: Project, fmt: ExportFormat, options: ExportOptions, user: User, *, form: str, license: str
+    session: Session,
+    project: Project,
+    fmt: ExportFormat,
+    options: ExportOptions,
+    user: User,
+    *,
+    form: str,
+    license: str,
 ) -> ExportRecord:
     """Record a folder export (options already resolved) and make its folder; the caller commits,
     then calls ``run_in_background``."""
@@ -79,11 +86,13 @@ def _run(app: Flask, record_id: int, fmt: ExportFormat, options: ExportOptions) 
         form, license = record.options.get("form", "jsonl"), record.options.get("license", "other")
         summary = ExportSummary(progress=_progress(factory, record_id))
         try:
-            result = write_folder(session, project, fmt, options, folder, export_id=record_id, form=form, license=license, summary=summary)
+            result = write_folder(
+                session, project, fmt, options, folder, export_id=record_id, form=form, license=license, summary=summary
+            )
             error = None
         except ExportError as exc:
             error = str(exc)
-        except Exception:  # noqa: BLE001 - the record must say the job failed, whatever the cause
+        except Exception:
             app.logger.error("export %s failed:\n%s", record_id, traceback.format_exc())
             error = "the export failed with an internal error; see the server log"
         session.rollback()  # end the read transaction before writing
@@ -103,5 +112,7 @@ def mark_abandoned(session: Session) -> int:
     return session.execute(
         update(ExportRecord)
         .where(ExportRecord.status == ExportStatus.RUNNING, ExportRecord.created_at < cutoff)
-        .values(status=ExportStatus.FAILED, error="abandoned: the worker stopped before finishing", finished_at=utcnow())
+        .values(
+            status=ExportStatus.FAILED, error="abandoned: the worker stopped before finishing", finished_at=utcnow()
+        )
     ).rowcount

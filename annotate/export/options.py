@@ -46,7 +46,9 @@ def parse_moment(name: str, value: str | None, *, end_of_day: bool) -> datetime 
             return moment + timedelta(days=1, microseconds=-1) if end_of_day else moment
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ExportError(f"{name}: {value!r} is not an ISO date (2026-11-23) or date-time (2026-11-23T12:00:00Z)") from None
+        raise ExportError(
+            f"{name}: {value!r} is not an ISO date (2026-11-23) or date-time (2026-11-23T12:00:00Z)"
+        ) from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

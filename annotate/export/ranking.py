@@ -155,5 +155,3 @@ RANKING = ExportFormat(
     tags=("rlhf", "human-feedback", "ranking", "preference"),
     schema_for=lambda options: "trl" if options.pairs else "ranking",
 )
-
-

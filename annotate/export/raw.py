@@ -55,7 +55,11 @@ def records(ctx: ExportContext) -> Iterator[Record]:
         # The item's columns are the same on each of its rows: copied as stored, read once.
         first = group.item.row
         prompt, responses = orjson.Fragment(first.prompt_json), orjson.Fragment(first.responses_json)
-        metadata, suggestion, gold = json_text(first.meta_json), json_text(first.suggestion_json), json_text(first.gold_json)
+        metadata, suggestion, gold = (
+            json_text(first.meta_json),
+            json_text(first.suggestion_json),
+            json_text(first.gold_json),
+        )
         for row in group.judgments:
             summary.judgments_used += 1
             summary.experts.add(row.expert_id)

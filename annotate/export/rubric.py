@@ -93,9 +93,7 @@ def decisions(ctx: ExportContext) -> Iterator[tuple[Any, list, str | None]]:
 
 
 def mean_scores(scored: list, response_id: str, criterion_ids: list[str]) -> dict[str, float]:
-    return {
-        c: round(sum(r.answers["scores"][response_id][c] for r in scored) / len(scored), 6) for c in criterion_ids
-    }
+    return {c: round(sum(r.answers["scores"][response_id][c] for r in scored) / len(scored), 6) for c in criterion_ids}
 
 
 def overall(means: dict[str, float], spec: list[dict[str, Any]]) -> float:

@@ -120,7 +120,9 @@ def resolve_experts(ctx: ExportContext) -> set[int]:
             continue
         user_id = ctx.session.scalar(User.by_email(name).with_only_columns(User.id))
         if user_id is None or user_id not in by_pseudonym.values():
-            raise ExportError(f"exclude_experts: {name!r} is neither a pseudonym nor the email of a member of this project")
+            raise ExportError(
+                f"exclude_experts: {name!r} is neither a pseudonym nor the email of a member of this project"
+            )
         ids.add(user_id)
     return ids
 

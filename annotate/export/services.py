@@ -73,7 +73,9 @@ def start_export(
     return record
 
 
-def finish_export(record: ExportRecord, summary: ExportSummary, sha256: str, files: dict[str, Any] | None = None) -> None:
+def finish_export(
+    record: ExportRecord, summary: ExportSummary, sha256: str, files: dict[str, Any] | None = None
+) -> None:
     """Complete the record: counts, what was left out and why, checksums."""
     record.status = ExportStatus.COMPLETE
     record.row_count = summary.rows

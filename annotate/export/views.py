@@ -98,7 +98,9 @@ def show(slug: str, export_id: int):
     """One export: progress while it runs, then its counts and files."""
     project, _member = project_for(g.user, slug, RESEARCH)
     record = _record(project, export_id)
-    return render("export/show.html", "status", project=project, record=record, running=record.status is ExportStatus.RUNNING)
+    return render(
+        "export/show.html", "status", project=project, record=record, running=record.status is ExportStatus.RUNNING
+    )
 
 
 @bp.get("/p/<slug>/exports/<int:export_id>/files/<path:name>")

@@ -25,25 +25,43 @@ from annotate.projects.access import RESEARCH, project_for
 FILE_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 from annotate.web import writes_nothing
 
+
 def _options(data: dict) -> ImportOptions:
     shape = data.get("shape")
     if shape is not None and shape not in SHAPES:
         raise ImportFailed("options", None, f"unknown shape {shape!r}; known: {', '.join(SHAPES)}")
     mapping = data.get("mapping")
     if isinstance(mapping, dict):
-        mapping = parse_mapping([f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in mapping.items()], "mapping")
+        mapping = parse_mapping(
+            [f"{k}={','.join(v) if isinstance(v, list) else v}" for k, v in mapping.items()], "mapping"
+        )
     elif mapping is not None:
         raise ImportFailed("options", None, "mapping must be an object of field -> column(s)")
     fmt = data.get("format") or None
     if fmt is not None and fmt not in FILE_FORMATS:
         # Uploads are files: a Hub name or a server-side folder is for the CLI only.
         raise ImportFailed("options", None, f"unknown format {fmt!r}; known: {', '.join(FILE_FORMATS)}")
-    return ImportOptions(shape=shape, mapping=mapping, skip_invalid=str(data.get("skip_invalid")).lower() in ("1", "true", "on"), format=fmt)
+    return ImportOptions(
+        shape=shape,
+        mapping=mapping,
+        skip_invalid=str(data.get("skip_invalid")).lower() in ("1", "true", "on"),
+        format=fmt,
+    )
 
 
 def _failed(exc: ImportFailed):
-    path, _, message = exc.detail.partition(": ") if ": " in exc.detail and not exc.detail.startswith("invalid JSON") else ("", "", exc.detail)
-    return error(422, str(exc), source=exc.source, location=exc.location, problems=[{"path": path, "message": message or exc.detail}])
+    path, _, message = (
+        exc.detail.partition(": ")
+        if ": " in exc.detail and not exc.detail.startswith("invalid JSON")
+        else ("", "", exc.detail)
+    )
+    return error(
+        422,
+        str(exc),
+        source=exc.source,
+        location=exc.location,
+        problems=[{"path": path, "message": message or exc.detail}],
+    )
 
 
 @bp.post("/projects/<slug>/items")
@@ -58,13 +76,22 @@ def import_items(slug: str):
         if upload is not None:
             suffix = upload_suffix(upload.filename or "")
             if suffix is None:
-                return error(415, f"unsupported file type; upload one of {', '.join(UPLOAD_SUFFIXES)} (optionally .gz) files")
+                return error(
+                    415, f"unsupported file type; upload one of {', '.join(UPLOAD_SUFFIXES)} (optionally .gz) files"
+                )
             options = _options(request.form.to_dict())
             with tempfile.TemporaryDirectory(prefix="annotate-upload-") as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 upload.save(path)
-                summary = import_sources(session, project, [path], options, user=g.user, display_name=display_name(upload.filename or ""),
-                                         media_store=Path(current_app.instance_path) / "media")
+                summary = import_sources(
+                    session,
+                    project,
+                    [path],
+                    options,
+                    user=g.user,
+                    display_name=display_name(upload.filename or ""),
+                    media_store=Path(current_app.instance_path) / "media",
+                )
         else:
             body = request.get_json(silent=True)
             if isinstance(body, list):
@@ -72,7 +99,9 @@ def import_items(slug: str):
             elif isinstance(body, dict) and isinstance(body.get("items"), list):
                 rows, options = body["items"], _options(body.get("options") or {})
             else:
-                return error(400, "send a JSON array of items, {\"items\": [...], \"options\": {...}}, or a multipart file upload")
+                return error(
+                    400, 'send a JSON array of items, {"items": [...], "options": {...}}, or a multipart file upload'
+                )
             summary = import_rows(session, project, rows, "request body", options, user=g.user)
     except ImportFailed as exc:
         return _failed(exc)

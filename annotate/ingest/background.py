@@ -22,7 +22,9 @@ from annotate.models import Batch, Project
 log = logging.getLogger(__name__)
 
 
-def start_import_thread(app: Flask, batch_id: int, project_id: int, upload: Upload, options: ImportOptions) -> threading.Thread:
+def start_import_thread(
+    app: Flask, batch_id: int, project_id: int, upload: Upload, options: ImportOptions
+) -> threading.Thread:
     """Start importing ``upload`` into the already-created batch; return the thread."""
 
     def work() -> None:
@@ -32,12 +34,17 @@ def start_import_thread(app: Flask, batch_id: int, project_id: int, upload: Uplo
             project = session.get(Project, project_id)
             try:
                 import_sources(
-                    session, project, list(upload.files), options, batch=batch,
-                    display_name=batch.source, media_store=Path(app.instance_path) / "media",
+                    session,
+                    project,
+                    list(upload.files),
+                    options,
+                    batch=batch,
+                    display_name=batch.source,
+                    media_store=Path(app.instance_path) / "media",
                 )
             except ImportFailed:
                 pass  # recorded on the batch, shown on its page
-            except Exception:  # noqa: BLE001 (recorded on the batch by run_batch; keep the thread quiet)
+            except Exception:
                 log.exception("import of batch %s failed", batch_id)
             finally:
                 discard(upload)

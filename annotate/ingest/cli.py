@@ -34,7 +34,9 @@ class ProgressBar:
         filled = int(width * min(fraction, 1.0))
         eta = elapsed * (1 - fraction) / fraction if fraction > 0 else 0
         eta_text = time.strftime("%H:%M:%S", time.gmtime(eta)) if fraction > 0 else "--:--:--"
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {rows:>10,} rows {rate:>9,.0f} rows/s ETA {eta_text}")
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {rows:>10,} rows {rate:>9,.0f} rows/s ETA {eta_text}"
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -47,14 +49,27 @@ class ProgressBar:
 @with_appcontext
 @click.argument("slug")
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--format", "fmt", default=None, help="Skip detection: jsonl, json, csv, tsv, parquet, hf-disk, hf-load, hf-hub.")
+@click.option(
+    "--format", "fmt", default=None, help="Skip detection: jsonl, json, csv, tsv, parquet, hf-disk, hf-load, hf-hub."
+)
 @click.option("--shape", default=None, help="Skip shape detection (e.g. trl, hh-rlhf, alpaca-pairwise).")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=COLUMN[,COLUMN]", help="Explicit mapping, e.g. --map prompt=question --map responses=a,b.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=COLUMN[,COLUMN]",
+    help="Explicit mapping, e.g. --map prompt=question --map responses=a,b.",
+)
 @click.option("--join", default=None, metavar="KEY", help="Join several files of single-model outputs on KEY.")
 @click.option("--split", default=None, help="Dataset split (Hugging Face datasets).")
 @click.option("--config", "config_name", default=None, help="Dataset configuration (Hugging Face datasets).")
 @click.option("--skip-invalid", is_flag=True, help="Import the valid rows; list every skipped row in --report.")
-@click.option("--report", type=click.Path(path_type=Path), default=None, help="Where to write the skipped rows (JSONL); default SOURCE.skipped.jsonl.")
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write the skipped rows (JSONL); default SOURCE.skipped.jsonl.",
+)
 def import_cmd(slug, sources, fmt, shape, maps, join, split, config_name, skip_invalid, report) -> None:
     """Import SOURCES (files, a dataset folder or a Hub name) into a project, all or nothing.
 
@@ -73,12 +88,21 @@ def import_cmd(slug, sources, fmt, shape, maps, join, split, config_name, skip_i
     bar = ProgressBar()
     try:
         options = ImportOptions(
-            format=fmt, shape=shape, mapping=parse_mapping(maps) if maps else None, join=join,
-            split=split, config=config_name, skip_invalid=skip_invalid,
+            format=fmt,
+            shape=shape,
+            mapping=parse_mapping(maps) if maps else None,
+            join=join,
+            split=split,
+            config=config_name,
+            skip_invalid=skip_invalid,
         )
         summary = import_sources(
-            session, project, [Path(s) if Path(s).exists() else s for s in sources], options,
-            progress=bar, media_store=Path(current_app.instance_path) / "media",
+            session,
+            project,
+            [Path(s) if Path(s).exists() else s for s in sources],
+            options,
+            progress=bar,
+            media_store=Path(current_app.instance_path) / "media",
         )
     except ImportFailed as exc:
         bar.close()

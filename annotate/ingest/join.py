@@ -48,12 +48,17 @@ class _KeyIndex:
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
         # Keys are stored as JSON, so the string "1" and the integer 1 stay different keys.
-        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, location TEXT NOT NULL, row BLOB, used INTEGER NOT NULL DEFAULT 0)")
+        self.db.execute(
+            "CREATE TABLE rows (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, location TEXT NOT NULL, row BLOB, used INTEGER NOT NULL DEFAULT 0)"
+        )
 
     def add(self, key: Any, location: str, row: dict[str, Any] | None) -> str | None:
         """Store a row (None: only remember the key); return the first location if the key is taken."""
         try:
-            self.db.execute("INSERT INTO rows (key, location, row) VALUES (?, ?, ?)", (orjson.dumps(key), location, None if row is None else orjson.dumps(row)))
+            self.db.execute(
+                "INSERT INTO rows (key, location, row) VALUES (?, ?, ?)",
+                (orjson.dumps(key), location, None if row is None else orjson.dumps(row)),
+            )
         except sqlite3.IntegrityError:
             return self.db.execute("SELECT location FROM rows WHERE key = ?", (orjson.dumps(key),)).fetchone()[0]
         return None
@@ -92,7 +97,9 @@ def _index(index: _KeyIndex, path: Path, fmt: str | None, key: str, context: Rea
     return index
 
 
-def joined_rows(paths: list[Path], key: str, fmt: str | None, context: ReadContext) -> Iterator[tuple[str, dict[str, Any] | RowError]]:
+def joined_rows(
+    paths: list[Path], key: str, fmt: str | None, context: ReadContext
+) -> Iterator[tuple[str, dict[str, Any] | RowError]]:
     """Yield ``(location, canonical row)`` per key of the first file; a key missing from
     another file yields a RowError in place of the row, so --skip-invalid can skip it."""
     if len(paths) < 2:
@@ -103,7 +110,9 @@ def joined_rows(paths: list[Path], key: str, fmt: str | None, context: ReadConte
         for n, path in enumerate(paths[1:], start=1):
             index = _KeyIndex(folder, f"file{n}")
             stack.callback(index.close)
-            others.append((path.name, _index(index, path, fmt, key, ReadContext(path.name, context.split, context.config))))
+            others.append(
+                (path.name, _index(index, path, fmt, key, ReadContext(path.name, context.split, context.config)))
+            )
         seen = _KeyIndex(folder, "first")
         stack.callback(seen.close)
         first = ReadContext(paths[0].name, context.split, context.config)
@@ -132,7 +141,13 @@ def _combine(rows: list[tuple[str, dict]], key: str) -> dict[str, Any] | RowErro
         if output is None:
             return RowError("output", f"{name} has none of the columns {', '.join(OUTPUT_COLUMNS)}")
         model = _pick(row, MODEL_COLUMNS)
-        responses.append({"id": f"r{n}", "content": row[output], "model": str(row[model]) if model else Path(name).name.split(".")[0]})
+        responses.append(
+            {
+                "id": f"r{n}",
+                "content": row[output],
+                "model": str(row[model]) if model else Path(name).name.split(".")[0],
+            }
+        )
         for column, value in row.items():
             if column not in (key, output, model):
                 extra.setdefault(column, []).append(value)

@@ -26,7 +26,9 @@ def _store(src: str, base: Path, store: Path, project_id: int, field: str) -> st
         return src
     relative = Path(src)
     if relative.is_absolute() or ".." in relative.parts or ":" in src.split("/")[0]:
-        raise RowError(field, f"media paths must be relative to the source and stay inside its folder, got {src[:80]!r}")
+        raise RowError(
+            field, f"media paths must be relative to the source and stay inside its folder, got {src[:80]!r}"
+        )
     path = base / relative
     if not path.is_file():
         raise RowError(field, f"media file {src[:80]!r} not found next to the source")

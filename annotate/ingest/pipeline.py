@@ -32,7 +32,21 @@ import socket
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, MetaData, String, Table, Text, func, insert, literal, select, type_coerce, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -42,7 +56,9 @@ from annotate.models import Batch, BatchStatus, Item
 from annotate.projects import counters
 
 STALE_AFTER = timedelta(seconds=90)
-INTERRUPTED = "the import stopped before it finished (the process was killed or the machine restarted); nothing from it was kept"
+INTERRUPTED = (
+    "the import stopped before it finished (the process was killed or the machine restarted); nothing from it was kept"
+)
 MAX_SKIPPED_KEPT = 1000
 HOST = socket.gethostname()
 
@@ -107,7 +123,9 @@ class Staging:
         # they are: SQLAlchemy's per-row parameter processing cost more than the insert.
         marker = "%s" if self.conn.dialect.paramstyle in ("format", "pyformat") else "?"
         self._copy_sql = f"COPY {STAGED} ({', '.join(STAGED_COLUMNS)}) FROM STDIN"
-        self._insert_sql = f"INSERT INTO {STAGED} ({', '.join(STAGED_COLUMNS)}) VALUES ({', '.join([marker] * len(STAGED_COLUMNS))})"
+        self._insert_sql = (
+            f"INSERT INTO {STAGED} ({', '.join(STAGED_COLUMNS)}) VALUES ({', '.join([marker] * len(STAGED_COLUMNS))})"
+        )
 
     def add(self, rows: list[tuple[Any, ...]]) -> None:
         """Stage rows (tuples in ``STAGED_COLUMNS`` order, JSON as text); takes no lock on the database file.
@@ -145,11 +163,29 @@ class Staging:
         t = self.table.c
         items = Item.__table__
         source = select(
-            literal(self.project_id), literal(self.batch_id), t.external_id, t.content_hash,
+            literal(self.project_id),
+            literal(self.batch_id),
+            t.external_id,
+            t.content_hash,
             *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
-            literal(0), literal(0), literal(now, UTCDateTime()),
+            literal(0),
+            literal(0),
+            literal(now, UTCDateTime()),
         ).order_by(t.seq)
-        columns = ["project_id", "batch_id", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold", "priority", "assigned_count", "created_at"]
+        columns = [
+            "project_id",
+            "batch_id",
+            "external_id",
+            "content_hash",
+            "prompt",
+            "responses",
+            "metadata",
+            "suggestion",
+            "gold",
+            "priority",
+            "assigned_count",
+            "created_at",
+        ]
         # A row whose external id the project already has (or that repeats within the
         # source, or that another import committed meanwhile) is skipped by the unique
         # index on (project_id, external_id): one index probe per row, as cheap in a
@@ -159,7 +195,11 @@ class Staging:
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            statement = pg_insert(items).from_select(columns, source).on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+            statement = (
+                pg_insert(items)
+                .from_select(columns, source)
+                .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
+            )
         else:
             statement = insert(items).prefix_with("OR IGNORE").from_select(columns, source)
         conn.execute(statement)
@@ -170,8 +210,15 @@ class Staging:
         conn.execute(
             update(Batch.__table__)
             .where(Batch.__table__.c.id == self.batch_id)
-            .values(status=BatchStatus.COMPLETE, rows_new=new, rows_duplicate=duplicate, progress=1.0, finished_at=now, worker=None,
-                    **{k: v for k, v in values.items() if k != "source"})
+            .values(
+                status=BatchStatus.COMPLETE,
+                rows_new=new,
+                rows_duplicate=duplicate,
+                progress=1.0,
+                finished_at=now,
+                worker=None,
+                **{k: v for k, v in values.items() if k != "source"},
+            )
         )
         conn.commit()
         return new, duplicate
@@ -193,12 +240,21 @@ def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:
     """Commit the batch's progress and heartbeat in one short write transaction."""
     begin_write(session)
     session.execute(
-        update(Batch).where(Batch.id == batch_id).values(heartbeat_at=utcnow(), **values).execution_options(synchronize_session=False)
+        update(Batch)
+        .where(Batch.id == batch_id)
+        .values(heartbeat_at=utcnow(), **values)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
 
 
-def fail(session: Session, batch_id: int, error: str, status: BatchStatus = BatchStatus.FAILED, values: dict[str, Any] | None = None) -> None:
+def fail(
+    session: Session,
+    batch_id: int,
+    error: str,
+    status: BatchStatus = BatchStatus.FAILED,
+    values: dict[str, Any] | None = None,
+) -> None:
     """Record why the batch stopped (``items`` was never touched)."""
     session.rollback()
     begin_write(session)

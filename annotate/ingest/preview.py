@@ -29,7 +29,9 @@ class Preview:
     error: str | None = None
 
 
-def build_preview(paths: list[Path], names: list[str], options: ImportOptions, kind: str, count_rows: bool = True) -> Preview:
+def build_preview(
+    paths: list[Path], names: list[str], options: ImportOptions, kind: str, count_rows: bool = True
+) -> Preview:
     """Read the first rows of the upload with ``options`` and convert them; never writes."""
     preview = Preview()
     try:

@@ -29,7 +29,17 @@ from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
 from annotate.models import Batch, BatchStatus, Project, User
 
-__all__ = ["ImportOptions", "ImportSummary", "import_file", "import_rows", "import_sources", "item_schema", "start_batch", "run_batch", "to_item"]
+__all__ = [
+    "ImportOptions",
+    "ImportSummary",
+    "import_file",
+    "import_rows",
+    "import_sources",
+    "item_schema",
+    "run_batch",
+    "start_batch",
+    "to_item",
+]
 
 CHUNK_SIZE = 2000
 # The batch's progress and heartbeat are committed at most this often (seconds): each is
@@ -103,7 +113,9 @@ def _unjsonable(value: Any) -> bool:
     return False
 
 
-def start_batch(session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None) -> Batch:
+def start_batch(
+    session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None
+) -> Batch:
     """Create and commit the batch row of a new import, as ``running`` by this process."""
     pipeline.reap_interrupted(session, project.id)
     begin_write(session)
@@ -148,7 +160,9 @@ def run_batch(
     the batch failed; nothing from it is kept.
     """
     started = time.perf_counter()
-    shape: Shape | None = mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
+    shape: Shape | None = (
+        mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
+    )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
     typed = options.format in TYPED_FORMATS
     kind = project.kind
@@ -187,18 +201,28 @@ def run_batch(
         if summary.rows == 0:
             raise ImportFailed(context.source, None, "the file has no rows")
         if valid == 0:
-            raise ImportFailed(context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import")
+            raise ImportFailed(
+                context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import"
+            )
         _flush(session, writer, chunk, summary, context, progress)
         writer.drain()
         summary.new, summary.duplicate = staging.finish(
-            valid, {"source": context.source, "shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
+            valid,
+            {
+                "source": context.source,
+                "shape": summary.shape,
+                "rows_read": summary.rows,
+                "rows_skipped": summary.skipped,
+            },
         )
     except ImportFailed as exc:
         pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
         raise
     except BaseException as exc:
         # Ctrl-C, a database error, a bug: the batch must not stay "running" forever.
-        message = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"internal error: {type(exc).__name__}: {exc}"
+        message = (
+            "interrupted" if isinstance(exc, KeyboardInterrupt) else f"internal error: {type(exc).__name__}: {exc}"
+        )
         status = BatchStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else BatchStatus.FAILED
         try:
             pipeline.fail(session, batch.id, message, status, values=_counts(summary))
@@ -216,7 +240,11 @@ def run_batch(
 
 
 def _counts(summary: ImportSummary) -> dict[str, Any]:
-    return {"rows_read": summary.rows, "rows_skipped": summary.skipped, "skipped": summary.problems[: pipeline.MAX_SKIPPED_KEPT]}
+    return {
+        "rows_read": summary.rows,
+        "rows_skipped": summary.skipped,
+        "skipped": summary.problems[: pipeline.MAX_SKIPPED_KEPT],
+    }
 
 
 def _detect(row: Any, source: str, location: str) -> Shape:
@@ -274,13 +302,25 @@ class _Writer:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _flush(session: Session, writer: _Writer, chunk: list[tuple[Any, ...]], summary: ImportSummary, context: ReadContext, progress: Progress | None) -> list[tuple[Any, ...]]:
+def _flush(
+    session: Session,
+    writer: _Writer,
+    chunk: list[tuple[Any, ...]],
+    summary: ImportSummary,
+    context: ReadContext,
+    progress: Progress | None,
+) -> list[tuple[Any, ...]]:
     """Hand ``chunk`` to the writer, commit the batch's progress now and then, and return a new empty chunk."""
     writer.put(chunk)
     now = time.monotonic()
     if now - writer.reported_at >= PROGRESS_EVERY:
         writer.reported_at = now
-        values = {"rows_read": summary.rows, "rows_skipped": summary.skipped, "progress": context.fraction, "rows_total": context.total_rows}
+        values = {
+            "rows_read": summary.rows,
+            "rows_skipped": summary.skipped,
+            "progress": context.fraction,
+            "rows_total": context.total_rows,
+        }
         if summary.skipped:
             values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
         pipeline.progress(session, writer.staging.batch_id, values)
@@ -316,7 +356,9 @@ def import_sources(
         raise
     first = Path(sources[0]) if sources else None
     base = first.parent if first is not None and first.exists() else None
-    return run_batch(session, batch, project, rows, context, options, progress=progress, media_base=base, media_store=media_store)
+    return run_batch(
+        session, batch, project, rows, context, options, progress=progress, media_base=base, media_store=media_store
+    )
 
 
 def import_file(

@@ -66,7 +66,9 @@ def _root(instance: Path) -> Path:
     return instance / "uploads"
 
 
-def save_upload(instance: Path, project_id: int, user_id: int, files: list[tuple[str, IO[bytes]]], max_bytes: int) -> Upload:
+def save_upload(
+    instance: Path, project_id: int, user_id: int, files: list[tuple[str, IO[bytes]]], max_bytes: int
+) -> Upload:
     """Store ``(filename, stream)`` pairs; refuse unknown types and files past ``max_bytes``."""
     if not files:
         raise UploadError("choose a file to import")
@@ -79,14 +81,18 @@ def save_upload(instance: Path, project_id: int, user_id: int, files: list[tuple
         for index, (filename, stream) in enumerate(files):
             suffix = upload_suffix(filename)
             if suffix is None:
-                raise UploadError(f"{display_name(filename)}: unsupported file type; upload .jsonl, .json, .csv, .tsv (optionally .gz) or .parquet")
+                raise UploadError(
+                    f"{display_name(filename)}: unsupported file type; upload .jsonl, .json, .csv, .tsv (optionally .gz) or .parquet"
+                )
             path = folder / f"source-{index}{suffix}"
             written = 0
             with path.open("wb") as out:
                 for block in iter(lambda: stream.read(1 << 20), b""):
                     written += len(block)
                     if written > max_bytes:
-                        raise UploadError(f"{display_name(filename)} is larger than the upload limit of {human_size(max_bytes)}; import it with `annotate import` on the server instead")
+                        raise UploadError(
+                            f"{display_name(filename)} is larger than the upload limit of {human_size(max_bytes)}; import it with `annotate import` on the server instead"
+                        )
                     out.write(block)
             if written == 0:
                 raise UploadError(f"{display_name(filename)} is empty")
@@ -95,7 +101,9 @@ def save_upload(instance: Path, project_id: int, user_id: int, files: list[tuple
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    (folder / "upload.json").write_bytes(orjson.dumps({"project_id": project_id, "user_id": user_id, "names": names, "files": [p.name for p in stored]}))
+    (folder / "upload.json").write_bytes(
+        orjson.dumps({"project_id": project_id, "user_id": user_id, "names": names, "files": [p.name for p in stored]})
+    )
     return Upload(token, folder, project_id, user_id, names, stored)
 
 

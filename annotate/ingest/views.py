@@ -61,7 +61,13 @@ def _options_from(form) -> tuple[ImportOptions, list[str]]:
         except ImportFailed as exc:
             problems.append(exc.detail)
     join = (form.get("join") or "").strip() or None
-    return ImportOptions(format=fmt, shape=shape, mapping=mapping, join=join, skip_invalid=form.get("skip_invalid") in ("on", "1", "true")), problems
+    return ImportOptions(
+        format=fmt,
+        shape=shape,
+        mapping=mapping,
+        join=join,
+        skip_invalid=form.get("skip_invalid") in ("on", "1", "true"),
+    ), problems
 
 
 @bp.get("/p/<slug>/import")
@@ -70,7 +76,14 @@ def upload(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     pipeline.reap_interrupted(db.session(), project.id)
     batches = db.session().scalars(recent_batches(project)).all()
-    return render("ingest/upload.html", "content", project=project, batches=batches, max_bytes=human_size(_max_bytes()), error=None)
+    return render(
+        "ingest/upload.html",
+        "content",
+        project=project,
+        batches=batches,
+        max_bytes=human_size(_max_bytes()),
+        error=None,
+    )
 
 
 @bp.post("/p/<slug>/import")
@@ -91,7 +104,15 @@ def receive(slug: str):
         else:
             return redirect(url_for("ingest.preview", slug=slug, token=saved.token), 303)
     batches = db.session().scalars(recent_batches(project)).all()
-    return render("ingest/upload.html", "content", status=413 if "limit" in error else 400, project=project, batches=batches, max_bytes=human_size(limit), error=error)
+    return render(
+        "ingest/upload.html",
+        "content",
+        status=413 if "limit" in error else 400,
+        project=project,
+        batches=batches,
+        max_bytes=human_size(limit),
+        error=error,
+    )
 
 
 @bp.get("/p/<slug>/import/<token>")
@@ -106,8 +127,17 @@ def preview(slug: str, token: str):
         options.join = DEFAULT_JOIN  # AlpacaEval-style model outputs; the form lets them change it
     result = build_preview(saved.files, saved.names, options, project.kind)
     return render(
-        "ingest/preview.html", "content", project=project, upload=saved, options=options, problems=problems,
-        preview=result, shapes=SHAPES, fields=FIELDS, formats=FILE_FORMATS, form=request.args,
+        "ingest/preview.html",
+        "content",
+        project=project,
+        upload=saved,
+        options=options,
+        problems=problems,
+        preview=result,
+        shapes=SHAPES,
+        fields=FIELDS,
+        formats=FILE_FORMATS,
+        form=request.args,
     )
 
 
@@ -123,8 +153,18 @@ def start(slug: str, token: str):
     if problems:
         result = build_preview(saved.files, saved.names, options, project.kind)
         return render(
-            "ingest/preview.html", "content", status=422, project=project, upload=saved, options=options, problems=problems,
-            preview=result, shapes=SHAPES, fields=FIELDS, formats=FILE_FORMATS, form=request.form,
+            "ingest/preview.html",
+            "content",
+            status=422,
+            project=project,
+            upload=saved,
+            options=options,
+            problems=problems,
+            preview=result,
+            shapes=SHAPES,
+            fields=FIELDS,
+            formats=FILE_FORMATS,
+            form=request.form,
         )
     if len(saved.files) > 1 and not options.join:
         options.join = DEFAULT_JOIN
@@ -143,7 +183,9 @@ def batch(slug: str, batch_id: int):
     found: Batch | None = db.session().scalar(project_batch(project, batch_id))
     if found is None:
         abort(404)
-    return render("ingest/batch.html", "progress", project=project, batch=found, running=found.status is BatchStatus.RUNNING)
+    return render(
+        "ingest/batch.html", "progress", project=project, batch=found, running=found.status is BatchStatus.RUNNING
+    )
 
 
 @bp.get("/media/<int:project_id>/<name>")
@@ -151,7 +193,11 @@ def batch(slug: str, batch_id: int):
 def media(project_id: int, name: str):
     """A media file of a project, for its members (any role) and admins; 404 for anyone else."""
     project = db.session().get(Project, project_id)
-    if project is None or project.archived or not (g.user.is_admin or membership(db.session(), project, g.user) is not None):
+    if (
+        project is None
+        or project.archived
+        or not (g.user.is_admin or membership(db.session(), project, g.user) is not None)
+    ):
         abort(404)
     path = media_file(_instance() / "media", project.id, name)
     if path is None:

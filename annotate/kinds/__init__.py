@@ -30,7 +30,9 @@ def get_kind(name: str) -> Kind:
         raise KeyError(f"unknown task kind {name!r}; known kinds: {', '.join(sorted(KINDS))}") from None
 
 
-def answer_problems(kind: Kind, config: dict[str, Any], answers: Any, responses: list[Mapping[str, Any]]) -> list[Problem]:
+def answer_problems(
+    kind: Kind, config: dict[str, Any], answers: Any, responses: list[Mapping[str, Any]]
+) -> list[Problem]:
     """Everything wrong with ``answers`` to an item with ``responses``: the answer schema,
     then the kind's extra checks, then the checks against the responses' content.
     Paths start with ``answers``."""

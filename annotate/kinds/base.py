@@ -65,4 +65,6 @@ class Kind:
 
     def key_help(self, config: Config) -> list[tuple[str, str]]:
         """(key, what it does) for every configured key, in the order the kind lists them."""
-        return [(key, self.key_labels.get(action, action.replace("_", " "))) for action, key in self.keys(config).items()]
+        return [
+            (key, self.key_labels.get(action, action.replace("_", " "))) for action, key in self.keys(config).items()
+        ]

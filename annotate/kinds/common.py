@@ -35,7 +35,7 @@ ABSTAIN_CONFIG = {
 
 def keys_schema(actions: list[str]) -> dict[str, Any]:
     """Config schema of a ``keys`` object that may rebind ``actions``."""
-    return {"type": "object", "additionalProperties": False, "properties": {a: KEY_SCHEMA for a in actions}}
+    return {"type": "object", "additionalProperties": False, "properties": dict.fromkeys(actions, KEY_SCHEMA)}
 
 
 def merged_keys(defaults: dict[str, str], config: Config) -> dict[str, str]:
@@ -94,7 +94,9 @@ def with_abstain(config: Config, answer: dict[str, Any]) -> dict[str, Any]:
     """
     schema: dict[str, Any] = {"$schema": SCHEMA_DIALECT}
     if config.get("abstain_reasons"):
-        schema.update({"if": {"type": "object", "required": ["abstain"]}, "then": abstain_schema(config), "else": answer})
+        schema.update(
+            {"if": {"type": "object", "required": ["abstain"]}, "then": abstain_schema(config), "else": answer}
+        )
     else:
         schema.update(answer)
     return schema

@@ -40,7 +40,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
         "rewrite": {"enum": ["off", "optional", "required"], "default": "optional"},
         "score": {
             **SCALE_SCHEMA,
-            "properties": {**SCALE_SCHEMA["properties"], "label": {"type": "string", "maxLength": 100}, "required": {"type": "boolean", "default": False}},
+            "properties": {
+                **SCALE_SCHEMA["properties"],
+                "label": {"type": "string", "maxLength": 100},
+                "required": {"type": "boolean", "default": False},
+            },
         },
         **common.ABSTAIN_CONFIG,
         "keys": common.keys_schema(list(DEFAULT_KEYS)),
@@ -72,13 +76,17 @@ def entry_schema(config: Config) -> dict[str, Any]:
         },
     }
     rewrite_mode = config.get("rewrite", "optional")
-    rewrite: dict[str, Any] = {"type": "null"} if rewrite_mode == "off" else {"type": ["string", "null"], "minLength": 1, "maxLength": 100_000}
+    rewrite: dict[str, Any] = (
+        {"type": "null"}
+        if rewrite_mode == "off"
+        else {"type": ["string", "null"], "minLength": 1, "maxLength": 100_000}
+    )
     if rewrite_mode == "required":
         rewrite["type"] = "string"
     score: dict[str, Any] = {"type": "null"}
     if config.get("score"):
         values = scale_values(config["score"])
-        score = {"enum": values if config["score"].get("required") else values + [None]}
+        score = {"enum": values if config["score"].get("required") else [*values, None]}
     return {
         "type": "object",
         "additionalProperties": False,
@@ -105,7 +113,7 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
                 "type": "object",
                 "additionalProperties": False,
                 "required": ids,
-                "properties": {rid: entry for rid in ids},
+                "properties": dict.fromkeys(ids, entry),
             }
         },
     }
@@ -123,7 +131,12 @@ def extra_checks(config: Config, answers: Answers) -> list[Check]:
             if span["end"] <= span["start"]:
                 found.append((f"{where}.end", f"must be greater than start ({span['start']})"))
             elif len(span["text"]) != span["end"] - span["start"]:
-                found.append((f"{where}.text", f"is {len(span['text'])} characters long but the span covers {span['end'] - span['start']}"))
+                found.append(
+                    (
+                        f"{where}.text",
+                        f"is {len(span['text'])} characters long but the span covers {span['end'] - span['start']}",
+                    )
+                )
     return found
 
 
@@ -138,7 +151,9 @@ def content_checks(config: Config, answers: Answers, responses: list[Any]) -> li
         for i, span in enumerate(entry.get("spans", [])):
             where = f"critiques.{rid}.spans[{i}]"
             if span["end"] > len(content):
-                found.append((f"{where}.end", f"{span['end']} is past the end of the response ({len(content)} characters)"))
+                found.append(
+                    (f"{where}.end", f"{span['end']} is past the end of the response ({len(content)} characters)")
+                )
             elif content[span["start"] : span["end"]] != span["text"]:
                 found.append((f"{where}.text", f"does not match the response at {span['start']}..{span['end']}"))
     return found

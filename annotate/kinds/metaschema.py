@@ -26,7 +26,10 @@ def with_kind_configs(base: dict[str, Any]) -> dict[str, Any]:
     out = {key: value for key, value in base.items() if key != "allOf"}
     out["properties"] = {**out["properties"], "kind": {"enum": sorted(KINDS)}}
     out["allOf"] = [
-        {"if": {"properties": {"kind": {"const": name}}, "required": ["kind"]}, "then": {"properties": {"config": kind.config_schema}}}
+        {
+            "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},
+            "then": {"properties": {"config": kind.config_schema}},
+        }
         for name, kind in sorted(KINDS.items())
     ]
     return out

@@ -74,12 +74,12 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
         properties["both_bad"] = {"const": True}
     criteria = [c["id"] for c in config.get("criteria", [])]
     if criteria:
-        verdict = {"enum": list(response_ids) + ["tie"]}
+        verdict = {"enum": [*list(response_ids), "tie"]}
         properties["criteria"] = {
             "type": "object",
             "additionalProperties": False,
             "required": criteria,
-            "properties": {c: verdict for c in criteria},
+            "properties": dict.fromkeys(criteria, verdict),
         }
         required.append("criteria")
     rationale = config.get("rationale", "optional")
@@ -116,7 +116,9 @@ def config_checks(config: Config) -> list[Check]:
             found.append((f"criteria[{i}].id", f"{cid!r} is used by an earlier criterion"))
     strength = config.get("strength")
     if strength and "keys" in strength and len(strength["keys"]) != len(strength["labels"]):
-        found.append(("strength.keys", f"give one key per label: {len(strength['labels'])} labels, {len(strength['keys'])} keys"))
+        found.append(
+            ("strength.keys", f"give one key per label: {len(strength['labels'])} labels, {len(strength['keys'])} keys")
+        )
     return found
 
 

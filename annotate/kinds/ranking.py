@@ -13,7 +13,13 @@ from annotate.kinds import common
 from annotate.kinds.base import Answers, Check, Config, Kind, Pair
 
 MAX_RESPONSES = 9  # number keys 1-9 give a rank
-DEFAULT_KEYS = {"move_up": "ArrowUp", "move_down": "ArrowDown", "focus_next": "j", "focus_previous": "k", "abstain": "z"}
+DEFAULT_KEYS = {
+    "move_up": "ArrowUp",
+    "move_down": "ArrowDown",
+    "focus_next": "j",
+    "focus_previous": "k",
+    "abstain": "z",
+}
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",

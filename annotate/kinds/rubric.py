@@ -32,7 +32,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
     "properties": {
         "criteria": {"type": "array", "minItems": 1, "maxItems": 20, "items": CRITERION_SCHEMA},
         **common.RATIONALE_CONFIG,
-        "rationale": {"enum": ["off", "optional", "required"], "default": "off", "description": "A rationale for each response x criterion cell."},
+        "rationale": {
+            "enum": ["off", "optional", "required"],
+            "default": "off",
+            "description": "A rationale for each response x criterion cell.",
+        },
         **common.ABSTAIN_CONFIG,
         "keys": common.keys_schema(list(DEFAULT_KEYS)),
     },
@@ -49,7 +53,12 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
         "properties": {c["id"]: {"enum": scale_values(c["scale"])} for c in criteria},
     }
     properties: dict[str, Any] = {
-        "scores": {"type": "object", "additionalProperties": False, "required": list(response_ids), "properties": {r: row for r in response_ids}}
+        "scores": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": list(response_ids),
+            "properties": dict.fromkeys(response_ids, row),
+        }
     }
     required = ["scores"]
     mode = config.get("rationale", "off")
@@ -65,7 +74,7 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
             "type": "object",
             "additionalProperties": False,
             "required": list(response_ids) if mode == "required" else [],
-            "properties": {r: rationale_row for r in response_ids},
+            "properties": dict.fromkeys(response_ids, rationale_row),
         }
         if mode == "required":
             required.append("rationales")
@@ -91,7 +100,11 @@ def mean_scores(config: Config, answers: Answers) -> dict[str, float]:
         return {}
     out: dict[str, float] = {}
     for rid, row in answers.get("scores", {}).items():
-        parts = [(row[c["id"]] - c["scale"]["min"]) / (c["scale"]["max"] - c["scale"]["min"]) for c in config["criteria"] if c["id"] in row]
+        parts = [
+            (row[c["id"]] - c["scale"]["min"]) / (c["scale"]["max"] - c["scale"]["min"])
+            for c in config["criteria"]
+            if c["id"] in row
+        ]
         if parts:
             out[rid] = sum(parts) / len(parts)
     return out

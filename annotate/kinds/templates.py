@@ -62,9 +62,13 @@ def load_template(name: str, templates_dir: Path, session: Session | None = None
 
             uploaded = latest_upload(session, name)
             if uploaded is not None:
-                return validate_template(uploaded.document, templates_dir, source=f"uploaded template {name} v{uploaded.version}")
+                return validate_template(
+                    uploaded.document, templates_dir, source=f"uploaded template {name} v{uploaded.version}"
+                )
         known = ", ".join(available_templates(templates_dir)) or "none"
-        raise TemplateError(f"no template named {name!r} in {templates_dir} or among uploaded templates; files: {known}")
+        raise TemplateError(
+            f"no template named {name!r} in {templates_dir} or among uploaded templates; files: {known}"
+        )
     try:
         document = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:

@@ -35,7 +35,9 @@ class TemplateSummary:
 
 def latest_upload(session: Session, name: str) -> TaskTemplate | None:
     """The newest uploaded version of ``name``, or None."""
-    return session.scalar(select(TaskTemplate).where(TaskTemplate.name == name).order_by(TaskTemplate.version.desc()).limit(1))
+    return session.scalar(
+        select(TaskTemplate).where(TaskTemplate.name == name).order_by(TaskTemplate.version.desc()).limit(1)
+    )
 
 
 def upload_versions(name: str) -> Select:
@@ -43,7 +45,9 @@ def upload_versions(name: str) -> Select:
     return select(TaskTemplate).where(TaskTemplate.name == name).order_by(TaskTemplate.version.desc())
 
 
-def upload_template(session: Session, name: str, document: Any, templates_dir: Path, uploaded_by: User | None) -> TaskTemplate:
+def upload_template(
+    session: Session, name: str, document: Any, templates_dir: Path, uploaded_by: User | None
+) -> TaskTemplate:
     """Validate ``document`` and store it as a new version of ``name``.
 
     Raises InvalidDocument whose problems name the field (``name``) or the JSON path
@@ -51,15 +55,22 @@ def upload_template(session: Session, name: str, document: Any, templates_dir: P
     """
     name = (name or "").strip()
     if not NAME_RE.match(name) or name == "schema":
-        raise InvalidDocument([Problem("name", "use 1-100 lower-case letters, digits, - and _, starting with a letter or digit")], "template")
+        raise InvalidDocument(
+            [Problem("name", "use 1-100 lower-case letters, digits, - and _, starting with a letter or digit")],
+            "template",
+        )
     if name in available_templates(templates_dir):
-        raise InvalidDocument([Problem("name", f"{name!r} is a shipped template file; choose another name")], "template")
+        raise InvalidDocument(
+            [Problem("name", f"{name!r} is a shipped template file; choose another name")], "template"
+        )
     found = template_problems(document, templates_dir)
     if found:
         raise InvalidDocument(found, "template")
     latest = session.scalar(select(func.max(TaskTemplate.version)).where(TaskTemplate.name == name))
     if latest is not None and document["version"] <= latest:
-        raise InvalidDocument([Problem("version", f"must be greater than {latest}, the latest uploaded version of {name!r}")], "template")
+        raise InvalidDocument(
+            [Problem("version", f"must be greater than {latest}, the latest uploaded version of {name!r}")], "template"
+        )
     row = TaskTemplate(
         name=name,
         version=document["version"],
@@ -84,7 +95,9 @@ def all_templates(session: Session, templates_dir: Path) -> list[TemplateSummary
         out.append(TemplateSummary(name, doc["kind"], doc["version"], doc["title"], "file"))
     counts = dict(session.execute(select(TaskTemplate.name, func.count()).group_by(TaskTemplate.name)).all())
     latest = (
-        select(TaskTemplate.name, func.max(TaskTemplate.version).label("version")).group_by(TaskTemplate.name).subquery()
+        select(TaskTemplate.name, func.max(TaskTemplate.version).label("version"))
+        .group_by(TaskTemplate.name)
+        .subquery()
     )
     rows = session.scalars(
         select(TaskTemplate)

@@ -102,7 +102,9 @@ def _posted_document():
     if not raw.strip():
         raise InvalidDocument([Problem("json", "choose a JSON file or paste the template's JSON")], "template")
     if len(raw) > MAX_TEMPLATE_BYTES:
-        raise InvalidDocument([Problem(field, f"a template may be at most {MAX_TEMPLATE_BYTES // 1024} KB")], "template")
+        raise InvalidDocument(
+            [Problem(field, f"a template may be at most {MAX_TEMPLATE_BYTES // 1024} KB")], "template"
+        )
     try:
         return parse_template(raw, source)
     except TemplateError as exc:

@@ -19,12 +19,16 @@ def project_for(user: User, slug: str, roles: tuple[ProjectRole, ...]) -> tuple[
     return _checked(user, roles, _with_membership("slug"), {"project_key": slug, "member": user.id})
 
 
-def project_by_id_for(user: User, project_id: int, roles: tuple[ProjectRole, ...]) -> tuple[Project, ProjectMember | None]:
+def project_by_id_for(
+    user: User, project_id: int, roles: tuple[ProjectRole, ...]
+) -> tuple[Project, ProjectMember | None]:
     """``project_for`` by the project's id (for a row that names its project, such as an assignment)."""
     return _checked(user, roles, _with_membership("id"), {"project_key": project_id, "member": user.id})
 
 
-def _checked(user: User, roles: tuple[ProjectRole, ...], statement: Select, params: dict) -> tuple[Project, ProjectMember | None]:
+def _checked(
+    user: User, roles: tuple[ProjectRole, ...], statement: Select, params: dict
+) -> tuple[Project, ProjectMember | None]:
     row = db.session().execute(statement, params).first()
     if row is None:
         abort(404)
@@ -44,7 +48,11 @@ def _with_membership(key: str) -> Select:
         select(Project, ProjectMember)
         .outerjoin(
             ProjectMember,
-            and_(ProjectMember.project_id == Project.id, ProjectMember.user_id == bindparam("member"), ProjectMember.active.is_(True)),
+            and_(
+                ProjectMember.project_id == Project.id,
+                ProjectMember.user_id == bindparam("member"),
+                ProjectMember.active.is_(True),
+            ),
         )
         .where(getattr(Project, key) == bindparam("project_key"), Project.archived.is_(False))
     )

@@ -20,10 +20,17 @@ def projects_group() -> None:
 
 @projects_group.command("create")
 @click.argument("slug")
-@click.option("--template", "template_name", required=True, help="A task template name (file in task_templates/ without .json).")
+@click.option(
+    "--template", "template_name", required=True, help="A task template name (file in task_templates/ without .json)."
+)
 @click.option("--title", default=None)
 @click.option("--overlap", type=click.IntRange(min=1), default=1, show_default=True, help="Judgments wanted per item.")
-@click.option("--instructions", "instructions_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Markdown file with the instructions.")
+@click.option(
+    "--instructions",
+    "instructions_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Markdown file with the instructions.",
+)
 @click.option("--lease-seconds", type=click.IntRange(min=30), default=1800, show_default=True)
 @click.option("--no-randomize", is_flag=True, help="Show responses in their imported order.")
 def projects_create(slug, template_name, title, overlap, instructions_file, lease_seconds, no_randomize) -> None:
@@ -47,7 +54,9 @@ def projects_create(slug, template_name, title, overlap, instructions_file, leas
     except (ProjectError, TemplateError) as exc:
         raise click.ClickException(str(exc)) from None
     db.session().commit()
-    click.echo(f"created project {project.slug} ({project.template['kind']}, template {template_name} v{project.template_version}, overlap {project.overlap})")
+    click.echo(
+        f"created project {project.slug} ({project.template['kind']}, template {template_name} v{project.template_version}, overlap {project.overlap})"
+    )
 
 
 @projects_group.command("add-member")
@@ -68,7 +77,9 @@ def projects_add_member(slug: str, email: str, role: str) -> None:
 def projects_list() -> None:
     """List projects."""
     for project in db.session().scalars(select(Project).order_by(Project.id)):
-        click.echo(f"{project.slug}\t{project.template['kind']}\t{project.template_name} v{project.template_version}\toverlap {project.overlap}\t{project.title}")
+        click.echo(
+            f"{project.slug}\t{project.template['kind']}\t{project.template_name} v{project.template_version}\toverlap {project.overlap}\t{project.title}"
+        )
 
 
 @projects_group.command("recount")

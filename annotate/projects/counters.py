@@ -66,7 +66,9 @@ def add(db: Session | Connection, project_id: int, deltas: dict[str, int], actor
     One upsert per counter, sent together (one round trip); call it last before the
     commit, once per transaction: on PostgreSQL the rows stay locked until then."""
     shard = (actor_id or 0) % SHARDS
-    rows = [{"project_id": project_id, "name": name, "shard": shard, "value": n} for name, n in sorted(deltas.items()) if n]
+    rows = [
+        {"project_id": project_id, "name": name, "shard": shard, "value": n} for name, n in sorted(deltas.items()) if n
+    ]
     if rows:
         db.execute(_upsert((db.get_bind() if isinstance(db, Session) else db).dialect.name), rows)
 
@@ -115,14 +117,16 @@ def per_day(session: Session, project_id: int, days: list[date]) -> dict[date, i
 def items_with_judgments(values: dict[str, int], at_least: int = 1) -> int:
     """Items with ``at_least`` judgments (tie-breakers excluded), from ``totals``: complete items
     when ``at_least`` is the project's overlap."""
-    return sum(n for name, n in values.items() if name.startswith(JUDGED) and int(name[len(JUDGED):]) >= at_least)
+    return sum(n for name, n in values.items() if name.startswith(JUDGED) and int(name[len(JUDGED) :]) >= at_least)
 
 
 def recount(session: Session, project_id: int) -> dict[str, int]:
     """What ``totals(days=True)`` must be, counted from the items, assignments and judgments themselves."""
     values = {
         "items": session.scalar(select(func.count()).select_from(Item).where(Item.project_id == project_id)),
-        "judgments": session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)),
+        "judgments": session.scalar(
+            select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)
+        ),
         "skips": session.scalar(
             select(func.count())
             .select_from(Assignment)
@@ -141,7 +145,9 @@ def recount(session: Session, project_id: int) -> dict[str, int]:
         utc_day = func.to_char(func.timezone("UTC", Judgment.created_at), "YYYY-MM-DD")
     else:
         utc_day = func.date(Judgment.created_at)  # stored as UTC text
-    for when, n in session.execute(select(utc_day, func.count()).where(Judgment.project_id == project_id).group_by(utc_day)):
+    for when, n in session.execute(
+        select(utc_day, func.count()).where(Judgment.project_id == project_id).group_by(utc_day)
+    ):
         values[f"{DAY}{when}"] = n
     return {name: n for name, n in values.items() if n}
 
@@ -161,11 +167,16 @@ def rebuild(session: Session, project_id: int) -> dict[str, int]:
         .scalar_subquery()
     )
     session.execute(
-        Item.__table__.update().where(Item.project_id == project_id, Item.judged_count != judged_now).values(judged_count=judged_now)
+        Item.__table__.update()
+        .where(Item.project_id == project_id, Item.judged_count != judged_now)
+        .values(judged_count=judged_now)
     )
     values = recount(session, project_id)
     session.execute(delete(ProjectCounter).where(ProjectCounter.project_id == project_id))
     if values:
-        session.execute(insert(_table), [{"project_id": project_id, "name": name, "shard": 0, "value": n} for name, n in values.items()])
+        session.execute(
+            insert(_table),
+            [{"project_id": project_id, "name": name, "shard": 0, "value": n} for name, n in values.items()],
+        )
     session.expire_all()
     return values

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, request, url_for
+from sqlalchemy import select
 
 from annotate import db
 from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.services import UserError, add_user, normalize_email
-from sqlalchemy import select
-
 from annotate.models import Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
@@ -22,7 +21,9 @@ def _after() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def _members_page(project: Project, *, status: int = 200, error: str | None = None, invite_url: str | None = None, form=None):
+def _members_page(
+    project: Project, *, status: int = 200, error: str | None = None, invite_url: str | None = None, form=None
+):
     session = db.session()
     page = queries.keyset(session, queries.members(project), ProjectMember.id, _after())
     terms = current_terms(session, project)
@@ -144,7 +145,11 @@ def reinvite(slug: str, member_id: int):
     project, _me = project_for(g.user, slug, RESEARCH)
     member = _member(project, member_id)
     if not _may_invite(member.user):
-        return _members_page(project, status=409, error=f"{member.user.email} has already set a password, or only an admin may send them a link")
+        return _members_page(
+            project,
+            status=409,
+            error=f"{member.user.email} has already set a password, or only an admin may send them a link",
+        )
     session = db.session()
     token = create_invitation(session, member.user, created_by=g.user, project=project, role=member.role)
     session.commit()

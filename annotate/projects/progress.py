@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, request, url_for
-
 from sqlalchemy import select
 
 from annotate import db
@@ -37,7 +36,9 @@ def index():
     stmt = select(Project).where(Project.archived.is_(False))
     if not g.user.is_admin:
         stmt = stmt.join(ProjectMember, ProjectMember.project_id == Project.id).where(
-            ProjectMember.user_id == g.user.id, ProjectMember.role == ProjectRole.RESEARCHER, ProjectMember.active.is_(True)
+            ProjectMember.user_id == g.user.id,
+            ProjectMember.role == ProjectRole.RESEARCHER,
+            ProjectMember.active.is_(True),
         )
     page = queries.keyset(db.session(), stmt, Project.id, _after())
     return render("projects/index.html", "content", page=page)
@@ -60,7 +61,9 @@ def progress(slug: str):
     context: dict = {"project": project, "after": after}
     if block == "progress" or whole_page:
         days = queries.judgments_per_day(session, project)
-        context.update(counts=queries.progress_counts(session, project), days=days, peak=max((n for _d, n in days), default=0))
+        context.update(
+            counts=queries.progress_counts(session, project), days=days, peak=max((n for _d, n in days), default=0)
+        )
     if block == "people" or whole_page:
         page = queries.keyset(session, queries.members(project), ProjectMember.id, after, limit=25)
         context.update(

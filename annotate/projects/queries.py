@@ -15,7 +15,16 @@ from sqlalchemy import Select, and_, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, ProjectMember, User
+from annotate.models import (
+    Assignment,
+    AssignmentPurpose,
+    AssignmentStatus,
+    Item,
+    Judgment,
+    Project,
+    ProjectMember,
+    User,
+)
 from annotate.projects import counters
 
 PAGE_SIZE = 50
@@ -60,7 +69,14 @@ def progress_counts(session: Session, project: Project) -> dict[str, int]:
         select(
             func.count(),
             func.count(
-                distinct(case((and_(Assignment.purpose == AssignmentPurpose.JUDGE, Item.judged_count == 0), Assignment.item_id)))
+                distinct(
+                    case(
+                        (
+                            and_(Assignment.purpose == AssignmentPurpose.JUDGE, Item.judged_count == 0),
+                            Assignment.item_id,
+                        )
+                    )
+                )
             ),
         )
         .select_from(Assignment)
@@ -81,7 +97,9 @@ def progress_counts(session: Session, project: Project) -> dict[str, int]:
     }
 
 
-def judgments_per_day(session: Session, project: Project, days: int = 14, today: date | None = None) -> list[tuple[date, int]]:
+def judgments_per_day(
+    session: Session, project: Project, days: int = 14, today: date | None = None
+) -> list[tuple[date, int]]:
     """Judgments per UTC day over the last ``days`` days, oldest first, days without any included as 0.
 
     From the project's per-day counters: one small read, not a count of every judgment."""
@@ -92,7 +110,11 @@ def judgments_per_day(session: Session, project: Project, days: int = 14, today:
 
 def members(project: Project) -> Select:
     """Select (member, user) of a project; paginate with ``keyset(..., ProjectMember.id, ...)``."""
-    return select(ProjectMember, User).join(User, User.id == ProjectMember.user_id).where(ProjectMember.project_id == project.id)
+    return (
+        select(ProjectMember, User)
+        .join(User, User.id == ProjectMember.user_id)
+        .where(ProjectMember.project_id == project.id)
+    )
 
 
 def throughput(session: Session, project: Project, user_ids: list[int]) -> dict[int, dict[str, float]]:
@@ -135,7 +157,9 @@ def skip_reasons(project: Project, limit: int = 20) -> Select:
 def items(project: Project) -> Select:
     """Select the project's items (light columns only) by external id; paginate with
     ``keyset(..., Item.external_id, ...)``, which walks the (project_id, external_id) unique index."""
-    return select(Item.external_id, Item.id, Item.priority, Item.assigned_count, Item.created_at).where(Item.project_id == project.id)
+    return select(Item.external_id, Item.id, Item.priority, Item.assigned_count, Item.created_at).where(
+        Item.project_id == project.id
+    )
 
 
 def users(search: str = "") -> Select:

@@ -13,19 +13,19 @@ from sqlalchemy.orm import Session
 
 from annotate.db import prebuilt
 from annotate.kinds.templates import load_template
-from annotate.projects import counters
 from annotate.models import (
     Assignment,
     AssignmentStatus,
     InstructionsVersion,
-    TermsAcceptance,
-    TermsVersion,
     Judgment,
     Project,
     ProjectMember,
     ProjectRole,
+    TermsAcceptance,
+    TermsVersion,
     User,
 )
+from annotate.projects import counters
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
@@ -49,7 +49,9 @@ def create_project(
 ) -> Project:
     """Create a project with a snapshot of the named template."""
     if not SLUG_RE.match(slug):
-        raise ProjectError(f"slug: {slug!r} must be lower-case letters, digits and '-', starting with a letter or digit")
+        raise ProjectError(
+            f"slug: {slug!r} must be lower-case letters, digits and '-', starting with a letter or digit"
+        )
     if overlap < 1:
         raise ProjectError("overlap: must be at least 1")
     if lease_seconds < 30:
@@ -85,7 +87,9 @@ def add_member(session: Session, project: Project, user: User, role: ProjectRole
         select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
     )
     if member is None:
-        member = ProjectMember(project_id=project.id, user_id=user.id, role=role, pseudonym=_new_pseudonym(session, project))
+        member = ProjectMember(
+            project_id=project.id, user_id=user.id, role=role, pseudonym=_new_pseudonym(session, project)
+        )
         session.add(member)
     else:
         member.role = role
@@ -182,8 +186,15 @@ def edit_instructions(session: Session, project: Project, body: str, *, by: User
     if body == project.instructions:
         return None
     _lock(session, project)
-    latest = session.scalar(select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)) or 0
-    version = InstructionsVersion(project_id=project.id, version=latest + 1, body=body, created_by_id=by.id if by else None)
+    latest = (
+        session.scalar(
+            select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)
+        )
+        or 0
+    )
+    version = InstructionsVersion(
+        project_id=project.id, version=latest + 1, body=body, created_by_id=by.id if by else None
+    )
     session.add(version)
     project.instructions_version = version.version
     session.flush()
@@ -210,7 +221,10 @@ def edit_terms(session: Session, project: Project, body: str, *, by: User | None
     if (current.body if current else "") == body:
         return None
     terms = TermsVersion(
-        project_id=project.id, version=(current.version if current else 0) + 1, body=body, created_by_id=by.id if by else None
+        project_id=project.id,
+        version=(current.version if current else 0) + 1,
+        body=body,
+        created_by_id=by.id if by else None,
     )
     session.add(terms)
     session.flush()
@@ -257,7 +271,9 @@ def accept_terms(session: Session, project: Project, user: User, version: int) -
         raise ProjectError("terms: they changed while you were reading; please read the current version")
     existing = session.scalar(
         select(TermsAcceptance).where(
-            TermsAcceptance.project_id == project.id, TermsAcceptance.user_id == user.id, TermsAcceptance.version == version
+            TermsAcceptance.project_id == project.id,
+            TermsAcceptance.user_id == user.id,
+            TermsAcceptance.version == version,
         )
     )
     if existing is not None:
@@ -270,7 +286,9 @@ def accept_terms(session: Session, project: Project, user: User, version: int) -
     except IntegrityError:
         return session.scalars(
             select(TermsAcceptance).where(
-                TermsAcceptance.project_id == project.id, TermsAcceptance.user_id == user.id, TermsAcceptance.version == version
+                TermsAcceptance.project_id == project.id,
+                TermsAcceptance.user_id == user.id,
+                TermsAcceptance.version == version,
             )
         ).one()
     return acceptance

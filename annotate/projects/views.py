@@ -98,7 +98,9 @@ def preview():
 # -- settings, instructions, terms ---------------------------------------------------------------
 
 
-def _settings_page(project: Project, *, status: int = 200, error: str | None = None, form=None, instructions=None, terms_body=None):
+def _settings_page(
+    project: Project, *, status: int = 200, error: str | None = None, form=None, instructions=None, terms_body=None
+):
     terms = current_terms(db.session(), project)
     return render(
         "projects/settings.html",

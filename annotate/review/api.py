@@ -76,7 +76,12 @@ def review_queue(slug: str):
     return jsonify(
         {
             "pending": [
-                {"judgment_id": j.id, "item_id": external_id, "updated_at": j.updated_at.isoformat(), "adjudication": j.adjudication}
+                {
+                    "judgment_id": j.id,
+                    "item_id": external_id,
+                    "updated_at": j.updated_at.isoformat(),
+                    "adjudication": j.adjudication,
+                }
                 for j, external_id in rows
             ]
         }
@@ -108,28 +113,56 @@ def review(judgment_id: int):
     try:
         verdict = ReviewVerdict(body.get("verdict"))
     except ValueError:
-        return error(422, "verdict must be accept, reject or fix", problems=[{"path": "verdict", "message": "expected accept, reject or fix"}])
+        return error(
+            422,
+            "verdict must be accept, reject or fix",
+            problems=[{"path": "verdict", "message": "expected accept, reject or fix"}],
+        )
     seen = None
     if body.get("seen_updated_at") is not None:
         try:
             seen = datetime.fromisoformat(str(body["seen_updated_at"]))
         except ValueError:
-            return error(422, "seen_updated_at must be an ISO 8601 timestamp", problems=[{"path": "seen_updated_at", "message": "expected an ISO 8601 timestamp"}])
+            return error(
+                422,
+                "seen_updated_at must be an ISO 8601 timestamp",
+                problems=[{"path": "seen_updated_at", "message": "expected an ISO 8601 timestamp"}],
+            )
         if seen.tzinfo is None:
-            return error(422, "seen_updated_at needs a time zone", problems=[{"path": "seen_updated_at", "message": "add a UTC offset"}])
+            return error(
+                422,
+                "seen_updated_at needs a time zone",
+                problems=[{"path": "seen_updated_at", "message": "add a UTC offset"}],
+            )
     comment = body.get("comment", "")
     if not isinstance(comment, str):
         return error(422, "comment must be a string", problems=[{"path": "comment", "message": "expected a string"}])
     try:
-        result = record_review(session, judgment, project, g.user, verdict, comment=comment, answers=body.get("answers"), seen_updated_at=seen)
+        result = record_review(
+            session,
+            judgment,
+            project,
+            g.user,
+            verdict,
+            comment=comment,
+            answers=body.get("answers"),
+            seen_updated_at=seen,
+        )
     except InvalidDocument as exc:
         session.rollback()
-        return error(422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems])
+        return error(
+            422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems]
+        )
     except AssignmentError as exc:
         session.rollback()
         return error(exc.status, str(exc))
     session.commit()
-    return jsonify({"review": review_json(result), "judgment": {"id": judgment.id, "review_state": judgment.review_state.value, "answers": judgment.answers}}), 201
+    return jsonify(
+        {
+            "review": review_json(result),
+            "judgment": {"id": judgment.id, "review_state": judgment.review_state.value, "answers": judgment.answers},
+        }
+    ), 201
 
 
 @bp.post("/projects/<slug>/adjudications/next")

@@ -106,7 +106,9 @@ def record_review(
     if judgment.review_state is not ReviewState.PENDING:
         raise ReviewError(f"This judgment has already been reviewed ({judgment.review_state.value}).")
     if seen_updated_at is not None and abs((judgment.updated_at - seen_updated_at).total_seconds()) >= 0.001:
-        raise ReviewError("The expert changed this judgment while you were reviewing it; reload it and review the new version.")
+        raise ReviewError(
+            "The expert changed this judgment while you were reviewing it; reload it and review the new version."
+        )
     if (
         judgment.review_claimed_by_id not in (None, reviewer.id)
         and judgment.review_claimed_until is not None
@@ -126,7 +128,11 @@ def record_review(
         if answers == judgment.answers:
             raise ReviewError("answers: unchanged; accept the judgment instead of fixing it")
         revision = JudgmentRevision(
-            judgment_id=judgment.id, answers=judgment.answers, edited_by_id=reviewer.id, reason="review-fix", created_at=now
+            judgment_id=judgment.id,
+            answers=judgment.answers,
+            edited_by_id=reviewer.id,
+            reason="review-fix",
+            created_at=now,
         )
         session.add(revision)
         session.flush()

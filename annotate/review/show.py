@@ -7,7 +7,9 @@ from typing import Any
 
 def labelled(responses: list[dict[str, Any]]) -> dict[str, str]:
     """Response id -> "Response A", "Response B", … in the order shown."""
-    return {r["id"]: f"Response {chr(ord('A') + i)}" if i < 26 else f"Response {i + 1}" for i, r in enumerate(responses)}
+    return {
+        r["id"]: f"Response {chr(ord('A') + i)}" if i < 26 else f"Response {i + 1}" for i, r in enumerate(responses)
+    }
 
 
 def _show(value: Any, labels: dict[str, str]) -> str:

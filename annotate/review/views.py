@@ -114,7 +114,16 @@ def verdict(judgment_id: int):
     except ValueError:
         seen = None
     try:
-        record_review(session, judgment, project, g.user, verdict, comment=request.form.get("comment", ""), answers=answers, seen_updated_at=seen)
+        record_review(
+            session,
+            judgment,
+            project,
+            g.user,
+            verdict,
+            comment=request.form.get("comment", ""),
+            answers=answers,
+            seen_updated_at=seen,
+        )
     except InvalidDocument as exc:
         session.rollback()
         return _show_judgment(project, judgment, fix=answers, errors=exc.problems, status=422)
@@ -152,7 +161,9 @@ def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=Non
         responses=item.responses,
         labels=labels,
         answers_shown=answer_rows(judgment.answers, labels),
-        revisions=[(r, who, answer_rows(r.answers, labels)) for r, who in session.execute(queries.revisions_of(judgment.id))],
+        revisions=[
+            (r, who, answer_rows(r.answers, labels)) for r, who in session.execute(queries.revisions_of(judgment.id))
+        ],
         reviews=session.scalars(queries.reviews_of(judgment.id)).all(),
         kind=kind,
         config=project.template["config"],
@@ -184,7 +195,11 @@ def next_adjudication(slug: str):
 
 def _load_adjudication(assignment_id: int) -> tuple[Assignment, Project]:
     assignment = db.session().get(Assignment, assignment_id)
-    if assignment is None or assignment.expert_id != g.user.id or assignment.purpose is not AssignmentPurpose.ADJUDICATE:
+    if (
+        assignment is None
+        or assignment.expert_id != g.user.id
+        or assignment.purpose is not AssignmentPurpose.ADJUDICATE
+    ):
         abort(404)
     project, _reviewer, adjudicator = _reviewable(db.session().get(Project, assignment.project_id).slug)
     if not adjudicator:
@@ -235,7 +250,9 @@ def skip_adjudication(assignment_id: int):
     return redirect(url_for("review.queue", slug=project.slug), 303)
 
 
-def _show_adjudication(project: Project, assignment: Assignment, *, answers=None, errors=None, message=None, status=200):
+def _show_adjudication(
+    project: Project, assignment: Assignment, *, answers=None, errors=None, message=None, status=200
+):
     kind = get_kind(project.kind)
     item = assignment.item
     by_id = {r["id"]: r for r in item.responses}
@@ -251,7 +268,10 @@ def _show_adjudication(project: Project, assignment: Assignment, *, answers=None
         assignment=assignment,
         item=item,
         responses=responses,
-        earlier=[(j, pseudonym, answer_rows(j.answers, labels)) for j, pseudonym in db.session().execute(earlier_judgments(item))],
+        earlier=[
+            (j, pseudonym, answer_rows(j.answers, labels))
+            for j, pseudonym in db.session().execute(earlier_judgments(item))
+        ],
         kind=kind,
         config=project.template["config"],
         keys=kind.keys(project.template["config"]),
@@ -270,7 +290,14 @@ def skipped(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     page = _page()
     report = skipped_report(db.session(), project, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
-    return render("review/skipped.html", "skipped", project=project, report=report[:PAGE_SIZE], page=page, more=len(report) > PAGE_SIZE)
+    return render(
+        "review/skipped.html",
+        "skipped",
+        project=project,
+        report=report[:PAGE_SIZE],
+        page=page,
+        more=len(report) > PAGE_SIZE,
+    )
 
 
 @bp.get("/returned")
@@ -279,5 +306,13 @@ def returned():
     session = db.session()
     rows = []
     for judgment, slug, title, external_id in session.execute(queries.returned_to(g.user).limit(200)):
-        rows.append({"judgment": judgment, "slug": slug, "title": title, "item": external_id, "review": session.scalar(queries.latest_review(judgment.id))})
+        rows.append(
+            {
+                "judgment": judgment,
+                "slug": slug,
+                "title": title,
+                "item": external_id,
+                "review": session.scalar(queries.latest_review(judgment.id)),
+            }
+        )
     return render("review/returned.html", "returned", rows=rows)

@@ -22,7 +22,9 @@ def history(slug: str):
         page = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page = 1
-    rows = db.session().execute(own_judgments(project, g.user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    rows = (
+        db.session().execute(own_judgments(project, g.user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    )
     return render(
         "workbench/history.html",
         "history",

@@ -11,7 +11,6 @@ from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment, JudgmentRevision, Project, User
 from annotate.projects import counters
 
-
 # Names of expert_progress's own rows among the counters' (no counter is named with a space).
 _DONE = "done, all"
 _DONE_TODAY = "done, today"
@@ -40,7 +39,9 @@ def expert_progress(session: Session, project: Project, expert: User) -> dict[st
     midnight = datetime.combine(utcnow().date(), time(), tzinfo=UTC)
     mine = (Judgment.project_id == project.id, Judgment.expert_id == expert.id)
     done = select(literal(_DONE), func.count()).select_from(Judgment).where(*mine)
-    done_today = select(literal(_DONE_TODAY), func.count()).select_from(Judgment).where(*mine, Judgment.created_at >= midnight)
+    done_today = (
+        select(literal(_DONE_TODAY), func.count()).select_from(Judgment).where(*mine, Judgment.created_at >= midnight)
+    )
     # The item's own counts decide (slots in use beyond its judgments are leases); the live
     # leases only bound the read. A lease past its expiry that no claim has released yet
     # (annotate.assign.services.release_expired) is still LEASED and still holds its slot.
@@ -59,7 +60,11 @@ def expert_progress(session: Session, project: Project, expert: User) -> dict[st
         select(literal(_HAD_OPEN), func.count())
         .select_from(Assignment)
         .join(Item, Item.id == Assignment.item_id)
-        .where(Assignment.project_id == project.id, Assignment.expert_id == expert.id, Item.assigned_count < project.overlap)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.expert_id == expert.id,
+            Item.assigned_count < project.overlap,
+        )
     )
     if project.overlap <= 1:
         # One slot taken fills an item. A judging lease holds its slot until it is skipped or

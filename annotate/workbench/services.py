@@ -68,7 +68,7 @@ def clean_fields(raw: Any) -> dict[str, list[str]]:
 
 def fields_from_form(form: Any) -> dict[str, list[str]]:
     """A submitted form (a werkzeug MultiDict) as draft fields."""
-    return {name: form.getlist(name) for name in form.keys() if name not in NOT_DRAFTED}
+    return {name: form.getlist(name) for name in form if name not in NOT_DRAFTED}
 
 
 def draft_for(session: Session, assignment: Assignment) -> Draft | None:

@@ -74,11 +74,15 @@ def claim(slug: str):
 
 def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
     """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
-    row = db.session().execute(
-        select(Assignment, Project.slug)
-        .join(Project, Project.id == Assignment.project_id)
-        .where(Assignment.id == assignment_id)
-    ).first()
+    row = (
+        db.session()
+        .execute(
+            select(Assignment, Project.slug)
+            .join(Project, Project.id == Assignment.project_id)
+            .where(Assignment.id == assignment_id)
+        )
+        .first()
+    )
     if row is None or row[0].expert_id != g.user.id:
         abort(404)
     project, _member = project_for(g.user, row[1], WORK)
@@ -125,7 +129,12 @@ def submit(assignment_id: int):
     discard_draft(session, assignment)
     if editing:
         session.commit()
-        return _show_task(project, assignment, saved=True, notice="Your changes are saved; the previous answer is kept in the history.")
+        return _show_task(
+            project,
+            assignment,
+            saved=True,
+            notice="Your changes are saved; the previous answer is kept in the history.",
+        )
     following = claim_next(session, project, g.user)
     session.commit()
     if following is None:
@@ -143,7 +152,9 @@ def skip(assignment_id: int):
     if code not in SKIP_REASONS:
         return _show_task(project, assignment, message="Choose why you skip this task.", status=422, skip_open=True)
     if code == "other" and not comment:
-        return _show_task(project, assignment, message="Say in a few words why you skip this task.", status=422, skip_open=True)
+        return _show_task(
+            project, assignment, message="Say in a few words why you skip this task.", status=422, skip_open=True
+        )
     reason = SKIP_REASONS[code] if code != "other" else "Other"
     reason = f"{reason}: {comment}" if comment else reason
     session = db.session()
@@ -166,7 +177,9 @@ def _draft_answers(project: Project, assignment: Assignment, fields: dict[str, l
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     try:
-        return kind.from_form(project.template["config"], ids, MultiDict([(k, v) for k, vs in fields.items() for v in vs]))
+        return kind.from_form(
+            project.template["config"], ids, MultiDict([(k, v) for k, vs in fields.items() for v in vs])
+        )
     except (ValueError, KeyError, TypeError):
         return {}
 
@@ -238,7 +251,11 @@ def _all_done(project: Project, cleared: int | None = None):
     if not request.headers.get("HX-Request"):
         return redirect(url + "?done=1", 303)
     response = render(
-        "workbench/done.html", "task", project=project, cleared=cleared, progress=expert_progress(db.session(), project, g.user)
+        "workbench/done.html",
+        "task",
+        project=project,
+        cleared=cleared,
+        progress=expert_progress(db.session(), project, g.user),
     )
     return push_url(response, url + "?done=1")
 

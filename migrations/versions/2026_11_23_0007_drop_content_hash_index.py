@@ -11,16 +11,15 @@ Create Date: 2026-11-23
 
 from alembic import op
 
-
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.drop_index('ix_items_project_id_content_hash', table_name='items')
+    op.drop_index("ix_items_project_id_content_hash", table_name="items")
 
 
 def downgrade() -> None:
-    op.create_index('ix_items_project_id_content_hash', 'items', ['project_id', 'content_hash'], unique=False)
+    op.create_index("ix_items_project_id_content_hash", "items", ["project_id", "content_hash"], unique=False)

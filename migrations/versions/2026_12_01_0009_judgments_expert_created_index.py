@@ -12,18 +12,19 @@ Create Date: 2026-12-01
 
 from alembic import op
 
-
-revision = '0009'
-down_revision = '0008'
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('judgments', schema=None) as batch_op:
-        batch_op.create_index('ix_judgments_expert_created', ['project_id', 'expert_id', 'created_at', 'id'], unique=False)
+    with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_judgments_expert_created", ["project_id", "expert_id", "created_at", "id"], unique=False
+        )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('judgments', schema=None) as batch_op:
-        batch_op.drop_index('ix_judgments_expert_created')
+    with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.drop_index("ix_judgments_expert_created")

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from helpers import pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import ExportRecord, Judgment
-
-from helpers import pair_rows
 
 
 @pytest.fixture
@@ -41,8 +40,10 @@ def test_claim_returns_the_item_in_display_order_with_schema(client, setup):
     from jsonschema import Draft202012Validator
 
     validator = Draft202012Validator(body["answer_schema"])
-    assert validator.is_valid({"preferred": "r1"}) and validator.is_valid({"preferred": "tie"})
-    assert not validator.is_valid({"preferred": "r9"}) and not validator.is_valid({})
+    assert validator.is_valid({"preferred": "r1"})
+    assert validator.is_valid({"preferred": "tie"})
+    assert not validator.is_valid({"preferred": "r9"})
+    assert not validator.is_valid({})
 
 
 def test_claim_again_returns_the_same_lease(client, setup):
@@ -58,7 +59,8 @@ def test_submit_is_idempotent_and_204_when_done(client, setup, session):
         payload = {"answers": {"preferred": "r2", "rationale": "clearer"}}
         first = client.post(url, json=payload, headers=setup["expert"])
         again = client.post(url, json=payload, headers=setup["expert"])
-        assert first.status_code == 201 and again.status_code == 200
+        assert first.status_code == 201
+        assert again.status_code == 200
         assert first.get_json()["judgment"]["id"] == again.get_json()["judgment"]["id"]
     assert claim(client, setup["expert"]).status_code == 204
     assert session.scalar(select(func.count()).select_from(Judgment)) == 3
@@ -91,7 +93,8 @@ def test_invalid_answers_are_422_with_the_json_path(client, setup, session, payl
     response = client.post(f"/api/v1/assignments/{assignment['id']}/judgment", json=payload, headers=setup["expert"])
     assert response.status_code == 422
     problems = response.get_json()["problems"]
-    assert problems and problems[0]["path"] == path
+    assert problems
+    assert problems[0]["path"] == path
     assert session.scalar(select(func.count()).select_from(Judgment)) == 0
 
 
@@ -117,7 +120,11 @@ def test_scoping_other_projects_and_other_experts(client, setup, make_user, make
     assert client.get("/api/v1/projects/api-proj/stats", headers=outsider_headers).status_code == 404
     assert client.get("/api/v1/projects/api-proj/export", headers=outsider_headers).status_code == 404
     assignment = claim(client, setup["expert"]).get_json()["assignment"]
-    stolen = client.post(f"/api/v1/assignments/{assignment['id']}/judgment", json={"answers": {"preferred": "r1"}}, headers=outsider_headers)
+    stolen = client.post(
+        f"/api/v1/assignments/{assignment['id']}/judgment",
+        json={"answers": {"preferred": "r1"}},
+        headers=outsider_headers,
+    )
     assert stolen.status_code == 404
     # Experts cannot export or read stats; researchers can.
     assert client.get("/api/v1/projects/api-proj/export", headers=setup["expert"]).status_code == 404
@@ -131,7 +138,11 @@ def test_export_streams_trl_and_records_provenance(client, setup, session):
         body = claim(client, setup["expert"]).get_json()
         shown_first = body["item"]["responses"][0]  # whatever the display order, pick what was shown first
         chosen_text[body["item"]["id"]] = shown_first["content"]
-        client.post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", json={"answers": {"preferred": shown_first["id"]}}, headers=setup["expert"])
+        client.post(
+            f"/api/v1/assignments/{body['assignment']['id']}/judgment",
+            json={"answers": {"preferred": shown_first["id"]}},
+            headers=setup["expert"],
+        )
     response = client.get("/api/v1/projects/api-proj/export?format=trl", headers=setup["researcher"])
     assert response.status_code == 200
     assert response.mimetype == "application/x-ndjson"
@@ -145,7 +156,11 @@ def test_export_streams_trl_and_records_provenance(client, setup, session):
 
 def test_stats_match_the_cli(client, setup, runner):
     body = claim(client, setup["expert"]).get_json()
-    client.post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", json={"answers": {"preferred": "tie"}}, headers=setup["expert"])
+    client.post(
+        f"/api/v1/assignments/{body['assignment']['id']}/judgment",
+        json={"answers": {"preferred": "tie"}},
+        headers=setup["expert"],
+    )
     api = client.get("/api/v1/projects/api-proj/stats", headers=setup["researcher"]).get_json()
     cli = orjson.loads(runner.invoke(args=["stats", "api-proj", "--json"]).output)
     assert api == cli
@@ -160,6 +175,10 @@ def test_unknown_export_format_is_a_clear_400(client, setup):
 
 def test_bad_json_body_is_400(client, setup):
     assignment = claim(client, setup["expert"]).get_json()["assignment"]
-    response = client.post(f"/api/v1/assignments/{assignment['id']}/judgment", data="not json", headers={**setup["expert"], "Content-Type": "application/json"})
+    response = client.post(
+        f"/api/v1/assignments/{assignment['id']}/judgment",
+        data="not json",
+        headers={**setup["expert"], "Content-Type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.get_json()["error"] == "the request body must be a JSON object"

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import pair_rows
 
 from annotate.db import utcnow
-
-from helpers import pair_rows
 
 
 @pytest.fixture

@@ -20,7 +20,8 @@ def test_an_expired_lease_returns_its_item_to_the_pool(team, session, clock):
     clock.advance(61)
     second = claim_next(session, project, bob, clock.now)
     session.commit()
-    assert second is not None and second.item_id == first.item_id
+    assert second is not None
+    assert second.item_id == first.item_id
     session.refresh(first)
     assert first.status is AssignmentStatus.EXPIRED
     assert session.get(Item, first.item_id).assigned_count == 1
@@ -37,7 +38,8 @@ def test_late_submit_is_accepted_when_nobody_took_the_slot(team, session, clock)
     assert lease.status is AssignmentStatus.EXPIRED
     judgment, created = submit_judgment(session, lease, project, ANSWER, now=clock.now)
     session.commit()
-    assert created and judgment.answers == ANSWER
+    assert created
+    assert judgment.answers == ANSWER
     assert session.get(Item, lease.item_id).assigned_count == 1
 
 
@@ -67,7 +69,8 @@ def test_skip_needs_a_reason_and_routes_the_item_to_someone_else(team, session, 
     assert claim_next(session, project, alice, clock.now) is None  # never again to the skipper
     other = claim_next(session, project, bob, clock.now)
     session.commit()
-    assert other is not None and other.item_id == lease.item_id
+    assert other is not None
+    assert other.item_id == lease.item_id
     with pytest.raises(AssignmentError, match="skipped"):
         submit_judgment(session, lease, project, ANSWER, now=clock.now)
 
@@ -81,8 +84,10 @@ def test_items_everybody_skipped_are_surfaced(team, session, clock):
     report = skipped_report(session, project)
     assert len(report) == 1
     entry = report[0]
-    assert entry["skips"] == 2 and entry["judgments"] == 0
-    assert entry["stuck"] is True and entry["remaining"] == 0
+    assert entry["skips"] == 2
+    assert entry["judgments"] == 0
+    assert entry["stuck"] is True
+    assert entry["remaining"] == 0
     assert sorted(entry["reasons"]) == ["cannot judge code", "offensive content"]
 
 
@@ -91,7 +96,8 @@ def test_an_item_skipped_once_is_not_stuck_while_others_can_take_it(team, sessio
     skip_assignment(session, claim_next(session, project, alice, clock.now), "unsure", now=clock.now)
     session.commit()
     (entry,) = skipped_report(session, project)
-    assert entry["stuck"] is False and entry["remaining"] == 1
+    assert entry["stuck"] is False
+    assert entry["remaining"] == 1
 
 
 def test_edits_keep_every_version(team, session, clock):
@@ -99,10 +105,14 @@ def test_edits_keep_every_version(team, session, clock):
     lease = claim_next(session, project, alice, clock.now)
     judgment, _ = submit_judgment(session, lease, project, {"preferred": "r1"}, now=clock.now)
     again, created = submit_judgment(session, lease, project, {"preferred": "r1"}, now=clock.now)
-    assert not created and again.id == judgment.id and judgment.revisions == []
+    assert not created
+    assert again.id == judgment.id
+    assert judgment.revisions == []
     submit_judgment(session, lease, project, {"preferred": "tie"}, now=clock.advance(5))
     session.commit()
     session.refresh(judgment)
     assert judgment.answers == {"preferred": "tie"}
-    assert [(r.answers, r.reason, r.edited_by_id) for r in judgment.revisions] == [({"preferred": "r1"}, "edit", alice.id)]
+    assert [(r.answers, r.reason, r.edited_by_id) for r in judgment.revisions] == [
+        ({"preferred": "r1"}, "edit", alice.id)
+    ]
     assert session.scalar(select(func.count()).select_from(Assignment)) == 1

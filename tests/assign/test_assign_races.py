@@ -23,12 +23,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from helpers import pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment
 from annotate.projects import counters
-
-from helpers import pair_rows
 
 REPO = Path(__file__).resolve().parents[2]
 EXPERTS = 50
@@ -97,16 +96,26 @@ def check(session, project, n_items: int, overlap: int, errors: list[str], accep
     session.commit()
     per_item = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id)))
     assert len(per_item) == n_items and set(per_item.values()) == {overlap}, "every item has exactly its overlap"
-    pairs = session.execute(select(Assignment.item_id, Assignment.expert_id).where(Assignment.project_id == project.id)).all()
+    pairs = session.execute(
+        select(Assignment.item_id, Assignment.expert_id).where(Assignment.project_id == project.id)
+    ).all()
     assert len(pairs) == len(set(pairs)), "no expert twice on an item"
     stored = set(session.scalars(select(Judgment.id).where(Judgment.project_id == project.id)))
-    assert len(accepted) == len(set(accepted)) == len(stored) and set(accepted) == stored, "no lost or phantom submission"
+    assert len(accepted) == len(set(accepted)) == len(stored) and set(accepted) == stored, (
+        "no lost or phantom submission"
+    )
     assert set(session.scalars(select(Item.assigned_count).where(Item.project_id == project.id))) == {overlap}
-    leased = session.scalar(select(func.count()).select_from(Assignment).where(Assignment.status == AssignmentStatus.LEASED))
+    leased = session.scalar(
+        select(func.count()).select_from(Assignment).where(Assignment.status == AssignmentStatus.LEASED)
+    )
     assert leased == 0
     # Concurrent submits kept the progress counters exact.
     assert counters.totals(session, project.id, days=True) == counters.recount(session, project.id)
-    assert counters.totals(session, project.id) == {"items": n_items, "judgments": n_items * overlap, counters.judged(overlap): n_items}
+    assert counters.totals(session, project.id) == {
+        "items": n_items,
+        "judgments": n_items * overlap,
+        counters.judged(overlap): n_items,
+    }
 
 
 @pytest.fixture
@@ -148,7 +157,20 @@ def gunicorn(database_url, app, tmp_path):
     }
     log = open(tmp_path / "gunicorn.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "4", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}", "wsgi:app"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "-b",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
         cwd=REPO,
         env=env,
         stdout=log,

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers import pair_rows
 from sqlalchemy import select
 
 from annotate.assign.routing import refusal, tag_matches
 from annotate.assign.services import AssignmentError, claim_next, prioritize_batch, submit_judgment
 from annotate.models import Assignment, Batch, Item
-
-from helpers import pair_rows
 
 ANSWER = {"preferred": "r1"}
 
@@ -33,8 +32,8 @@ def test_only_experts_with_a_matching_tag_get_tasks(team, make_user, session, cl
     project, (derm,) = team(n=2, k=1, expertise=["medicine/dermatology"], required_expertise=["medicine"])
     lawyer = make_user("expert", expertise=["law"])
     untagged = make_user("expert")
-    from annotate.projects.services import add_member
     from annotate.models import ProjectRole
+    from annotate.projects.services import add_member
 
     add_member(session, project, lawyer, ProjectRole.EXPERT)
     add_member(session, project, untagged, ProjectRole.EXPERT)
@@ -45,7 +44,8 @@ def test_only_experts_with_a_matching_tag_get_tasks(team, make_user, session, cl
     assert claim_next(session, project, lawyer, clock.now) is None
     assert claim_next(session, project, untagged, clock.now) is None
     message = refusal(session, project, lawyer, clock.now)
-    assert message and "medicine" in message
+    assert message
+    assert "medicine" in message
     session.commit()
     assert session.scalar(select(Assignment.expert_id)) == derm.id
 
@@ -55,7 +55,8 @@ def test_quota_counts_submitted_work_and_open_leases(team, session, clock):
     first = claim_next(session, project, expert, clock.now)
     submit_judgment(session, first, project, ANSWER, now=clock.now)
     second = claim_next(session, project, expert, clock.now)
-    assert second is not None and second.id != first.id
+    assert second is not None
+    assert second.id != first.id
     # A fresh claim while holding the second lease would pass the quota (1 submitted + 1 open).
     assert claim_next(session, project, expert, clock.now, fresh=True) is None
     submit_judgment(session, second, project, ANSWER, now=clock.now)
@@ -70,7 +71,8 @@ def test_cap_on_open_leases(team, session, clock):
     # By default a claim returns the open lease again (a retried POST, a second tab).
     assert claim_next(session, project, expert, clock.now).id == a.id
     b = claim_next(session, project, expert, clock.now, fresh=True)
-    assert b is not None and b.item_id != a.item_id
+    assert b is not None
+    assert b.item_id != a.item_id
     assert claim_next(session, project, expert, clock.now, fresh=True) is None
     assert "limit" in refusal(session, project, expert, clock.now)
     session.commit()
@@ -92,5 +94,6 @@ def test_prioritising_another_projects_batch_is_refused(team, session):
     batch = session.scalar(select(Batch).where(Batch.project_id == other.id))
     with pytest.raises(AssignmentError) as info:
         prioritize_batch(session, project, batch.id, 5)
-    assert info.value.status == 404 and f"no batch {batch.id}" in str(info.value)
+    assert info.value.status == 404
+    assert f"no batch {batch.id}" in str(info.value)
     assert set(session.scalars(select(Item.priority).where(Item.project_id == other.id))) == {0}

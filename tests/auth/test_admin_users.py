@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
+from helpers import Browserless, csrf_from
 from sqlalchemy import select
 
 from annotate.models import Invitation, Role, User
-
-from helpers import Browserless, csrf_from
 
 
 def test_only_admins_manage_users(make_user, signed_in):
@@ -22,14 +21,26 @@ def test_only_admins_manage_users(make_user, signed_in):
 
 def test_admin_creates_a_user_who_sets_their_own_password(app, make_user, signed_in, session):
     web = signed_in(make_user("admin"))
-    page = web.post("/admin/users", {"email": "Rita@Example.org", "name": "Rita", "role": "researcher", "expertise": "law", "hourly_rate": "85.50"})
-    assert page.status_code == 200 and "one-time link" in page.text
+    page = web.post(
+        "/admin/users",
+        {"email": "Rita@Example.org", "name": "Rita", "role": "researcher", "expertise": "law", "hourly_rate": "85.50"},
+    )
+    assert page.status_code == 200
+    assert "one-time link" in page.text
     url = re.search(r'value="http://localhost(/invite/[^"]+)"', page.text).group(1)
     user = session.scalar(User.by_email("rita@example.org"))
-    assert (user.role, user.expertise, str(user.hourly_rate), user.password_hash) == (Role.RESEARCHER, ["law"], "85.50", None)
+    assert (user.role, user.expertise, str(user.hourly_rate), user.password_hash) == (
+        Role.RESEARCHER,
+        ["law"],
+        "85.50",
+        None,
+    )
     client = app.test_client()
     csrf = csrf_from(client.get(url).text)
-    assert client.post(url, data={"password": "rita-password", "confirm": "rita-password", "csrf_token": csrf}).status_code == 303
+    assert (
+        client.post(url, data={"password": "rita-password", "confirm": "rita-password", "csrf_token": csrf}).status_code
+        == 303
+    )
     assert 'href="/projects"' in client.get("/").text  # a researcher now
 
 
@@ -60,7 +71,17 @@ def test_deactivation_ends_sessions_and_tokens_at_once(make_user, make_token, si
     assert client.get("/api/v1/projects/x/stats", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     login = Browserless(client)
     page = client.get("/login")
-    assert client.post("/login", data={"email": expert.email, "password": "correct horse battery staple", "csrf_token": csrf_from(page.text)}).status_code == 401
+    assert (
+        client.post(
+            "/login",
+            data={
+                "email": expert.email,
+                "password": "correct horse battery staple",
+                "csrf_token": csrf_from(page.text),
+            },
+        ).status_code
+        == 401
+    )
     assert "deactivated" in web.get("/admin/users").text
     assert web.post(f"/admin/users/{expert.id}/link").status_code == 409
     assert web.post(f"/admin/users/{expert.id}", {"active": "1"}).status_code == 303
@@ -73,7 +94,8 @@ def test_admins_cannot_lock_themselves_out(make_user, signed_in, session):
     assert web.post(f"/admin/users/{admin.id}", {"active": "0"}).status_code == 422
     assert web.post(f"/admin/users/{admin.id}", {"role": "expert"}).status_code == 422
     session.refresh(admin)
-    assert admin.active and admin.role is Role.ADMIN
+    assert admin.active
+    assert admin.role is Role.ADMIN
 
 
 def test_role_change_and_reset_link(app, make_user, signed_in, session):
@@ -97,4 +119,5 @@ def test_user_list_is_searchable_and_paginated(make_user, signed_in):
     nxt = re.search(r'href="(/admin/users\?after=\d+)"', first.text).group(1)
     assert web.get(nxt).text.count('name="active"') == 6
     found = web.get("/admin/users?q=PERSON1")
-    assert found.text.count('name="active"') == 10 and "person10@example.org" in found.text
+    assert found.text.count('name="active"') == 10
+    assert "person10@example.org" in found.text

@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import ARTIFACTS
 
 CHROMIUM = os.environ.get("ANNOTATE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -32,7 +31,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not found: install Debian's chromium (sudo apt-get install chromium) or set ANNOTATE_CHROMIUM")
+        pytest.skip(
+            "Chromium not found: install Debian's chromium (sudo apt-get install chromium) or set ANNOTATE_CHROMIUM"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

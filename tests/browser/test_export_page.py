@@ -14,7 +14,9 @@ pytestmark = pytest.mark.browser
 def test_build_a_folder_and_watch_the_progress(page, make_user, make_project, import_rows, session):
     researcher = make_user(Role.RESEARCHER, email="exporter@example.org")
     expert = make_user(Role.EXPERT)
-    project = make_project("export-page", template="pairwise", overlap=1, members=[(researcher, "researcher"), (expert, "expert")])
+    project = make_project(
+        "export-page", template="pairwise", overlap=1, members=[(researcher, "researcher"), (expert, "expert")]
+    )
     import_rows(project, pair_rows(3))
     while (assignment := claim_next(session, project, expert)) is not None:
         submit_judgment(session, assignment, project, {"preferred": "r2"})
@@ -29,7 +31,9 @@ def test_build_a_folder_and_watch_the_progress(page, make_user, make_project, im
     # htmx polls the status widget until the export completes, without a reload.
     page.wait_for_selector('[data-status="complete"]', timeout=60_000)
     text = page.inner_text("#export-status")
-    assert "3 rows" in text and "data/train.parquet" in text and "manifest.json" in text
+    assert "3 rows" in text
+    assert "data/train.parquet" in text
+    assert "manifest.json" in text
     screenshot(page, "export-folder-complete")
     with page.expect_download() as download:
         page.click("text=manifest.json")

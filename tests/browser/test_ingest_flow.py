@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from helpers import PASSWORD, screenshot, sign_in
 from sqlalchemy import func, select
 
 from annotate.models import Item
-
-from helpers import PASSWORD, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +17,11 @@ def test_upload_preview_import_and_live_progress(page, make_user, make_project, 
     researcher = make_user("researcher", email="importer@example.org")
     make_project("browser-import", members=[(researcher, "researcher")])
     rows = [
-        {"prompt": f"Question {i}?", "chosen": f"**Good** answer {i} <script>alert(1)</script><img src=x onerror=alert(2)>", "rejected": f"Bad answer {i}"}
+        {
+            "prompt": f"Question {i}?",
+            "chosen": f"**Good** answer {i} <script>alert(1)</script><img src=x onerror=alert(2)>",
+            "rejected": f"Bad answer {i}",
+        }
         for i in range(25)
     ]
     path = tmp_path / "prefs.jsonl"
@@ -30,7 +33,8 @@ def test_upload_preview_import_and_live_progress(page, make_user, make_project, 
     page.click("text=Upload and preview")
     page.wait_for_selector("text=First rows, as experts will see them")
     main = page.inner_text("main")
-    assert "trl" in main and "25" in main
+    assert "trl" in main
+    assert "25" in main
     assert page.locator(".response strong", has_text="Good").count() >= 1
     assert page.locator("main script").count() == 0
     screenshot(page, "ingest-preview")

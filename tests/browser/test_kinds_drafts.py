@@ -4,9 +4,8 @@ critique spans) come back intact after a reload, in Chromium."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import expect
-
 from helpers import PASSWORD, sign_in
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 

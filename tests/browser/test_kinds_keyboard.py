@@ -4,12 +4,11 @@ screenshot of each kind's page (test-artifacts/kind-*.png)."""
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, screenshot, sign_in
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from annotate.models import Assignment, Judgment
-
-from helpers import PASSWORD, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,10 @@ def items(k: int, n: int = 2, contents: list[str] | None = None) -> list[dict]:
             "id": f"it-{i}",
             "prompt": [{"role": "user", "content": "What is the capital of Australia?"}],
             "responses": [
-                {"id": f"r{j + 1}", "content": (contents[j] if contents else f"Response {j + 1}: it is city number {j + 1}.")}
+                {
+                    "id": f"r{j + 1}",
+                    "content": (contents[j] if contents else f"Response {j + 1}: it is city number {j + 1}."),
+                }
                 for j in range(k)
             ],
         }
@@ -63,8 +65,16 @@ def items(k: int, n: int = 2, contents: list[str] | None = None) -> list[dict]:
 
 
 def test_pairwise_multi_criteria_by_keyboard(page, make_user, make_project, import_rows, session):
-    start(page, make_user, make_project, import_rows, "pairwise-multi-criteria",
-          items(2, contents=["Canberra is the capital.", "Sydney is the capital."]), "kb-pair", session)
+    start(
+        page,
+        make_user,
+        make_project,
+        import_rows,
+        "pairwise-multi-criteria",
+        items(2, contents=["Canberra is the capital.", "Sydney is the capital."]),
+        "kb-pair",
+        session,
+    )
     url = page.url
     page.keyboard.press("d")  # the diff view opens
     assert page.is_visible(".diff-body")
@@ -114,7 +124,8 @@ def test_ranking_by_keyboard(page, make_user, make_project, import_rows, session
     judgment, assignment = submitted(page, session, url)
     y = order[0]
     top, bottom = judgment.answers["ranking"]
-    assert sorted(top) == sorted([y, z]) and bottom == [x]
+    assert sorted(top) == sorted([y, z])
+    assert bottom == [x]
     assert x == assignment.display_order[0]
 
 
@@ -122,7 +133,9 @@ def test_ranking_by_drag_and_drop(page, make_user, make_project, import_rows, se
     start(page, make_user, make_project, import_rows, "ranking", items(3), "drag-rank", session)
     url = page.url
     first = page.eval_on_selector_all(".rank-card", "cards => cards.map(c => c.dataset.response)")
-    page.drag_and_drop(f".rank-card[data-response={first[0]}] .handle", f".rank-card[data-response={first[2]}] .rank-body")
+    page.drag_and_drop(
+        f".rank-card[data-response={first[0]}] .handle", f".rank-card[data-response={first[2]}] .rank-body"
+    )
     order = page.eval_on_selector_all(".rank-card", "cards => cards.map(c => c.dataset.response)")
     assert order == [first[1], first[2], first[0]]
     judgment, _ = submitted(page, session, url)
@@ -166,9 +179,18 @@ def test_critique_by_keyboard(page, make_user, make_project, import_rows, sessio
     judgment, _ = submitted(page, session, url)
     entry = judgment.answers["critiques"]["r1"]
     start_at = CAPITAL.index("Sydney")
-    assert entry["spans"] == [{"start": start_at, "end": start_at + 6, "label": "Factual error", "comment": "The capital is Canberra", "text": "Sydney"}]
+    assert entry["spans"] == [
+        {
+            "start": start_at,
+            "end": start_at + 6,
+            "label": "Factual error",
+            "comment": "The capital is Canberra",
+            "text": "Sydney",
+        }
+    ]
     assert entry["rewrite"] == "🌏 The capital is Canberra, inland.\nIt has a lake."
-    assert entry["score"] == 2 and entry["critique"] == "Names the wrong city as the capital."
+    assert entry["score"] == 2
+    assert entry["critique"] == "Names the wrong city as the capital."
 
 
 def test_critique_span_by_mouse_selection_counts_code_points(page, make_user, make_project, import_rows, session):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, pair_rows, screenshot
 from sqlalchemy import select
 
 from annotate.models import Assignment, Judgment
-
-from helpers import PASSWORD, pair_rows, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, screenshot, sign_in
 from sqlalchemy import select
 
 from annotate.models import Batch, Item, Project
 from annotate.projects import counters
-
-from helpers import PASSWORD, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,8 +45,14 @@ def test_progress_widget_updates_itself(page, make_user, make_project, session):
     batch = Batch(project_id=project.id, source="t", format="jsonl")
     session.add(batch)
     session.flush()
-    item = Item(project_id=project.id, batch_id=batch.id, external_id="x", content_hash="0" * 64,
-                prompt=[{"role": "user", "content": "q"}], responses=[{"id": "r1", "content": "a"}, {"id": "r2", "content": "b"}])
+    item = Item(
+        project_id=project.id,
+        batch_id=batch.id,
+        external_id="x",
+        content_hash="0" * 64,
+        prompt=[{"role": "user", "content": "q"}],
+        responses=[{"id": "r1", "content": "a"}, {"id": "r2", "content": "b"}],
+    )
     session.add(item)
     session.flush()
     counters.rebuild(session, project.id)  # an item written by hand: count it

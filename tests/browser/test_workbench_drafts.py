@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, pair_rows, screenshot, sign_in
 from sqlalchemy import select
 
 from annotate.models import Draft
-
-from helpers import PASSWORD, pair_rows, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -73,7 +72,9 @@ def test_draft_survives_reload_another_tab_and_a_network_drop(page, make_user, m
     assert page.dialogs == []
 
 
-def test_offline_edit_made_before_a_reload_is_restored_from_the_browser(page, make_user, make_project, import_rows, session):
+def test_offline_edit_made_before_a_reload_is_restored_from_the_browser(
+    page, make_user, make_project, import_rows, session
+):
     """Typed while the server was unreachable, then reloaded: the browser's copy is restored and sent."""
     expert = make_user("expert", email="offline@example.org")
     project = make_project("offline", members=[(expert, "expert")])

@@ -4,12 +4,11 @@ submit; and the layout at 200% zoom."""
 from __future__ import annotations
 
 import pytest
+from helpers import PASSWORD, pair_rows, screenshot, sign_in
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from annotate.models import Assignment, AssignmentStatus, Judgment
-
-from helpers import PASSWORD, pair_rows, screenshot, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -17,7 +16,9 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def expert_on_task(page, make_user, make_project, import_rows, session):
     expert = make_user("expert", email="shell@example.org")
-    project = make_project("shell", title="Shell", members=[(expert, "expert")], instructions="Read **both** replies in full.")
+    project = make_project(
+        "shell", title="Shell", members=[(expert, "expert")], instructions="Read **both** replies in full."
+    )
     import_rows(project, pair_rows(3))
     session.commit()  # end the arranging transaction: the live server writes next
     sign_in(page, "shell@example.org", PASSWORD)
@@ -40,7 +41,8 @@ def test_panels_skip_and_submit_by_keyboard(expert_on_task, session):
 
     page.keyboard.press("i")
     instructions = page.locator("details[data-panel=instructions] .panel-body")
-    assert instructions.is_visible() and "Read both replies in full." in instructions.inner_text()
+    assert instructions.is_visible()
+    assert "Read both replies in full." in instructions.inner_text()
     page.keyboard.press("i")
     assert not instructions.is_visible()
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from helpers import pair_rows
 from sqlalchemy import select
 
 from annotate.models import ApiToken, Project, ProjectMember, User
-
-from helpers import pair_rows
 
 
 def run(runner, *args, input=None):
@@ -16,10 +15,32 @@ def run(runner, *args, input=None):
 
 
 def test_users_tokens_projects_import_export_stats(runner, session, tmp_path, write_jsonl, client):
-    out = run(runner, "users", "add", "Res@Example.org", "--role", "researcher", "--name", "Rae", "--password-stdin", input="a long enough password\n")
+    out = run(
+        runner,
+        "users",
+        "add",
+        "Res@Example.org",
+        "--role",
+        "researcher",
+        "--name",
+        "Rae",
+        "--password-stdin",
+        input="a long enough password\n",
+    )
     assert out.exit_code == 0, out.output
     assert "added researcher res@example.org" in out.output
-    out = run(runner, "users", "add", "exp@example.org", "--role", "expert", "--expertise", "medicine/dermatology,law", "--password-stdin", input="another long password\n")
+    out = run(
+        runner,
+        "users",
+        "add",
+        "exp@example.org",
+        "--role",
+        "expert",
+        "--expertise",
+        "medicine/dermatology,law",
+        "--password-stdin",
+        input="another long password\n",
+    )
     assert out.exit_code == 0, out.output
     expert = session.scalar(User.by_email("exp@example.org"))
     assert expert.expertise == ["medicine/dermatology", "law"]
@@ -29,17 +50,32 @@ def test_users_tokens_projects_import_export_stats(runner, session, tmp_path, wr
     secret = out.output.strip().splitlines()[-1]
     assert secret.startswith("ann_")
     stored = session.scalar(select(ApiToken))
-    assert stored.token_hash != secret and secret not in stored.token_hash
+    assert stored.token_hash != secret
+    assert secret not in stored.token_hash
 
     instructions = tmp_path / "instructions.md"
     instructions.write_text("# Be careful\nRead both.", encoding="utf-8")
-    out = run(runner, "projects", "create", "cli-proj", "--template", "pairwise", "--title", "CLI project", "--overlap", "1", "--instructions", str(instructions))
+    out = run(
+        runner,
+        "projects",
+        "create",
+        "cli-proj",
+        "--template",
+        "pairwise",
+        "--title",
+        "CLI project",
+        "--overlap",
+        "1",
+        "--instructions",
+        str(instructions),
+    )
     assert out.exit_code == 0, out.output
     assert "created project cli-proj" in out.output
     project = session.scalar(select(Project).where(Project.slug == "cli-proj"))
     assert project.instructions.startswith("# Be careful")
     out = run(runner, "projects", "add-member", "cli-proj", "exp@example.org", "--role", "expert")
-    assert out.exit_code == 0 and "is expert in cli-proj" in out.output
+    assert out.exit_code == 0
+    assert "is expert in cli-proj" in out.output
 
     out = run(runner, "import", "cli-proj", str(write_jsonl(pair_rows(4))))
     assert out.exit_code == 0, out.output
@@ -49,10 +85,16 @@ def test_users_tokens_projects_import_export_stats(runner, session, tmp_path, wr
     headers = {"Authorization": f"Bearer {secret}"}
     while (claimed := client.post("/api/v1/projects/cli-proj/assignments", headers=headers)).status_code == 201:
         body = claimed.get_json()
-        client.post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", json={"answers": {"preferred": "r1"}}, headers=headers)
+        client.post(
+            f"/api/v1/assignments/{body['assignment']['id']}/judgment",
+            json={"answers": {"preferred": "r1"}},
+            headers=headers,
+        )
 
     stats = orjson.loads(run(runner, "stats", "cli-proj", "--json").output)
-    assert stats["items"] == 4 and stats["judgments"] == 4 and stats["complete_items"] == 4
+    assert stats["items"] == 4
+    assert stats["judgments"] == 4
+    assert stats["complete_items"] == 4
 
     target = tmp_path / "trl.jsonl"
     out = run(runner, "export", "cli-proj", "--format", "trl", "--out", str(target))
@@ -62,7 +104,9 @@ def test_users_tokens_projects_import_export_stats(runner, session, tmp_path, wr
     assert all(row["chosen"][0]["content"].startswith("Answer one") for row in rows)
     out = run(runner, "export", "cli-proj", "--format", "raw")
     raw = [orjson.loads(line) for line in out.stdout_bytes.splitlines() if line.startswith(b"{")]
-    assert len(raw) == 4 and raw[0]["expert"].startswith("expert-") and "exp@example.org" not in out.output
+    assert len(raw) == 4
+    assert raw[0]["expert"].startswith("expert-")
+    assert "exp@example.org" not in out.output
 
 
 @pytest.mark.parametrize(
@@ -84,12 +128,14 @@ def test_errors_exit_non_zero_with_a_message(runner, args, message):
 def test_unknown_export_format(runner, make_project):
     make_project("fmt")
     out = run(runner, "export", "fmt", "--format", "csv")
-    assert out.exit_code != 0 and "csv" in out.output
+    assert out.exit_code != 0
+    assert "csv" in out.output
 
 
 def test_short_passwords_are_refused(runner):
     out = run(runner, "users", "add", "x@example.org", "--role", "expert", "--password-stdin", input="short\n")
-    assert out.exit_code != 0 and "at least 10 characters" in out.output
+    assert out.exit_code != 0
+    assert "at least 10 characters" in out.output
 
 
 def test_import_error_names_line_and_field_and_keeps_nothing(runner, make_project, tmp_path, session):
@@ -119,7 +165,8 @@ def test_demo_is_repeatable_and_prints_logins(runner, session):
 
 def test_templates_check_and_list(runner):
     out = run(runner, "templates", "check")
-    assert out.exit_code == 0 and "templates valid" in out.output
+    assert out.exit_code == 0
+    assert "templates valid" in out.output
     assert "pairwise" in run(runner, "templates", "list").output
 
 

@@ -38,7 +38,8 @@ def test_development_generates_a_secret_once_into_the_instance_folder(tmp_path, 
 
     first = _instance_secret(tmp_path / "instance")
     second = _instance_secret(tmp_path / "instance")
-    assert first == second and len(first) >= 32
+    assert first == second
+    assert len(first) >= 32
     assert (tmp_path / "instance" / "secret_key").stat().st_mode & 0o077 == 0
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert app.config["SESSION_COOKIE_SECURE"] is False  # development serves plain http on 127.0.0.1

@@ -7,12 +7,11 @@ import os
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from helpers import scratch_database
 from sqlalchemy import inspect
 
 from annotate.db import Base, make_engine
 from annotate.schema import current, downgrade, upgrade
-
-from helpers import scratch_database
 
 
 @pytest.fixture

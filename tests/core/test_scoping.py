@@ -22,6 +22,7 @@ from datetime import timedelta
 from itertools import product
 
 import pytest
+from helpers import Browserless
 from sqlalchemy import Table, select
 
 from annotate.db import Base, utcnow
@@ -38,8 +39,6 @@ from annotate.models import (
 )
 from annotate.models.draft import Draft
 from annotate.projects.services import accept_terms, edit_terms
-
-from helpers import Browserless
 
 SECRET = "bravo-secret-7f3a"
 
@@ -92,7 +91,9 @@ def world(session, make_user, make_project):
     """Project B (the victim) seeded in every table a route can name; project A for the attackers."""
     rb, eb = make_user("researcher"), make_user("expert")
     pending = make_user("expert", password=None)
-    b = make_project("bravo", title=f"Bravo {SECRET}", members=[(rb, "researcher"), (eb, "expert"), (pending, "expert")])
+    b = make_project(
+        "bravo", title=f"Bravo {SECRET}", members=[(rb, "researcher"), (eb, "expert"), (pending, "expert")]
+    )
     ra, ea, ea2 = make_user("researcher"), make_user("expert"), make_user("expert")
     a = make_project("alpha", title="Alpha", members=[(ra, "researcher"), (ea, "expert"), (ea2, "expert")])
     for project, expert in ((b, eb), (a, ea2)):
@@ -102,7 +103,9 @@ def world(session, make_user, make_project):
     from annotate.auth.invitations import create_invitation
 
     create_invitation(session, pending, created_by=rb, project=b)
-    session.add(ExportRecord(project_id=b.id, user_id=rb.id, format="raw", channel="web", tool_version="test", output=SECRET))
+    session.add(
+        ExportRecord(project_id=b.id, user_id=rb.id, format="raw", channel="web", tool_version="test", output=SECRET)
+    )
     session.commit()
     return {"a": a, "b": b, "b_users": [rb.id, eb.id, pending.id], "ra": ra, "ea": ea, "ea2": ea2}
 
@@ -126,16 +129,27 @@ def _seed_work(session, project, expert) -> None:
         session.add(item)
         session.flush()
         assignment = Assignment(
-            project_id=project.id, item_id=item.id, expert_id=expert.id, status=status, leased_at=now,
-            expires_at=now + timedelta(hours=1), display_order=["r1", "r2"], skip_reason=SECRET if n == 2 else None,
+            project_id=project.id,
+            item_id=item.id,
+            expert_id=expert.id,
+            status=status,
+            leased_at=now,
+            expires_at=now + timedelta(hours=1),
+            display_order=["r1", "r2"],
+            skip_reason=SECRET if n == 2 else None,
         )
         session.add(assignment)
         session.flush()
         if status is AssignmentStatus.SUBMITTED:
             judgment = Judgment(
-                assignment_id=assignment.id, project_id=project.id, item_id=item.id, expert_id=expert.id,
-                answers={"preferred": "r1", "rationale": SECRET}, template_name=project.template_name,
-                template_version=project.template_version, instructions_version=1,
+                assignment_id=assignment.id,
+                project_id=project.id,
+                item_id=item.id,
+                expert_id=expert.id,
+                answers={"preferred": "r1", "rationale": SECRET},
+                template_name=project.template_name,
+                template_version=project.template_version,
+                instructions_version=1,
             )
             session.add(judgment)
             session.flush()
@@ -160,12 +174,16 @@ def _attempts(session, rule, world, attacker: str):
             ids = _victim_ids(session, table, world["b"].id, world["b_users"], None)
             if attacker == "ea":  # an expert must not reach another expert's work in their own project
                 ids += _victim_ids(session, table, world["a"].id, [world["ea2"].id], world["ea2"].id)
-            assert ids, f"{rule.endpoint}: no seeded rows of {table.name!r} for project B; seed one in world() of {__file__}"
+            assert ids, (
+                f"{rule.endpoint}: no seeded rows of {table.name!r} for project B; seed one in world() of {__file__}"
+            )
             options[arg] = sorted(set(ids))
         elif arg in BENIGN_STRINGS:
             options[arg] = [BENIGN_STRINGS[arg]]
         else:
-            raise AssertionError(f"{rule.endpoint}: unknown argument {arg!r}; add it to BENIGN_STRINGS or EXEMPT in {__file__}")
+            raise AssertionError(
+                f"{rule.endpoint}: unknown argument {arg!r}; add it to BENIGN_STRINGS or EXEMPT in {__file__}"
+            )
     for values in product(*(options[a] for a in args)):
         yield dict(zip(args, values))
 
@@ -197,7 +215,9 @@ def test_no_route_reaches_another_projects_or_experts_objects(app, session, worl
                 tried += 1
                 body = response.get_data(as_text=True)
                 if response.status_code not in OK or SECRET in body:
-                    failures.append(f"{method} {url} ({rule.endpoint}) -> {response.status_code}{' with B data' if SECRET in body else ''}")
+                    failures.append(
+                        f"{method} {url} ({rule.endpoint}) -> {response.status_code}{' with B data' if SECRET in body else ''}"
+                    )
     assert tried > 30
     assert not failures, f"as {attacker}:\n" + "\n".join(failures)
 

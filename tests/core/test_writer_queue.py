@@ -79,12 +79,16 @@ def test_every_way_out_of_a_write_leaves_the_queue(engine):
 def test_a_failed_begin_leaves_the_queue(engine, tmp_path):
     # Another process holds SQLite's write lock without queueing (a deferred transaction that wrote).
     holder = subprocess.Popen(
-        [sys.executable, "-c", (
-            "import sqlite3, sys, time\n"
-            f"c = sqlite3.connect({str(tmp_path / 'w.db')!r}, isolation_level=None)\n"
-            "c.execute('BEGIN'); c.execute('UPDATE n SET v = v + 100')\n"
-            "print('locked', flush=True); time.sleep(5)\n"
-        )],
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                f"c = sqlite3.connect({str(tmp_path / 'w.db')!r}, isolation_level=None)\n"
+                "c.execute('BEGIN'); c.execute('UPDATE n SET v = v + 100')\n"
+                "print('locked', flush=True); time.sleep(5)\n"
+            ),
+        ],
         stdout=subprocess.PIPE,
     )
     try:
@@ -109,7 +113,7 @@ def test_threads_queue_and_none_fails(engine):
                 session = writing(engine)
                 session.commit()
                 session.close()
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(8)]
@@ -138,7 +142,9 @@ def test_another_process_waits_its_turn(engine):
         "s.execute(text('UPDATE n SET v = v * 10')); s.commit()\n"
     )
     session = writing(engine)  # v = 1, not committed yet
-    other = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()})
+    other = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": os.getcwd()}
+    )
     assert other.stdout.readline().strip() == b"ready"
     time.sleep(0.5)
     assert other.poll() is None  # waiting for us

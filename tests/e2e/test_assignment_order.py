@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from helpers import pair_rows
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, release_expired, submit_judgment
 from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentStatus, Item
-
-from helpers import pair_rows
 
 
 def test_started_items_are_finished_first(session, make_user, make_project, import_rows):
@@ -42,6 +41,7 @@ def test_expired_leases_return_items_to_the_pool(session, make_user, make_projec
     session.commit()
     taken = claim_next(session, project, b, now=later)
     session.commit()
-    assert taken is not None and taken.item_id == lease.item_id
+    assert taken is not None
+    assert taken.item_id == lease.item_id
     statuses = dict(session.execute(select(Assignment.expert_id, Assignment.status)).all())
     assert statuses == {a.id: AssignmentStatus.EXPIRED, b.id: AssignmentStatus.LEASED}

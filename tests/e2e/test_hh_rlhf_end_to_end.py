@@ -9,12 +9,11 @@ import re
 import orjson
 import pytest
 from datasets import load_dataset
+from helpers import REPO, SHARED_DATA
 from sqlalchemy import func, select
 
 from annotate.models import Item
 from annotate.validation import problems
-
-from helpers import REPO, SHARED_DATA
 
 HH = SHARED_DATA / "hh-rlhf" / "harmless-base-test.jsonl.gz"
 pytestmark = pytest.mark.shared_data
@@ -37,7 +36,8 @@ def test_import_judge_export_hh_rlhf(hh_file, runner, make_user, make_project, m
     new = session.scalar(select(func.count()).select_from(Item))
     # The file repeats some conversations verbatim; they are counted as duplicates, not imported twice.
     duplicates = int(re.search(r"(\d+) duplicates", out.output).group(1))
-    assert new > 2200 and new + duplicates == 2312
+    assert new > 2200
+    assert new + duplicates == 2312
 
     rng = random.Random(7)
     picked: dict[str, list[str]] = {}
@@ -54,11 +54,18 @@ def test_import_judge_export_hh_rlhf(hh_file, runner, make_user, make_project, m
                 choice = responses[rng.randrange(2)]
             picked.setdefault(body["item"]["id"], []).append(choice["content"])
             answer = {"answers": {"preferred": choice["id"], "rationale": "longer"}}
-            assert client.post(f"/api/v1/assignments/{body['assignment']['id']}/judgment", json=answer, headers=headers).status_code == 201
+            assert (
+                client.post(
+                    f"/api/v1/assignments/{body['assignment']['id']}/judgment", json=answer, headers=headers
+                ).status_code
+                == 201
+            )
 
     # Display order really was randomised.
     assert len(set(shown_first)) == 2
-    export = client.get("/api/v1/projects/hh/export?format=trl", headers={"Authorization": f"Bearer {make_token(researcher)}"})
+    export = client.get(
+        "/api/v1/projects/hh/export?format=trl", headers={"Authorization": f"Bearer {make_token(researcher)}"}
+    )
     rows = [orjson.loads(line) for line in export.data.splitlines()]
     decided = {item: texts[0] for item, texts in picked.items() if len(texts) == 2 and texts[0] == texts[1]}
     assert {row["id"] for row in rows} == set(decided)
@@ -66,7 +73,8 @@ def test_import_judge_export_hh_rlhf(hh_file, runner, make_user, make_project, m
     for row in rows:
         assert row["chosen"][0]["content"] == decided[row["id"]]
         assert row["chosen"][0]["content"] != row["rejected"][0]["content"]
-        assert row["prompt"][0]["role"] == "user" and row["prompt"][-1]["role"] == "user"
+        assert row["prompt"][0]["role"] == "user"
+        assert row["prompt"][-1]["role"] == "user"
         assert problems(schema, row) == []
 
     path = tmp_path / "trl.jsonl"
@@ -76,7 +84,9 @@ def test_import_judge_export_hh_rlhf(hh_file, runner, make_user, make_project, m
     assert set(dataset.column_names) == {"id", "prompt", "chosen", "rejected"}
 
 
-def test_original_hh_label_is_kept_but_never_shown(hh_file, make_user, make_project, make_token, client, session, import_rows, runner):
+def test_original_hh_label_is_kept_but_never_shown(
+    hh_file, make_user, make_project, make_token, client, session, import_rows, runner
+):
     expert = make_user("expert")
     make_project("hh-label", members=[(expert, "expert")])
     head = tmp_rows(hh_file, 50)
@@ -91,7 +101,9 @@ def test_original_hh_label_is_kept_but_never_shown(hh_file, make_user, make_proj
         label = item.meta["original_label"]
         chosen_text = item.response(label["chosen"])["content"]
         assert chosen_text in by_hash
-    body = client.post("/api/v1/projects/hh-label/assignments", headers={"Authorization": f"Bearer {make_token(expert)}"}).get_json()
+    body = client.post(
+        "/api/v1/projects/hh-label/assignments", headers={"Authorization": f"Bearer {make_token(expert)}"}
+    ).get_json()
     assert "original_label" not in orjson.dumps(body).decode()
     assert "metadata" not in body["item"]
     assert all(set(r) == {"id", "content"} for r in body["item"]["responses"])
@@ -121,4 +133,5 @@ def test_excerpt_imports_every_row_including_diverging_transcripts(runner, make_
     assert len(items) + int(re.search(r"(\d+) duplicates", out.output).group(1)) == 21
     for item in items:
         assert item.prompt[-1]["role"] == "user"
-        assert len(item.responses) == 2 and all(r["content"] for r in item.responses)
+        assert len(item.responses) == 2
+        assert all(r["content"] for r in item.responses)

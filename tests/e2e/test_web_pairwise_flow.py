@@ -5,11 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from helpers import PASSWORD, csrf_from, pair_rows
 from sqlalchemy import select
 
 from annotate.models import Assignment, Judgment
-
-from helpers import PASSWORD, csrf_from, pair_rows
 
 
 @pytest.fixture
@@ -26,14 +25,18 @@ def test_sign_in_shows_my_projects_only(web, project, make_project):
     make_project("hidden", title="Not yours")
     web.login("emma@example.org")
     home = web.get("/")
-    assert "Flow project" in home.text and "Not yours" not in home.text
+    assert "Flow project" in home.text
+    assert "Not yours" not in home.text
     assert web.get("/p/hidden").status_code == 404
 
 
 def test_wrong_password_and_anonymous_access(client, project):
     page = client.get("/login")
-    response = client.post("/login", data={"email": "emma@example.org", "password": "nope", "csrf_token": csrf_from(page.text)})
-    assert response.status_code == 401 and "Email or password is wrong" in response.text
+    response = client.post(
+        "/login", data={"email": "emma@example.org", "password": "nope", "csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 401
+    assert "Email or password is wrong" in response.text
     assert client.get("/p/flow").status_code == 303
     assert client.get("/p/flow").headers["Location"].startswith("/login")
 
@@ -44,7 +47,15 @@ def test_forms_without_csrf_token_are_refused(client, project):
 
 def test_login_never_redirects_off_site(client, project):
     page = client.get("/login")
-    response = client.post("/login", data={"email": "emma@example.org", "password": PASSWORD, "csrf_token": csrf_from(page.text), "next": "https://evil.example/"})
+    response = client.post(
+        "/login",
+        data={
+            "email": "emma@example.org",
+            "password": PASSWORD,
+            "csrf_token": csrf_from(page.text),
+            "next": "https://evil.example/",
+        },
+    )
     assert response.headers["Location"] == "/"
 
 
@@ -59,7 +70,7 @@ def test_judging_without_javascript(web, project, session):
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
     assert "<strong>bold</strong>" in page.text
-    assert 'hx-disable' in page.text
+    assert "hx-disable" in page.text
     assignment = session.scalar(select(Assignment))
     # Responses appear in the recorded display order: A is display_order[0].
     first_shown = assignment.display_order[0]
@@ -111,8 +122,8 @@ def test_other_experts_cannot_open_or_submit_my_task(web, project, session, make
     web.post("/p/flow/next")
     assignment = session.scalar(select(Assignment))
     intruder = make_user("expert", email="intruder@example.org")
-    from annotate.projects.services import add_member
     from annotate.models import ProjectRole
+    from annotate.projects.services import add_member
 
     add_member(session, project, intruder, ProjectRole.EXPERT)
     session.commit()

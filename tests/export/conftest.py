@@ -46,8 +46,18 @@ CONFIGS = {
     "ranking": {"allow_ties": True},
     "rubric": {
         "criteria": [
-            {"id": "helpfulness", "label": "Helpfulness", "description": "Does it help?", "scale": {"min": 1, "max": 5, "anchors": {"1": "no", "5": "fully"}}},
-            {"id": "correctness", "label": "Correctness", "description": "Is it right?", "scale": {"min": 0, "max": 4, "anchors": {"0": "wrong", "4": "right"}}},
+            {
+                "id": "helpfulness",
+                "label": "Helpfulness",
+                "description": "Does it help?",
+                "scale": {"min": 1, "max": 5, "anchors": {"1": "no", "5": "fully"}},
+            },
+            {
+                "id": "correctness",
+                "label": "Correctness",
+                "description": "Is it right?",
+                "scale": {"min": 0, "max": 4, "anchors": {"0": "wrong", "4": "right"}},
+            },
         ]
     },
     "critique": {"span_labels": ["error", "unsafe", "style"], "score": {"min": 1, "max": 7}},
@@ -98,7 +108,14 @@ class Seeder:
         return project
 
     def batch(self, project: Project, source: str = "items.jsonl") -> Batch:
-        batch = Batch(project_id=project.id, source=source, format="jsonl", shape="canonical", status=BatchStatus.COMPLETE, created_at=T0)
+        batch = Batch(
+            project_id=project.id,
+            source=source,
+            format="jsonl",
+            shape="canonical",
+            status=BatchStatus.COMPLETE,
+            created_at=T0,
+        )
         self.session.add(batch)
         self.session.flush()
         return batch
@@ -114,13 +131,19 @@ class Seeder:
         self.session.flush()
         return user
 
-    def item(self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None) -> Item:
+    def item(
+        self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None
+    ) -> Item:
         responses = responses or [
             {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
             {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
         ]
         prompt = prompt or [{"role": "user", "content": f"Question {external_id}?"}]
-        batch_id = batch.id if batch else self.session.query(Batch.id).filter_by(project_id=project.id).order_by(Batch.id).first()[0]
+        batch_id = (
+            batch.id
+            if batch
+            else self.session.query(Batch.id).filter_by(project_id=project.id).order_by(Batch.id).first()[0]
+        )
         item = Item(
             project_id=project.id,
             batch_id=batch_id,
@@ -135,7 +158,9 @@ class Seeder:
         self.session.flush()
         return item
 
-    def judge(self, project, item, expert_name, answers, *, order=None, review=None, at=None, adjudication=False) -> Judgment:
+    def judge(
+        self, project, item, expert_name, answers, *, order=None, review=None, at=None, adjudication=False
+    ) -> Judgment:
         expert = self.expert(project, expert_name)
         self.clock += 1
         when = at or T0 + timedelta(minutes=self.clock)
@@ -173,7 +198,12 @@ class Seeder:
         return judgment
 
     def review(self, judgment: Judgment, verdict: str, at=None, comment: str = "") -> Review:
-        review = Review(judgment_id=judgment.id, verdict=ReviewVerdict(verdict), comment=comment or f"{verdict}ed", created_at=at or T0 + timedelta(days=1))
+        review = Review(
+            judgment_id=judgment.id,
+            verdict=ReviewVerdict(verdict),
+            comment=comment or f"{verdict}ed",
+            created_at=at or T0 + timedelta(days=1),
+        )
         self.session.add(review)
         # As the review services do: the judgment's state mirrors its latest review.
         judgment.review_state = ReviewState.REJECTED if verdict == "reject" else ReviewState.ACCEPTED
@@ -199,7 +229,15 @@ def export_bytes(app, session):
             s = db.session()
             db.begin_write(s)
             out = io.BytesIO()
-            record, summary = export_to(s, s.get(Project, project.id), get_format(fmt), out, options=ExportOptions(**options), user=None, channel="cli")
+            record, summary = export_to(
+                s,
+                s.get(Project, project.id),
+                get_format(fmt),
+                out,
+                options=ExportOptions(**options),
+                user=None,
+                channel="cli",
+            )
             s.commit()
             return out.getvalue(), summary, record
 
@@ -211,7 +249,9 @@ def pairwise_fixture(seed: Seeder) -> Project:
     a tied vote, an incomplete item, a multi-turn prompt and a rejected judgment."""
     project = seed.project("pairwise", overlap=3)
     p1 = seed.item(project, "p1")
-    seed.judge(project, p1, "a", {"preferred": "r2", "strength": "much better", "rationale": "B is right."}, order=["r2", "r1"])
+    seed.judge(
+        project, p1, "a", {"preferred": "r2", "strength": "much better", "rationale": "B is right."}, order=["r2", "r1"]
+    )
     seed.judge(project, p1, "b", {"preferred": "r2", "strength": "slightly better"}, order=["r1", "r2"])
     seed.judge(project, p1, "c", {"preferred": "r1", "strength": "slightly better"}, order=["r2", "r1"])
     p2 = seed.item(
@@ -223,7 +263,10 @@ def pairwise_fixture(seed: Seeder) -> Project:
             {"role": "assistant", "content": "Hello."},
             {"role": "user", "content": "Capital of France?"},
         ],
-        responses=[{"id": "r1", "content": "Paris.", "model": "model-a"}, {"id": "r2", "content": "Lyon.", "model": "model-b"}],
+        responses=[
+            {"id": "r1", "content": "Paris.", "model": "model-a"},
+            {"id": "r2", "content": "Lyon.", "model": "model-b"},
+        ],
     )
     seed.judge(project, p2, "a", {"preferred": "r1", "strength": "much better"})
     seed.judge(project, p2, "b", {"preferred": "r1", "strength": "better"}, order=["r2", "r1"])
@@ -261,32 +304,82 @@ def ranking_fixture(seed: Seeder) -> Project:
 def rubric_fixture(seed: Seeder) -> Project:
     project = seed.project("rubric", overlap=2)
     u1 = seed.item(project, "u1")
-    seed.judge(project, u1, "a", {"scores": {"r1": {"helpfulness": 4, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 1}},
-                                 "rationales": {"r1": {"helpfulness": "clear"}}})
-    seed.judge(project, u1, "b", {"scores": {"r1": {"helpfulness": 5, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 2}}})
+    seed.judge(
+        project,
+        u1,
+        "a",
+        {
+            "scores": {"r1": {"helpfulness": 4, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 1}},
+            "rationales": {"r1": {"helpfulness": "clear"}},
+        },
+    )
+    seed.judge(
+        project,
+        u1,
+        "b",
+        {"scores": {"r1": {"helpfulness": 5, "correctness": 3}, "r2": {"helpfulness": 2, "correctness": 2}}},
+    )
     u2 = seed.item(project, "u2")
-    seed.judge(project, u2, "a", {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}})
-    seed.judge(project, u2, "b", {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}})
+    seed.judge(
+        project,
+        u2,
+        "a",
+        {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}},
+    )
+    seed.judge(
+        project,
+        u2,
+        "b",
+        {"scores": {"r1": {"helpfulness": 3, "correctness": 2}, "r2": {"helpfulness": 3, "correctness": 2}}},
+    )
     return project
 
 
 def critique_fixture(seed: Seeder) -> Project:
     project = seed.project("critique", overlap=1)
-    c1 = seed.item(project, "c1", responses=[
-        {"id": "r1", "content": "Take 4000 mg of ibuprofen daily.", "model": "model-a"},
-        {"id": "r2", "content": "Ask a pharmacist.", "model": "model-b"},
-    ])
-    seed.judge(project, c1, "a", {"critiques": {
-        "r1": {"critique": "Dangerous dose.", "spans": [{"start": 5, "end": 12, "label": "unsafe", "comment": "above the OTC maximum", "text": "4000 mg"}],
-               "rewrite": "Do not exceed 1200 mg a day without a doctor.", "score": 1},
-        "r2": {"critique": "Safe but thin.", "spans": [], "rewrite": None, "score": None},
-    }})
+    c1 = seed.item(
+        project,
+        "c1",
+        responses=[
+            {"id": "r1", "content": "Take 4000 mg of ibuprofen daily.", "model": "model-a"},
+            {"id": "r2", "content": "Ask a pharmacist.", "model": "model-b"},
+        ],
+    )
+    seed.judge(
+        project,
+        c1,
+        "a",
+        {
+            "critiques": {
+                "r1": {
+                    "critique": "Dangerous dose.",
+                    "spans": [
+                        {
+                            "start": 5,
+                            "end": 12,
+                            "label": "unsafe",
+                            "comment": "above the OTC maximum",
+                            "text": "4000 mg",
+                        }
+                    ],
+                    "rewrite": "Do not exceed 1200 mg a day without a doctor.",
+                    "score": 1,
+                },
+                "r2": {"critique": "Safe but thin.", "spans": [], "rewrite": None, "score": None},
+            }
+        },
+    )
     c2 = seed.item(project, "c2")
     seed.judge(project, c2, "b", {"abstain": {"reason": "outside my expertise"}})
     return project
 
 
-FIXTURES = {"pairwise": pairwise_fixture, "ranking": ranking_fixture, "rubric": rubric_fixture, "critique": critique_fixture}
+FIXTURES = {
+    "pairwise": pairwise_fixture,
+    "ranking": ranking_fixture,
+    "rubric": rubric_fixture,
+    "critique": critique_fixture,
+}
 
 
 @pytest.fixture
@@ -306,4 +399,3 @@ def validate():
             assert not errors, f"{name} row {number}: {errors[0].message} at {list(errors[0].absolute_path)}"
 
     return check
-

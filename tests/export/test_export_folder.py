@@ -28,11 +28,14 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf-cache"))
 
 
-@pytest.mark.parametrize("form, flag, data_file", [
-    ("jsonl", [], "data/train.jsonl"),
-    ("parquet", ["--parquet"], "data/train.parquet"),
-    ("hf", ["--hf"], "data/train/data-00000-of-00001.arrow"),
-])
+@pytest.mark.parametrize(
+    ("form", "flag", "data_file"),
+    [
+        ("jsonl", [], "data/train.jsonl"),
+        ("parquet", ["--parquet"], "data/train.parquet"),
+        ("hf", ["--hf"], "data/train/data-00000-of-00001.arrow"),
+    ],
+)
 def test_folder_loads_offline_with_card_and_manifest(build, session, runner, tmp_path, offline, form, flag, data_file):
     from datasets import load_dataset
 
@@ -40,14 +43,17 @@ def test_folder_loads_offline_with_card_and_manifest(build, session, runner, tmp
     session.commit()
     folder = tmp_path / "out"
     folder.mkdir()
-    result = runner.invoke(args=["export", project.slug, "--format", "trl", "--out", str(folder), "--license", "cc-by-4.0", *flag])
+    result = runner.invoke(
+        args=["export", project.slug, "--format", "trl", "--out", str(folder), "--license", "cc-by-4.0", *flag]
+    )
     assert result.exit_code == 0, result.output
     assert "exported 3 trl rows" in result.output
     assert "left out 1: item: the experts call it a tie" in result.output
     assert (folder / data_file).is_file()
 
     ds = load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "cache"))
-    assert ds.num_rows == 3 and set(ds.column_names) == {"id", "prompt", "chosen", "rejected"}
+    assert ds.num_rows == 3
+    assert set(ds.column_names) == {"id", "prompt", "chosen", "rejected"}
     assert ds[0]["chosen"] == [{"role": "assistant", "content": "Second answer to p1."}]
 
     meta, body = card_parts(folder)
@@ -57,24 +63,33 @@ def test_folder_loads_offline_with_card_and_manifest(build, session, runner, tmp
     assert meta["task_categories"] == ["text-generation"]
     assert {"dpo", "rlhf", "human-feedback"} <= set(meta["tags"])
     assert meta["configs"][0]["data_files"][0]["split"] == "train"
-    assert "pairwise-test" in body and "version 3" in body
+    assert "pairwise-test" in body
+    assert "version 3" in body
     assert "> Prefer **correct** answers." in body  # the instructions the experts had (version 2)
-    assert "| experts | 3 |" in body and "| rows | 3 |" in body
+    assert "| experts | 3 |" in body
+    assert "| rows | 3 |" in body
     assert "Krippendorff's alpha, nominal" in body
 
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
-    assert manifest["format"] == "trl" and manifest["schema"] == "trl.schema.json"
-    assert manifest["counts"]["rows"] == 3 and manifest["counts"]["left_out"]
-    assert manifest["options"]["aggregation"] == "majority" and manifest["options"]["unit"] == "item"
-    assert manifest["tool"]["name"] == "annotate" and manifest["tool"]["version"]
+    assert manifest["format"] == "trl"
+    assert manifest["schema"] == "trl.schema.json"
+    assert manifest["counts"]["rows"] == 3
+    assert manifest["counts"]["left_out"]
+    assert manifest["options"]["aggregation"] == "majority"
+    assert manifest["options"]["unit"] == "item"
+    assert manifest["tool"]["name"] == "annotate"
+    assert manifest["tool"]["version"]
     assert set(manifest["files"]) >= {"README.md", data_file}
     for name, info in manifest["files"].items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == info["sha256"], name
     assert not [p for p in folder.iterdir() if p.name.startswith(".")], "no scratch files left behind"
 
     record = session.scalar(select(ExportRecord).where(ExportRecord.id == manifest["export_id"]))
-    assert record.status.value == "complete" and record.channel == "cli" and record.row_count == 3
-    assert record.files == manifest["files"] and record.output == str(folder)
+    assert record.status.value == "complete"
+    assert record.channel == "cli"
+    assert record.row_count == 3
+    assert record.files == manifest["files"]
+    assert record.output == str(folder)
 
 
 def test_agreement_in_the_card(seed, session, runner, tmp_path):
@@ -111,8 +126,10 @@ def test_folder_refuses_to_overwrite_and_leaves_nothing(build, session, runner, 
     folder.mkdir()
     (folder / "README.md").write_text("mine")
     result = runner.invoke(args=["export", project.slug, "--out", str(folder)])
-    assert result.exit_code != 0 and "already holds README.md" in result.output
-    assert (folder / "README.md").read_text() == "mine" and not (folder / "data").exists()
+    assert result.exit_code != 0
+    assert "already holds README.md" in result.output
+    assert (folder / "README.md").read_text() == "mine"
+    assert not (folder / "data").exists()
     assert session.scalar(select(ExportRecord.id)) is None, "a refused export is not recorded"
 
 
@@ -127,14 +144,17 @@ def test_cli_file_and_stdout(build, session, runner, tmp_path):
     assert not (tmp_path / "pairs.jsonl.part").exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--format", "nope"], "format: unknown export format 'nope'"),
-    (["--since", "yesterday"], "since: 'yesterday' is not an ISO date"),
-    (["--min-agreement", "2"], "min_agreement: '2' must be between 0 and 1"),
-    (["--batch", "x"], "batch: 'x' is not a batch id"),
-    (["--parquet"], "out: --parquet and --hf write the folder form"),
-    (["--format", "ranking"], "format: ranking exports ranking projects; this project is pairwise"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--format", "nope"], "format: unknown export format 'nope'"),
+        (["--since", "yesterday"], "since: 'yesterday' is not an ISO date"),
+        (["--min-agreement", "2"], "min_agreement: '2' must be between 0 and 1"),
+        (["--batch", "x"], "batch: 'x' is not a batch id"),
+        (["--parquet"], "out: --parquet and --hf write the folder form"),
+        (["--format", "ranking"], "format: ranking exports ranking projects; this project is pairwise"),
+    ],
+)
 def test_cli_errors_name_the_option(build, session, runner, args, message):
     project = build("pairwise")
     session.commit()

@@ -62,14 +62,16 @@ def column_types(rows: list[dict]) -> dict[str, set[str]]:
     return types
 
 
-@pytest.mark.parametrize("name, kind, fmt, options, schema", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "kind", "fmt", "options", "schema"), CASES, ids=[c[0] for c in CASES])
 def test_golden_schema_and_stable_columns(build, validate, export_bytes, name, kind, fmt, options, schema):
     project = build(kind)
     data, summary, record = export_bytes(project, fmt, **options)
     golden = GOLDEN / f"{name}.jsonl"
     if UPDATE:
         golden.write_bytes(data)
-    assert data == golden.read_bytes(), f"{name}: output differs from {golden.name} (ANNOTATE_UPDATE_GOLDEN=1 rewrites it; review the diff)"
+    assert data == golden.read_bytes(), (
+        f"{name}: output differs from {golden.name} (ANNOTATE_UPDATE_GOLDEN=1 rewrites it; review the diff)"
+    )
     rows = read_jsonl(data)
     assert rows, "a golden case must write rows"
     assert summary.rows == len(rows) == record.row_count
@@ -81,7 +83,7 @@ def test_golden_schema_and_stable_columns(build, validate, export_bytes, name, k
         assert types != {"NoneType"}, f"{name}: column {column} is null in every row"
 
 
-@pytest.mark.parametrize("name, kind, fmt, options, schema", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(("name", "kind", "fmt", "options", "schema"), CASES, ids=[c[0] for c in CASES])
 def test_datasets_loads_the_file(build, export_bytes, tmp_path, name, kind, fmt, options, schema):
     from datasets import load_dataset
 
@@ -98,7 +100,9 @@ def test_datasets_loads_the_file(build, export_bytes, tmp_path, name, kind, fmt,
         if column in ("answers", "responses", "spans", "annotations"):
             continue  # nested structs: datasets fills keys missing in some rows with None
         for number, (got, original) in enumerate(zip(loaded, rows), 1):
-            assert same(got[column], original[column]), f"{name} row {number}: column {column} changed: {got[column]!r} != {original[column]!r}"
+            assert same(got[column], original[column]), (
+                f"{name} row {number}: column {column} changed: {got[column]!r} != {original[column]!r}"
+            )
 
 
 def test_every_format_has_a_schema_and_a_readme_section():
@@ -114,7 +118,7 @@ def test_every_format_has_a_schema_and_a_readme_section():
 TRL_FORMATS = [("trl", {}), ("trl", {"unit": "judgment"}), ("ranking", {"pairs": True}), ("rubric", {"binarize": True})]
 
 
-@pytest.mark.parametrize("fmt, options", TRL_FORMATS)
+@pytest.mark.parametrize(("fmt", "options"), TRL_FORMATS)
 def test_trl_key_set_rules(build, export_bytes, fmt, options):
     kind = {"trl": "pairwise", "ranking": "ranking", "rubric": "rubric"}[fmt]
     data, _s, _r = export_bytes(build(kind), fmt, **options)

@@ -20,14 +20,20 @@ def items(n: int, k: int = 2) -> list[dict]:
     out = []
     for i in range(n):
         good = "r2" if i % 2 == 0 else "r1"
-        out.append({
-            "id": f"it-{i}",
-            "prompt": [{"role": "user", "content": f"Question {i}?"}],
-            "responses": [
-                {"id": f"r{j}", "content": ("GOOD" if f"r{j}" == good else "bad") + f" answer {j} to {i}", "model": f"model-{j}"}
-                for j in range(1, k + 1)
-            ],
-        })
+        out.append(
+            {
+                "id": f"it-{i}",
+                "prompt": [{"role": "user", "content": f"Question {i}?"}],
+                "responses": [
+                    {
+                        "id": f"r{j}",
+                        "content": ("GOOD" if f"r{j}" == good else "bad") + f" answer {j} to {i}",
+                        "model": f"model-{j}",
+                    }
+                    for j in range(1, k + 1)
+                ],
+            }
+        )
     return out
 
 
@@ -52,7 +58,9 @@ def experts(make_user):
 
 
 def test_pairwise_chosen_is_the_preferred_response(make_project, import_rows, session, experts, export_bytes, validate):
-    project = make_project("labels", template="pairwise-multi-criteria", overlap=2, members=[(e, "expert") for e in experts])
+    project = make_project(
+        "labels", template="pairwise-multi-criteria", overlap=2, members=[(e, "expert") for e in experts]
+    )
     import_rows(project, items(6))
 
     def answer(item, good):
@@ -74,11 +82,13 @@ def test_pairwise_chosen_is_the_preferred_response(make_project, import_rows, se
                 winner = row["conversation_a"] if row["winner"] == "model_a" else row["conversation_b"]
                 assert winner[-1]["content"].startswith("GOOD")
             continue
-        assert len(rows) == 6 and summary.items == 6
+        assert len(rows) == 6
+        assert summary.items == 6
         for row in rows:
             chosen = row["chosen"] if isinstance(row["chosen"], str) else row["chosen"][-1]["content"]
             rejected = row["rejected"] if isinstance(row["rejected"], str) else row["rejected"][-1]["content"]
-            assert chosen.startswith("GOOD") and rejected.startswith("bad")
+            assert chosen.startswith("GOOD")
+            assert rejected.startswith("bad")
             if fmt == "reward":
                 assert row["margin"] == 3.0  # "Much better" is the third strength label
 
@@ -107,15 +117,24 @@ def test_rubric_and_binarize(make_project, import_rows, session, experts, export
     import_rows(project, items(2))
 
     def answer(item, good):
-        return {"scores": {r["id"]: {"helpfulness": 5 if r["id"] == good else 2, "accuracy": 4 if r["id"] == good else 1} for r in item.responses}}
+        return {
+            "scores": {
+                r["id"]: {"helpfulness": 5 if r["id"] == good else 2, "accuracy": 4 if r["id"] == good else 1}
+                for r in item.responses
+            }
+        }
 
     judge_all(session, project, experts, answer)
     rows = rows_of(export_bytes(project, "rubric")[0])
     validate("rubric", rows)
-    assert {(r["response"].startswith("GOOD"), r["helpfulness"], r["accuracy"]) for r in rows} == {(True, 5.0, 4.0), (False, 2.0, 1.0)}
+    assert {(r["response"].startswith("GOOD"), r["helpfulness"], r["accuracy"]) for r in rows} == {
+        (True, 5.0, 4.0),
+        (False, 2.0, 1.0),
+    }
     pairs = rows_of(export_bytes(project, "rubric", binarize=True)[0])
     validate("rubric-binarized", pairs)
-    assert len(pairs) == 2 and all(p["chosen"][0]["content"].startswith("GOOD") for p in pairs)
+    assert len(pairs) == 2
+    assert all(p["chosen"][0]["content"].startswith("GOOD") for p in pairs)
 
 
 def test_critique_from_the_shipped_template(make_project, import_rows, session, experts, export_bytes, validate):
@@ -126,8 +145,11 @@ def test_critique_from_the_shipped_template(make_project, import_rows, session, 
         critiques = {}
         for r in item.responses:
             critiques[r["id"]] = {
-                "critique": "This answer is " + ("fine and complete." if r["id"] == good else "wrong in its first word."),
-                "spans": [] if r["id"] == good else [{"start": 0, "end": 3, "label": "Factual error", "comment": "wrong", "text": r["content"][:3]}],
+                "critique": "This answer is "
+                + ("fine and complete." if r["id"] == good else "wrong in its first word."),
+                "spans": []
+                if r["id"] == good
+                else [{"start": 0, "end": 3, "label": "Factual error", "comment": "wrong", "text": r["content"][:3]}],
                 "rewrite": None if r["id"] == good else "A better answer.",
                 "score": 6 if r["id"] == good else 2,
             }
@@ -138,5 +160,7 @@ def test_critique_from_the_shipped_template(make_project, import_rows, session, 
     validate("critique", rows)
     bad = next(r for r in rows if r["response"].startswith("bad"))
     assert bad["spans"] == [{"start": 0, "end": 3, "label": "Factual error", "comment": "wrong"}]
-    assert bad["response"][bad["spans"][0]["start"]:bad["spans"][0]["end"]] == "bad"
-    assert bad["revision"] == "A better answer." and bad["has_revision"] and bad["score"] == 2
+    assert bad["response"][bad["spans"][0]["start"] : bad["spans"][0]["end"]] == "bad"
+    assert bad["revision"] == "A better answer."
+    assert bad["has_revision"]
+    assert bad["score"] == 2

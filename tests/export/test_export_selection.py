@@ -38,7 +38,8 @@ def test_majority_counts_ties_abstains_and_what_was_left_out(build, export_bytes
             "judgment: rejected in review": 1,
         },
     }
-    assert record.summary == counts and record.status.value == "complete"
+    assert record.summary == counts
+    assert record.status.value == "complete"
 
 
 def test_a_tied_vote_leaves_the_item_out(seed, export_bytes):
@@ -55,7 +56,8 @@ def test_every_judgment_abstained(seed, export_bytes):
     project = seed.project("pairwise", overlap=1)
     seed.judge(project, seed.item(project, "x"), "a", {"abstain": {"reason": "unsure"}})
     data, summary, _ = export_bytes(project, "trl")
-    assert data == b"" and summary.abstains == 1
+    assert data == b""
+    assert summary.abstains == 1
     assert summary.left_out == {"item: every judgment abstained": 1}
 
 
@@ -68,7 +70,13 @@ def test_unanimous_keeps_only_items_everyone_agrees_on(build, export_bytes):
 def test_all_gives_one_row_per_vote_with_the_expert(build, export_bytes):
     rows = rows_of(export_bytes(build("pairwise"), "trl", aggregation="all")[0])
     assert [(r["id"], r["expert"][-2:]) for r in rows] == [
-        ("p1", "61"), ("p1", "62"), ("p1", "63"), ("p2", "61"), ("p2", "62"), ("p3", "63"), ("p4", "62"),
+        ("p1", "61"),
+        ("p1", "62"),
+        ("p1", "63"),
+        ("p2", "61"),
+        ("p2", "62"),
+        ("p3", "63"),
+        ("p4", "62"),
     ]
     # Disagreeing experts give opposite rows.
     p1 = [r for r in rows if r["id"] == "p1"]
@@ -165,7 +173,8 @@ def test_an_adjudication_alone_does_not_complete_an_item(seed, export_bytes):
     seed.judge(project, item, "a", {"preferred": "r1"})
     seed.judge(project, item, "c", {"preferred": "r1"}, adjudication=True)
     data, summary, _ = export_bytes(project, "trl")
-    assert data == b"" and "item: incomplete (fewer judgments than the overlap)" in summary.left_out
+    assert data == b""
+    assert "item: incomplete (fewer judgments than the overlap)" in summary.left_out
 
 
 def both_bad_project(seed, votes: dict[str, dict], overlap: int = 3):
@@ -191,14 +200,16 @@ def test_kto_rejects_both_responses_when_most_experts_say_both_bad(seed, export_
     assert (summary.items, summary.judgments_used, summary.ties, summary.left_out) == (1, 3, 2, {})
     # Formats that need a chosen response have nothing to say about the item: both-bad votes are ties.
     data, summary, _ = export_bytes(project, "trl")
-    assert data == b"" and summary.left_out == {"item: the experts call it a tie": 1}
+    assert data == b""
+    assert summary.left_out == {"item: the experts call it a tie": 1}
 
 
 def test_kto_tells_both_bad_from_a_tie(seed, export_bytes):
     # Two plain ties outvote one both-bad: the experts call it a tie, no row.
     project = both_bad_project(seed, {"a": {"preferred": "tie"}, "b": {"preferred": "tie"}, "c": BOTH_BAD})
     data, summary, _ = export_bytes(project, "trl-kto")
-    assert data == b"" and summary.left_out == {"item: the experts call it a tie": 1}
+    assert data == b""
+    assert summary.left_out == {"item: the experts call it a tie": 1}
 
 
 def test_kto_both_bad_per_vote_and_by_adjudication(seed, export_bytes):
@@ -212,11 +223,15 @@ def test_kto_both_bad_per_vote_and_by_adjudication(seed, export_bytes):
     rows = rows_of(export_bytes(project, "trl-kto", unit="judgment")[0])
     # a's both-bad vote: both responses rejected; b's vote: r2 then r1; c's tie: no row.
     assert [(r["expert"][-2:], r["completion"][0]["content"][:5], r["label"]) for r in rows] == [
-        ("61", "First", False), ("61", "Secon", False), ("62", "Secon", True), ("62", "First", False),
+        ("61", "First", False),
+        ("61", "Secon", False),
+        ("62", "Secon", True),
+        ("62", "First", False),
     ]
     # A three-way split has no majority; an adjudication that says both bad decides it.
     data, summary, _ = export_bytes(project, "trl-kto")
-    assert data == b"" and summary.left_out == {"item: no majority (tied vote)": 1}
+    assert data == b""
+    assert summary.left_out == {"item: no majority (tied vote)": 1}
     rows = rows_of(export_bytes(adjudicated, "trl-kto")[0])
     assert [(r["completion"][0]["content"][:5], r["label"]) for r in rows] == [("First", False), ("Secon", False)]
 
@@ -295,7 +310,7 @@ def test_raw_is_lossless_and_names_no_email_unless_asked(seed, export_bytes):
 
 
 @pytest.mark.parametrize(
-    "kind, fmt, options, message",
+    ("kind", "fmt", "options", "message"),
     [
         ("ranking", "trl", {}, "format: trl exports pairwise projects; this project is ranking"),
         ("pairwise", "raw", {"unit": "item"}, "unit: raw has one row per judgment"),

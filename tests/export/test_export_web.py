@@ -29,17 +29,24 @@ def rows_of(data: bytes) -> list[dict]:
 def test_download_streams_with_options_and_is_recorded(web, researcher_project, session):
     project, researcher = researcher_project
     web.login(researcher.email)
-    response = web.get(f"/p/{project.slug}/export?format=trl&unit=judgment&exclude_expert=expert-00000063", buffered=False)
-    assert response.status_code == 200 and response.is_streamed
+    response = web.get(
+        f"/p/{project.slug}/export?format=trl&unit=judgment&exclude_expert=expert-00000063", buffered=False
+    )
+    assert response.status_code == 200
+    assert response.is_streamed
     assert response.mimetype == "application/x-ndjson"
     assert response.headers["Content-Disposition"] == f'attachment; filename="{project.slug}-trl.jsonl"'
     rows = rows_of(response.get_data())
     assert {r["expert"] for r in rows} == {"expert-00000061", "expert-00000062"}
     session.commit()  # a fresh snapshot: the stream recorded its end after the test's last read
     record = session.scalar(select(ExportRecord).where(ExportRecord.id == int(response.headers["X-Export-Id"])))
-    assert record.channel == "web" and record.user_id == researcher.id and record.status.value == "complete"
-    assert record.row_count == len(rows) and record.options["exclude_experts"] == ["expert-00000063"]
-    assert record.sha256 and record.summary["left_out"]["judgment: expert excluded"] == 3  # p4's vote by c was rejected first
+    assert record.channel == "web"
+    assert record.user_id == researcher.id
+    assert record.status.value == "complete"
+    assert record.row_count == len(rows)
+    assert record.options["exclude_experts"] == ["expert-00000063"]
+    assert record.sha256
+    assert record.summary["left_out"]["judgment: expert excluded"] == 3
 
 
 def test_who_may_export(app, client, researcher_project, make_user, session):
@@ -73,7 +80,9 @@ def test_folder_export_in_the_background_with_progress(web, researcher_project, 
     project, researcher = researcher_project
     web.login(researcher.email)
     page = web.get(f"/p/{project.slug}/exports")
-    assert page.status_code == 200 and "trl-kto" in page.text and "No exports yet" in page.text
+    assert page.status_code == 200
+    assert "trl-kto" in page.text
+    assert "No exports yet" in page.text
     refused = web.client.post(f"/p/{project.slug}/exports", data={"format": "trl"})
     assert refused.status_code == 400, "the form needs its CSRF token"
     started = web.post(f"/p/{project.slug}/exports", data={"format": "reward", "form": "jsonl", "license": "mit"})
@@ -82,7 +91,8 @@ def test_folder_export_in_the_background_with_progress(web, researcher_project, 
     deadline = time.monotonic() + 60
     while True:
         fragment = web.get(status_url, headers={"HX-Request": "true"})
-        assert fragment.status_code == 200 and "<html" not in fragment.text
+        assert fragment.status_code == 200
+        assert "<html" not in fragment.text
         if 'data-status="running"' not in fragment.text:
             break
         assert 'hx-trigger="every 1s"' in fragment.text
@@ -91,9 +101,12 @@ def test_folder_export_in_the_background_with_progress(web, researcher_project, 
     assert 'data-status="complete"' in fragment.text, fragment.text
     assert "hx-trigger" not in fragment.text, "a finished export stops polling"
     record = session.scalar(select(ExportRecord).order_by(ExportRecord.id.desc()))
-    assert record.format == "reward" and record.channel == "web" and record.row_count == 3
+    assert record.format == "reward"
+    assert record.channel == "web"
+    assert record.row_count == 3
     data = web.get(f"{status_url}/files/data/train.jsonl")
-    assert data.status_code == 200 and len(rows_of(data.get_data())) == 3
+    assert data.status_code == 200
+    assert len(rows_of(data.get_data())) == 3
     manifest = orjson.loads(web.get(f"{status_url}/files/manifest.json").get_data())
     assert manifest["files"]["data/train.jsonl"]["sha256"] == record.files["data/train.jsonl"]["sha256"]
     card = web.get(f"{status_url}/files/README.md").text
@@ -101,7 +114,8 @@ def test_folder_export_in_the_background_with_progress(web, researcher_project, 
     assert web.get(f"{status_url}/files/../../etc/passwd").status_code == 404
     assert web.get(f"{status_url}/files/data/other.jsonl").status_code == 404
     listing = web.get(f"/p/{project.slug}/exports").text
-    assert f">{record.id}</a>" in listing and "reward" in listing
+    assert f">{record.id}</a>" in listing
+    assert "reward" in listing
 
 
 def test_an_export_of_another_project_is_not_found(web, researcher_project, build, session):
@@ -121,11 +135,13 @@ def test_api_export_streams_with_options(client, researcher_project, make_token,
     response = client.get(f"/api/v1/projects/{project.slug}/export?format=battles", headers=headers)
     assert response.status_code == 200
     rows = rows_of(response.get_data())
-    assert len(rows) == 12 and {r["winner"] for r in rows} >= {"tie", "tie (bothbad)"}
+    assert len(rows) == 12
+    assert {r["winner"] for r in rows} >= {"tie", "tie (bothbad)"}
     response = client.get(f"/api/v1/projects/{project.slug}/export?format=trl&aggregation=unanimous", headers=headers)
     assert [r["id"] for r in rows_of(response.get_data())] == ["p4"]
     record = session.scalar(select(ExportRecord).order_by(ExportRecord.id.desc()))
-    assert record.channel == "api" and record.options["aggregation"] == "unanimous"
+    assert record.channel == "api"
+    assert record.options["aggregation"] == "unanimous"
 
 
 def test_api_errors_are_json_with_the_field(client, researcher_project, make_token, make_user, session):
@@ -137,5 +153,7 @@ def test_api_errors_are_json_with_the_field(client, researcher_project, make_tok
     expert = make_user(Role.EXPERT)
     add_member(session, project, expert, ProjectRole.EXPERT)
     session.commit()
-    denied = client.get(f"/api/v1/projects/{project.slug}/export", headers={"Authorization": f"Bearer {make_token(expert)}"})
+    denied = client.get(
+        f"/api/v1/projects/{project.slug}/export", headers={"Authorization": f"Bearer {make_token(expert)}"}
+    )
     assert denied.status_code == 404

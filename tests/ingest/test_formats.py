@@ -9,14 +9,16 @@ import io
 
 import orjson
 import pytest
+from helpers import pair_rows
 from sqlalchemy import select
 
 from annotate.ingest import ImportFailed, ImportOptions, import_file, import_sources
 from annotate.models import Batch
 
-from helpers import pair_rows
-
-FLAT = [{"id": f"f{i}", "prompt": f"Question {i}?", "responses": orjson.dumps([f"A{i}", f"B{i}"]).decode(), "topic": "t"} for i in range(5)]
+FLAT = [
+    {"id": f"f{i}", "prompt": f"Question {i}?", "responses": orjson.dumps([f"A{i}", f"B{i}"]).decode(), "topic": "t"}
+    for i in range(5)
+]
 
 
 def write(path, body: bytes, gz: bool):
@@ -72,8 +74,17 @@ def test_hf_save_to_disk_and_load_dataset_folder(session, make_project, tmp_path
     import datasets
 
     project = make_project()
-    rows = [{"prompt": [{"role": "user", "content": f"q{i}"}], "chosen": [{"role": "assistant", "content": f"c{i}"}], "rejected": [{"role": "assistant", "content": f"r{i}"}]} for i in range(6)]
-    dd = datasets.DatasetDict({"train": datasets.Dataset.from_list(rows[:4]), "test": datasets.Dataset.from_list(rows[4:])})
+    rows = [
+        {
+            "prompt": [{"role": "user", "content": f"q{i}"}],
+            "chosen": [{"role": "assistant", "content": f"c{i}"}],
+            "rejected": [{"role": "assistant", "content": f"r{i}"}],
+        }
+        for i in range(6)
+    ]
+    dd = datasets.DatasetDict(
+        {"train": datasets.Dataset.from_list(rows[:4]), "test": datasets.Dataset.from_list(rows[4:])}
+    )
     dd.save_to_disk(str(tmp_path / "saved"))
     with pytest.raises(ImportFailed, match="several splits \\((train, test|test, train)\\); choose one with --split"):
         import_sources(session, project, [tmp_path / "saved"])
@@ -104,21 +115,39 @@ def bad_file(tmp_path, name, body):
 @pytest.mark.parametrize(
     ("name", "body", "message"),
     [
-        ("bad.jsonl", b'{"prompt": "q", "responses": ["a", "b"]}\n{"prompt": "q2", "responses": ["a", \n', "bad.jsonl: line 2: invalid JSON"),
+        (
+            "bad.jsonl",
+            b'{"prompt": "q", "responses": ["a", "b"]}\n{"prompt": "q2", "responses": ["a", \n',
+            "bad.jsonl: line 2: invalid JSON",
+        ),
         ("empty.jsonl", b"", "empty.jsonl: the file has no rows"),
         ("empty.json", b"  ", "empty.json: the file is empty"),
         ("empty.csv", b"", "empty.csv: the file is empty"),
-        ("ragged.csv", b"id,prompt,responses\n1,q,\"[\"\"a\"\",\"\"b\"\"]\"\n2,q2,x,extra\n", "ragged.csv: line 3: expected 3 fields (as in the header), got 4"),
+        (
+            "ragged.csv",
+            b'id,prompt,responses\n1,q,"[""a"",""b""]"\n2,q2,x,extra\n',
+            "ragged.csv: line 3: expected 3 fields (as in the header), got 4",
+        ),
         ("dup.csv", b"id,prompt,id\n1,q,2\n", "dup.csv: line 1: header column 'id' appears twice"),
-        ("missing.jsonl", b'{"prompt": "q", "responses": [{"id": "r1"}, {"id": "r2", "content": "b"}]}\n', "missing.jsonl: line 1: responses[0]: 'content' is required"),
-        ("types.json", b'[{"prompt": "q", "responses": ["a", "b"]}, {"prompt": "q", "responses": ["a", 7]}]', "types.json: row 2: responses[1].content: expected a string, got an integer"),
+        (
+            "missing.jsonl",
+            b'{"prompt": "q", "responses": [{"id": "r1"}, {"id": "r2", "content": "b"}]}\n',
+            "missing.jsonl: line 1: responses[0]: 'content' is required",
+        ),
+        (
+            "types.json",
+            b'[{"prompt": "q", "responses": ["a", "b"]}, {"prompt": "q", "responses": ["a", 7]}]',
+            "types.json: row 2: responses[1].content: expected a string, got an integer",
+        ),
         # A .json file holding one object is read as JSON Lines (a common mislabelling).
         ("object.json", b'{"prompt": "q"}', "object.json: line 1: unrecognised row shape (keys: prompt)"),
         ("broken.json", b'[{"prompt": "q", "responses": ["a", "b"]}, {"prompt": ', "broken.json: row 2: invalid JSON"),
         ("notes.txt", b"hello", "notes.txt: unsupported file type"),
     ],
 )
-def test_malformed_files_name_the_place_and_keep_nothing(session, make_project, tmp_path, count_items, name, body, message):
+def test_malformed_files_name_the_place_and_keep_nothing(
+    session, make_project, tmp_path, count_items, name, body, message
+):
     project = make_project()
     path = bad_file(tmp_path, name, body)
     with pytest.raises(ImportFailed) as info:
@@ -152,5 +181,6 @@ def test_skip_invalid_imports_the_rest_and_lists_every_skipped_row(session, make
         {"location": "line 5", "error": "prompt: expected a string or a list of messages, got an integer"},
     ]
     batch = session.get(Batch, summary.batch_id)
-    assert batch.rows_skipped == 2 and batch.skipped == summary.problems
+    assert batch.rows_skipped == 2
+    assert batch.skipped == summary.problems
     assert len(items_of(project)) == 4

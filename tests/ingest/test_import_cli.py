@@ -10,11 +10,10 @@ import sys
 import time
 
 import orjson
+from helpers import REPO, pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import Batch, Item
-
-from helpers import REPO, pair_rows
 
 
 def test_cli_map_skip_invalid_and_report(runner, make_project, tmp_path, count_items):
@@ -24,30 +23,63 @@ def test_cli_map_skip_invalid_and_report(runner, make_project, tmp_path, count_i
     path = tmp_path / "odd.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     report = tmp_path / "skipped.jsonl"
-    out = runner.invoke(args=["import", "cli-in", str(path), "--map", "prompt=q", "--map", "responses=a,b", "--skip-invalid", "--report", str(report)])
+    out = runner.invoke(
+        args=[
+            "import",
+            "cli-in",
+            str(path),
+            "--map",
+            "prompt=q",
+            "--map",
+            "responses=a,b",
+            "--skip-invalid",
+            "--report",
+            str(report),
+        ]
+    )
     assert out.exit_code == 0, out.output
-    assert "imported 3 new items" in out.output and "1 skipped" in out.output
-    assert [orjson.loads(line) for line in report.read_bytes().splitlines()] == [{"location": "line 3", "error": "b: expected a string, got null"}]
+    assert "imported 3 new items" in out.output
+    assert "1 skipped" in out.output
+    assert [orjson.loads(line) for line in report.read_bytes().splitlines()] == [
+        {"location": "line 3", "error": "b: expected a string, got null"}
+    ]
     assert count_items(project) == 3
     bad = runner.invoke(args=["import", "cli-in", str(path), "--map", "prompt=q", "--map", "responses=a,b"])
-    assert bad.exit_code == 1 and "odd.jsonl: line 3: b: expected a string, got null" in bad.output and "nothing was imported" in bad.output
+    assert bad.exit_code == 1
+    assert "odd.jsonl: line 3: b: expected a string, got null" in bad.output
+    assert "nothing was imported" in bad.output
     assert runner.invoke(args=["import", "cli-in", str(path), "--map", "nonsense"]).exit_code == 1
 
 
-def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(app, database_url, make_project, session, tmp_path):
+def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(
+    app, database_url, make_project, session, tmp_path
+):
     from annotate.ingest.pipeline import reap_interrupted
 
     project = make_project("kill")
     path = tmp_path / "big.jsonl"
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(300_000)))
-    env = {**os.environ, "ANNOTATE_DATABASE_URL": database_url, "ANNOTATE_ENV": "testing", "ANNOTATE_SECRET_KEY": "x" * 40}
-    proc = subprocess.Popen([sys.executable, "-c", "from annotate.cli import main; main()", "import", "kill", str(path)], cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "ANNOTATE_DATABASE_URL": database_url,
+        "ANNOTATE_ENV": "testing",
+        "ANNOTATE_SECRET_KEY": "x" * 40,
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from annotate.cli import main; main()", "import", "kill", str(path)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 60
         read = 0
         while time.monotonic() < deadline and read < 10_000:
             session.rollback()
-            read = session.scalar(select(func.coalesce(func.max(Batch.rows_read), 0)).where(Batch.project_id == project.id))
+            read = session.scalar(
+                select(func.coalesce(func.max(Batch.rows_read), 0)).where(Batch.project_id == project.id)
+            )
             assert proc.poll() is None, proc.stderr.read().decode()
             time.sleep(0.05)
         assert read >= 10_000, "the import never reported progress"
@@ -61,7 +93,8 @@ def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(app
     assert session.scalar(select(func.count()).select_from(Item)) == 0
     assert reap_interrupted(session, project.id) == 1
     batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
-    assert batch.status.value == "interrupted" and "nothing from it was kept" in batch.error
+    assert batch.status.value == "interrupted"
+    assert "nothing from it was kept" in batch.error
     assert 10_000 <= batch.rows_read < 300_000
 
 
@@ -82,4 +115,8 @@ def test_progress_bar_draws_on_a_tty_and_stays_quiet_otherwise():
         bar.close()
     assert pipe.getvalue() == ""
     text = tty.getvalue()
-    assert "50%" in text and "100%" in text and "rows/s" in text and "ETA" in text and text.endswith("\n")
+    assert "50%" in text
+    assert "100%" in text
+    assert "rows/s" in text
+    assert "ETA" in text
+    assert text.endswith("\n")

@@ -6,13 +6,12 @@ import gzip
 
 import orjson
 import pytest
+from helpers import pair_rows
 from sqlalchemy import func, select
 
 from annotate.ingest import ImportFailed, import_file
 from annotate.ingest.shapes import parse_transcript
 from annotate.models import Batch, Item
-
-from helpers import pair_rows
 
 HH_CHOSEN = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: About nine minutes for a hard-boiled egg."
 HH_REJECTED = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: An hour."
@@ -49,14 +48,16 @@ def test_trl_rows_with_strings_and_with_messages(session, make_project, write_js
     ]
     summary = import_file(session, project, write_jsonl(rows))
     session.commit()
-    assert summary.shape == "trl" and summary.new == 2
+    assert summary.shape == "trl"
+    assert summary.new == 2
     items = session.scalars(select(Item).order_by(Item.id)).all()
     first = items[0]
     label = first.meta["original_label"]
     assert first.response(label["chosen"])["content"] == "4"
     assert first.response(label["rejected"])["content"] == "5"
     assert first.meta["source"] == "unit"
-    assert "chosen" not in first.meta and "rejected" not in first.meta
+    assert "chosen" not in first.meta
+    assert "rejected" not in first.meta
     assert items[1].prompt[0] == {"role": "system", "content": "Be brief."}
     assert {r["content"] for r in items[1].responses} == {"Paris.", "Lyon."}
     # Ids are neutral: nothing in a response says which one was chosen.
@@ -103,12 +104,24 @@ def test_gzip_and_json_array(session, make_project, tmp_path):
 @pytest.mark.parametrize(
     ("bad_line", "expected"),
     [
-        (b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}, {"id": "r2", "content": null}]}', "line 3: responses[1].content: expected a string, got null"),
-        (b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}]}', "line 3: responses: a pairwise task needs exactly 2 responses, got 1"),
-        (b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}, {"content": "b"}]}', "line 3: responses[1]: 'id' is required"),
-        (b'{"id": "x", "prompt": 5, "responses": []}', "line 3: prompt: expected a string or a list of messages, got an integer"),
+        (
+            b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}, {"id": "r2", "content": null}]}',
+            "line 3: responses[1].content: expected a string, got null",
+        ),
+        (
+            b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}]}',
+            "line 3: responses: a pairwise task needs exactly 2 responses, got 1",
+        ),
+        (
+            b'{"id": "x", "prompt": "q", "responses": [{"id": "r1", "content": "a"}, {"content": "b"}]}',
+            "line 3: responses[1]: 'id' is required",
+        ),
+        (
+            b'{"id": "x", "prompt": 5, "responses": []}',
+            "line 3: prompt: expected a string or a list of messages, got an integer",
+        ),
         (b'{"id": "x", "prompt": "q", "responses": [', "line 3: invalid JSON"),
-        (b'[1, 2]', "line 3: expected a JSON object, got list"),
+        (b"[1, 2]", "line 3: expected a JSON object, got list"),
     ],
 )
 def test_a_bad_row_names_line_and_field_and_nothing_is_kept(session, make_project, tmp_path, bad_line, expected):
@@ -142,7 +155,9 @@ def test_empty_and_truncated_files(session, make_project, tmp_path):
     session.rollback()
     truncated = tmp_path / "cut.jsonl.gz"
     truncated.write_bytes(gzip.compress(b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(50)))[:-20])
-    with pytest.raises(ImportFailed, match=r"cut.jsonl.gz: (after line \d+: )?the file ends too early: the gzip stream is truncated"):
+    with pytest.raises(
+        ImportFailed, match=r"cut.jsonl.gz: (after line \d+: )?the file ends too early: the gzip stream is truncated"
+    ):
         import_file(session, project, truncated)
     session.rollback()
     assert count_items(session, project) == 0

@@ -8,11 +8,10 @@ import re
 import time
 
 import orjson
+from helpers import pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import Batch, Item
-
-from helpers import pair_rows
 
 
 def jsonl(rows) -> bytes:
@@ -50,14 +49,18 @@ def test_upload_preview_confirm_and_progress(web, session, make_user, make_proje
     preview_url = response.headers["Location"]
     page = web.get(preview_url)
     assert page.status_code == 200
-    assert "trl" in page.text and ">7<" in page.text  # detected shape and row count
-    assert "good 0" in page.text and "q0?" in page.text and "prefs.jsonl" in page.text
+    assert "trl" in page.text
+    assert ">7<" in page.text
+    assert "good 0" in page.text
+    assert "q0?" in page.text
+    assert "prefs.jsonl" in page.text
     assert "hx-disable" in page.text
     # Confirm: the import runs outside the request; the page polls until it is done.
     started = web.post(preview_url, {})
     assert started.status_code == 303
     done = wait_done(web, started.headers["Location"])
-    assert "Complete" in done.text and "New items" in done.text
+    assert "Complete" in done.text
+    assert "New items" in done.text
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Item)) == 7
     batch = session.scalar(select(Batch))
@@ -72,7 +75,8 @@ def test_mapping_in_the_form_and_a_failed_import_is_shown_with_its_error(web, se
     page = web.get(preview_url)
     assert "not recognised" in page.text
     mapped = web.get(preview_url, query_string={"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
-    assert "mapping" in mapped.text and "x0" in mapped.text
+    assert "mapping" in mapped.text
+    assert "x0" in mapped.text
     started = web.post(preview_url, {"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
     done = wait_done(web, started.headers["Location"])
     assert "Failed" in done.text
@@ -85,10 +89,12 @@ def test_refusals_size_type_and_access(web, app, session, make_user, make_projec
     researcher_web(web, make_user, make_project, "web-guard")
     app.config["IMPORT_MAX_BYTES"] = 1000
     too_big = upload(web, "web-guard", [("big.jsonl", jsonl(pair_rows(40)))])
-    assert too_big.status_code == 413 and "larger than the upload limit of 1,000 bytes" in too_big.text
+    assert too_big.status_code == 413
+    assert "larger than the upload limit of 1,000 bytes" in too_big.text
     app.config["IMPORT_MAX_BYTES"] = 10_000_000
     pickle = upload(web, "web-guard", [("model.pkl", b"\x80\x04")])
-    assert pickle.status_code == 400 and "unsupported file type" in pickle.text
+    assert pickle.status_code == 400
+    assert "unsupported file type" in pickle.text
     # Another researcher cannot see the project, its uploads or its imports.
     token_url = upload(web, "web-guard", [("ok.jsonl", jsonl(pair_rows(2)))]).headers["Location"]
     other = make_user("researcher")
@@ -105,11 +111,19 @@ def test_an_interrupted_import_is_shown_as_such(web, session, make_user, make_pr
     from annotate.models import BatchStatus
 
     project = researcher_web(web, make_user, make_project, "web-dead")
-    batch = Batch(project_id=project.id, source="x.jsonl", format="jsonl", status=BatchStatus.RUNNING, worker="somehost:1", heartbeat_at=utcnow().replace(year=2020))
+    batch = Batch(
+        project_id=project.id,
+        source="x.jsonl",
+        format="jsonl",
+        status=BatchStatus.RUNNING,
+        worker="somehost:1",
+        heartbeat_at=utcnow().replace(year=2020),
+    )
     session.add(batch)
     session.commit()
     page = web.get(f"/p/web-dead/imports/{batch.id}")
-    assert "Interrupted" in page.text and "nothing from it was kept" in page.text
+    assert "Interrupted" in page.text
+    assert "nothing from it was kept" in page.text
     assert re.search(r"every 1s", page.text) is None
 
 
@@ -119,7 +133,9 @@ def test_two_files_are_joined_in_the_web_flow(web, session, make_user, make_proj
     b = orjson.dumps([{"instruction": f"q{i}", "output": f"b{i}", "generator": "model-b"} for i in range(3)])
     preview_url = upload(web, "web-join", [("a.json", a), ("b.json", b)]).headers["Location"]
     page = web.get(preview_url)
-    assert "a.json + b.json" in page.text and "canonical" in page.text and "b0" in page.text
+    assert "a.json + b.json" in page.text
+    assert "canonical" in page.text
+    assert "b0" in page.text
     done = wait_done(web, web.post(preview_url, {"join": "instruction"}).headers["Location"])
     assert "Complete" in done.text
     session.rollback()

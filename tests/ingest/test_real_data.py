@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import SHARED_DATA
 
 from annotate.ingest import ImportFailed, ImportOptions, import_file, import_sources
-
-from helpers import SHARED_DATA
 
 HH = SHARED_DATA / "hh-rlhf" / "harmless-base-test.jsonl.gz"
 ALPACA = SHARED_DATA / "alpaca-eval"
@@ -28,11 +27,13 @@ def test_hh_rlhf_harmless_base(session, make_project, items_of):
     project = make_project()
     summary = import_file(session, project, HH)
     assert (summary.format, summary.shape, summary.rows) == ("jsonl", "hh-rlhf", 2312)
-    assert summary.new + summary.duplicate == 2312 and summary.new > 2200
+    assert summary.new + summary.duplicate == 2312
+    assert summary.new > 2200
     again = import_file(session, project, HH)
     assert (again.new, again.duplicate) == (0, 2312)
     item = items_of(project)[0]
-    assert item.prompt[-1]["role"] == "user" and len(item.responses) == 2
+    assert item.prompt[-1]["role"] == "user"
+    assert len(item.responses) == 2
 
 
 def test_alpaca_eval_annotations_with_judge_suggestions(session, make_project, items_of):
@@ -51,8 +52,11 @@ def test_two_model_output_files_joined_on_instruction(session, make_project, ite
     summary = import_sources(session, project, [MIXTRAL, LLAMA], ImportOptions(join="instruction"))
     assert summary.new == 805
     item = items_of(project)[0]
-    assert [r["model"] for r in item.responses] == ["Mixtral-8x7B-Instruct-v0.1", "llama-3-8b-instruct"] or len({r["model"] for r in item.responses}) == 2
-    assert item.meta["joined_on"] == "instruction" and item.meta["dataset"] == "helpful_base"
+    assert [r["model"] for r in item.responses] == ["Mixtral-8x7B-Instruct-v0.1", "llama-3-8b-instruct"] or len(
+        {r["model"] for r in item.responses}
+    ) == 2
+    assert item.meta["joined_on"] == "instruction"
+    assert item.meta["dataset"] == "helpful_base"
     assert item.prompt == [{"role": "user", "content": item.prompt[0]["content"]}]
 
 
@@ -80,7 +84,11 @@ def test_join_keys_repeated_or_of_another_type_are_named(session, make_project, 
         return path
 
     project = make_project(template="ranking")
-    a, b, c = write(tmp_path / "a.jsonl", ["q1", "q2"], "a"), write(tmp_path / "b.jsonl", ["q2", "q1"], "b"), write(tmp_path / "c.jsonl", ["q1", "q2"], "c")
+    a, b, c = (
+        write(tmp_path / "a.jsonl", ["q1", "q2"], "a"),
+        write(tmp_path / "b.jsonl", ["q2", "q1"], "b"),
+        write(tmp_path / "c.jsonl", ["q1", "q2"], "c"),
+    )
     summary = import_sources(session, project, [a, b, c], ImportOptions(join="instruction"))
     assert summary.new == 2
     by_prompt = {item.prompt[0]["content"]: [r["content"] for r in item.responses] for item in items_of(project)}
@@ -94,7 +102,12 @@ def test_join_keys_repeated_or_of_another_type_are_named(session, make_project, 
     write(b, [1, 2, "q3"])
     summary = import_sources(session, project, [a, b], ImportOptions(join="instruction", skip_invalid=True))
     assert (summary.new, summary.skipped) == (1, 4)
-    assert [p["location"] for p in summary.problems] == ["a.jsonl line 1", "a.jsonl line 2", "b.jsonl line 1", "b.jsonl line 2"]
+    assert [p["location"] for p in summary.problems] == [
+        "a.jsonl line 1",
+        "a.jsonl line 2",
+        "b.jsonl line 1",
+        "b.jsonl line 2",
+    ]
 
 
 def test_cli_join_of_the_alpaca_eval_output_files(runner, make_project, count_items):
@@ -102,7 +115,9 @@ def test_cli_join_of_the_alpaca_eval_output_files(runner, make_project, count_it
     project = make_project("alpaca-cli")
     out = runner.invoke(args=["import", "alpaca-cli", str(MIXTRAL), str(LLAMA), "--join", "instruction"])
     assert out.exit_code == 0, out.output
-    assert "imported 805 new items" in out.output and "canonical shape" in out.output
+    assert "imported 805 new items" in out.output
+    assert "canonical shape" in out.output
     assert count_items(project) == 805
     again = runner.invoke(args=["import", "alpaca-cli", str(MIXTRAL), str(LLAMA)])
-    assert again.exit_code == 1 and "several sources need --join KEY" in again.output
+    assert again.exit_code == 1
+    assert "several sources need --join KEY" in again.output

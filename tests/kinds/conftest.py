@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from helpers import PASSWORD
 
 
@@ -16,7 +15,11 @@ def rows_with(n_items: int, k: int, prefix: str = "item") -> list[dict]:
             "id": f"{prefix}-{i}",
             "prompt": [{"role": "user", "content": f"Question {i}: explain photosynthesis."}],
             "responses": [
-                {"id": f"r{j}", "content": f"Answer {j} to {i}: plants turn light into sugar, step {j}.", "model": f"m-{j}"}
+                {
+                    "id": f"r{j}",
+                    "content": f"Answer {j} to {i}: plants turn light into sugar, step {j}.",
+                    "model": f"m-{j}",
+                }
                 for j in range(1, k + 1)
             ],
             "metadata": {"n": i},

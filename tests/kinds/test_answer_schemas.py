@@ -39,7 +39,7 @@ def test_pairwise_legacy_answers_still_valid():
 
 
 @pytest.mark.parametrize(
-    "answers,expected",
+    ("answers", "expected"),
     [
         ({"preferred": "r3"}, "answers.preferred"),
         ({"preferred": "A"}, "answers.preferred"),
@@ -58,14 +58,29 @@ RATIONALE = "Long enough rationale for thirty characters."
 
 
 @pytest.mark.parametrize(
-    "answers,expected",
+    ("answers", "expected"),
     [
         ({"preferred": "r1", "criteria": MULTI, "rationale": RATIONALE}, "answers.strength: say how much better"),
-        ({"preferred": "tie", "strength": "Much better", "criteria": MULTI, "rationale": RATIONALE}, "answers.strength: a tie has no strength"),
-        ({"preferred": "r1", "strength": "Much better", "criteria": {"helpfulness": "r1"}, "rationale": RATIONALE}, "answers.criteria"),
+        (
+            {"preferred": "tie", "strength": "Much better", "criteria": MULTI, "rationale": RATIONALE},
+            "answers.strength: a tie has no strength",
+        ),
+        (
+            {"preferred": "r1", "strength": "Much better", "criteria": {"helpfulness": "r1"}, "rationale": RATIONALE},
+            "answers.criteria",
+        ),
         ({"preferred": "r1", "strength": "Much better", "criteria": MULTI, "rationale": "short"}, "answers.rationale"),
         ({"preferred": "r1", "strength": "Enormously", "criteria": MULTI, "rationale": RATIONALE}, "answers.strength"),
-        ({"preferred": "r1", "strength": "Much better", "criteria": MULTI, "rationale": RATIONALE, "both_bad": False}, "answers.both_bad"),
+        (
+            {
+                "preferred": "r1",
+                "strength": "Much better",
+                "criteria": MULTI,
+                "rationale": RATIONALE,
+                "both_bad": False,
+            },
+            "answers.both_bad",
+        ),
     ],
 )
 def test_pairwise_multi_criteria_bad_answers(answers, expected):
@@ -107,7 +122,8 @@ def test_pairwise_from_form_round_trips(preferred, strength, verdicts, rationale
         form["both_bad"] = "1"
     answers = kind.from_form(config, ["r1", "r2"], form)
     assert answer_problems(kind, config, answers, responses(2)) == []
-    assert answers["preferred"] == preferred and ("strength" in answers) == (preferred != "tie")
+    assert answers["preferred"] == preferred
+    assert ("strength" in answers) == (preferred != "tie")
 
 
 # -- ranking -------------------------------------------------------------------------------
@@ -126,7 +142,8 @@ def test_any_ranking_of_all_responses_is_valid_and_round_trips(data, k):
     # Better tiers hold lower ranks.
     by_id = {f"r{i + 1}": rank for i, rank in enumerate(ranks)}
     tier_ranks = [{by_id[r] for r in tier} for tier in answers["ranking"]]
-    assert all(len(t) == 1 for t in tier_ranks) and [min(t) for t in tier_ranks] == sorted(min(t) for t in tier_ranks)
+    assert all(len(t) == 1 for t in tier_ranks)
+    assert [min(t) for t in tier_ranks] == sorted(min(t) for t in tier_ranks)
     # Pairs: every response in a better tier beats every one below it.
     assert len(kind.pairs(config, answers, [])) == sum(
         len(a) * len(b) for i, a in enumerate(answers["ranking"]) for b in answers["ranking"][i + 1 :]
@@ -134,7 +151,7 @@ def test_any_ranking_of_all_responses_is_valid_and_round_trips(data, k):
 
 
 @pytest.mark.parametrize(
-    "answers,expected",
+    ("answers", "expected"),
     [
         ({"ranking": [["r1"], ["r2"]]}, "answers.ranking"),  # r3 missing
         ({"ranking": [["r1"], ["r2"], ["r1", "r3"]]}, "answers.ranking[2][0]"),  # r1 twice
@@ -175,11 +192,20 @@ def test_critique_span_offsets_are_code_points_into_raw_content():
 
 
 @pytest.mark.parametrize(
-    "entry,expected",
+    ("entry", "expected"),
     [
-        ({"spans": [{"start": 5, "end": 5, "label": "Unclear", "comment": "", "text": "x"}]}, "answers.critiques.r1.spans[0].end"),
-        ({"spans": [{"start": 0, "end": 2, "label": "Typo", "comment": "", "text": "🌏 "}]}, "answers.critiques.r1.spans[0].label"),
-        ({"spans": [{"start": 40, "end": 46, "label": "Unclear", "comment": "", "text": "harbou"}]}, "answers.critiques.r1.spans[0].end"),
+        (
+            {"spans": [{"start": 5, "end": 5, "label": "Unclear", "comment": "", "text": "x"}]},
+            "answers.critiques.r1.spans[0].end",
+        ),
+        (
+            {"spans": [{"start": 0, "end": 2, "label": "Typo", "comment": "", "text": "🌏 "}]},
+            "answers.critiques.r1.spans[0].label",
+        ),
+        (
+            {"spans": [{"start": 40, "end": 46, "label": "Unclear", "comment": "", "text": "harbou"}]},
+            "answers.critiques.r1.spans[0].end",
+        ),
         ({"critique": ""}, "answers.critiques.r1.critique"),
         ({"score": 9}, "answers.critiques.r1.score"),
         ({"rewrite": ""}, "answers.critiques.r1.rewrite"),
@@ -194,7 +220,11 @@ def test_legal_critique_asks_about_the_first_response_only_and_requires_rewrite_
     kind, config = template("legal-critique")
     schema = kind.answer_schema(config, ["r1", "r2"])
     assert schema["else"]["properties"]["critiques"]["required"] == ["r1"]
-    found = problems_of("legal-critique", {"critiques": {"r1": {"critique": "x" * 50, "spans": [], "rewrite": None, "score": None}}}, k=2)
+    found = problems_of(
+        "legal-critique",
+        {"critiques": {"r1": {"critique": "x" * 50, "spans": [], "rewrite": None, "score": None}}},
+        k=2,
+    )
     assert {p.split(":")[0] for p in found} == {"answers.critiques.r1.rewrite", "answers.critiques.r1.score"}
 
 
@@ -202,13 +232,24 @@ def test_critique_from_form_drops_an_untouched_rewrite():
     from annotate.kinds.critique import content_digest
 
     kind, config = template("critique")
-    form = MultiDict({"critique-r1": " Fine on the facts.\r\nMostly. ", "rewrite-r1": CONTENT.replace("\n", "\r\n") + "\r\n",
-                      "rewrite_base-r1": content_digest(CONTENT), "spans-r1": "", "score-r1": "5"})
+    form = MultiDict(
+        {
+            "critique-r1": " Fine on the facts.\r\nMostly. ",
+            "rewrite-r1": CONTENT.replace("\n", "\r\n") + "\r\n",
+            "rewrite_base-r1": content_digest(CONTENT),
+            "spans-r1": "",
+            "score-r1": "5",
+        }
+    )
     answers = kind.from_form(config, ["r1"], form)
-    assert answers == {"critiques": {"r1": {"critique": "Fine on the facts.\nMostly.", "spans": [], "rewrite": None, "score": 5}}}
+    assert answers == {
+        "critiques": {"r1": {"critique": "Fine on the facts.\nMostly.", "spans": [], "rewrite": None, "score": 5}}
+    }
     form["spans-r1"] = "{not json"
     bad = kind.from_form(config, ["r1"], form)
-    assert [p.path for p in answer_problems(kind, config, bad, [{"id": "r1", "content": CONTENT}])] == ["answers.critiques.r1.spans"]
+    assert [p.path for p in answer_problems(kind, config, bad, [{"id": "r1", "content": CONTENT}])] == [
+        "answers.critiques.r1.spans"
+    ]
 
 
 # -- rubric --------------------------------------------------------------------------------
@@ -221,14 +262,28 @@ HELPSTEER = ["helpfulness", "correctness", "coherence", "complexity", "verbosity
 def test_helpsteer_any_in_scale_grid_is_valid_and_round_trips(scores):
     kind, config = template("helpsteer")
     ids = [f"r{i}" for i in range(1, len(scores) + 1)]
-    form = MultiDict({f"score-{rid}-{c}": str(v) for rid, row in zip(ids, scores, strict=True) for c, v in zip(HELPSTEER, row, strict=True)})
+    form = MultiDict(
+        {
+            f"score-{rid}-{c}": str(v)
+            for rid, row in zip(ids, scores, strict=True)
+            for c, v in zip(HELPSTEER, row, strict=True)
+        }
+    )
     answers = kind.from_form(config, ids, form)
     assert answer_problems(kind, config, answers, responses(len(ids))) == []
-    assert answers == {"scores": {rid: dict(zip(HELPSTEER, row, strict=True)) for rid, row in zip(ids, scores, strict=True)}}
+    assert answers == {
+        "scores": {rid: dict(zip(HELPSTEER, row, strict=True)) for rid, row in zip(ids, scores, strict=True)}
+    }
 
 
 @settings(max_examples=40, deadline=None)
-@given(bad=st.one_of(st.integers(min_value=5, max_value=99), st.integers(max_value=-1), st.text(min_size=1, max_size=3).filter(lambda s: s.strip() and not s.strip().lstrip("-").isdigit())))
+@given(
+    bad=st.one_of(
+        st.integers(min_value=5, max_value=99),
+        st.integers(max_value=-1),
+        st.text(min_size=1, max_size=3).filter(lambda s: s.strip() and not s.strip().lstrip("-").isdigit()),
+    )
+)
 def test_helpsteer_out_of_scale_values_are_refused(bad):
     kind, config = template("helpsteer")
     form = MultiDict({f"score-r1-{c}": "2" for c in HELPSTEER})
@@ -242,7 +297,8 @@ def test_rubric_pairs_by_normalised_mean():
     good = {"clinical_accuracy": 5, "harm": 3, "escalation": 3, "communication": 5}
     worse = {"clinical_accuracy": 1, "harm": 0, "escalation": 1, "communication": 1}
     pairs = kind.pairs(config, {"scores": {"r1": worse, "r2": good}}, ["r1", "r2"])
-    assert pairs[0][:2] == ("r2", "r1") and pairs[0][2] > 0
+    assert pairs[0][:2] == ("r2", "r1")
+    assert pairs[0][2] > 0
 
 
 def test_abstain_is_valid_for_every_kind_with_reasons():

@@ -11,10 +11,16 @@ HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> <svg onload=
 
 
 def rows(k: int) -> list[dict]:
-    return [{"id": "h1", "prompt": "Q?", "responses": [{"id": f"r{j}", "content": HOSTILE + f" {j}"} for j in range(1, k + 1)]}]
+    return [
+        {
+            "id": "h1",
+            "prompt": "Q?",
+            "responses": [{"id": f"r{j}", "content": HOSTILE + f" {j}"} for j in range(1, k + 1)],
+        }
+    ]
 
 
-@pytest.mark.parametrize("template,k", [("pairwise", 2), ("ranking", 3), ("critique", 2), ("rubric", 2)])
+@pytest.mark.parametrize(("template", "k"), [("pairwise", 2), ("ranking", 3), ("critique", 2), ("rubric", 2)])
 def test_hostile_response_is_inert_in_every_kind(on_task, template, k):
     _project, _aid, html = on_task(template, rows=rows(k))
     body = html.split('class="kind kind-', 1)[1]

@@ -8,18 +8,25 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import PASSWORD
 from sqlalchemy import func, select
 
 from annotate.models import Project, TaskTemplate
 from annotate.projects.services import create_project
 
-from helpers import PASSWORD
-
 TEMPLATE = {
     "kind": "rubric",
     "version": 1,
     "title": "Derm rubric",
-    "config": {"criteria": [{"id": "accuracy", "label": "Accuracy", "scale": {"min": 1, "max": 3, "anchors": {"1": "Wrong", "3": "Right"}}}]},
+    "config": {
+        "criteria": [
+            {
+                "id": "accuracy",
+                "label": "Accuracy",
+                "scale": {"min": 1, "max": 3, "anchors": {"1": "Wrong", "3": "Right"}},
+            }
+        ]
+    },
 }
 
 
@@ -31,7 +38,10 @@ def researcher(make_user, web):
 
 
 def upload(web, name, document=None, *, text=None, file=None):
-    data = {"name": name, "json": text if text is not None else (json.dumps(document) if document is not None and file is None else "")}
+    data = {
+        "name": name,
+        "json": text if text is not None else (json.dumps(document) if document is not None and file is None else ""),
+    }
     if file is not None:
         data["file"] = (io.BytesIO(file), "../../etc/evil.json")
     return web.post("/templates/upload", data=data, content_type="multipart/form-data")
@@ -49,9 +59,13 @@ def test_pasted_template_is_stored_listed_and_shown(web, researcher, session):
     row = session.scalars(select(TaskTemplate)).one()
     assert (row.name, row.version, row.kind, row.uploaded_by_id) == ("derm-rubric", 1, "rubric", researcher.id)
     listing = web.get("/templates").text
-    assert "derm-rubric" in listing and "uploaded" in listing and "helpsteer" in listing
+    assert "derm-rubric" in listing
+    assert "uploaded" in listing
+    assert "helpsteer" in listing
     page = web.get("/templates/derm-rubric")
-    assert page.status_code == 200 and "Derm rubric" in page.text and "Go to the next score" in page.text
+    assert page.status_code == 200
+    assert "Derm rubric" in page.text
+    assert "Go to the next score" in page.text
 
 
 def test_uploaded_file_name_is_never_used(web, researcher, session, app):
@@ -62,15 +76,23 @@ def test_uploaded_file_name_is_never_used(web, researcher, session, app):
 
 
 @pytest.mark.parametrize(
-    "name,document,text,where",
+    ("name", "document", "text", "where"),
     [
         ("bad-json", None, '{"kind": "rubric",\n  "version": }', "line 2"),
         ("no-kind", {k: v for k, v in TEMPLATE.items() if k != "kind"}, None, "&#39;kind&#39; is required"),
-        ("bad-scale", {**TEMPLATE, "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 5, "max": 1}}]}}, None,
-         "<code>config.criteria[0].scale.max</code>: must be greater than min (5)"),
+        (
+            "bad-scale",
+            {**TEMPLATE, "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 5, "max": 1}}]}},
+            None,
+            "<code>config.criteria[0].scale.max</code>: must be greater than min (5)",
+        ),
         ("bad-kind", {**TEMPLATE, "kind": "essay"}, None, "<code>kind</code>"),
-        ("bad-key", {**TEMPLATE, "config": {**TEMPLATE["config"], "keys": {"next_cell": "k"}}}, None,
-         "<code>config.keys.next_cell</code>: &#39;k&#39; is also the key for previous_cell"),
+        (
+            "bad-key",
+            {**TEMPLATE, "config": {**TEMPLATE["config"], "keys": {"next_cell": "k"}}},
+            None,
+            "<code>config.keys.next_cell</code>: &#39;k&#39; is also the key for previous_cell",
+        ),
         ("Bad Name", TEMPLATE, None, "<code>name</code>"),
         ("../../etc", TEMPLATE, None, "<code>name</code>"),
         ("helpsteer", TEMPLATE, None, "shipped template file"),
@@ -80,7 +102,7 @@ def test_uploaded_file_name_is_never_used(web, researcher, session, app):
 def test_bad_uploads_are_refused_with_the_path(web, researcher, session, name, document, text, where):
     response = upload(web, name, document, text=text)
     assert response.status_code == 422
-    assert where in response.text, response.text[response.text.find("not saved"):][:800]
+    assert where in response.text, response.text[response.text.find("not saved") :][:800]
     assert count(session) == 0
     # What the researcher typed is kept for correction.
     if text:
@@ -90,7 +112,8 @@ def test_bad_uploads_are_refused_with_the_path(web, researcher, session, name, d
 def test_new_versions_must_increase(web, researcher, session):
     assert upload(web, "derm", TEMPLATE).status_code == 303
     again = upload(web, "derm", TEMPLATE)
-    assert again.status_code == 422 and "must be greater than 1" in again.text
+    assert again.status_code == 422
+    assert "must be greater than 1" in again.text
     assert upload(web, "derm", {**TEMPLATE, "version": 2, "title": "Derm rubric v2"}).status_code == 303
     assert count(session) == 2
     assert "Derm rubric v2" in web.get("/templates/derm").text
@@ -103,13 +126,16 @@ def test_project_from_an_uploaded_template_snapshots_it(web, researcher, session
     session.rollback()  # see the upload's commit
     # As in a view or a CLI command: create_project finds uploads through the app context.
     with app.app_context():
-        project = create_project(session, "derm-project", template_name="derm", templates_dir=Path(app.config["TEMPLATES_DIR"]))
+        project = create_project(
+            session, "derm-project", template_name="derm", templates_dir=Path(app.config["TEMPLATES_DIR"])
+        )
         session.commit()
     # A later version does not change the project's snapshot.
     upload(web, "derm", {**TEMPLATE, "version": 2, "title": "Changed"})
     session.expire_all()
     project = session.get(Project, project.id)
-    assert project.template["title"] == "Derm rubric" and project.template_version == 1
+    assert project.template["title"] == "Derm rubric"
+    assert project.template_version == 1
 
 
 def test_experts_cannot_see_or_upload_templates(make_user, web, session):
@@ -122,7 +148,8 @@ def test_experts_cannot_see_or_upload_templates(make_user, web, session):
 
 def test_signed_out_users_are_sent_to_login(client):
     response = client.get("/templates")
-    assert response.status_code in (302, 303) and "/login" in response.headers["Location"]
+    assert response.status_code in (302, 303)
+    assert "/login" in response.headers["Location"]
 
 
 def test_upload_needs_the_csrf_token(web, researcher, session):

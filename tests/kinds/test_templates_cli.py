@@ -17,7 +17,9 @@ def test_check_counts_every_shipped_template(runner):
 
 def test_upload_stores_a_version(runner, tmp_path, session):
     path = tmp_path / "t.json"
-    path.write_text(json.dumps({"kind": "ranking", "version": 3, "title": "Rank code", "config": {"allow_ties": False}}))
+    path.write_text(
+        json.dumps({"kind": "ranking", "version": 3, "title": "Rank code", "config": {"allow_ties": False}})
+    )
     result = runner.invoke(args=["templates", "upload", "code-rank", str(path)])
     assert result.exit_code == 0, result.output
     assert "uploaded template code-rank v3 (ranking: Rank code)" in result.output

@@ -15,7 +15,17 @@ SHIPPED = available_templates(TEMPLATES)
 
 
 def test_the_issue_templates_are_shipped():
-    expected = {"pairwise", "ranking", "critique", "rubric", "helpsteer", "ultrafeedback", "medical-safety", "legal-critique", "pairwise-multi-criteria"}
+    expected = {
+        "pairwise",
+        "ranking",
+        "critique",
+        "rubric",
+        "helpsteer",
+        "ultrafeedback",
+        "medical-safety",
+        "legal-critique",
+        "pairwise-multi-criteria",
+    }
     assert expected <= set(SHIPPED)
 
 
@@ -42,7 +52,7 @@ def base(name: str) -> dict:
 
 
 @pytest.mark.parametrize(
-    "name,change,path",
+    ("name", "change", "path"),
     [
         ("pairwise", lambda t: t.pop("kind"), ""),
         ("pairwise", lambda t: t.update(kind="essay"), "kind"),
@@ -53,17 +63,33 @@ def base(name: str) -> dict:
         ("pairwise", lambda t: t["config"]["keys"].update(a="11"), "config.keys.a"),
         ("pairwise", lambda t: t["config"]["keys"].update(b="1"), "config.keys.b"),
         ("pairwise", lambda t: t["config"]["keys"].update(tie="?"), "config.keys.tie"),
-        ("pairwise-multi-criteria", lambda t: t["config"]["strength"].update(labels=["only one"]), "config.strength.labels"),
-        ("pairwise-multi-criteria", lambda t: t["config"]["criteria"][1].update(id="helpfulness"), "config.criteria[1].id"),
+        (
+            "pairwise-multi-criteria",
+            lambda t: t["config"]["strength"].update(labels=["only one"]),
+            "config.strength.labels",
+        ),
+        (
+            "pairwise-multi-criteria",
+            lambda t: t["config"]["criteria"][1].update(id="helpfulness"),
+            "config.criteria[1].id",
+        ),
         ("pairwise-multi-criteria", lambda t: t["config"]["criteria"][2].pop("label"), "config.criteria[2]"),
         ("pairwise-multi-criteria", lambda t: t["config"]["strength"].update(keys=["q"]), "config.strength.keys"),
         ("ranking", lambda t: t["config"].update(allow_ties=1), "config.allow_ties"),
         ("ranking", lambda t: t["config"].update(abstain_reasons=["a", "a"]), "config.abstain_reasons"),
         ("critique", lambda t: t["config"].update(responses="some"), "config.responses"),
         ("critique", lambda t: t["config"]["score"].update(max=0), "config.score.max"),
-        ("critique", lambda t: t["config"]["score"]["anchors"].update({"9": "off the scale"}), "config.score.anchors.9"),
+        (
+            "critique",
+            lambda t: t["config"]["score"]["anchors"].update({"9": "off the scale"}),
+            "config.score.anchors.9",
+        ),
         ("helpsteer", lambda t: t["config"]["criteria"][3]["scale"].update(min=5), "config.criteria[3].scale.max"),
-        ("helpsteer", lambda t: t["config"]["criteria"][0]["scale"]["anchors"].update({"x": "bad"}), "config.criteria[0].scale.anchors"),
+        (
+            "helpsteer",
+            lambda t: t["config"]["criteria"][0]["scale"]["anchors"].update({"x": "bad"}),
+            "config.criteria[0].scale.anchors",
+        ),
         ("helpsteer", lambda t: t["config"].update(criteria=[]), "config.criteria"),
         ("medical-safety", lambda t: t["config"]["criteria"][1].update(id="Harm level"), "config.criteria[1].id"),
     ],
@@ -76,9 +102,13 @@ def test_broken_template_names_the_json_path(name, change, path):
 
 def test_load_template_error_names_file_and_path(tmp_path):
     (tmp_path / "schema.json").write_bytes((TEMPLATES / "schema.json").read_bytes())
-    (tmp_path / "bad.json").write_text('{"kind": "rubric", "version": 1, "title": "t", "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 3, "max": 1}}]}}')
+    (tmp_path / "bad.json").write_text(
+        '{"kind": "rubric", "version": 1, "title": "t", "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 3, "max": 1}}]}}'
+    )
     (tmp_path / "broken.json").write_text('{"kind": ')
-    with pytest.raises(TemplateError, match=r"bad\.json: config\.criteria\[0\]\.scale\.max: must be greater than min \(3\)"):
+    with pytest.raises(
+        TemplateError, match=r"bad\.json: config\.criteria\[0\]\.scale\.max: must be greater than min \(3\)"
+    ):
         load_template("bad", tmp_path)
     with pytest.raises(TemplateError, match=r"broken\.json: not valid JSON"):
         load_template("broken", tmp_path)

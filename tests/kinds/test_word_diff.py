@@ -30,11 +30,13 @@ def test_a_changed_word_is_marked_alone():
 
 def test_html_is_escaped():
     html = str(diff_html('<img src=x onerror="alert(1)">', "<script>alert(1)</script>"))
-    assert "<img" not in html and "<script" not in html and "img src=x onerror=&#34;" in html
+    assert "<img" not in html
+    assert "<script" not in html
+    assert "img src=x onerror=&#34;" in html
 
 
 def test_a_huge_replaced_block_falls_back_to_delete_insert():
     before = " ".join(f"w{i}" for i in range(400))
     after = " ".join(f"v{i}" for i in range(400))
-    assert 400 * 400 > WORD_DIFF_BUDGET
+    assert WORD_DIFF_BUDGET < 400 * 400
     assert word_diff(before, after) == (("delete", before), ("insert", after))

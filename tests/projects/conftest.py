@@ -10,12 +10,11 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from helpers import Browserless
 
 from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentStatus, Batch, Item, Judgment
 from annotate.projects import counters
-
-from helpers import Browserless
 
 
 @pytest.fixture

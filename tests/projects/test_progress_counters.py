@@ -10,10 +10,18 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from helpers import pair_rows
 from sqlalchemy import func, select
 
 from annotate.assign.adjudication import claim_adjudication
-from annotate.assign.services import LeaseLost, claim_next, prioritize_batch, release_expired, skip_assignment, submit_judgment
+from annotate.assign.services import (
+    LeaseLost,
+    claim_next,
+    prioritize_batch,
+    release_expired,
+    skip_assignment,
+    submit_judgment,
+)
 from annotate.db import utcnow
 from annotate.models import (
     Assignment,
@@ -29,13 +37,15 @@ from annotate.projects.queries import judgments_per_day, progress_counts
 from annotate.projects.settings import Settings, update_settings
 from annotate.review.services import record_review
 
-from helpers import pair_rows
-
 
 def counted(session, project) -> dict[str, int]:
     """The progress page's figures, counted the slow way from the rows themselves."""
     assigned = dict(session.execute(select(Item.id, Item.assigned_count).where(Item.project_id == project.id)).all())
-    judged = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))))
+    judged = Counter(
+        session.scalars(
+            select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))
+        )
+    )
     statuses = Counter(session.scalars(select(Assignment.status).where(Assignment.project_id == project.id)))
     complete = sum(1 for item_id in assigned if judged[item_id] >= project.overlap)
     started = sum(1 for n in assigned.values() if n > 0)
@@ -44,7 +54,9 @@ def counted(session, project) -> dict[str, int]:
         "complete": complete,
         "in_progress": started - complete,
         "not_started": len(assigned) - started,
-        "judgments": session.scalar(select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id)),
+        "judgments": session.scalar(
+            select(func.count()).select_from(Judgment).where(Judgment.project_id == project.id)
+        ),
         "active_leases": statuses[AssignmentStatus.LEASED],
         "skips": statuses[AssignmentStatus.SKIPPED],
     }
@@ -54,12 +66,20 @@ def check(session, project) -> dict[str, int]:
     """Counters == recount, every item's judged_count is right, and the progress page's counts are exact."""
     session.commit()  # a fresh snapshot
     assert counters.totals(session, project.id, days=True) == counters.recount(session, project.id)
-    judged = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))))
-    for item_id, judged_count in session.execute(select(Item.id, Item.judged_count).where(Item.project_id == project.id)):
+    judged = Counter(
+        session.scalars(
+            select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))
+        )
+    )
+    for item_id, judged_count in session.execute(
+        select(Item.id, Item.judged_count).where(Item.project_id == project.id)
+    ):
         assert judged_count == judged[item_id], item_id
     shown = progress_counts(session, project)
     assert shown == counted(session, project)
-    made = Counter(when.date() for when in session.scalars(select(Judgment.created_at).where(Judgment.project_id == project.id)))
+    made = Counter(
+        when.date() for when in session.scalars(select(Judgment.created_at).where(Judgment.project_id == project.id))
+    )
     today = max(made, default=utcnow().date())
     window = [today - timedelta(days=back) for back in (2, 1, 0)]
     assert judgments_per_day(session, project, days=3, today=today) == [(d, made[d]) for d in window]
@@ -89,7 +109,13 @@ def test_counters_equal_a_recount_through_a_mixed_workload(world, session):
     project, (ann, bob, cat, dan), rita, ada = world
     now = utcnow()
     assert check(session, project) == {
-        "items": 10, "complete": 0, "in_progress": 0, "not_started": 10, "judgments": 0, "active_leases": 0, "skips": 0,
+        "items": 10,
+        "complete": 0,
+        "in_progress": 0,
+        "not_started": 10,
+        "judgments": 0,
+        "active_leases": 0,
+        "skips": 0,
     }
 
     # Items already started go first, so Ann and Bob judge the same item and split: adjudication.
@@ -167,14 +193,17 @@ def test_counters_equal_a_recount_through_a_mixed_workload(world, session):
     claim_next(session, project, bob, even_later)  # an open lease at the end
     session.commit()
     shown = check(session, project)
-    assert shown["active_leases"] == 1 and shown["complete"] >= 2
+    assert shown["active_leases"] == 1
+    assert shown["complete"] >= 2
 
     # The overlap changes: "complete" follows at once, with nothing recounted.
     for overlap in (1, 3, 2):
         update_settings(session, project, Settings(**{**vars(Settings.of(project)), "overlap": overlap}))
         session.commit()
         assert check(session, project)["complete"] == sum(
-            1 for n in Counter(session.scalars(select(Judgment.item_id).where(Judgment.adjudication.is_(False)))).values() if n >= overlap
+            1
+            for n in Counter(session.scalars(select(Judgment.item_id).where(Judgment.adjudication.is_(False)))).values()
+            if n >= overlap
         )
 
 
@@ -187,9 +216,16 @@ def test_counters_through_the_api(world, session, client, make_token, write_json
         return client.post(f"/api/v1{path}", json=body or None, headers={"Authorization": f"Bearer {token}"})
 
     lease = api(tokens[ann.id], "/projects/mixed/assignments").get_json()
-    assert api(tokens[ann.id], f"/assignments/{lease['assignment']['id']}/judgment", answers={"preferred": "r1"}).status_code == 201
+    assert (
+        api(
+            tokens[ann.id], f"/assignments/{lease['assignment']['id']}/judgment", answers={"preferred": "r1"}
+        ).status_code
+        == 201
+    )
     other = api(tokens[bob.id], "/projects/mixed/assignments").get_json()
-    assert api(tokens[bob.id], f"/assignments/{other['assignment']['id']}/skip", reason="Broken prompt").status_code == 200
+    assert (
+        api(tokens[bob.id], f"/assignments/{other['assignment']['id']}/skip", reason="Broken prompt").status_code == 200
+    )
     api(tokens[bob.id], "/projects/mixed/assignments")
     shown = check(session, project)
     assert (shown["judgments"], shown["skips"], shown["active_leases"]) == (1, 1, 1)
@@ -216,7 +252,16 @@ def test_rebuild_repairs_counters_after_rows_written_behind_the_apps_back(world,
     session.commit()
     # Somebody adds an item by hand and garbles an item's judgment count: the counters no longer match.
     batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
-    session.add(Item(project_id=project.id, batch_id=batch.id, external_id="by-hand", content_hash="0" * 64, prompt=[], responses=[]))
+    session.add(
+        Item(
+            project_id=project.id,
+            batch_id=batch.id,
+            external_id="by-hand",
+            content_hash="0" * 64,
+            prompt=[],
+            responses=[],
+        )
+    )
     session.get(Item, lease.item_id).judged_count = 7
     session.commit()
     assert counters.totals(session, project.id) == {"items": 10, "judgments": 1, "judged_1": 1}
@@ -231,9 +276,9 @@ def test_the_migration_backfills_the_counters(tmp_path):
     """0008 on a database with work in it: counters and judged_count come out as a recount says."""
     import os
 
-    from annotate.db import make_engine
-
     from helpers import scratch_database
+
+    from annotate.db import make_engine
 
     with scratch_database("annotate_bf", os.environ.get("ANNOTATE_TEST_DATABASE_URL"), tmp_path / "backfill.db") as url:
         engine = make_engine(url)
@@ -253,35 +298,134 @@ def _backfill_checks(engine) -> None:
     upgrade(engine, "0007")
     now, yesterday = utcnow(), utcnow() - timedelta(days=1)
     rows = {
-        "users": [{"id": i, "email": f"u{i}@example.org", "name": "", "role": "expert", "expertise": "[]", "active": True, "created_at": now} for i in (1, 2, 3)],
-        "projects": [{"id": p, "slug": f"p{p}", "title": "P", "template": '{"kind": "pairwise", "config": {}}', "template_name": "pairwise", "template_version": 1,
-                      "instructions_version": 1, "overlap": 2, "required_expertise": "[]", "lease_seconds": 1800, "max_active_leases": 1,
-                      "randomize_order": True, "archived": False, "created_at": now} for p in (1, 2)],
-        "batches": [{"id": p, "project_id": p, "source": "s", "format": "jsonl", "shape": "", "mapping": "{}", "status": "complete", "rows_read": 0, "rows_new": 0,
-                     "rows_duplicate": 0, "rows_skipped": 0, "progress": 1.0, "skipped": "[]", "created_at": now} for p in (1, 2)],
-        "items": [{"id": i, "project_id": 1 + i % 2, "batch_id": 1 + i % 2, "external_id": f"i{i}", "content_hash": "0", "prompt": "[]", "responses": "[]",
-                   "metadata": "{}", "priority": 0, "assigned_count": 0, "created_at": now} for i in range(1, 9)],
+        "users": [
+            {
+                "id": i,
+                "email": f"u{i}@example.org",
+                "name": "",
+                "role": "expert",
+                "expertise": "[]",
+                "active": True,
+                "created_at": now,
+            }
+            for i in (1, 2, 3)
+        ],
+        "projects": [
+            {
+                "id": p,
+                "slug": f"p{p}",
+                "title": "P",
+                "template": '{"kind": "pairwise", "config": {}}',
+                "template_name": "pairwise",
+                "template_version": 1,
+                "instructions_version": 1,
+                "overlap": 2,
+                "required_expertise": "[]",
+                "lease_seconds": 1800,
+                "max_active_leases": 1,
+                "randomize_order": True,
+                "archived": False,
+                "created_at": now,
+            }
+            for p in (1, 2)
+        ],
+        "batches": [
+            {
+                "id": p,
+                "project_id": p,
+                "source": "s",
+                "format": "jsonl",
+                "shape": "",
+                "mapping": "{}",
+                "status": "complete",
+                "rows_read": 0,
+                "rows_new": 0,
+                "rows_duplicate": 0,
+                "rows_skipped": 0,
+                "progress": 1.0,
+                "skipped": "[]",
+                "created_at": now,
+            }
+            for p in (1, 2)
+        ],
+        "items": [
+            {
+                "id": i,
+                "project_id": 1 + i % 2,
+                "batch_id": 1 + i % 2,
+                "external_id": f"i{i}",
+                "content_hash": "0",
+                "prompt": "[]",
+                "responses": "[]",
+                "metadata": "{}",
+                "priority": 0,
+                "assigned_count": 0,
+                "created_at": now,
+            }
+            for i in range(1, 9)
+        ],
     }
     # (item, expert, status, adjudication, when): item 2 complete and tie-broken, item 4 half done, item 6 skipped, item 8 leased; item 3 (project 2) done once.
-    work = [(2, 1, "submitted", False, yesterday), (2, 2, "submitted", False, now), (2, 3, "submitted", True, now), (4, 1, "submitted", False, now),
-            (6, 2, "skipped", False, None), (8, 3, "leased", False, None), (3, 1, "submitted", False, now)]
-    rows["assignments"] = [{"id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "status": status, "leased_at": now, "expires_at": now,
-                            "display_order": "[]", "active_seconds": 0, "purpose": "adjudicate" if adj else "judge"}
-                           for n, (item, expert, status, adj, _when) in enumerate(work, 1)]
-    rows["judgments"] = [{"assignment_id": n, "project_id": 1 + item % 2, "item_id": item, "expert_id": expert, "answers": "{}", "template_name": "pairwise",
-                          "template_version": 1, "instructions_version": 1, "active_seconds": 0, "created_at": when, "updated_at": when, "adjudication": adj}
-                         for n, (item, expert, status, adj, when) in enumerate(work, 1) if status == "submitted"]
+    work = [
+        (2, 1, "submitted", False, yesterday),
+        (2, 2, "submitted", False, now),
+        (2, 3, "submitted", True, now),
+        (4, 1, "submitted", False, now),
+        (6, 2, "skipped", False, None),
+        (8, 3, "leased", False, None),
+        (3, 1, "submitted", False, now),
+    ]
+    rows["assignments"] = [
+        {
+            "id": n,
+            "project_id": 1 + item % 2,
+            "item_id": item,
+            "expert_id": expert,
+            "status": status,
+            "leased_at": now,
+            "expires_at": now,
+            "display_order": "[]",
+            "active_seconds": 0,
+            "purpose": "adjudicate" if adj else "judge",
+        }
+        for n, (item, expert, status, adj, _when) in enumerate(work, 1)
+    ]
+    rows["judgments"] = [
+        {
+            "assignment_id": n,
+            "project_id": 1 + item % 2,
+            "item_id": item,
+            "expert_id": expert,
+            "answers": "{}",
+            "template_name": "pairwise",
+            "template_version": 1,
+            "instructions_version": 1,
+            "active_seconds": 0,
+            "created_at": when,
+            "updated_at": when,
+            "adjudication": adj,
+        }
+        for n, (item, expert, status, adj, when) in enumerate(work, 1)
+        if status == "submitted"
+    ]
     with engine.begin() as conn:
         for table, values in rows.items():
             columns = list(values[0])
-            conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"), values)
+            conn.execute(
+                text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"),
+                values,
+            )
     upgrade(engine)
     with Session(engine) as session:
         assert counters.totals(session, 1) == {"items": 4, "judgments": 4, "skips": 1, "judged_1": 1, "judged_2": 1}
         assert counters.totals(session, 2) == {"items": 4, "judgments": 1, "judged_1": 1}
         for project_id in (1, 2):
             assert counters.totals(session, project_id, days=True) == counters.recount(session, project_id)
-        assert dict(session.execute(select(Item.id, Item.judged_count).where(Item.judged_count > 0)).all()) == {2: 2, 4: 1, 3: 1}
+        assert dict(session.execute(select(Item.id, Item.judged_count).where(Item.judged_count > 0)).all()) == {
+            2: 2,
+            4: 1,
+            3: 1,
+        }
         assert counters.per_day(session, 1, [yesterday.date(), now.date()]) == (
             {yesterday.date(): 1, now.date(): 3} if yesterday.date() != now.date() else {now.date(): 4}
         )
@@ -292,10 +436,21 @@ def test_recount_command(world, session, runner):
     submit_judgment(session, claim_next(session, project, ann), project, {"preferred": "r1"})
     session.commit()
     out = runner.invoke(args=["projects", "recount", "mixed"])
-    assert out.exit_code == 0 and out.output.strip() == "recounted mixed: 10 items, 1 judgments; they were right"
+    assert out.exit_code == 0
+    assert out.output.strip() == "recounted mixed: 10 items, 1 judgments; they were right"
     batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
-    session.add(Item(project_id=project.id, batch_id=batch.id, external_id="by-hand", content_hash="0" * 64, prompt=[], responses=[]))
+    session.add(
+        Item(
+            project_id=project.id,
+            batch_id=batch.id,
+            external_id="by-hand",
+            content_hash="0" * 64,
+            prompt=[],
+            responses=[],
+        )
+    )
     session.commit()
     out = runner.invoke(args=["projects", "recount", "mixed"])
-    assert out.exit_code == 0 and out.output.strip() == "recounted mixed: 11 items, 1 judgments; corrected items"
+    assert out.exit_code == 0
+    assert out.output.strip() == "recounted mixed: 11 items, 1 judgments; corrected items"
     assert counters.totals(session, project.id)["items"] == 11

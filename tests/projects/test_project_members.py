@@ -5,12 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from helpers import Browserless, csrf_from
 from sqlalchemy import select
 
 from annotate.db import utcnow
 from annotate.models import Invitation, ProjectMember, ProjectRole, Role, User
-
-from helpers import Browserless, csrf_from
 
 LINK_RE = re.compile(r'value="(http://localhost/invite/[^"]+)"')
 
@@ -27,9 +26,12 @@ def test_add_an_existing_user_and_change_their_role(make_user, make_project, bro
     web = browser_for(researcher)
     assert web.post("/p/m1/members", {"email": expert.email.upper(), "role": "reviewer"}).status_code == 303
     member = session.scalar(select(ProjectMember).where(ProjectMember.user_id == expert.id))
-    assert member.role is ProjectRole.REVIEWER and member.project_id == project.id
+    assert member.role is ProjectRole.REVIEWER
+    assert member.project_id == project.id
     page = web.get("/p/m1/members")
-    assert expert.email in page.text and "is now reviewer" in page.text and LINK_RE.search(page.text) is None
+    assert expert.email in page.text
+    assert "is now reviewer" in page.text
+    assert LINK_RE.search(page.text) is None
     assert web.post(f"/p/m1/members/{member.id}", {"role": "expert"}).status_code == 303
     session.refresh(member)
     assert member.role is ProjectRole.EXPERT
@@ -41,31 +43,44 @@ def test_invite_by_email_then_set_password_once(app, make_user, make_project, br
     web = browser_for(researcher)
     with caplog.at_level("WARNING", logger="annotate.invitations"):
         page = web.post("/p/m2/members", {"email": "new.expert@example.org", "name": "Nia", "role": "expert"})
-    assert page.status_code == 200 and "send new.expert@example.org this one-time link" in page.text
+    assert page.status_code == 200
+    assert "send new.expert@example.org this one-time link" in page.text
     url = _link(page.text)
     token = url.rsplit("/", 1)[1]
     assert token in caplog.text  # no mail server: the link is logged too
     user = session.scalar(User.by_email("new.expert@example.org"))
-    assert user.role is Role.EXPERT and user.password_hash is None and user.name == "Nia"
+    assert user.role is Role.EXPERT
+    assert user.password_hash is None
+    assert user.name == "Nia"
     stored = session.scalar(select(Invitation).where(Invitation.user_id == user.id))
-    assert token not in stored.token_hash and len(stored.token_hash) == 64  # stored hashed
+    assert token not in stored.token_hash
+    assert len(stored.token_hash) == 64
 
     invitee = Browserless(app.test_client())
     form = invitee.client.get(url)
-    assert form.status_code == 200 and "Invite project" in form.text
+    assert form.status_code == 200
+    assert "Invite project" in form.text
     csrf = csrf_from(form.text)
     short = invitee.client.post(url, data={"password": "short", "confirm": "short", "csrf_token": csrf})
-    assert short.status_code == 422 and "at least 10 characters" in short.text
-    differ = invitee.client.post(url, data={"password": "a-long-password", "confirm": "another-password", "csrf_token": csrf})
+    assert short.status_code == 422
+    assert "at least 10 characters" in short.text
+    differ = invitee.client.post(
+        url, data={"password": "a-long-password", "confirm": "another-password", "csrf_token": csrf}
+    )
     assert differ.status_code == 422
-    done = invitee.client.post(url, data={"password": "a-long-password", "confirm": "a-long-password", "csrf_token": csrf})
+    done = invitee.client.post(
+        url, data={"password": "a-long-password", "confirm": "a-long-password", "csrf_token": csrf}
+    )
     assert done.status_code == 303
     assert "Invite project" in invitee.client.get("/").text  # signed in, and a member
 
     again = Browserless(app.test_client()).client.get(url)
-    assert again.status_code == 410 and "already been used" in again.text
+    assert again.status_code == 410
+    assert "already been used" in again.text
     csrf = csrf_from(invitee.client.get("/").text)  # signing in started a new session
-    reuse = invitee.client.post(url, data={"password": "b-long-password", "confirm": "b-long-password", "csrf_token": csrf})
+    reuse = invitee.client.post(
+        url, data={"password": "b-long-password", "confirm": "b-long-password", "csrf_token": csrf}
+    )
     assert reuse.status_code == 410
     fresh = Browserless(app.test_client())
     fresh.login("new.expert@example.org", "a-long-password")
@@ -79,7 +94,8 @@ def test_expired_and_unknown_links_are_refused(app, make_user, make_project, bro
     invitation.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
     client = app.test_client()
-    assert client.get(url).status_code == 410 and "expired" in client.get(url).text
+    assert client.get(url).status_code == 410
+    assert "expired" in client.get(url).text
     assert client.get("/invite/not-a-token").status_code == 410
 
 
@@ -129,11 +145,13 @@ def test_researchers_keep_their_own_role(make_user, make_project, browser_for, s
     web = browser_for(researcher)
     mine = session.scalar(select(ProjectMember).where(ProjectMember.user_id == researcher.id))
     response = web.post(f"/p/m7/members/{mine.id}", {"role": "expert"})
-    assert response.status_code == 422 and "own researcher role" in response.text
+    assert response.status_code == 422
+    assert "own researcher role" in response.text
     assert web.post(f"/p/m7/members/{mine.id}", {"active": "0"}).status_code == 422
     assert web.post(f"/p/m7/members/{mine.id}", {"role": "boss"}).status_code == 422
     session.refresh(mine)
-    assert mine.role is ProjectRole.RESEARCHER and mine.active
+    assert mine.role is ProjectRole.RESEARCHER
+    assert mine.active
 
 
 def test_member_list_is_paginated(make_user, make_project, browser_for, session):
@@ -146,7 +164,8 @@ def test_member_list_is_paginated(make_user, make_project, browser_for, session)
     after = re.search(r'href="/p/m8/members\?after=(\d+)"', first.text)
     assert after, "no next-page link"
     second = web.get(f"/p/m8/members?after={after.group(1)}")
-    assert second.text.count('name="active"') == 6 and "Next page" not in second.text
+    assert second.text.count('name="active"') == 6
+    assert "Next page" not in second.text
 
 
 def test_unknown_role_and_bad_email_are_refused(make_user, make_project, browser_for, session):
@@ -155,5 +174,6 @@ def test_unknown_role_and_bad_email_are_refused(make_user, make_project, browser
     web = browser_for(researcher)
     assert web.post("/p/m9/members", {"email": "a@example.org", "role": "owner"}).status_code == 422
     bad = web.post("/p/m9/members", {"email": "not-an-email", "role": "expert"})
-    assert bad.status_code == 422 and "is not an email address" in bad.text
+    assert bad.status_code == 422
+    assert "is not an email address" in bad.text
     assert session.scalar(User.by_email("a@example.org")) is None

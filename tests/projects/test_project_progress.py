@@ -32,12 +32,24 @@ def test_counts_days_throughput_and_skips(make_user, make_project, browser_for, 
     seed_work(project, items[4], ann, seconds=90)
 
     counts = queries.progress_counts(session, project)
-    assert counts == {"items": 6, "complete": 1, "in_progress": 2, "not_started": 3, "judgments": 4, "active_leases": 1, "skips": 2}
+    assert counts == {
+        "items": 6,
+        "complete": 1,
+        "in_progress": 2,
+        "not_started": 3,
+        "judgments": 4,
+        "active_leases": 1,
+        "skips": 2,
+    }
     days = dict(queries.judgments_per_day(session, project, days=3))
-    assert days[utcnow().date()] == 3 and days[yesterday.date()] == 1 and len(days) == 3
+    assert days[utcnow().date()] == 3
+    assert days[yesterday.date()] == 1
+    assert len(days) == 3
     rates = queries.throughput(session, project, [ann.id, bob.id, researcher.id])
-    assert rates[ann.id]["judgments"] == 3 and rates[ann.id]["median_seconds"] == 20  # 10, 20, 90
-    assert rates[bob.id]["median_seconds"] == 40 and abs(rates[ann.id]["active_hours"] - 120 / 3600) < 1e-9
+    assert rates[ann.id]["judgments"] == 3
+    assert rates[ann.id]["median_seconds"] == 20
+    assert rates[bob.id]["median_seconds"] == 40
+    assert abs(rates[ann.id]["active_hours"] - 120 / 3600) < 1e-9
     assert researcher.id not in rates
     even = make_user("expert")
     for i, s in enumerate((10, 20, 30, 100)):
@@ -46,8 +58,12 @@ def test_counts_days_throughput_and_skips(make_user, make_project, browser_for, 
 
     page = browser_for(researcher).get("/p/g1/progress")
     assert page.status_code == 200
-    assert _cells(page.text, "Total") == "10" and _cells(page.text, "Complete") == "1" and _cells(page.text, "Skips") == "2"
-    assert "Outside my expertise" in page.text and "Ann" in page.text and "Bob" in page.text
+    assert _cells(page.text, "Total") == "10"
+    assert _cells(page.text, "Complete") == "1"
+    assert _cells(page.text, "Skips") == "2"
+    assert "Outside my expertise" in page.text
+    assert "Ann" in page.text
+    assert "Bob" in page.text
 
 
 def test_polling_gets_only_the_self_replacing_widget(make_user, make_project, browser_for, seed_items):
@@ -56,10 +72,15 @@ def test_polling_gets_only_the_self_replacing_widget(make_user, make_project, br
     seed_items(project, 3)
     web = browser_for(researcher)
     full = web.get("/p/g2/progress")
-    assert "<html" in full.text and 'hx-trigger="every 5s"' in full.text and 'hx-target="this"' in full.text
+    assert "<html" in full.text
+    assert 'hx-trigger="every 5s"' in full.text
+    assert 'hx-target="this"' in full.text
     poll = web.get("/p/g2/progress", headers={"HX-Request": "true"})
-    assert poll.status_code == 200 and "<html" not in poll.text and "Progress" not in poll.text.split("<section", 1)[0]
-    assert poll.text.lstrip().startswith('<div id="progress"') and 'hx-swap="outerHTML"' in poll.text
+    assert poll.status_code == 200
+    assert "<html" not in poll.text
+    assert "Progress" not in poll.text.split("<section", 1)[0]
+    assert poll.text.lstrip().startswith('<div id="progress"')
+    assert 'hx-swap="outerHTML"' in poll.text
     assert "HX-Request" in poll.headers["Vary"]
     boosted = web.get("/p/g2/progress", headers={"HX-Request": "true", "HX-Boosted": "true"})
     assert "<html" in boosted.text
@@ -72,7 +93,7 @@ def test_throughput_and_items_are_paginated(make_user, make_project, browser_for
     seed_items(project, 120)
     web = browser_for(researcher)
     progress = web.get("/p/g3/progress")
-    assert progress.text.count("<td class=\"num\">0</td>") >= 25
+    assert progress.text.count('<td class="num">0</td>') >= 25
     nxt = re.search(r'href="/p/g3/progress\?after=(\d+)"', progress.text)
     assert nxt
     second = web.get(f"/p/g3/progress?after={nxt.group(1)}")
@@ -86,20 +107,29 @@ def test_throughput_and_items_are_paginated(make_user, make_project, browser_for
         seen += re.findall(r'<td class="mono">(it-\d+)</td>', page.text)
         match = re.search(r'href="(/p/g3/items\?after=[^"]+)"', page.text)
         url = match.group(1) if match else None
-    assert len(seen) == 120 and len(set(seen)) == 120
+    assert len(seen) == 120
+    assert len(set(seen)) == 120
 
 
-def test_throughput_and_skip_reasons_are_a_widget_of_their_own_polled_every_minute(make_user, make_project, browser_for, seed_items, seed_work):
+def test_throughput_and_skip_reasons_are_a_widget_of_their_own_polled_every_minute(
+    make_user, make_project, browser_for, seed_items, seed_work
+):
     researcher, ann = make_user("researcher"), make_user("expert", name="Ann")
     project = make_project("g4", members=[(researcher, "researcher"), (ann, "expert")])
     items = seed_items(project, 2)
     seed_work(project, items[0], ann, status=AssignmentStatus.SKIPPED, skip_reason="Broken prompt")
     web = browser_for(researcher)
     full = web.get("/p/g4/progress")
-    assert 'hx-trigger="every 5s"' in full.text and 'hx-trigger="every 60s"' in full.text
-    assert 'hx-get="/p/g4/progress?part=people"' in full.text and "Broken prompt" in full.text
+    assert 'hx-trigger="every 5s"' in full.text
+    assert 'hx-trigger="every 60s"' in full.text
+    assert 'hx-get="/p/g4/progress?part=people"' in full.text
+    assert "Broken prompt" in full.text
     people = web.get("/p/g4/progress?part=people", headers={"HX-Request": "true"})
-    assert people.text.lstrip().startswith('<div id="progress-people"') and "Broken prompt" in people.text and "Ann" in people.text
+    assert people.text.lstrip().startswith('<div id="progress-people"')
+    assert "Broken prompt" in people.text
+    assert "Ann" in people.text
     assert "<dt>Total</dt>" not in people.text
     counts = web.get("/p/g4/progress", headers={"HX-Request": "true"})
-    assert _cells(counts.text, "Skips") == "1" and "Broken prompt" not in counts.text and "Throughput" not in counts.text
+    assert _cells(counts.text, "Skips") == "1"
+    assert "Broken prompt" not in counts.text
+    assert "Throughput" not in counts.text

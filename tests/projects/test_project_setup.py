@@ -24,18 +24,28 @@ def test_researcher_creates_a_project_and_becomes_its_researcher(make_user, brow
     researcher = make_user("researcher")
     web = browser_for(researcher)
     form = web.get("/projects/new")
-    assert form.status_code == 200 and 'value="pairwise"' in form.text
+    assert form.status_code == 200
+    assert 'value="pairwise"' in form.text
     response = web.post("/projects/new", GOOD)
-    assert response.status_code == 303 and response.headers["Location"] == "/p/derm/settings"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/p/derm/settings"
     project = session.scalar(select(Project).where(Project.slug == "derm"))
-    assert (project.title, project.overlap, project.max_active_leases, project.lease_seconds) == ("Dermatology pairs", 3, 2, 900)
-    assert project.required_expertise == ["medicine/dermatology", "law"] and project.randomize_order is True
+    assert (project.title, project.overlap, project.max_active_leases, project.lease_seconds) == (
+        "Dermatology pairs",
+        3,
+        2,
+        900,
+    )
+    assert project.required_expertise == ["medicine/dermatology", "law"]
+    assert project.randomize_order is True
     assert project.quota_per_expert is None
     assert project.instructions.startswith("# Read carefully")
     member = session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id))
-    assert member.user_id == researcher.id and member.role is ProjectRole.RESEARCHER
+    assert member.user_id == researcher.id
+    assert member.role is ProjectRole.RESEARCHER
     page = web.get("/p/derm/settings")
-    assert page.status_code == 200 and "Created project Dermatology pairs" in page.text
+    assert page.status_code == 200
+    assert "Created project Dermatology pairs" in page.text
     assert "<h1>Read carefully</h1>" in page.text  # the preview of the saved instructions
 
 
@@ -60,7 +70,8 @@ def test_experts_cannot_create_projects_or_preview(make_user, browser_for):
     assert web.get("/projects/new").status_code == 403
     assert web.post("/projects/new", GOOD).status_code == 403
     assert web.post("/projects/preview?field=instructions", {"instructions": "x"}).status_code == 403
-    assert 'href="/projects"' not in web.get("/").text and web.get("/projects").status_code == 403
+    assert 'href="/projects"' not in web.get("/").text
+    assert web.get("/projects").status_code == 403
 
 
 def test_preview_renders_markdown_safely_as_a_fragment(make_user, browser_for):
@@ -72,8 +83,10 @@ def test_preview_renders_markdown_safely_as_a_fragment(make_user, browser_for):
     )
     assert response.status_code == 200
     assert "<strong>bold</strong>" in response.text
-    assert "<script" not in response.text and "<img" not in response.text  # escaped, never markup
-    assert "<html" not in response.text and "hx-disable" in response.text
+    assert "<script" not in response.text
+    assert "<img" not in response.text
+    assert "<html" not in response.text
+    assert "hx-disable" in response.text
     assert web.post("/projects/preview?field=other", {}).status_code == 400
     assert web.client.post("/projects/preview?field=terms", data={"terms": "x"}).status_code == 400  # no CSRF token
 
@@ -87,11 +100,17 @@ def test_settings_update_and_validation(make_user, make_project, browser_for, se
     response = web.post("/p/p1/settings", form)
     assert response.status_code == 303
     session.refresh(project)
-    assert (project.title, project.overlap, project.quota_per_expert, project.randomize_order) == ("Renamed", 2, 40, False)
+    assert (project.title, project.overlap, project.quota_per_expert, project.randomize_order) == (
+        "Renamed",
+        2,
+        40,
+        False,
+    )
     assert "Settings saved" in web.get("/p/p1/settings").text
 
     bad = web.post("/p/p1/settings", {**form, "max_active_leases": "1000"})
-    assert bad.status_code == 422 and "max_active_leases: must be between 1 and 100" in bad.text
+    assert bad.status_code == 422
+    assert "max_active_leases: must be between 1 and 100" in bad.text
     session.refresh(project)
     assert project.max_active_leases == 2
 
@@ -104,7 +123,9 @@ def test_an_instructions_edit_adds_a_version_and_keeps_the_old(make_user, make_p
     assert web.post("/p/p2/instructions", {"instructions": "Version two"}).status_code == 303  # unchanged: no version
     session.expire_all()
     versions = session.scalars(
-        select(InstructionsVersion.body).where(InstructionsVersion.project_id == project.id).order_by(InstructionsVersion.version)
+        select(InstructionsVersion.body)
+        .where(InstructionsVersion.project_id == project.id)
+        .order_by(InstructionsVersion.version)
     ).all()
     assert versions == ["Version one", "Version two"]
     assert session.get(Project, project.id).instructions_version == 2
@@ -127,7 +148,9 @@ def test_manage_lists_only_the_projects_a_researcher_runs(make_user, make_projec
     make_project("works", title="I only judge here", members=[(researcher, "expert")])
     make_project("other", title="Not mine at all")
     page = browser_for(researcher).get("/projects")
-    assert "I run this" in page.text and "I only judge here" not in page.text and "Not mine at all" not in page.text
+    assert "I run this" in page.text
+    assert "I only judge here" not in page.text
+    assert "Not mine at all" not in page.text
     everything = browser_for(admin).get("/projects").text
     assert all(t in everything for t in ("I run this", "I only judge here", "Not mine at all"))
 

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from annotate.models import TermsAcceptance, TermsVersion
 
-TERMS = "## Confidentiality\n\nDo not share any item outside this project.\n\n" + "Clause. " * 300 + "\n\nThe last line."
+TERMS = (
+    "## Confidentiality\n\nDo not share any item outside this project.\n\n" + "Clause. " * 300 + "\n\nThe last line."
+)
 
 
 def _publish(web, slug: str, body: str):
@@ -15,7 +17,9 @@ def _publish(web, slug: str, body: str):
     return response
 
 
-def test_an_expert_must_accept_the_terms_before_the_first_task(make_user, make_project, browser_for, seed_items, session):
+def test_an_expert_must_accept_the_terms_before_the_first_task(
+    make_user, make_project, browser_for, seed_items, session
+):
     researcher, expert = make_user("researcher"), make_user("expert")
     project = make_project("t1", members=[(researcher, "researcher"), (expert, "expert")])
     seed_items(project, 2)
@@ -23,20 +27,25 @@ def test_an_expert_must_accept_the_terms_before_the_first_task(make_user, make_p
     web = browser_for(expert)
 
     blocked = web.post("/p/t1/next")
-    assert blocked.status_code == 303 and blocked.headers["Location"] == "/p/t1/terms"
+    assert blocked.status_code == 303
+    assert blocked.headers["Location"] == "/p/t1/terms"
     htmx = web.post("/p/t1/next", headers={"HX-Request": "true"})
-    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"] == "/p/t1/terms"
+    assert htmx.status_code == 204
+    assert htmx.headers["HX-Redirect"] == "/p/t1/terms"
 
     page = web.get("/p/t1/terms")
-    assert "<h2>Confidentiality</h2>" in page.text and "The last line." in page.text  # in full, not hidden
+    assert "<h2>Confidentiality</h2>" in page.text
+    assert "The last line." in page.text
     assert page.text.count("Clause.") == 300
     assert web.post("/p/t1/terms/accept", {"version": "1"}).status_code == 303
     acceptance = session.scalar(select(TermsAcceptance).where(TermsAcceptance.user_id == expert.id))
-    assert acceptance.version == 1 and acceptance.accepted_at is not None
+    assert acceptance.version == 1
+    assert acceptance.accepted_at is not None
     assert "You have accepted this version" in web.get("/p/t1/terms").text
 
     claimed = web.post("/p/t1/next")
-    assert claimed.status_code == 303 and claimed.headers["Location"] != "/p/t1/terms"
+    assert claimed.status_code == 303
+    assert claimed.headers["Location"] != "/p/t1/terms"
 
 
 def test_a_new_version_must_be_accepted_again_and_stale_accepts_fail(make_user, make_project, browser_for, session):
@@ -53,9 +62,13 @@ def test_a_new_version_must_be_accepted_again_and_stale_accepts_fail(make_user, 
     assert "changed while you were reading" in web.get("/p/t2/terms").text
     assert web.post("/p/t2/terms/accept", {"version": "x"}).status_code == 400
     assert web.post("/p/t2/terms/accept", {"version": "2"}).status_code == 303
-    versions = session.scalars(select(TermsAcceptance.version).where(TermsAcceptance.user_id == expert.id).order_by(TermsAcceptance.version)).all()
+    versions = session.scalars(
+        select(TermsAcceptance.version).where(TermsAcceptance.user_id == expert.id).order_by(TermsAcceptance.version)
+    ).all()
     assert versions == [1, 2]
-    bodies = session.scalars(select(TermsVersion.body).where(TermsVersion.project_id == project.id).order_by(TermsVersion.version)).all()
+    bodies = session.scalars(
+        select(TermsVersion.body).where(TermsVersion.project_id == project.id).order_by(TermsVersion.version)
+    ).all()
     assert bodies == ["Version one", "Version two"]
 
 
@@ -69,7 +82,9 @@ def test_withdrawn_terms_gate_nobody(make_user, make_project, browser_for):
     assert web.post("/p/t3/next").headers["Location"] != "/p/t3/terms"
 
 
-def test_the_api_refuses_claims_until_the_terms_are_accepted(make_user, make_project, make_token, browser_for, seed_items, client):
+def test_the_api_refuses_claims_until_the_terms_are_accepted(
+    make_user, make_project, make_token, browser_for, seed_items, client
+):
     researcher, expert = make_user("researcher"), make_user("expert")
     project = make_project("t4", members=[(researcher, "researcher"), (expert, "expert")])
     seed_items(project, 1)
@@ -77,7 +92,8 @@ def test_the_api_refuses_claims_until_the_terms_are_accepted(make_user, make_pro
     headers = {"Authorization": f"Bearer {make_token(expert)}"}
     refused = client.post("/api/v1/projects/t4/assignments", headers=headers)
     assert refused.status_code == 403
-    assert refused.json["terms_url"].endswith("/p/t4/terms") and "terms" in refused.json["error"]
+    assert refused.json["terms_url"].endswith("/p/t4/terms")
+    assert "terms" in refused.json["error"]
     browser_for(expert).post("/p/t4/terms/accept", {"version": "1"})
     assert client.post("/api/v1/projects/t4/assignments", headers=headers).status_code == 201
 
@@ -105,4 +121,6 @@ def test_the_members_page_shows_who_accepted_the_current_terms(make_user, make_p
     _publish(web, "t7", "Read me")
     browser_for(keen).post("/p/t7/terms/accept", {"version": "1"})
     page = web.get("/p/t7/members").text
-    assert "Terms v1" in page and page.count(">accepted<") == 1 and page.count(">not yet<") == 2
+    assert "Terms v1" in page
+    assert page.count(">accepted<") == 1
+    assert page.count(">not yet<") == 2

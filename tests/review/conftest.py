@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from helpers import pair_rows
 
 from annotate.db import utcnow
-
-from helpers import pair_rows
 
 
 @pytest.fixture
@@ -21,8 +20,9 @@ def reviewed(make_user, make_project, import_rows, session):
         project = make_project(slug, overlap=overlap, members=members)
         for key, value in settings.items():
             setattr(project, key, value)
-        from annotate.models import ProjectMember
         from sqlalchemy import select
+
+        from annotate.models import ProjectMember
 
         session.scalar(
             select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == adjudicator.id)

@@ -30,19 +30,23 @@ def test_a_split_vote_is_adjudicated_and_raw_judgments_are_kept(reviewed, sessio
     project, (alice, bob), rita, ada = reviewed(n=1, overlap=2, adjudication_threshold=100)
     vote(session, project, (alice, bob), ("r1", "r2"), now)
     adjudication = session.scalar(select(Adjudication))
-    assert adjudication.status is AdjudicationStatus.OPEN and adjudication.agreement_pct == 50
+    assert adjudication.status is AdjudicationStatus.OPEN
+    assert adjudication.agreement_pct == 50
     assert claim_adjudication(session, project, alice, now) is None  # judged it already
     lease = claim_adjudication(session, project, ada, now)
-    assert lease.purpose is AssignmentPurpose.ADJUDICATE and lease.item_id == adjudication.item_id
+    assert lease.purpose is AssignmentPurpose.ADJUDICATE
+    assert lease.item_id == adjudication.item_id
     earlier = session.execute(earlier_judgments(lease.item)).all()
     assert [j.answers["preferred"] for j, _pseudonym in earlier] == ["r1", "r2"]
     assert all(p.startswith("expert-") for _j, p in earlier)
     assert claim_adjudication(session, project, rita, now) is None  # one adjudicator per item
     judgment, created = submit_judgment(session, lease, project, {"preferred": "r2"}, now=now)
     session.commit()
-    assert created and judgment.adjudication
+    assert created
+    assert judgment.adjudication
     session.refresh(adjudication)
-    assert adjudication.status is AdjudicationStatus.DONE and adjudication.judgment_id == judgment.id
+    assert adjudication.status is AdjudicationStatus.DONE
+    assert adjudication.judgment_id == judgment.id
     assert session.scalar(select(func.count()).select_from(Judgment)) == 3
     assert session.get(Item, adjudication.item_id).assigned_count == 2  # the tie-breaker used no overlap slot
 
@@ -67,7 +71,8 @@ def test_an_expired_adjudication_goes_to_another_adjudicator_and_the_late_one_is
     later = now + timedelta(seconds=61)
     second = claim_adjudication(session, project, rita, later)
     session.commit()
-    assert second is not None and second.item_id == first.item_id
+    assert second is not None
+    assert second.item_id == first.item_id
     with pytest.raises(LeaseLost, match="another adjudicator"):
         submit_judgment(session, first, project, {"preferred": "r1"}, now=later)
     session.rollback()
@@ -83,7 +88,8 @@ def test_a_late_adjudication_is_taken_when_nobody_else_did(reviewed, session, no
     session.commit()
     judgment, created = submit_judgment(session, lease, project, {"preferred": "r1"}, now=now + timedelta(hours=2))
     session.commit()
-    assert created and judgment.adjudication
+    assert created
+    assert judgment.adjudication
 
 
 def test_an_adjudicator_who_skips_frees_the_item_for_another(reviewed, session, now):

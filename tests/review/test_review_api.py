@@ -30,17 +30,26 @@ def test_review_round_trip_through_the_api(client, reviewed, make_token, session
     held = client.post(f"/api/v1/projects/{project.slug}/reviews/next", headers=rita_h)
     assert held.status_code == 201
     body = held.get_json()
-    assert body["judgment"]["answers"] == {"preferred": "r1"} and body["item"]["id"] == "rev-0"
+    assert body["judgment"]["answers"] == {"preferred": "r1"}
+    assert body["item"]["id"] == "rev-0"
 
     url = f"/api/v1/judgments/{judgment.id}/review"
     bad = client.post(url, json={"verdict": "maybe"}, headers=rita_h)
-    assert bad.status_code == 422 and bad.get_json()["problems"][0]["path"] == "verdict"
+    assert bad.status_code == 422
+    assert bad.get_json()["problems"][0]["path"] == "verdict"
     no_comment = client.post(url, json={"verdict": "reject"}, headers=rita_h)
-    assert no_comment.status_code == 409 and "comment" in no_comment.get_json()["error"]
+    assert no_comment.status_code == 409
+    assert "comment" in no_comment.get_json()["error"]
     bad_fix = client.post(url, json={"verdict": "fix", "answers": {"preferred": "r7"}}, headers=rita_h)
-    assert bad_fix.status_code == 422 and bad_fix.get_json()["problems"][0]["path"].startswith("answers")
-    rejected = client.post(url, json={"verdict": "reject", "comment": "why A?", "seen_updated_at": body["judgment"]["updated_at"]}, headers=rita_h)
-    assert rejected.status_code == 201 and rejected.get_json()["judgment"]["review_state"] == "rejected"
+    assert bad_fix.status_code == 422
+    assert bad_fix.get_json()["problems"][0]["path"].startswith("answers")
+    rejected = client.post(
+        url,
+        json={"verdict": "reject", "comment": "why A?", "seen_updated_at": body["judgment"]["updated_at"]},
+        headers=rita_h,
+    )
+    assert rejected.status_code == 201
+    assert rejected.get_json()["judgment"]["review_state"] == "rejected"
 
     returned = client.get("/api/v1/me/returned", headers=alice_h).get_json()["returned"]
     assert [(r["judgment_id"], r["review"]["comment"]) for r in returned] == [(judgment.id, "why A?")]
@@ -50,7 +59,8 @@ def test_review_round_trip_through_the_api(client, reviewed, make_token, session
     assert fixed.status_code == 201
     session.expire_all()
     final = session.get(Judgment, judgment.id)
-    assert final.answers == {"preferred": "tie"} and final.review_state is ReviewState.ACCEPTED
+    assert final.answers == {"preferred": "tie"}
+    assert final.review_state is ReviewState.ACCEPTED
     assert [r.reason for r in final.revisions] == ["revision", "review-fix"]
     assert client.post(f"/api/v1/projects/{project.slug}/reviews/next", headers=rita_h).status_code == 204
 
@@ -64,7 +74,12 @@ def test_review_api_is_scoped(client, reviewed, make_user, make_project, make_to
         headers = bearer(make_token(user))
         assert client.get(f"/api/v1/projects/{project.slug}/reviews", headers=headers).status_code == 404
         assert client.post(f"/api/v1/projects/{project.slug}/reviews/next", headers=headers).status_code == 404
-        assert client.post(f"/api/v1/judgments/{judgment.id}/review", json={"verdict": "accept"}, headers=headers).status_code == 404
+        assert (
+            client.post(
+                f"/api/v1/judgments/{judgment.id}/review", json={"verdict": "accept"}, headers=headers
+            ).status_code
+            == 404
+        )
         assert client.post(f"/api/v1/projects/{project.slug}/adjudications/next", headers=headers).status_code == 404
     assert client.get(f"/api/v1/projects/{project.slug}/reviews").status_code == 401
     session.expire_all()

@@ -42,10 +42,19 @@ def test_reject_returns_to_the_expert_who_revises_and_it_is_reviewed_again(revie
     with pytest.raises(ReviewError, match="comment"):
         record_review(session, judgment, project, rita, ReviewVerdict.REJECT, comment=" ", now=now)
     session.rollback()
-    record_review(session, judgment, project, rita, ReviewVerdict.REJECT, comment="Response B cites a source; look again.", now=now)
+    record_review(
+        session,
+        judgment,
+        project,
+        rita,
+        ReviewVerdict.REJECT,
+        comment="Response B cites a source; look again.",
+        now=now,
+    )
     session.commit()
     (row,) = session.execute(returned_to(alice)).all()
-    assert row[0].id == judgment.id and row[1] == project.slug
+    assert row[0].id == judgment.id
+    assert row[1] == project.slug
     assert session.execute(review_queue(project)).all() == []
 
     later = now + timedelta(minutes=5)
@@ -58,7 +67,9 @@ def test_reject_returns_to_the_expert_who_revises_and_it_is_reviewed_again(revie
     assert claim_review(session, project, rita, later).id == judgment.id
     record_review(session, judgment, project, rita, ReviewVerdict.ACCEPT, now=later)
     session.commit()
-    verdicts = session.scalars(select(Review.verdict).where(Review.judgment_id == judgment.id).order_by(Review.id)).all()
+    verdicts = session.scalars(
+        select(Review.verdict).where(Review.judgment_id == judgment.id).order_by(Review.id)
+    ).all()
     assert verdicts == [ReviewVerdict.REJECT, ReviewVerdict.ACCEPT]
 
 
@@ -71,7 +82,16 @@ def test_fix_and_accept_keeps_the_original_as_a_revision(reviewed, session, now)
     with pytest.raises(ReviewError, match="unchanged"):
         record_review(session, judgment, project, rita, ReviewVerdict.FIX, answers={"preferred": "r1"}, now=now)
     session.rollback()
-    review = record_review(session, judgment, project, rita, ReviewVerdict.FIX, answers={"preferred": "tie"}, comment="equal quality", now=now)
+    review = record_review(
+        session,
+        judgment,
+        project,
+        rita,
+        ReviewVerdict.FIX,
+        answers={"preferred": "tie"},
+        comment="equal quality",
+        now=now,
+    )
     session.commit()
     session.refresh(judgment)
     assert judgment.answers == {"preferred": "tie"}

@@ -15,7 +15,9 @@ HX = {"HX-Request": "true"}
 
 def put_draft(web, assignment_id, fields, stamp, **kw):
     headers = {"X-CSRFToken": web.token, **kw.pop("headers", {})}
-    return web.client.put(f"/tasks/{assignment_id}/draft", json={"fields": fields, "client_saved_at": stamp}, headers=headers, **kw)
+    return web.client.put(
+        f"/tasks/{assignment_id}/draft", json={"fields": fields, "client_saved_at": stamp}, headers=headers, **kw
+    )
 
 
 def test_no_draft_is_204(signed_in, claimed):
@@ -23,7 +25,9 @@ def test_no_draft_is_204(signed_in, claimed):
 
 
 def test_saved_draft_comes_back_and_fills_the_page(signed_in, claimed, session):
-    response = put_draft(signed_in, claimed, {"preferred": ["r2"], "rationale": ["B cites sources"], "csrf_token": ["x"]}, 1000)
+    response = put_draft(
+        signed_in, claimed, {"preferred": ["r2"], "rationale": ["B cites sources"], "csrf_token": ["x"]}, 1000
+    )
     assert response.status_code == 200
     assert response.get_json()["stored"] is True
     body = signed_in.get(f"/tasks/{claimed}/draft").get_json()
@@ -32,10 +36,11 @@ def test_saved_draft_comes_back_and_fills_the_page(signed_in, claimed, session):
     # Without JavaScript the page itself shows the draft: the radio is checked, the text is there.
     html = signed_in.get(f"/tasks/{claimed}").text
     assert 'value="r2" data-key' in html
-    radio = html[html.index('value="r2" data-key'):]
+    radio = html[html.index('value="r2" data-key') :]
     assert "checked" in radio[: radio.index(">")]
     assert "B cites sources</textarea>" in html
-    assert "data-draft='" in html and "Draft restored from the server." in html
+    assert "data-draft='" in html
+    assert "Draft restored from the server." in html
 
 
 def test_an_older_copy_does_not_overwrite_a_newer_draft(signed_in, claimed, session):
@@ -45,7 +50,8 @@ def test_an_older_copy_does_not_overwrite_a_newer_draft(signed_in, claimed, sess
     assert stale.get_json()["stored"] is False
     assert stale.get_json()["fields"] == {"rationale": ["newer, from tab B"]}
     draft = session.scalar(select(Draft).where(Draft.assignment_id == claimed))
-    assert draft.fields == {"rationale": ["newer, from tab B"]} and draft.client_saved_at == 2000
+    assert draft.fields == {"rationale": ["newer, from tab B"]}
+    assert draft.client_saved_at == 2000
 
 
 def test_bad_draft_bodies_are_refused_with_the_place(signed_in, claimed, session):
@@ -102,7 +108,9 @@ def test_a_late_submit_refused_for_a_lost_lease_keeps_the_draft(signed_in, claim
 
     put_draft(signed_in, claimed, {"rationale": ["typed before lunch"]}, 1000)
     assignment = session.get(Assignment, claimed)
-    session.execute(update(Assignment).where(Assignment.id == claimed).values(expires_at=utcnow() - timedelta(minutes=1)))
+    session.execute(
+        update(Assignment).where(Assignment.id == claimed).values(expires_at=utcnow() - timedelta(minutes=1))
+    )
     session.commit()
     rival = make_user("expert")
     add_member(session, project, rival, ProjectRole.EXPERT)
@@ -115,14 +123,18 @@ def test_a_late_submit_refused_for_a_lost_lease_keeps_the_draft(signed_in, claim
     rival_assignment = session.scalar(select(Assignment).where(Assignment.expert_id == rival.id))
     assert rival_assignment.item_id == assignment.item_id  # the freed slot went to the rival
 
-    response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r1", "rationale": "my careful reasons"}, headers=HX)
+    response = signed_in.post(
+        f"/tasks/{claimed}/judgment", {"preferred": "r1", "rationale": "my careful reasons"}, headers=HX
+    )
     assert response.status_code == 409
     assert "lease on this task expired" in response.text
     session.expire_all()
     draft = session.scalar(select(Draft).where(Draft.assignment_id == claimed))
     assert draft is not None
-    assert draft.fields["preferred"] == ["r1"] and draft.fields["rationale"] == ["my careful reasons"]
-    assert "csrf_token" not in draft.fields and "active_seconds" not in draft.fields
+    assert draft.fields["preferred"] == ["r1"]
+    assert draft.fields["rationale"] == ["my careful reasons"]
+    assert "csrf_token" not in draft.fields
+    assert "active_seconds" not in draft.fields
     # Reloading the task shows what was sent.
     assert "my careful reasons</textarea>" in signed_in.get(f"/tasks/{claimed}").text
     assert session.get(Assignment, claimed).status is AssignmentStatus.EXPIRED

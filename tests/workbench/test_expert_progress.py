@@ -16,17 +16,16 @@ from collections import Counter
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from helpers import Browserless, pair_rows
 from sqlalchemy import event, select, update
 
-from annotate.db import utcnow
 from annotate.assign.adjudication import claim_adjudication
 from annotate.assign.services import claim_next, submit_judgment
+from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, ProjectMember, ProjectRole
 from annotate.projects.services import add_member
 from annotate.projects.settings import Settings, update_settings
 from annotate.workbench.queries import expert_progress
-
-from helpers import Browserless, pair_rows
 
 HX = {"HX-Request": "true"}
 TASK_FIGURES = re.compile(
@@ -53,7 +52,11 @@ def recount(session, project, expert, seen: set[str]) -> dict[str, int]:
     session.commit()  # a fresh snapshot
     now = utcnow()
     assigned = dict(session.execute(select(Item.id, Item.assigned_count).where(Item.project_id == project.id)).all())
-    judged = Counter(session.scalars(select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))))
+    judged = Counter(
+        session.scalars(
+            select(Judgment.item_id).where(Judgment.project_id == project.id, Judgment.adjudication.is_(False))
+        )
+    )
     leases = session.execute(
         select(Assignment.item_id, Assignment.expires_at).where(
             Assignment.project_id == project.id,
@@ -66,11 +69,17 @@ def recount(session, project, expert, seen: set[str]) -> dict[str, int]:
     assert assigned == {item_id: judged[item_id] + leased[item_id] for item_id in assigned}
     had = dict(
         session.execute(
-            select(Assignment.item_id, Assignment.status).where(Assignment.project_id == project.id, Assignment.expert_id == expert.id)
+            select(Assignment.item_id, Assignment.status).where(
+                Assignment.project_id == project.id, Assignment.expert_id == expert.id
+            )
         ).all()
     )
     open_items = {item_id for item_id, n in assigned.items() if n < project.overlap}
-    made = list(session.scalars(select(Judgment.created_at).where(Judgment.project_id == project.id, Judgment.expert_id == expert.id)))
+    made = list(
+        session.scalars(
+            select(Judgment.created_at).where(Judgment.project_id == project.id, Judgment.expert_id == expert.id)
+        )
+    )
     midnight = datetime.combine(now.date(), time(), tzinfo=UTC)
 
     overlap = project.overlap
@@ -83,7 +92,9 @@ def recount(session, project, expert, seen: set[str]) -> dict[str, int]:
             "expired lease not yet released": any(expires <= now for _item, expires in leases),
             "had by the expert, open": bool(open_items & had.keys()),
             "had by the expert, full": bool(had.keys() - open_items),
-            "skipped by the expert, open": any(s is AssignmentStatus.SKIPPED and i in open_items for i, s in had.items()),
+            "skipped by the expert, open": any(
+                s is AssignmentStatus.SKIPPED and i in open_items for i, s in had.items()
+            ),
             "judged by the expert before today": any(when < midnight for when in made),
         }.items()
         if present
@@ -156,7 +167,9 @@ def check(session, project, experts: list[Expert], seen: set[str]) -> None:
 
 def expire(session, assignment_id: int) -> None:
     """Time passes: the lease is past its expiry (released by the next claim in the project)."""
-    session.execute(update(Assignment).where(Assignment.id == assignment_id).values(expires_at=utcnow() - timedelta(seconds=1)))
+    session.execute(
+        update(Assignment).where(Assignment.id == assignment_id).values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     session.commit()
 
 
@@ -193,7 +206,9 @@ def test_figures_equal_a_recount_through_a_mixed_workload(app, session, make_use
     check(session, project, everyone, seen)
 
     # A judgment of Ann's from yesterday: "today" is not "done".
-    first = session.scalars(select(Judgment).where(Judgment.project_id == project.id, Judgment.expert_id == ann_user.id)).first()
+    first = session.scalars(
+        select(Judgment).where(Judgment.project_id == project.id, Judgment.expert_id == ann_user.id)
+    ).first()
     first.created_at -= timedelta(days=1)
     session.commit()
     check(session, project, everyone, seen)
@@ -247,7 +262,9 @@ def test_figures_of_an_adjudicator_at_any_overlap(session, make_user, make_proje
     alice, bob, ada = (make_user("expert", name=name) for name in ("Alice", "Bob", "Ada"))
     project = make_project("adj", overlap=2, members=[(alice, "expert"), (bob, "expert"), (ada, "expert")])
     project.adjudication_threshold = 100
-    session.scalar(select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == ada.id)).adjudicator = True
+    session.scalar(
+        select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == ada.id)
+    ).adjudicator = True
     session.commit()
     import_rows(project, pair_rows(2))
     for expert, preferred in ((alice, "r1"), (bob, "r2")):  # both on the first item (started items go first)
@@ -258,7 +275,10 @@ def test_figures_of_an_adjudicator_at_any_overlap(session, make_user, make_proje
         for overlap in overlaps:
             set_overlap(session, project, overlap)
             for expert in (alice, bob, ada):
-                assert expert_progress(session, project, expert) == recount(session, project, expert, set()), (overlap, expert.name)
+                assert expert_progress(session, project, expert) == recount(session, project, expert, set()), (
+                    overlap,
+                    expert.name,
+                )
 
     lease = claim_adjudication(session, project, ada)
     session.commit()
@@ -285,7 +305,10 @@ def plans(session, project, expert) -> list[tuple[str, list[str]]]:
         event.remove(engine, "before_cursor_execute", capture)
     assert statements
     return [
-        (statement, [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)])
+        (
+            statement,
+            [row[-1] for row in session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)],
+        )
         for statement, parameters in statements
     ]
 
@@ -305,7 +328,9 @@ def test_expert_progress_reads_items_only_by_id(app, session, make_user, make_pr
 
 
 @pytest.mark.parametrize("overlap", [1, 2])
-def test_expert_progress_reads_the_experts_history_from_indexes(session, make_user, make_project, import_rows, is_postgres, overlap):
+def test_expert_progress_reads_the_experts_history_from_indexes(
+    session, make_user, make_project, import_rows, is_postgres, overlap
+):
     """Done and today are counts over a covering index (no judgment row read), and at overlap 1 the
     expert's assignments are read by state, the submitted ones not at all (SQLite's query plan)."""
     if is_postgres:
@@ -315,7 +340,9 @@ def test_expert_progress_reads_the_experts_history_from_indexes(session, make_us
     import_rows(project, pair_rows(3))
     steps = [step for _statement, plan in plans(session, project, expert) for step in plan]
     on_judgments = [step for step in steps if re.search(r"\bjudgments\b", step)]
-    assert len(on_judgments) == 2 and all("COVERING INDEX ix_judgments_expert_created" in s for s in on_judgments), steps
+    assert len(on_judgments) == 2 and all("COVERING INDEX ix_judgments_expert_created" in s for s in on_judgments), (
+        steps
+    )
     assert any("created_at>" in step for step in on_judgments), steps  # today: a range of the index
     (own,) = [step for step in steps if "ix_assignments_expert_status" in step]
     assert ("status=?" in own) == (overlap == 1), own

@@ -8,15 +8,21 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from annotate.db import utcnow
-from annotate.models import Judgment, JudgmentRevision, Review, ReviewVerdict, ReviewState
+from annotate.models import Judgment, JudgmentRevision, Review, ReviewState, ReviewVerdict
 
 HX = {"HX-Request": "true"}
 
 
 def judge(web, assignment_id, choice="r1"):
-    response = web.post(f"/tasks/{assignment_id}/judgment", {"preferred": choice, "rationale": "first thoughts"}, headers=HX)
+    response = web.post(
+        f"/tasks/{assignment_id}/judgment", {"preferred": choice, "rationale": "first thoughts"}, headers=HX
+    )
     assert response.status_code == 200, response.text
-    return int(re.search(r'data-assignment="(\d+)"', response.text).group(1)) if 'data-assignment="' in response.text else None
+    return (
+        int(re.search(r'data-assignment="(\d+)"', response.text).group(1))
+        if 'data-assignment="' in response.text
+        else None
+    )
 
 
 def test_history_lists_own_judgments_newest_first(signed_in, claimed, make_user, app):
@@ -24,10 +30,12 @@ def test_history_lists_own_judgments_newest_first(signed_in, claimed, make_user,
     judge(signed_in, second, "tie")
     html = signed_in.get("/p/wb/history").text
     assert html.index("<code>item-1</code>") < html.index("<code>item-0</code>")
-    assert "Preferred: tie" in html and "Preferred: r1" in html
+    assert "Preferred: tie" in html
+    assert "Preferred: r1" in html
     assert f'href="/tasks/{claimed}"' in html
     fragment = signed_in.get("/p/wb/history", headers=HX)
-    assert "<html" not in fragment.text and 'id="history"' in fragment.text
+    assert "<html" not in fragment.text
+    assert 'id="history"' in fragment.text
 
 
 def test_history_shows_only_the_experts_own_work(signed_in, claimed, make_user, app, project, session):
@@ -60,7 +68,9 @@ def test_editing_keeps_the_previous_answer_as_a_revision(signed_in, claimed, ses
     page = signed_in.get(f"/tasks/{claimed}").text
     assert "You can change your answer; the previous one is kept." in page
     assert "first thoughts</textarea>" in page  # the form shows the submitted answer
-    response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r2", "rationale": "on reflection"}, headers=HX)
+    response = signed_in.post(
+        f"/tasks/{claimed}/judgment", {"preferred": "r2", "rationale": "on reflection"}, headers=HX
+    )
     assert response.status_code == 200
     assert f'data-assignment="{claimed}"' in response.text  # stays on the edited task
     assert "Your changes are saved" in response.text
@@ -85,9 +95,14 @@ def test_old_or_reviewed_judgments_cannot_be_edited(signed_in, claimed, session)
     response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r2"}, headers=HX)
     assert response.status_code == 409
     session.execute(Review.__table__.delete())
-    session.execute(update(Judgment).where(Judgment.id == judgment.id).values(created_at=utcnow() - timedelta(days=8), review_state=ReviewState.PENDING))
+    session.execute(
+        update(Judgment)
+        .where(Judgment.id == judgment.id)
+        .values(created_at=utcnow() - timedelta(days=8), review_state=ReviewState.PENDING)
+    )
     session.commit()
     response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r2"}, headers=HX)
-    assert response.status_code == 409 and "for 7 days" in response.text
+    assert response.status_code == 409
+    assert "for 7 days" in response.text
     session.expire_all()
     assert session.get(Judgment, judgment.id).answers["preferred"] == "r1"

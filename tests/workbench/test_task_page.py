@@ -19,8 +19,10 @@ def test_full_page_and_fragment_share_one_url(signed_in, claimed):
     page = signed_in.get(f"/tasks/{claimed}")
     fragment = signed_in.get(f"/tasks/{claimed}", headers=HX)
     assert page.status_code == fragment.status_code == 200
-    assert "<html" in page.text and 'id="task"' in page.text
-    assert "<html" not in fragment.text and fragment.text.lstrip().startswith("<section id=\"task\"")
+    assert "<html" in page.text
+    assert 'id="task"' in page.text
+    assert "<html" not in fragment.text
+    assert fragment.text.lstrip().startswith('<section id="task"')
     for response in (page, fragment):
         assert "HX-Request" in response.headers.get("Vary", "")
 
@@ -39,10 +41,11 @@ def test_task_page_shows_prompt_keys_progress_and_panels(signed_in, claimed, ses
     assert re.search(r"<strong>0</strong> done today", html)
     assert re.search(r"<strong>2</strong> remaining for you", html)
     # Kind keys and workbench keys are listed in the help overlay.
-    help_table = html[html.index('aria-label="Keyboard shortcuts"'):]
+    help_table = html[html.index('aria-label="Keyboard shortcuts"') :]
     for key in ("1", "2", "3", "?", "i", "x", "Ctrl+Enter", "Escape"):
         assert f"<kbd>{key}</kbd>" in help_table, key
-    assert 'data-shortcut="i"' in html and 'data-shortcut="x"' in html
+    assert 'data-shortcut="i"' in html
+    assert 'data-shortcut="x"' in html
     # Model output lives in hx-disable containers; the draft endpoint is announced for autosave.
     assert 'class="conversation" aria-label="Prompt" hx-disable' in html
     assert f'data-draft-url="/tasks/{claimed}/draft"' in html
@@ -57,7 +60,7 @@ def test_instructions_are_one_key_away(make_user, make_project, import_rows, web
     web.login(expert.email)
     location = web.post("/p/instr/next").headers["Location"]
     html = web.get(location).text
-    panel = html[html.index('data-panel="instructions"'):]
+    panel = html[html.index('data-panel="instructions"') :]
     assert "Prefer <strong>correct</strong> answers." in panel[: panel.index("</details>")]
 
 
@@ -107,7 +110,8 @@ def test_skip_records_the_reason_frees_the_slot_and_loads_the_next_task(signed_i
     assert response.status_code == 200
     assert "Skipped. Here is the next task." in response.text
     following = int(re.search(r'data-assignment="(\d+)"', response.text).group(1))
-    assert following != claimed and response.headers["HX-Push-Url"] == f"/tasks/{following}"
+    assert following != claimed
+    assert response.headers["HX-Push-Url"] == f"/tasks/{following}"
     session.expire_all()
     skipped = session.get(Assignment, claimed)
     assert skipped.status is AssignmentStatus.SKIPPED
@@ -117,7 +121,8 @@ def test_skip_records_the_reason_frees_the_slot_and_loads_the_next_task(signed_i
 
 def test_skip_without_javascript_redirects(signed_in, claimed):
     response = signed_in.post(f"/tasks/{claimed}/skip", {"reason": "unclear"})
-    assert response.status_code == 303 and response.headers["Location"].startswith("/tasks/")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/tasks/")
 
 
 def test_last_task_done_shows_all_done(make_user, make_project, import_rows, web):
@@ -132,7 +137,8 @@ def test_last_task_done_shows_all_done(make_user, make_project, import_rows, web
     choice = other_response_ids(web.get(location).text)[0]
     response = web.post(f"{location}/judgment", {"preferred": choice}, headers=HX)
     assert response.status_code == 200
-    assert "All done" in response.text and f'data-cleared="{assignment_id}"' in response.text
+    assert "All done" in response.text
+    assert f'data-cleared="{assignment_id}"' in response.text
     assert response.headers["HX-Push-Url"] == "/p/one?done=1"
 
 
@@ -142,10 +148,16 @@ def test_someone_elses_task_is_a_404(claimed, make_user, app):
     intruder = make_user("expert")
     other = Browserless(app.test_client())
     other.login(intruder.email)
-    for method, url in (("get", f"/tasks/{claimed}"), ("get", f"/tasks/{claimed}/draft"), ("post", f"/tasks/{claimed}/skip")):
+    for method, url in (
+        ("get", f"/tasks/{claimed}"),
+        ("get", f"/tasks/{claimed}/draft"),
+        ("post", f"/tasks/{claimed}/skip"),
+    ):
         response = getattr(other, method)(url)
         assert response.status_code == 404, (method, url)
-    response = other.client.put(f"/tasks/{claimed}/draft", json={"fields": {}, "client_saved_at": 1}, headers={"X-CSRFToken": other.token})
+    response = other.client.put(
+        f"/tasks/{claimed}/draft", json={"fields": {}, "client_saved_at": 1}, headers={"X-CSRFToken": other.token}
+    )
     assert response.status_code == 404
 
 

@@ -80,4 +80,3 @@ def read_rows(source: Path | str, fmt: str | None, context: ReadContext) -> Iter
     except KeyError:
         raise ImportFailed(context.source, None, f"unknown format {fmt!r}; known: {', '.join(READERS)}") from None
     return reader.read(source, context)
-

@@ -41,7 +41,7 @@ def _reader(delimiter: str):
                 for fields in rows:
                     state["line"] = rows.line_num
                     location = f"line {rows.line_num}"
-                    if not fields or fields == [""] and width > 1:
+                    if not fields or (fields == [""] and width > 1):
                         continue  # a blank line
                     if len(fields) != width:
                         raise ImportFailed(
@@ -52,7 +52,9 @@ def _reader(delimiter: str):
                         context.fraction = position.fraction()
                     yield location, dict(zip(header, fields, strict=True))
             except csv.Error as exc:
-                raise ImportFailed(context.source, f"line {rows.line_num}", f"malformed {READER_NAMES[delimiter]}: {exc}") from None
+                raise ImportFailed(
+                    context.source, f"line {rows.line_num}", f"malformed {READER_NAMES[delimiter]}: {exc}"
+                ) from None
         context.fraction = 1.0
 
     return read

@@ -18,12 +18,22 @@ from annotate.ingest.errors import ImportFailed
 from annotate.ingest.readers.base import ReadContext, Reader, Row
 
 BATCH_ROWS = 1000
-BUILDERS = {".jsonl": "json", ".ndjson": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+BUILDERS = {
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".json": "json",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
 
 
 def offline() -> bool:
     """True when ``HF_HUB_OFFLINE`` (or ``HF_DATASETS_OFFLINE``) asks for no network."""
-    return any(os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"} for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE"))
+    return any(
+        os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+        for name in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE")
+    )
 
 
 def _pick_split(splits: Iterable[str], wanted: str | None, source: str) -> str:
@@ -94,7 +104,9 @@ def read_hub(name: Path | str, context: ReadContext) -> Iterator[tuple[str, Row]
     """A dataset on the Hugging Face Hub, by name; refused when the machine is offline."""
     if offline():
         raise ImportFailed(
-            str(name), None, "HF_HUB_OFFLINE is set, so Hub datasets cannot be fetched; download it on a "
+            str(name),
+            None,
+            "HF_HUB_OFFLINE is set, so Hub datasets cannot be fetched; download it on a "
             "connected machine with save_to_disk and import that folder",
         )
     return _load(str(name), context, split=context.split)

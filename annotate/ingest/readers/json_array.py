@@ -29,7 +29,7 @@ def read(path: Path | str, context: ReadContext) -> Iterator[tuple[str, Row]]:
         stream.seek(0)
         position = Position(stream, path.stat().st_size)
         try:
-            for index, row in enumerate(ijson.items(stream, "item", use_float=True), start=1):  # noqa: B007
+            for index, row in enumerate(ijson.items(stream, "item", use_float=True), start=1):
                 location = f"row {index}"
                 if not isinstance(row, dict):
                     raise ImportFailed(context.source, location, f"expected a JSON object, got {_kind(row)}")
@@ -43,7 +43,9 @@ def read(path: Path | str, context: ReadContext) -> Iterator[tuple[str, Row]]:
 
 
 def _kind(value: object) -> str:
-    return {list: "list", str: "str", int: "int", float: "float", bool: "bool", type(None): "null"}.get(type(value), type(value).__name__)
+    return {list: "list", str: "str", int: "int", float: "float", bool: "bool", type(None): "null"}.get(
+        type(value), type(value).__name__
+    )
 
 
 READER = Reader("json", "JSON array", (".json",), read)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+
 import orjson
 
 from annotate.ingest.errors import ImportFailed
@@ -17,7 +18,7 @@ def read(path: Path | str, context: ReadContext) -> Iterator[tuple[str, Row]]:
     last = lambda: f"after line {number}" if number else None  # noqa: E731
     with open_maybe_gzip(path) as stream, read_errors(context.source, last):
         position = Position(stream, path.stat().st_size)
-        for number, line in enumerate(stream, start=1):  # noqa: B007 (read by `last`)
+        for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             location = f"line {number}"

@@ -32,13 +32,23 @@ SHAPES: dict[str, Shape] = {
     shape.name: shape
     for shape in (
         Shape("canonical", "canonical items / prompt + responses list", single.is_canonical, single.canonical),
-        Shape("alpaca-pairwise", "AlpacaEval pairwise rows (judge preference as suggestion)", preference.is_alpaca_pairwise, preference.alpaca_pairwise),
+        Shape(
+            "alpaca-pairwise",
+            "AlpacaEval pairwise rows (judge preference as suggestion)",
+            preference.is_alpaca_pairwise,
+            preference.alpaca_pairwise,
+        ),
         Shape("trl", "TRL preference, explicit prompt", preference.is_trl, preference.trl),
         Shape("hh-rlhf", "HH-RLHF transcript pairs", preference.is_hh, preference.hh),
         Shape("trl-implicit", "TRL preference, implicit prompt", preference.is_trl_implicit, preference.trl_implicit),
         Shape("messages", "chat messages ending with the reply to judge", single.is_messages, single.chat_messages),
         Shape("prompt-response", "prompt + single response", single.is_prompt_response, single.prompt_response),
-        Shape("instruction-output", "instruction + output (one model's outputs)", single.is_instruction_output, single.instruction_output),
+        Shape(
+            "instruction-output",
+            "instruction + output (one model's outputs)",
+            single.is_instruction_output,
+            single.instruction_output,
+        ),
     )
 }
 
@@ -58,4 +68,14 @@ def describe_shapes() -> str:
     return "; ".join(f"{s.name} ({s.title})" for s in SHAPES.values()) + "; or give an explicit mapping (--map)"
 
 
-__all__ = ["SHAPES", "Item", "Row", "Shape", "content_hash", "describe_shapes", "detect_shape", "mapped_shape", "parse_transcript"]
+__all__ = [
+    "SHAPES",
+    "Item",
+    "Row",
+    "Shape",
+    "content_hash",
+    "describe_shapes",
+    "detect_shape",
+    "mapped_shape",
+    "parse_transcript",
+]

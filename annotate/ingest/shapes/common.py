@@ -95,7 +95,12 @@ def pair(row: Row, prompt: list[dict], chosen: str, rejected: str, consumed: set
     chosen_id, rejected_id = ("r2", "r1") if swap else ("r1", "r2")
     metadata = rest(row, consumed)
     metadata["original_label"] = {"chosen": chosen_id, "rejected": rejected_id}
-    return {"id": external_id(row.get("id"), prompt, responses), "prompt": prompt, "responses": responses, "metadata": metadata}
+    return {
+        "id": external_id(row.get("id"), prompt, responses),
+        "prompt": prompt,
+        "responses": responses,
+        "metadata": metadata,
+    }
 
 
 def rest(row: Row, consumed: set[str]) -> dict[str, Any]:

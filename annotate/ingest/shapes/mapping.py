@@ -79,7 +79,11 @@ def convert(mapping: Mapping, row: Row) -> Item:
         if part:
             prompt[-1] = {**prompt[-1], "media": part}
     responses = _responses(mapping, row)
-    item: Item = {"prompt": prompt, "responses": responses, "metadata": {k: v for k, v in row.items() if k not in consumed}}
+    item: Item = {
+        "prompt": prompt,
+        "responses": responses,
+        "metadata": {k: v for k, v in row.items() if k not in consumed},
+    }
     if "suggestion" in mapping:
         item["suggestion"] = _suggestion(row[mapping["suggestion"][0]], mapping, mapping["suggestion"][0])
     if "gold" in mapping:
@@ -112,7 +116,11 @@ def _responses(mapping: Mapping, row: Row) -> list[dict]:
         response.setdefault("id", f"r{i + 1}")
         if models[i] is not None:
             response["model"] = str(models[i])
-        part = media_part(media[i], mapping["response_media"][min(i, len(mapping["response_media"]) - 1)]) if media[i] is not None else None
+        part = (
+            media_part(media[i], mapping["response_media"][min(i, len(mapping["response_media"]) - 1)])
+            if media[i] is not None
+            else None
+        )
         if part:
             response["media"] = part
         responses.append(response)

@@ -23,7 +23,13 @@ def is_trl(row: Row) -> bool:
 
 def trl(row: Row) -> Item:
     prompt = messages(row["prompt"], "prompt")
-    return pair(row, prompt, completion(row["chosen"], "chosen"), completion(row["rejected"], "rejected"), {"prompt", "chosen", "rejected", "id"})
+    return pair(
+        row,
+        prompt,
+        completion(row["chosen"], "chosen"),
+        completion(row["rejected"], "rejected"),
+        {"prompt", "chosen", "rejected", "id"},
+    )
 
 
 # -- HH-RLHF transcripts -------------------------------------------------------------
@@ -42,7 +48,9 @@ def parse_transcript(text: str, field: str) -> list[dict]:
     # parts: [preamble, role, content, role, content, ...]
     if len(parts) < 3 or parts[0].strip():
         raise RowError(field, "expected a transcript starting with '\\n\\nHuman: '")
-    return [{"role": HH_ROLES[role], "content": content} for role, content in zip(parts[1::2], parts[2::2], strict=True)]
+    return [
+        {"role": HH_ROLES[role], "content": content} for role, content in zip(parts[1::2], parts[2::2], strict=True)
+    ]
 
 
 def hh(row: Row) -> Item:
@@ -65,7 +73,9 @@ def hh(row: Row) -> Item:
     for field, turns in (("chosen", chosen), ("rejected", rejected)):
         if len(turns) <= common or turns[common]["role"] != "assistant":
             raise RowError(field, "the transcript must have an Assistant reply after the shared turns")
-    item = pair(row, chosen[:common], chosen[common]["content"], rejected[common]["content"], {"chosen", "rejected", "id"})
+    item = pair(
+        row, chosen[:common], chosen[common]["content"], rejected[common]["content"], {"chosen", "rejected", "id"}
+    )
     extra = {"chosen": chosen[common + 1 :], "rejected": rejected[common + 1 :]}
     if any(extra.values()):
         label = item["metadata"]["original_label"]
@@ -115,7 +125,7 @@ def trl_implicit(row: Row) -> Item:
 
 
 def is_alpaca_pairwise(row: Row) -> bool:
-    return ALPACA_KEYS <= row.keys()
+    return row.keys() >= ALPACA_KEYS
 
 
 def alpaca_pairwise(row: Row) -> Item:
@@ -141,6 +151,10 @@ def alpaca_pairwise(row: Row) -> Item:
         if isinstance(preference, bool) or not isinstance(preference, (int, float)) or not 1 <= preference <= 2:
             raise RowError("preference", f"expected a number between 1 and 2, got {describe(preference)}")
         preferred = "tie" if preference == 1.5 else ("r1" if preference < 1.5 else "r2")
-        item["suggestion"] = {"preferred": preferred, "value": preference, "source": row.get("annotator") or "machine judge"}
+        item["suggestion"] = {
+            "preferred": preferred,
+            "value": preference,
+            "source": row.get("annotator") or "machine judge",
+        }
     item["id"] = external_id(row.get("id"), prompt, responses)
     return item

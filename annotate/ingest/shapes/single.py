@@ -21,7 +21,9 @@ def canonical(row: Row) -> Item:
     responses = maybe_json(row.get("responses"))
     if isinstance(responses, list):
         if not all(type(r) is dict for r in responses):
-            responses = [r if isinstance(r, dict) else {"id": f"r{i + 1}", "content": r} for i, r in enumerate(responses)]
+            responses = [
+                r if isinstance(r, dict) else {"id": f"r{i + 1}", "content": r} for i, r in enumerate(responses)
+            ]
         models = maybe_json(row["models"]) if "models" in row else None
         if isinstance(models, list) and len(models) == len(responses):
             responses = [{**r, "model": m} if "model" not in r else r for r, m in zip(responses, models, strict=True)]
@@ -71,13 +73,26 @@ def chat_messages(row: Row) -> Item:
     turns = messages(row["messages"], "messages")
     last = turns[-1]
     if last.get("role") != "assistant":
-        raise RowError(f"messages[{len(turns) - 1}].role", f"the last message must be the assistant's reply, got {last.get('role')!r}")
+        raise RowError(
+            f"messages[{len(turns) - 1}].role",
+            f"the last message must be the assistant's reply, got {last.get('role')!r}",
+        )
     if len(turns) < 2:
         raise RowError("messages", "expected at least one message before the assistant's reply")
-    return _single(row, turns[:-1], last["content"], f"messages[{len(turns) - 1}].content", {"messages"}, media=last.get("media"))
+    return _single(
+        row, turns[:-1], last["content"], f"messages[{len(turns) - 1}].content", {"messages"}, media=last.get("media")
+    )
 
 
-def _single(row: Row, prompt: list[dict], content: object, field: str, consumed: set[str], model_key: str = "model", media: object = None) -> Item:
+def _single(
+    row: Row,
+    prompt: list[dict],
+    content: object,
+    field: str,
+    consumed: set[str],
+    model_key: str = "model",
+    media: object = None,
+) -> Item:
     if not isinstance(content, str):
         raise RowError(field, f"expected a string, got {describe(content)}")
     response: dict = {"id": "r1", "content": content}
