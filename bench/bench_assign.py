@@ -6,7 +6,8 @@ until the project has nothing left (204). Three runs per database: *solo* (one e
 no concurrency: the service time of a request), *saturated* (no think time:
 far harsher than 50 people reading and judging; it measures the ceiling, and latency there is
 mostly queueing for the 2 cores) and *paced* (each expert pauses a random 0-2x ``--think``
-seconds before each request; still ~50x a real team's rate, whose judgments take minutes). Printed per database: requests,
+seconds before each request; still ~50x a real team's rate, whose judgments take minutes).
+Printed per database: requests,
 errors, claims/s and submits/s, and p50 / p90 / p99 / max latency of claims and of submits.
 Before the clock starts each expert claims and submits once (``--no-warmup`` times that too: a
 fresh worker's first requests take 100-600 ms). Afterwards the database is checked: no item
@@ -127,7 +128,7 @@ def start_gunicorn(url: str, workers: int, threads: int, log: Path) -> tuple[sub
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise SystemExit("gunicorn did not start: " + log.read_text(errors="replace")[-2000:])
+                raise SystemExit("gunicorn did not start: " + log.read_text(errors="replace")[-2000:]) from None
             time.sleep(0.2)
 
 
@@ -239,10 +240,12 @@ def report(name: str, result: dict, check: str) -> None:
         f"{len(s) / secs:.0f} claim+submit pairs/s"
     )
     print(
-        f"  claim  p50 {pct(c, 0.5):6.1f} ms  p90 {pct(c, 0.9):6.1f} ms  p99 {pct(c, 0.99):6.1f} ms  max {max(c) * 1000:6.1f} ms"
+        f"  claim  p50 {pct(c, 0.5):6.1f} ms  p90 {pct(c, 0.9):6.1f} ms"
+        f"  p99 {pct(c, 0.99):6.1f} ms  max {max(c) * 1000:6.1f} ms"
     )
     print(
-        f"  submit p50 {pct(s, 0.5):6.1f} ms  p90 {pct(s, 0.9):6.1f} ms  p99 {pct(s, 0.99):6.1f} ms  max {max(s) * 1000:6.1f} ms"
+        f"  submit p50 {pct(s, 0.5):6.1f} ms  p90 {pct(s, 0.9):6.1f} ms"
+        f"  p99 {pct(s, 0.99):6.1f} ms  max {max(s) * 1000:6.1f} ms"
     )
     print(f"  check: {check}")
     for error in result["errors"][:5]:
@@ -266,7 +269,8 @@ def bench(name: str, url: str, args, mode: str) -> None:
             process.wait(timeout=30)
         label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")
         report(
-            f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads, {experts} experts, {items} items, overlap {args.overlap})",
+            f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads,"
+            f" {experts} experts, {items} items, overlap {args.overlap})",
             result,
             verify(url, args.overlap),
         )

@@ -290,7 +290,8 @@ def main() -> None:
         print(f"{'':10} {'rows':>9} {'wall s':>7} {'rows/s':>9} {'cpu s':>7} {'rows/cpu-s':>11} {'MB':>7}")
         for name, (elapsed, cpu, rows, size) in results.items():
             print(
-                f"{name:10} {rows:>9,} {elapsed:>7.2f} {rows / elapsed:>9,.0f} {cpu:>7.2f} {rows / cpu:>11,.0f} {size / 1e6:>7.1f}"
+                f"{name:10} {rows:>9,} {elapsed:>7.2f} {rows / elapsed:>9,.0f}"
+                f" {cpu:>7.2f} {rows / cpu:>11,.0f} {size / 1e6:>7.1f}"
             )
         print(
             f"trl / baseline: wall {results['trl'][0] / results['baseline'][0]:.2f}x, "

@@ -143,11 +143,13 @@ def main() -> None:
         target = Target(f"sqlite:///{tmp_path / 'annotate.db'}")
         seconds, summary = target.run(data)
         print(
-            f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new; ratio to bare {seconds / bare_s:.2f}x"
+            f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new;"
+            f" ratio to bare {seconds / bare_s:.2f}x"
         )
         seconds, summary = target.run(data)
         print(
-            f"re-import, all duplicates (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.duplicate:,} duplicates"
+            f"re-import, all duplicates (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s,"
+            f" {summary.duplicate:,} duplicates"
         )
 
         if not args.skip_big:
@@ -160,7 +162,8 @@ def main() -> None:
             write_rows(fresh, n, prefix="fresh")
             seconds, summary = target.run(fresh)
             print(
-                f"import into a project of 600k items (SQLite): {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new"
+                f"import into a project of 600k items (SQLite): {seconds:.2f} s,"
+                f" {n / seconds:,.0f} rows/s, {summary.new:,} new"
             )
             fresh.unlink()
         target.close()
@@ -177,7 +180,8 @@ def main() -> None:
                     target = Target(url)
                     seconds, summary = target.run(data)
                     print(
-                        f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new"
+                        f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s,"
+                        f" {summary.new:,} new"
                     )
                     target.close()
 

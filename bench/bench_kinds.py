@@ -17,6 +17,7 @@ import argparse
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 from werkzeug.datastructures import MultiDict
@@ -112,13 +113,11 @@ def main() -> None:
 
     a, b = response_markdown(1), response_markdown(2)
     edited = a.replace("careful", "careless", 3)
+    cold_runs = max(20, args.runs // 10)
     print("word diff, two 4 KB Markdown responses (median):")
-    print(
-        f"  cold, unrelated responses     {median_us(lambda: word_diff.__wrapped__(a, b), max(20, args.runs // 10)) / 1000:7.2f} ms"
-    )
-    print(
-        f"  cold, a small rewrite         {median_us(lambda: word_diff.__wrapped__(a, edited), max(20, args.runs // 10)) / 1000:7.2f} ms"
-    )
+    for label, other in (("unrelated responses", b), ("a small rewrite", edited)):
+        cold = median_us(partial(word_diff.__wrapped__, a, other), cold_runs) / 1000
+        print(f"  cold, {label:<23} {cold:7.2f} ms")
     word_diff(a, b)
     print(f"  cached                        {median_us(lambda: word_diff(a, b), args.runs):7.2f} µs")
 
@@ -132,8 +131,8 @@ def main() -> None:
             name,
             answer_problems(kind, config, answers, responses),
         )
-        check = median_us(lambda: answer_problems(kind, config, answers, responses), args.runs)
-        parse = median_us(lambda: kind.from_form(config, ids, form), args.runs)
+        check = median_us(partial(answer_problems, kind, config, answers, responses), args.runs)
+        parse = median_us(partial(kind.from_form, config, ids, form), args.runs)
         print(f"  {name:<24} {check:7.1f} µs | {parse:6.1f} µs")
 
 

@@ -9,7 +9,8 @@ are all the items the expert has had).
 
 Prints the median and minimum of several runs per figure (bench_progress's ``timed``).
 
-Usage: .venv/bin/python bench/bench_workbench.py [--items 1000000] [--judgments 500000] [--sqlite FILE] [--pg] [--explain]
+Usage: .venv/bin/python bench/bench_workbench.py [--items 1000000] [--judgments 500000]
+       [--sqlite FILE] [--pg] [--explain]
 --sqlite keeps the seeded file and reuses it on the next run. --pg also measures PostgreSQL
 (ANNOTATE_BENCH_DATABASE_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test;
 a scratch schema is created and dropped).
@@ -21,6 +22,7 @@ import argparse
 import os
 import secrets
 import time
+from functools import partial
 from pathlib import Path
 
 from bench_progress import PG_DEFAULT, seed, seeded_sqlite, timed
@@ -68,7 +70,7 @@ def measure(url: str, label: str, runs: int, plans: bool = False) -> None:
             s.commit()
             lease_id = lease.id
             progress = expert_progress(s, project, expert)
-            figures = {"expert_progress": timed(lambda: expert_progress(s, project, expert), runs)}
+            figures = {"expert_progress": timed(partial(expert_progress, s, project, expert), runs)}
             if plans:
                 explain(s, project, expert)
             s.rollback()
@@ -77,7 +79,7 @@ def measure(url: str, label: str, runs: int, plans: bool = False) -> None:
             ("GET /tasks/<id> (htmx fragment)", {"HX-Request": "true"}),
         ]:
 
-            def get(headers=headers):
+            def get(headers=headers, lease_id=lease_id):
                 response = client.get(f"/tasks/{lease_id}", headers=headers)
                 assert response.status_code == 200, response.status_code
 

@@ -56,7 +56,8 @@ def test_bad_input_is_named_and_nothing_written(make_user, signed_in, session):
         ({"email": "a@example.org", "role": "expert", "hourly_rate": "1.234"}, "more than 2 decimals"),
     ]:
         response = web.post("/admin/users", form)
-        assert response.status_code == 422 and message in response.text, form
+        assert response.status_code == 422, form
+        assert message in response.text, form
     assert session.scalar(User.by_email("a@example.org")) is None
 
 

@@ -33,9 +33,11 @@ def start(page, make_user, make_project, import_rows, template: str, rows: list[
 def focused(page) -> str:
     """A short description of the focused element, for assertions that say where focus is."""
     return page.evaluate(
-        "() => { const e = document.activeElement; return e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '')"
+        "() => { const e = document.activeElement;"
+        " return e.tagName.toLowerCase() + (e.name ? '[name=' + e.name + ']' : '')"
         " + (e.dataset && e.dataset.response ? '[' + e.dataset.response + ']' : '')"
-        " + (e.hasAttribute('data-span-find') ? '[find]' : '') + (e.hasAttribute('data-span-comment') ? '[comment]' : ''); }"
+        " + (e.hasAttribute('data-span-find') ? '[find]' : '')"
+        " + (e.hasAttribute('data-span-comment') ? '[comment]' : ''); }"
     )
 
 

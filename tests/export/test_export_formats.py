@@ -50,7 +50,7 @@ def same(loaded, original) -> bool:
     if isinstance(loaded, dict) and isinstance(original, dict):
         return loaded.keys() == original.keys() and all(same(loaded[k], original[k]) for k in loaded)
     if isinstance(loaded, list) and isinstance(original, list):
-        return len(loaded) == len(original) and all(same(a, b) for a, b in zip(loaded, original))
+        return len(loaded) == len(original) and all(same(a, b) for a, b in zip(loaded, original, strict=True))
     return loaded == original
 
 
@@ -99,7 +99,7 @@ def test_datasets_loads_the_file(build, export_bytes, tmp_path, name, kind, fmt,
     for column in rows[0]:
         if column in ("answers", "responses", "spans", "annotations"):
             continue  # nested structs: datasets fills keys missing in some rows with None
-        for number, (got, original) in enumerate(zip(loaded, rows), 1):
+        for number, (got, original) in enumerate(zip(loaded, rows, strict=True), 1):
             assert same(got[column], original[column]), (
                 f"{name} row {number}: column {column} changed: {got[column]!r} != {original[column]!r}"
             )
@@ -124,6 +124,8 @@ def test_trl_key_set_rules(build, export_bytes, fmt, options):
     data, _s, _r = export_bytes(build(kind), fmt, **options)
     for row in read_jsonl(data):
         assert {type(row["prompt"]), type(row["chosen"]), type(row["rejected"])} == {list}
-        assert row["prompt"] and row["chosen"] and row["rejected"], "message lists are never empty"
+        assert row["prompt"], "message lists are never empty"
+        assert row["chosen"], "message lists are never empty"
+        assert row["rejected"], "message lists are never empty"
         assert not {"messages", "completion", "label"} & row.keys(), "no stray columns in a preference file"
         assert row["chosen"] != row["rejected"]

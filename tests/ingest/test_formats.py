@@ -86,7 +86,7 @@ def test_hf_save_to_disk_and_load_dataset_folder(session, make_project, tmp_path
         {"train": datasets.Dataset.from_list(rows[:4]), "test": datasets.Dataset.from_list(rows[4:])}
     )
     dd.save_to_disk(str(tmp_path / "saved"))
-    with pytest.raises(ImportFailed, match="several splits \\((train, test|test, train)\\); choose one with --split"):
+    with pytest.raises(ImportFailed, match=r"several splits \((train, test|test, train)\); choose one with --split"):
         import_sources(session, project, [tmp_path / "saved"])
     summary = import_sources(session, project, [tmp_path / "saved"], ImportOptions(split="test"))
     assert (summary.format, summary.shape, summary.new) == ("hf-disk", "trl", 2)

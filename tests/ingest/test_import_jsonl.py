@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 
 import orjson
 import pytest
@@ -13,8 +14,14 @@ from annotate.ingest import ImportFailed, import_file
 from annotate.ingest.shapes import parse_transcript
 from annotate.models import Batch, Item
 
-HH_CHOSEN = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: About nine minutes for a hard-boiled egg."
-HH_REJECTED = "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?\n\nAssistant: An hour."
+HH_CHOSEN = (
+    "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?"
+    "\n\nAssistant: About nine minutes for a hard-boiled egg."
+)
+HH_REJECTED = (
+    "\n\nHuman: How do I boil an egg?\n\nAssistant: Put it in boiling water.\n\nHuman: For how long?"
+    "\n\nAssistant: An hour."
+)
 
 
 def count_items(session, project) -> int:
@@ -150,7 +157,7 @@ def test_empty_and_truncated_files(session, make_project, tmp_path):
     project = make_project()
     empty = tmp_path / "empty.jsonl"
     empty.write_bytes(b"")
-    with pytest.raises(ImportFailed, match="empty.jsonl: the file has no rows"):
+    with pytest.raises(ImportFailed, match=re.escape("empty.jsonl: the file has no rows")):
         import_file(session, project, empty)
     session.rollback()
     truncated = tmp_path / "cut.jsonl.gz"

@@ -3,6 +3,8 @@ neutral response ids, machine suggestions, explicit mappings and media."""
 
 from __future__ import annotations
 
+import re
+
 import orjson
 import pytest
 
@@ -151,7 +153,7 @@ def test_mapping_errors_name_the_field_or_column(session, make_project, tmp_path
     with pytest.raises(ImportFailed, match="a mapping needs responses=COLUMN"):
         parse_mapping(["prompt=q"])
     mapping = parse_mapping(["prompt=question", "responses=a,b"])
-    with pytest.raises(ImportFailed, match="rows.jsonl: line 1: responses: no column 'b'"):
+    with pytest.raises(ImportFailed, match=re.escape("rows.jsonl: line 1: responses: no column 'b'")):
         import_file(
             session, project, write(tmp_path, [{"question": "q", "a": "x"}]), options=ImportOptions(mapping=mapping)
         )

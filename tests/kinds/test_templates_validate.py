@@ -103,7 +103,8 @@ def test_broken_template_names_the_json_path(name, change, path):
 def test_load_template_error_names_file_and_path(tmp_path):
     (tmp_path / "schema.json").write_bytes((TEMPLATES / "schema.json").read_bytes())
     (tmp_path / "bad.json").write_text(
-        '{"kind": "rubric", "version": 1, "title": "t", "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 3, "max": 1}}]}}'
+        '{"kind": "rubric", "version": 1, "title": "t",'
+        ' "config": {"criteria": [{"id": "a", "label": "A", "scale": {"min": 3, "max": 1}}]}}'
     )
     (tmp_path / "broken.json").write_text('{"kind": ')
     with pytest.raises(

@@ -365,7 +365,8 @@ def _backfill_checks(engine) -> None:
             for i in range(1, 9)
         ],
     }
-    # (item, expert, status, adjudication, when): item 2 complete and tie-broken, item 4 half done, item 6 skipped, item 8 leased; item 3 (project 2) done once.
+    # (item, expert, status, adjudication, when): item 2 complete and tie-broken, item 4 half done,
+    # item 6 skipped, item 8 leased; item 3 (project 2) done once.
     work = [
         (2, 1, "submitted", False, yesterday),
         (2, 2, "submitted", False, now),

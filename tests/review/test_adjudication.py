@@ -13,7 +13,7 @@ from annotate.models import Adjudication, AdjudicationStatus, AssignmentPurpose,
 
 
 def vote(session, project, experts, preferences, now):
-    for expert, preferred in zip(experts, preferences):
+    for expert, preferred in zip(experts, preferences, strict=True):
         lease = claim_next(session, project, expert, now)
         submit_judgment(session, lease, project, {"preferred": preferred}, now=now)
     session.commit()

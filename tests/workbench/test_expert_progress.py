@@ -340,9 +340,8 @@ def test_expert_progress_reads_the_experts_history_from_indexes(
     import_rows(project, pair_rows(3))
     steps = [step for _statement, plan in plans(session, project, expert) for step in plan]
     on_judgments = [step for step in steps if re.search(r"\bjudgments\b", step)]
-    assert len(on_judgments) == 2 and all("COVERING INDEX ix_judgments_expert_created" in s for s in on_judgments), (
-        steps
-    )
+    assert len(on_judgments) == 2, steps
+    assert all("COVERING INDEX ix_judgments_expert_created" in s for s in on_judgments), steps
     assert any("created_at>" in step for step in on_judgments), steps  # today: a range of the index
     (own,) = [step for step in steps if "ix_assignments_expert_status" in step]
     assert ("status=?" in own) == (overlap == 1), own
