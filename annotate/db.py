@@ -13,6 +13,7 @@ wait for it in a queue (``WriterQueue``), not in SQLite's busy handler.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
@@ -20,12 +21,12 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import orjson
 from flask import Flask, current_app, g
 from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -74,6 +75,12 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """The rows an UPDATE or DELETE matched (``Session.execute`` is typed as returning a plain
+    ``Result``; for those statements it is a ``CursorResult``)."""
+    return cast("CursorResult[Any]", result).rowcount
 
 
 _Built = TypeVar("_Built")
@@ -155,6 +162,7 @@ class WriterQueue:
             raise
 
     def release(self) -> None:
+        assert self._fd is not None, "released without acquire"
         try:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
@@ -195,10 +203,8 @@ def _leave_queue(info: dict, dbapi_conn: Any, end: str) -> None:
             info[_QUEUED] = queue  # still in its transaction: the rollback that follows leaves
             raise
     else:
-        try:
+        with contextlib.suppress(sqlite3.Error):  # a broken connection: closing it ends the transaction
             dbapi_conn.rollback()
-        except sqlite3.Error:
-            pass  # a broken connection: closing it ends the transaction
     queue.release()
 
 

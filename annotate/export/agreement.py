@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Any
+from typing import Any, Literal
 
 from annotate.export.base import ExportContext
 from annotate.export.ranking import ranks_of
 from annotate.export.selection import groups, is_abstain
 
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+
 
 class Measure:
     """Values per unit for one alpha, kept sparse: (unit, value index) in two flat arrays."""
 
-    def __init__(self, level: str, domain: list[Any] | None = None):
+    def __init__(self, level: Level, domain: list[Any] | None = None):
         self.level = level
         self.fixed = domain is not None
         self.domain: list[Any] = list(domain or [])

@@ -78,7 +78,9 @@ def records(ctx: ExportContext) -> Iterator[Record]:
 
 BATTLES = ExportFormat(
     name="battles",
-    description="Chatbot-Arena-style battles: model_a / model_b / winner / judge + both conversations, one row per vote.",
+    description=(
+        "Chatbot-Arena-style battles: model_a / model_b / winner / judge + both conversations, one row per vote."
+    ),
     schema="battles",
     records=records,
     units=("judgment",),

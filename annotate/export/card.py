@@ -79,8 +79,11 @@ def dataset_card(
         "",
         f"# {project.title}",
         "",
-        f"Expert feedback collected with [annotate](https://github.com/annotate-dev/annotate) in project "
-        f"`{project.slug}`, exported as **{fmt.name}** on {created_at:%Y-%m-%d %H:%M} UTC (annotate {__version__}).",
+        (
+            f"Expert feedback collected with [annotate](https://github.com/annotate-dev/annotate) in project "
+            f"`{project.slug}`, exported as **{fmt.name}** on {created_at:%Y-%m-%d %H:%M} UTC"
+            f" (annotate {__version__})."
+        ),
         "",
         f"{fmt.description} The format is documented, with its JSON Schema, in [exports/README.md]({FORMATS_DOC}).",
         "",

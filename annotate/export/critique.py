@@ -63,7 +63,9 @@ def records(ctx: ExportContext) -> Iterator[Record]:
 
 CRITIQUE = ExportFormat(
     name="critique",
-    description="Critiques with marked spans and rewrites, one row per critiqued response: for critique and revision SFT.",
+    description=(
+        "Critiques with marked spans and rewrites, one row per critiqued response: for critique and revision SFT."
+    ),
     schema="critique",
     records=records,
     kinds=("critique",),

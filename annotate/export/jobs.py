@@ -109,10 +109,12 @@ def _run(app: Flask, record_id: int, fmt: ExportFormat, options: ExportOptions) 
 def mark_abandoned(session: Session) -> int:
     """Mark exports still ``running`` after ABANDONED_AFTER as failed (their worker died)."""
     cutoff = utcnow() - ABANDONED_AFTER
-    return session.execute(
-        update(ExportRecord)
-        .where(ExportRecord.status == ExportStatus.RUNNING, ExportRecord.created_at < cutoff)
-        .values(
-            status=ExportStatus.FAILED, error="abandoned: the worker stopped before finishing", finished_at=utcnow()
+    return db.rowcount(
+        session.execute(
+            update(ExportRecord)
+            .where(ExportRecord.status == ExportStatus.RUNNING, ExportRecord.created_at < cutoff)
+            .values(
+                status=ExportStatus.FAILED, error="abandoned: the worker stopped before finishing", finished_at=utcnow()
+            )
         )
-    ).rowcount
+    )

@@ -106,9 +106,10 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
             counts = Counter(p for _, p in votes).most_common(2)
             winner, top = counts[0]
             runner_up = counts[1][1] if len(counts) > 1 else 0
-        adjudicated = not each_vote and group.adjudication is not None
-        if adjudicated:
-            answers = group.adjudication.answers
+        adjudication = None if each_vote else group.adjudication
+        adjudicated = adjudication is not None
+        if adjudication is not None:
+            answers = adjudication.answers
             winner = answers.get("preferred")
             if both_bad and winner == "tie" and answers.get("both_bad"):
                 winner = BOTH_BAD

@@ -24,7 +24,7 @@ from itertools import combinations
 
 from annotate.export.base import ExportContext, ExportFormat, Record
 from annotate.export.messages import reply
-from annotate.export.selection import complete_groups, is_abstain, pseudonym
+from annotate.export.selection import ItemView, complete_groups, is_abstain, pseudonym
 
 
 def ranks_of(ranking: list[list[str]]) -> dict[str, int]:
@@ -56,7 +56,7 @@ def aggregate(rankings: list[dict[str, int]], ids: list[str]) -> tuple[dict[str,
     return ranks, means
 
 
-def decisions(ctx: ExportContext) -> Iterator[tuple[object, dict[str, int], dict[str, float], int, str | None]]:
+def decisions(ctx: ExportContext) -> Iterator[tuple[ItemView, dict[str, int], dict[str, float], int, str | None]]:
     """(item row, ranks, mean ranks, judgments, expert or None) for each row to write."""
     summary, options = ctx.summary, ctx.options
     per_item = ctx.unit == "item" and options.aggregation != "all"

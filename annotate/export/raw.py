@@ -106,7 +106,9 @@ def records(ctx: ExportContext) -> Iterator[Record]:
 
 RAW = ExportFormat(
     name="raw",
-    description="One row per judgment: the item as imported, answers by response id, review status and full provenance.",
+    description=(
+        "One row per judgment: the item as imported, answers by response id, review status and full provenance."
+    ),
     schema="raw",
     records=records,
     kinds=("pairwise", "ranking", "critique", "rubric"),

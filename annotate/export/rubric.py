@@ -162,7 +162,9 @@ def records(ctx: ExportContext) -> Iterator[Record]:
 
 RUBRIC = ExportFormat(
     name="rubric",
-    description="Rubric scores per response and criterion (HelpSteer-style) with per-expert scores; --binarize gives pairs.",
+    description=(
+        "Rubric scores per response and criterion (HelpSteer-style) with per-expert scores; --binarize gives pairs."
+    ),
     schema="rubric",
     records=records,
     kinds=("rubric",),

@@ -45,6 +45,10 @@ from annotate.models.work import ReviewState
 
 YIELD_PER = 2000
 
+# One judgment with its item's columns: a named tuple built per export from the columns of
+# queries.judgment_rows (which columns depends on the statement's options, so no static type).
+JudgmentRow = Any
+
 
 class ItemView:
     """One item as the formats read it, from the item columns of its first judgment row.
@@ -56,7 +60,7 @@ class ItemView:
 
     __slots__ = ("_messages", "contents", "external_id", "prompt", "responses", "row")
 
-    def __init__(self, row: tuple, decode: bool = True):
+    def __init__(self, row: JudgmentRow, decode: bool = True):
         self.row = row
         self.external_id: str = row.external_id
         self._messages: orjson.Fragment | None = None
@@ -87,12 +91,12 @@ class Group:
     """One item and the judgments of it that passed the filters."""
 
     item: ItemView
-    judgments: list[tuple]  # named tuples: the columns of queries.judgment_rows
+    judgments: list[JudgmentRow]
     total: int  # judgments before filters, adjudications not counted
-    adjudication: tuple | None = None  # see latest_adjudication
+    adjudication: JudgmentRow | None = None  # see latest_adjudication
 
 
-def latest_adjudication(judgments: list[tuple]) -> tuple | None:
+def latest_adjudication(judgments: list[JudgmentRow]) -> JudgmentRow | None:
     """The latest tie-breaking judgment that passed the filters and is not an abstention."""
     decided = [r for r in judgments if r.adjudication and not is_abstain(r.answers)]
     return decided[-1] if decided else None
@@ -156,17 +160,18 @@ def groups(
     # Each row becomes a named tuple: SQLAlchemy's Row reads a column by name only after
     # ``hasattr(Row, name)``, which raises and catches an AttributeError every time, and the
     # formats read several columns of every row (a tenth of the export's time).
-    rows_of = namedtuple("JudgmentRow", result.keys())._make
+    rows_of: Any = namedtuple("JudgmentRow", result.keys())._make  # type: ignore[attr-defined]
     plain = not (options.accepted_only or excluded or gold_ok is not None or since or until)
     rejected = ReviewState.REJECTED
-    for _item_pk, rows in groupby(map(rows_of, result), key=itemgetter(0)):  # item_pk is the first column
-        rows = list(rows)
+    for _item_pk, item_rows in groupby(map(rows_of, result), key=itemgetter(0)):  # item_pk is the first column
+        rows: list[JudgmentRow] = list(item_rows)
         summary.judgments_read += len(rows)
         adjudications = rejections = 0
         for row in rows:
             adjudications += row.adjudication
             rejections += row.review_state is rejected
         total = len(rows) - adjudications
+        kept: list[JudgmentRow]
         if plain:  # the common case, kept tight: only rejections to drop
             kept = rows
             if rejections and not keep_rejected:
@@ -192,7 +197,7 @@ def groups(
         yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
 
 
-def pseudonym(ctx: ExportContext, row: tuple) -> str:
+def pseudonym(ctx: ExportContext, row: JudgmentRow) -> str:
     return ctx.pseudonyms.get(row.expert_id) or fallback_pseudonym(ctx.project.id, row.expert_id)
 
 

@@ -81,7 +81,9 @@ def start(slug: str):
         session.rollback()
         return _page(project, 400, str(exc))
     session.commit()
-    run_in_background(current_app._get_current_object(), record.id, fmt, options)
+    # The app itself, not the proxy, for the thread.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_in_background(app, record.id, fmt, options)
     return client_redirect(url_for("export.show", slug=slug, export_id=record.id))
 
 
