@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Does no I/O beyond reading (or, in development, creating once) the
     instance secret: no migrations, no network, no data loading.
     """
-    from annotate import config, db, web
+    from annotate import config, db, unit_of_work, web
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     web.init_app(app)
+    unit_of_work.init_app(app)  # after every blueprint: it wraps their views
 
     from annotate import cli
 

@@ -10,7 +10,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
     g,
     jsonify,
     make_response,
@@ -24,12 +23,17 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
-from annotate import db
+from annotate import db, unit_of_work
 from annotate.models import Role, User
 from annotate.rendering import markdown, media_url
 
+# The views' transaction markers and response builders, where the views find every other helper.
+from annotate.unit_of_work import after_commit as after_commit
+from annotate.unit_of_work import after_rollback as after_rollback
+from annotate.unit_of_work import writes_late as writes_late
+from annotate.unit_of_work import writes_nothing as writes_nothing
+
 csrf = CSRFProtect()
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def init_app(app: Flask) -> None:
@@ -58,9 +62,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
 
-    # The write lock first: loading the user reads, and on SQLite a transaction that has
-    # read cannot become BEGIN IMMEDIATE any more (begin_write would be a no-op).
-    app.before_request(_writers_take_the_lock)
+    # The write lock first: loading the user reads, and a writing request should read a
+    # snapshot no other writer can change (annotate.unit_of_work owns the transaction).
+    app.before_request(unit_of_work.writers_take_the_lock)
     app.before_request(_load_user)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -81,34 +85,6 @@ def _load_user() -> None:
         g.user = user
     else:
         session.clear()
-
-
-def _writers_take_the_lock() -> None:
-    # SQLite: a request that writes must start its transaction with BEGIN
-    # IMMEDIATE, or a concurrent writer makes it fail with "database is
-    # locked" (see annotate.db). It takes a lock; it writes nothing.
-    view = current_app.view_functions.get(request.endpoint or "")
-    if (
-        request.method not in SAFE_METHODS
-        and not getattr(view, "writes_nothing", False)
-        and not getattr(view, "writes_late", False)
-    ):
-        db.begin_write(db.session())
-
-
-def writes_nothing(view):
-    """Mark a POST view that never writes, so it does not queue for the SQLite write lock."""
-    view.writes_nothing = True
-    return view
-
-
-def writes_late(view):
-    """Mark a POST view whose writes all go through services that take the write lock themselves
-    (``db.begin_write``), after the view's reads: on SQLite the lock is then held only while the
-    work is written, not while the request is signed in and checked. For the busiest views
-    (claim, submit, skip)."""
-    view.writes_late = True
-    return view
 
 
 def auth_stamp(user: User) -> str:

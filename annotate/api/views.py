@@ -7,15 +7,14 @@ from functools import wraps
 from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 
 from annotate import db
-from annotate.assign.services import AssignmentError, answer_schema, claim_next, submit_judgment
+from annotate.assign.services import answer_schema, claim_next, submit_judgment
 from annotate.auth.services import touch_token, user_for_token
 from annotate.export.services import ExportError, get_format
 from annotate.export.streaming import stream_jsonl
-from annotate.models import Assignment, Project
+from annotate.models import Assignment, Judgment, Project
 from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
 from annotate.projects.services import must_accept_terms, stats
-from annotate.validation import InvalidDocument
-from annotate.web import writes_late
+from annotate.web import after_commit, writes_late
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -92,7 +91,10 @@ def claim(slug: str):
     # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
     assignment = claim_next(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
     touch_token(db.session(), g.token)
-    db.session().commit()
+    return after_commit(_claimed, project, assignment)
+
+
+def _claimed(project: Project, assignment: Assignment | None):
     if assignment is None:
         return Response(status=204)
     return jsonify(assignment_json(project, assignment)), 201
@@ -118,20 +120,13 @@ def judgment(assignment_id: int):
             "active_seconds must be an integer",
             problems=[{"path": "active_seconds", "message": "expected an integer"}],
         )
-    try:
-        judgment, created = submit_judgment(
-            session, assignment, project, body["answers"], active_seconds=active_seconds
-        )
-    except InvalidDocument as exc:
-        session.rollback()
-        return error(
-            422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems]
-        )
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
+    # InvalidDocument and AssignmentError become JSON errors in annotate.unit_of_work.
+    judgment, created = submit_judgment(session, assignment, project, body["answers"], active_seconds=active_seconds)
     touch_token(session, g.token)
-    session.commit()
+    return after_commit(_submitted, assignment, judgment, created)
+
+
+def _submitted(assignment: Assignment, judgment: Judgment, created: bool):
     payload = {
         "judgment": {
             "id": judgment.id,

@@ -12,7 +12,7 @@ from flask import g, jsonify, request
 from annotate import db
 from annotate.api.views import bp, error, token_required
 from annotate.assign.routing import refusal
-from annotate.assign.services import AssignmentError, prioritize_batch, skip_assignment
+from annotate.assign.services import prioritize_batch, skip_assignment
 from annotate.assign.skips import skipped_report
 from annotate.db import utcnow
 from annotate.models import Assignment
@@ -40,12 +40,7 @@ def skip(assignment_id: int):
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return error(422, "reason is required", problems=[{"path": "reason", "message": "say why you skip this task"}])
-    try:
-        skip_assignment(session, assignment, reason)
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
-    session.commit()
+    skip_assignment(session, assignment, reason)  # an AssignmentError is a JSON error (annotate.unit_of_work)
     return jsonify(
         {"assignment": {"id": assignment.id, "status": assignment.status.value, "skip_reason": assignment.skip_reason}}
     )
@@ -74,13 +69,7 @@ def priority(slug: str):
         problems.append({"path": "priority", "message": "expected an integer; higher goes first"})
     if problems:
         return error(422, "invalid priority request", problems=problems)
-    session = db.session()
-    try:
-        n = prioritize_batch(session, project, batch_id, value)
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
-    session.commit()
+    n = prioritize_batch(db.session(), project, batch_id, value)
     return jsonify({"batch_id": batch_id, "priority": value, "items": n})
 
 
