@@ -1,4 +1,4 @@
-"""Everything the web faces share: CSRF, the current user, blueprints, error pages,
+"""Everything the web faces share: CSRF, the current user, error pages,
 the page-or-fragment ``render()`` and the htmx response helpers."""
 
 from __future__ import annotations
@@ -37,31 +37,9 @@ csrf = CSRFProtect()
 
 
 def init_app(app: Flask) -> None:
-    import annotate.assign.api
-    import annotate.ingest.api
-    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
-    from annotate.api.views import bp as api_bp
-    from annotate.auth.admin import bp as admin_bp
-    from annotate.auth.views import bp as auth_bp
-    from annotate.export.views import bp as export_bp
-    from annotate.ingest.views import bp as ingest_bp
-    from annotate.kinds.views import bp as kinds_bp
-    from annotate.projects.views import bp as projects_bp
-    from annotate.review.views import bp as review_bp
-    from annotate.workbench.views import bp as workbench_bp
-
+    """CSRF, the request hooks, error pages and template helpers every face shares.
+    (The blueprints are registered by ``create_app``; this module imports no view.)"""
     csrf.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(workbench_bp)
-    app.register_blueprint(projects_bp)
-    app.register_blueprint(review_bp)
-    app.register_blueprint(kinds_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(export_bp)
-    app.register_blueprint(ingest_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
-
     # The write lock first: loading the user reads, and a writing request should read a
     # snapshot no other writer can change (annotate.unit_of_work owns the transaction).
     app.before_request(unit_of_work.writers_take_the_lock)

@@ -1,7 +1,7 @@
 """API v1 for the assignment engine beyond claim and submit, on the API blueprint
 (``annotate.api.views.bp``): skip, batch priority, skipped items.
 
-Importing this module registers the routes; ``annotate.web.init_app`` imports it
+Importing this module registers the routes; ``annotate.register_blueprints`` imports it
 before the blueprint is registered.
 """
 

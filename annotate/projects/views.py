@@ -196,7 +196,3 @@ def accept(slug: str):
         return after_rollback(client_redirect, url_for("projects.terms", slug=project.slug))
     flash("Thank you: terms accepted.")
     return client_redirect(url_for("workbench.project", slug=project.slug))
-
-
-# Routes in sibling modules register on ``bp`` when imported.
-from annotate.projects import members, progress  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """API v1 for review and adjudication, on the API blueprint (``annotate.api.views.bp``).
 
-Importing this module registers the routes; ``annotate.web.init_app`` imports it
+Importing this module registers the routes; ``annotate.register_blueprints`` imports it
 before the blueprint is registered.
 """
 

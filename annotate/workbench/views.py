@@ -256,7 +256,3 @@ def _all_done(project: Project, cleared: int | None = None):
         progress=expert_progress(db.session(), project, g.user),
     )
     return push_url(response, url + "?done=1")
-
-
-# Routes in sibling modules register on this blueprint.
-from annotate.workbench import drafts, history  # noqa: E402,F401

@@ -8,6 +8,7 @@ import ast
 
 import pytest
 from flask import Blueprint
+from helpers import route_modules
 from sqlalchemy import func, select
 
 from annotate import db, unit_of_work
@@ -18,22 +19,6 @@ from annotate.models import Role, User
 from annotate.web import csrf
 
 PACKAGE = REPO_ROOT / "annotate"
-ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "route"}
-
-
-def route_modules() -> list:
-    """Every module of the package that declares a route (``@bp.get(...)`` and the like)."""
-    found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        tree = ast.parse(path.read_text(), str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef) and any(
-                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_DECORATORS
-                for d in node.decorator_list
-            ):
-                found.append((path, tree))
-                break
-    return found
 
 
 def test_no_view_module_commits_or_rolls_back():
