@@ -188,8 +188,7 @@ def _claimed_adjudication(project: Project, assignment: Assignment | None):
 def returned():
     session = db.session()
     rows = []
-    for judgment, slug, _title, external_id in session.execute(queries.returned_to(g.user).limit(500)):
-        latest = session.scalar(queries.latest_review(judgment.id))
+    for judgment, slug, _title, external_id, latest in session.execute(queries.returned_with_review(g.user).limit(500)):
         rows.append(
             {
                 "judgment_id": judgment.id,

@@ -295,16 +295,10 @@ def skipped(slug: str):
 @bp.get("/returned")
 @login_required
 def returned():
-    session = db.session()
-    rows = []
-    for judgment, slug, title, external_id in session.execute(queries.returned_to(g.user).limit(200)):
-        rows.append(
-            {
-                "judgment": judgment,
-                "slug": slug,
-                "title": title,
-                "item": external_id,
-                "review": session.scalar(queries.latest_review(judgment.id)),
-            }
+    rows = [
+        {"judgment": judgment, "slug": slug, "title": title, "item": external_id, "review": review}
+        for judgment, slug, title, external_id, review in db.session().execute(
+            queries.returned_with_review(g.user).limit(200)
         )
+    ]
     return render("review/returned.html", "returned", rows=rows)
