@@ -41,7 +41,9 @@ def register_blueprints(app: Flask) -> None:
     each feature's ``api.py``, the task page's drafts and history, a project's members and progress) are added to their
     blueprint when the module is imported, so each is imported here, before registering."""
     import annotate.assign.api
+    import annotate.export.api
     import annotate.ingest.api
+    import annotate.projects.api
     import annotate.projects.members
     import annotate.projects.progress
     import annotate.review.api

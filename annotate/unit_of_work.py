@@ -120,25 +120,28 @@ def writers_take_the_lock() -> None:
         db.begin_write(db.session())
 
 
-def _wants_json() -> bool:
-    return request.blueprint == "api" or request.path.startswith("/api/")
+def wants_json() -> bool:
+    """Is this an API request (JSON errors)? Also for a URL under the API that matched no route."""
+    api = current_app.blueprints.get("api")
+    return request.blueprint == "api" or (api is not None and request.path.startswith(f"{api.url_prefix}/"))
 
 
 def _assignment_error(exc: Any):
-    if _wants_json():
+    if wants_json():
         return jsonify({"error": str(exc)}), exc.status
-    return _error_page(exc.status, str(exc))
+    # A page's 404 says no more than abort(404) would: not what exists, nor whose it is.
+    return _error_page(exc.status, None if exc.status == 404 else str(exc))
 
 
 def _invalid_document(exc: Any):
     problems = [p.as_json() for p in exc.problems]
-    if _wants_json():
+    if wants_json():
         message = "the answers do not match the template's answer schema" if exc.what == "answers" else str(exc)
         return jsonify({"error": message, "problems": problems}), 422
     return _error_page(422, str(exc))
 
 
-def _error_page(status: int, message: str) -> tuple[str, int]:
+def _error_page(status: int, message: str | None) -> tuple[str, int]:
     error = default_exceptions.get(status, HTTPException)(description=message)
     return render_template("error.html", error=error), status
 

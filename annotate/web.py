@@ -84,7 +84,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def _http_error(exc: HTTPException):
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if unit_of_work.wants_json():
         return jsonify({"error": exc.name, "message": exc.description}), exc.code
     return render_template("error.html", error=exc), exc.code
 

@@ -38,11 +38,8 @@ def _templates_dir() -> Path:
 
 
 def import_url(project: Project) -> str:
-    """The ingest flow's page, if the ingest blueprint provides one."""
-    for endpoint in ("ingest.upload", "ingest.new", "ingest.index", "ingest.import_page"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, slug=project.slug)
-    return f"/p/{project.slug}/import"
+    """The ingest flow's page (``create_app`` always registers the ingest blueprint)."""
+    return url_for("ingest.upload", slug=project.slug)
 
 
 @bp.app_context_processor

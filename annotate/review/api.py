@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, g, jsonify, request, url_for
 
 from annotate import db
 from annotate.api.views import assignment_json, bp, error, token_required
@@ -48,7 +48,7 @@ def judgment_json(judgment: Judgment) -> dict:
             "reviews": [review_json(r) for r in session.scalars(queries.reviews_of(judgment.id))],
         },
         "item": {"id": item.external_id, "prompt": item.prompt, "responses": item.responses},
-        "review_url": f"/api/v1/judgments/{judgment.id}/review",
+        "review_url": url_for("api.review", judgment_id=judgment.id),
     }
 
 
@@ -197,7 +197,7 @@ def returned():
                 "item_id": external_id,
                 "answers": judgment.answers,
                 "review": review_json(latest) if latest else None,
-                "judgment_url": f"/api/v1/assignments/{judgment.assignment_id}/judgment",
+                "judgment_url": url_for("api.judgment", assignment_id=judgment.assignment_id),
             }
         )
     return jsonify({"returned": rows})

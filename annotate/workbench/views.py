@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
+from annotate.assign.access import own_assignment
 from annotate.assign.services import AssignmentError, LeaseLost, claim_next, skip_assignment, submit_judgment
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
@@ -73,20 +73,9 @@ def claim(slug: str):
 
 
 def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
-    """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
-    row = (
-        db.session()
-        .execute(
-            select(Assignment, Project.slug)
-            .join(Project, Project.id == Assignment.project_id)
-            .where(Assignment.id == assignment_id)
-        )
-        .first()
-    )
-    if row is None or row[0].expert_id != g.user.id:
-        abort(404)
-    project, _member = project_for(g.user, row[1], WORK)
-    return row[0], project
+    """The signed-in expert's own assignment in a project they still work on; anything else is a 404
+    (``annotate.assign.access``, shared with the API)."""
+    return own_assignment(g.user, assignment_id)
 
 
 @bp.get("/tasks/<int:assignment_id>")
