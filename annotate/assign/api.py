@@ -13,13 +13,12 @@ from annotate import db
 from annotate.api.views import assignment_json, bp, error, json_body, token_required
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
-from annotate.assign.services import claim_next, prioritize_batch, skip_assignment, submit_judgment
+from annotate.assign.services import TermsPending, claim_task, prioritize_batch, skip_assignment, submit_judgment
 from annotate.assign.skips import skipped_report
 from annotate.auth.services import touch_token
 from annotate.db import utcnow
 from annotate.models import Assignment, Judgment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
-from annotate.projects.services import must_accept_terms
 from annotate.web import after_commit, writes_late
 
 
@@ -33,14 +32,15 @@ def _body() -> dict | None:
 @writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    if must_accept_terms(db.session(), project, g.user):
+    try:
+        # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
+        assignment = claim_task(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
+    except TermsPending:
         return error(
             403,
             "accept the project's terms first, on the web page terms_url",
             terms_url=url_for("projects.terms", slug=project.slug, _external=True),
         )
-    # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
-    assignment = claim_next(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
     touch_token(db.session(), g.token)
     return after_commit(_claimed, project, assignment)
 

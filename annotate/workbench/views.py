@@ -13,11 +13,19 @@ from werkzeug.datastructures import MultiDict
 
 from annotate import db
 from annotate.assign.access import own_assignment
-from annotate.assign.services import AssignmentError, LeaseLost, claim_next, skip_assignment, submit_judgment
+from annotate.assign.services import (
+    AssignmentError,
+    LeaseLost,
+    TermsPending,
+    claim_next,
+    claim_task,
+    skip_assignment,
+    submit_judgment,
+)
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
-from annotate.projects.services import must_accept_terms, stats, visible_projects
+from annotate.projects.services import stats, visible_projects
 from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
@@ -63,9 +71,10 @@ def project(slug: str):
 @writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    if must_accept_terms(db.session(), project, g.user):  # terms first (annotate.projects)
+    try:
+        assignment = claim_task(db.session(), project, g.user)
+    except TermsPending:  # terms first (annotate.projects)
         return client_redirect(url_for("projects.terms", slug=project.slug))
-    assignment = claim_next(db.session(), project, g.user)
     # Rendered after the commit: the write lock is not held while the page is built.
     if assignment is None:
         return after_commit(_all_done, project)
