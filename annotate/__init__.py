@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Does no I/O beyond reading (or, in development, creating once) the
     instance secret: no migrations, no network, no data loading.
     """
-    from annotate import config, db, web
+    from annotate import config, db, unit_of_work, web
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
@@ -27,8 +27,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     web.init_app(app)
+    register_blueprints(app)
+    unit_of_work.init_app(app)  # after every blueprint: it wraps their views
 
     from annotate import cli
 
     cli.init_app(app)
     return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Every blueprint, in one place. A feature's routes in sibling modules (the API's in
+    each feature's ``api.py``, the task page's drafts and history, a project's members and progress) are added to their
+    blueprint when the module is imported, so each is imported here, before registering."""
+    import annotate.assign.api
+    import annotate.export.api
+    import annotate.ingest.api
+    import annotate.projects.api
+    import annotate.projects.members
+    import annotate.projects.progress
+    import annotate.review.api
+    import annotate.workbench.drafts
+    import annotate.workbench.history  # noqa: F401  (routes on the blueprints below)
+    from annotate.api.views import bp as api_bp
+    from annotate.auth.admin import bp as admin_bp
+    from annotate.auth.views import bp as auth_bp
+    from annotate.export.views import bp as export_bp
+    from annotate.ingest.views import bp as ingest_bp
+    from annotate.kinds.views import bp as kinds_bp
+    from annotate.projects.views import bp as projects_bp
+    from annotate.review.views import bp as review_bp
+    from annotate.web import csrf
+    from annotate.workbench.views import bp as workbench_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(workbench_bp)
+    app.register_blueprint(projects_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(kinds_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(export_bp)
+    app.register_blueprint(ingest_bp)
+    app.register_blueprint(api_bp)
+    csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

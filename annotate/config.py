@@ -31,7 +31,15 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": None,  # decided in finalize(): on outside development
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
-        "DEFAULT_LEASE_SECONDS": 30 * 60,
+        "IMPORT_MAX_BYTES": 512 * 1024 * 1024,
+        "EXPORTS_DIR": None,  # None: <instance>/exports
+        "BASE_URL": None,  # for links made outside a request (invitations from the CLI)
+        "MAIL_SERVER": None,  # None: invitations are shown to the inviter, not mailed
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": None,  # None: annotate@<MAIL_SERVER>
         "SQL_ECHO": False,
     }
 

@@ -247,18 +247,10 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Any) -> None:
         write = conn.get_execution_options().get(WRITE_OPTION)
         conn.connection.info.update({_WRITER: bool(write), _WROTE: False})
-        if not write or queue is None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-            return
-        queue.acquire()
-        info = conn.connection.info
-        info[_QUEUED] = queue
-        try:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except BaseException:
-            info.pop(_QUEUED, None)
-            queue.release()
-            raise
+        if write:
+            _begin_immediate(conn, queue)
+        else:
+            conn.exec_driver_sql("BEGIN")
 
     @event.listens_for(engine, "before_cursor_execute")
     def _on_execute(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -300,24 +292,49 @@ def _configure_sqlite(engine: Engine) -> None:
         _leave_queue(record.info, dbapi_conn, "rollback")
 
 
+def _begin_immediate(conn: Any, queue: WriterQueue | None) -> None:
+    """``BEGIN IMMEDIATE`` on ``conn`` (a SQLAlchemy connection), after the writers queued before it."""
+    if queue is None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    queue.acquire()
+    info = conn.connection.info
+    info[_QUEUED] = queue
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        info.pop(_QUEUED, None)
+        queue.release()
+        raise
+
+
 def begin_write(session: Session) -> None:
-    """Start the session's transaction as a writer.
+    """Make the session's transaction a writer's. Never commits.
 
     On SQLite this takes the database write lock up front (``BEGIN
     IMMEDIATE``, after the writers queued before it), so concurrent writers
     wait instead of failing; on PostgreSQL it is a no-op and row locks do the
-    work. Call it before the first query of a unit of work that writes.
+    work. Call it before the first write of a unit of work; the unit of work's
+    owner (``annotate.unit_of_work`` for a request, the command or job
+    otherwise) commits or rolls back.
 
     A SQLite transaction that has only read so far (a request's sign-in and
-    access checks) is ended first and a writer's begun: what it loaded stays
-    loaded, and the lock is held only while the unit of work runs. One that has
-    written, or that is already a writer's, is left as it is.
+    access checks, a service's checks before its writes) becomes a writer's in
+    place: on its connection, its read snapshot is let go (``ROLLBACK`` of a
+    transaction that wrote nothing loses nothing) and ``BEGIN IMMEDIATE``
+    follows, while the session's own transaction goes on. Nothing is committed
+    and nothing the session loaded is expired or lost, and the lock is held only
+    from here to the end of the unit of work. A transaction that has written,
+    or that is already a writer's, is left as it is.
     """
-    if session.in_transaction():
-        if not _only_read(session):
-            return
-        session.commit()
-    session.connection(execution_options={WRITE_OPTION: True})
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_OPTION: True})
+    elif _only_read(session):
+        conn = session.connection()
+        conn.connection.dbapi_connection.rollback()  # the snapshot only: SQLAlchemy's transaction goes on
+        database = _file_database(conn.engine)
+        _begin_immediate(conn, writer_queue(database) if database else None)
+        conn.connection.info.update({_WRITER: True, _WROTE: False})
 
 
 def _only_read(session: Session) -> bool:

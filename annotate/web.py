@@ -1,4 +1,4 @@
-"""Everything the web faces share: CSRF, the current user, blueprints, error pages,
+"""Everything the web faces share: CSRF, the current user, error pages,
 the page-or-fragment ``render()`` and the htmx response helpers."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
     g,
     jsonify,
     make_response,
@@ -24,43 +23,26 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
-from annotate import db
+from annotate import db, unit_of_work
 from annotate.models import Role, User
 from annotate.rendering import markdown, media_url
 
+# The views' transaction markers and response builders, where the views find every other helper.
+from annotate.unit_of_work import after_commit as after_commit
+from annotate.unit_of_work import after_rollback as after_rollback
+from annotate.unit_of_work import writes_late as writes_late
+from annotate.unit_of_work import writes_nothing as writes_nothing
+
 csrf = CSRFProtect()
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def init_app(app: Flask) -> None:
-    import annotate.assign.api
-    import annotate.ingest.api
-    import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
-    from annotate.api.views import bp as api_bp
-    from annotate.auth.admin import bp as admin_bp
-    from annotate.auth.views import bp as auth_bp
-    from annotate.export.views import bp as export_bp
-    from annotate.ingest.views import bp as ingest_bp
-    from annotate.kinds.views import bp as kinds_bp
-    from annotate.projects.views import bp as projects_bp
-    from annotate.review.views import bp as review_bp
-    from annotate.workbench.views import bp as workbench_bp
-
+    """CSRF, the request hooks, error pages and template helpers every face shares.
+    (The blueprints are registered by ``create_app``; this module imports no view.)"""
     csrf.init_app(app)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(workbench_bp)
-    app.register_blueprint(projects_bp)
-    app.register_blueprint(review_bp)
-    app.register_blueprint(kinds_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(export_bp)
-    app.register_blueprint(ingest_bp)
-    app.register_blueprint(api_bp)
-    csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie
-
-    # The write lock first: loading the user reads, and on SQLite a transaction that has
-    # read cannot become BEGIN IMMEDIATE any more (begin_write would be a no-op).
-    app.before_request(_writers_take_the_lock)
+    # The write lock first: loading the user reads, and a writing request should read a
+    # snapshot no other writer can change (annotate.unit_of_work owns the transaction).
+    app.before_request(unit_of_work.writers_take_the_lock)
     app.before_request(_load_user)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -83,34 +65,6 @@ def _load_user() -> None:
         session.clear()
 
 
-def _writers_take_the_lock() -> None:
-    # SQLite: a request that writes must start its transaction with BEGIN
-    # IMMEDIATE, or a concurrent writer makes it fail with "database is
-    # locked" (see annotate.db). It takes a lock; it writes nothing.
-    view = current_app.view_functions.get(request.endpoint or "")
-    if (
-        request.method not in SAFE_METHODS
-        and not getattr(view, "writes_nothing", False)
-        and not getattr(view, "writes_late", False)
-    ):
-        db.begin_write(db.session())
-
-
-def writes_nothing(view):
-    """Mark a POST view that never writes, so it does not queue for the SQLite write lock."""
-    view.writes_nothing = True
-    return view
-
-
-def writes_late(view):
-    """Mark a POST view whose writes all go through services that take the write lock themselves
-    (``db.begin_write``), after the view's reads: on SQLite the lock is then held only while the
-    work is written, not while the request is signed in and checked. For the busiest views
-    (claim, submit, skip)."""
-    view.writes_late = True
-    return view
-
-
 def auth_stamp(user: User) -> str:
     """A value that changes when the user's password hash changes."""
     return (user.password_hash or "")[-16:]
@@ -130,7 +84,7 @@ def _security_headers(response: Response) -> Response:
 
 
 def _http_error(exc: HTTPException):
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if unit_of_work.wants_json():
         return jsonify({"error": exc.name, "message": exc.description}), exc.code
     return render_template("error.html", error=exc), exc.code
 

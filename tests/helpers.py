@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import secrets
 from collections.abc import Iterator
@@ -128,3 +129,23 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("#password", password)
     page.press("#password", "Enter")
     page.wait_for_url("**/")
+
+
+# -- the package's own source ----------------------------------------------------------
+
+ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "route"}
+
+
+def route_modules() -> list:
+    """Every module of the package that declares a route (``@bp.get(...)`` and the like)."""
+    found = []
+    for path in sorted((REPO / "annotate").rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ROUTE_DECORATORS
+                for d in node.decorator_list
+            ):
+                found.append((path, tree))
+                break
+    return found

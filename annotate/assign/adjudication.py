@@ -22,9 +22,11 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from annotate.assign import queries
+from annotate.assign.queries import earlier_judgments, open_adjudications  # noqa: F401  (the pages' names)
 from annotate.db import begin_write, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
@@ -36,7 +38,6 @@ from annotate.models import (
     Item,
     Judgment,
     Project,
-    ProjectMember,
     User,
 )
 
@@ -61,12 +62,10 @@ def flag_if_disputed(
         return None
     # Concurrent final judgments of one item queue here, so the last one sees them all.
     session.execute(select(Item.id).where(Item.id == item.id).with_for_update(key_share=True))
-    answers = list(
-        session.scalars(select(Judgment.answers).where(Judgment.item_id == item.id, Judgment.adjudication.is_(False)))
-    )
+    answers = list(session.scalars(queries.judged_answers(item.id)))
     if len(answers) < project.overlap:
         return None
-    if session.scalar(select(Adjudication.id).where(Adjudication.item_id == item.id)) is not None:
+    if session.scalar(queries.adjudication_of(item.id)) is not None:
         return None
     pct = agreement_pct(project, answers)
     if pct >= project.adjudication_threshold:
@@ -90,45 +89,14 @@ def claim_adjudication(
     begin_write(session)
     lock_user(session, adjudicator)
     release_expired(session, project, now)
-    current = session.scalar(
-        select(Assignment)
-        .where(
-            Assignment.project_id == project.id,
-            Assignment.expert_id == adjudicator.id,
-            Assignment.purpose == AssignmentPurpose.ADJUDICATE,
-            Assignment.status == AssignmentStatus.LEASED,
-            Assignment.expires_at > now,
-        )
-        .order_by(Assignment.leased_at, Assignment.id)
-        .limit(1)
-    )
+    current = session.scalar(queries.adjudication_lease(project, adjudicator, now))
     if current is not None:
         return current
-    # Not an item they judged or gave back; their own lapsed adjudication lease may be renewed.
-    excluded = exists().where(
-        Assignment.item_id == Adjudication.item_id,
-        Assignment.expert_id == adjudicator.id,
-        or_(Assignment.purpose == AssignmentPurpose.JUDGE, Assignment.status == AssignmentStatus.SKIPPED),
-    )
-    adjudication = session.scalar(
-        select(Adjudication)
-        .where(
-            Adjudication.project_id == project.id,
-            Adjudication.status == AdjudicationStatus.OPEN,
-            or_(Adjudication.lease_expires_at.is_(None), Adjudication.lease_expires_at <= now),
-            ~excluded,
-        )
-        .order_by(Adjudication.created_at, Adjudication.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .execution_options(populate_existing=True)
-    )
+    adjudication = session.scalar(queries.next_adjudication(project, adjudicator, now))
     if adjudication is None:
         return None
     expires = now + timedelta(seconds=project.lease_seconds)
-    assignment = session.scalar(
-        select(Assignment).where(Assignment.item_id == adjudication.item_id, Assignment.expert_id == adjudicator.id)
-    )
+    assignment = session.scalar(queries.assignment_of(adjudication.item_id, adjudicator.id))
     if assignment is None:
         order = [r["id"] for r in adjudication.item.responses]
         if project.randomize_order:
@@ -156,12 +124,7 @@ def take_slot(session: Session, assignment: Assignment, now: datetime) -> Adjudi
     """Before an adjudicator's judgment is recorded: the item's adjudication must still be theirs."""
     from annotate.assign.services import AssignmentError, LeaseLost
 
-    adjudication = session.scalar(
-        select(Adjudication)
-        .where(Adjudication.item_id == assignment.item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    adjudication = session.scalar(queries.adjudication_of(assignment.item_id, locked=True))
     if adjudication is None:
         raise AssignmentError("This item no longer needs adjudication.")
     if adjudication.status is AdjudicationStatus.DONE or adjudication.assignment_id != assignment.id:
@@ -173,7 +136,7 @@ def take_slot(session: Session, assignment: Assignment, now: datetime) -> Adjudi
 
 def resolve(session: Session, assignment: Assignment, judgment: Judgment, now: datetime) -> None:
     """Close the item's adjudication with the tie-breaking ``judgment``."""
-    adjudication = session.scalar(select(Adjudication).where(Adjudication.item_id == assignment.item_id))
+    adjudication = session.scalar(queries.adjudication_of(assignment.item_id))
     adjudication.status = AdjudicationStatus.DONE
     adjudication.judgment_id = judgment.id
     adjudication.resolved_at = now
@@ -183,12 +146,7 @@ def resolve(session: Session, assignment: Assignment, judgment: Judgment, now: d
 
 def give_back(session: Session, assignment: Assignment) -> None:
     """An adjudicator skips: the item is free for another adjudicator at once."""
-    adjudication = session.scalar(
-        select(Adjudication)
-        .where(Adjudication.item_id == assignment.item_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    adjudication = session.scalar(queries.adjudication_of(assignment.item_id, locked=True))
     if (
         adjudication is not None
         and adjudication.assignment_id == assignment.id
@@ -197,28 +155,3 @@ def give_back(session: Session, assignment: Assignment) -> None:
         adjudication.assignment_id = None
         adjudication.lease_expires_at = None
         session.flush()
-
-
-def earlier_judgments(item: Item) -> select:
-    """(Judgment, pseudonym) of the item's judgments an adjudicator weighs, oldest first.
-
-    Experts appear under their project pseudonym, never their name or email.
-    """
-    return (
-        select(Judgment, ProjectMember.pseudonym)
-        .outerjoin(
-            ProjectMember,
-            (ProjectMember.project_id == Judgment.project_id) & (ProjectMember.user_id == Judgment.expert_id),
-        )
-        .where(Judgment.item_id == item.id, Judgment.adjudication.is_(False))
-        .order_by(Judgment.created_at, Judgment.id)
-    )
-
-
-def open_adjudications(project: Project) -> select:
-    """The project's adjudications still waiting for a tie-breaker, oldest first."""
-    return (
-        select(Adjudication)
-        .where(Adjudication.project_id == project.id, Adjudication.status == AdjudicationStatus.OPEN)
-        .order_by(Adjudication.created_at, Adjudication.id)
-    )

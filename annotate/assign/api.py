@@ -1,23 +1,25 @@
-"""API v1 for the assignment engine beyond claim and submit, on the API blueprint
-(``annotate.api.views.bp``): skip, batch priority, skipped items.
+"""API v1 for the assignment engine, on the API blueprint (``annotate.api.views.bp``): claim,
+submit, skip, eligibility, batch priority, skipped items.
 
-Importing this module registers the routes; ``annotate.web.init_app`` imports it
+Importing this module registers the routes; ``annotate.register_blueprints`` imports it
 before the blueprint is registered.
 """
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import Response, g, jsonify, request, url_for
 
 from annotate import db
-from annotate.api.views import bp, error, token_required
+from annotate.api.views import assignment_json, bp, error, json_body, token_required
+from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
-from annotate.assign.services import AssignmentError, prioritize_batch, skip_assignment
+from annotate.assign.services import TermsPending, claim_task, prioritize_batch, skip_assignment, submit_judgment
 from annotate.assign.skips import skipped_report
+from annotate.auth.services import touch_token
 from annotate.db import utcnow
-from annotate.models import Assignment
-from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
-from annotate.web import writes_late
+from annotate.models import Assignment, Judgment, Project
+from annotate.projects.access import RESEARCH, WORK, project_for
+from annotate.web import after_commit, writes_late
 
 
 def _body() -> dict | None:
@@ -25,27 +27,80 @@ def _body() -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+@bp.post("/projects/<slug>/assignments")
+@token_required
+@writes_late
+def claim(slug: str):
+    project, _member = project_for(g.user, slug, WORK)
+    try:
+        # ?fresh=1: another item while under the project's cap on open leases (prefetching clients).
+        assignment = claim_task(db.session(), project, g.user, fresh=request.args.get("fresh") in ("1", "true"))
+    except TermsPending:
+        return error(
+            403,
+            "accept the project's terms first, on the web page terms_url",
+            terms_url=url_for("projects.terms", slug=project.slug, _external=True),
+        )
+    touch_token(db.session(), g.token)
+    return after_commit(_claimed, project, assignment)
+
+
+def _claimed(project: Project, assignment: Assignment | None):
+    if assignment is None:
+        return Response(status=204)
+    return jsonify(assignment_json(project, assignment)), 201
+
+
+@bp.post("/assignments/<int:assignment_id>/judgment")
+@token_required
+@writes_late
+def judgment(assignment_id: int):
+    assignment, project = own_assignment(g.user, assignment_id)
+    session = db.session()
+    body = json_body()
+    if "answers" not in body:
+        return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])
+    try:
+        active_seconds = int(body.get("active_seconds", 0))
+    except (TypeError, ValueError):
+        return error(
+            422,
+            "active_seconds must be an integer",
+            problems=[{"path": "active_seconds", "message": "expected an integer"}],
+        )
+    # InvalidDocument and AssignmentError become JSON errors in annotate.unit_of_work.
+    judgment, created = submit_judgment(session, assignment, project, body["answers"], active_seconds=active_seconds)
+    touch_token(session, g.token)
+    return after_commit(_submitted, assignment, judgment, created)
+
+
+def _submitted(assignment: Assignment, judgment: Judgment, created: bool):
+    payload = {
+        "judgment": {
+            "id": judgment.id,
+            "assignment_id": assignment.id,
+            "item_id": assignment.item.external_id,
+            "answers": judgment.answers,
+            "created_at": judgment.created_at.isoformat(),
+            "updated_at": judgment.updated_at.isoformat(),
+        }
+    }
+    return jsonify(payload), 201 if created else 200
+
+
 @bp.post("/assignments/<int:assignment_id>/skip")
 @token_required
 @writes_late
 def skip(assignment_id: int):
+    assignment, _project = own_assignment(g.user, assignment_id)
     session = db.session()
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None or assignment.expert_id != g.user.id:
-        return error(404, "no such assignment for this token's user")
-    project_by_id_for(g.user, assignment.project_id, WORK)
     body = _body()
     if body is None:
         return error(400, "the request body must be a JSON object")
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return error(422, "reason is required", problems=[{"path": "reason", "message": "say why you skip this task"}])
-    try:
-        skip_assignment(session, assignment, reason)
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
-    session.commit()
+    skip_assignment(session, assignment, reason)  # an AssignmentError is a JSON error (annotate.unit_of_work)
     return jsonify(
         {"assignment": {"id": assignment.id, "status": assignment.status.value, "skip_reason": assignment.skip_reason}}
     )
@@ -74,13 +129,7 @@ def priority(slug: str):
         problems.append({"path": "priority", "message": "expected an integer; higher goes first"})
     if problems:
         return error(422, "invalid priority request", problems=problems)
-    session = db.session()
-    try:
-        n = prioritize_batch(session, project, batch_id, value)
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
-    session.commit()
+    n = prioritize_batch(db.session(), project, batch_id, value)
     return jsonify({"batch_id": batch_id, "priority": value, "items": n})
 
 

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select
+from datetime import datetime
+
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 
 from annotate.db import UTCDateTime, prebuilt
-from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Item, Judgment, Project, User
+from annotate.models import (
+    Adjudication,
+    AdjudicationStatus,
+    Assignment,
+    AssignmentPurpose,
+    AssignmentStatus,
+    Item,
+    Judgment,
+    Project,
+    ProjectMember,
+    User,
+)
 
 
 @prebuilt
@@ -130,4 +143,88 @@ def skipped_items(project: Project) -> Select:
         select(Item, skips.label("skips"), judged.label("judgments"))
         .where(Item.project_id == project.id, any_skip, judged < project.overlap)
         .order_by(skips.desc(), Item.id)
+    )
+
+
+# -- adjudication (annotate.assign.adjudication) -------------------------------------------
+
+
+def judged_answers(item_id: int) -> Select:
+    """The answers of the item's judgments, tie-breakers excluded."""
+    return select(Judgment.answers).where(Judgment.item_id == item_id, Judgment.adjudication.is_(False))
+
+
+def adjudication_of(item_id: int, *, locked: bool = False) -> Select:
+    """The item's adjudication; ``locked``: its row locked and re-read until the transaction ends."""
+    stmt = select(Adjudication).where(Adjudication.item_id == item_id)
+    return stmt.with_for_update().execution_options(populate_existing=True) if locked else stmt
+
+
+def adjudication_lease(project: Project, adjudicator: User, now: datetime) -> Select:
+    """The adjudicator's oldest unexpired adjudication lease in the project."""
+    return (
+        select(Assignment)
+        .where(
+            Assignment.project_id == project.id,
+            Assignment.expert_id == adjudicator.id,
+            Assignment.purpose == AssignmentPurpose.ADJUDICATE,
+            Assignment.status == AssignmentStatus.LEASED,
+            Assignment.expires_at > now,
+        )
+        .order_by(Assignment.leased_at, Assignment.id)
+        .limit(1)
+    )
+
+
+def next_adjudication(project: Project, adjudicator: User, now: datetime) -> Select:
+    """The oldest open adjudication the adjudicator may take, locked (skipping rows others hold).
+
+    Not an item they judged or gave back; their own lapsed adjudication lease may be renewed."""
+    excluded = exists().where(
+        Assignment.item_id == Adjudication.item_id,
+        Assignment.expert_id == adjudicator.id,
+        or_(Assignment.purpose == AssignmentPurpose.JUDGE, Assignment.status == AssignmentStatus.SKIPPED),
+    )
+    return (
+        select(Adjudication)
+        .where(
+            Adjudication.project_id == project.id,
+            Adjudication.status == AdjudicationStatus.OPEN,
+            or_(Adjudication.lease_expires_at.is_(None), Adjudication.lease_expires_at <= now),
+            ~excluded,
+        )
+        .order_by(Adjudication.created_at, Adjudication.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def assignment_of(item_id: int, expert_id: int) -> Select:
+    """The expert's assignment of the item, whatever its purpose and state (one per item and expert)."""
+    return select(Assignment).where(Assignment.item_id == item_id, Assignment.expert_id == expert_id)
+
+
+def earlier_judgments(item: Item) -> Select:
+    """(Judgment, pseudonym) of the item's judgments an adjudicator weighs, oldest first.
+
+    Experts appear under their project pseudonym, never their name or email.
+    """
+    return (
+        select(Judgment, ProjectMember.pseudonym)
+        .outerjoin(
+            ProjectMember,
+            (ProjectMember.project_id == Judgment.project_id) & (ProjectMember.user_id == Judgment.expert_id),
+        )
+        .where(Judgment.item_id == item.id, Judgment.adjudication.is_(False))
+        .order_by(Judgment.created_at, Judgment.id)
+    )
+
+
+def open_adjudications(project: Project) -> Select:
+    """The project's adjudications still waiting for a tie-breaker, oldest first."""
+    return (
+        select(Adjudication)
+        .where(Adjudication.project_id == project.id, Adjudication.status == AdjudicationStatus.OPEN)
+        .order_by(Adjudication.created_at, Adjudication.id)
     )

@@ -49,6 +49,7 @@ from annotate.models import (
     User,
 )
 from annotate.projects import counters
+from annotate.projects.services import must_accept_terms
 from annotate.validation import InvalidDocument, Problem, problems
 
 
@@ -59,7 +60,13 @@ class AssignmentError(Exception):
 
 
 class LeaseLost(AssignmentError):
-    """A late submit whose slot somebody else has taken."""
+    """A late submit whose slot somebody else has taken. Raised before anything is written."""
+
+
+class TermsPending(AssignmentError):
+    """The expert has not accepted the project's current terms: nothing is leased until they do."""
+
+    status = 403
 
 
 def lock_user(session: Session, user: User) -> None:
@@ -113,6 +120,14 @@ def release_expired(session: Session, project: Project, now: datetime | None = N
     for item_id, n in sorted(judging.items()):
         session.execute(update(Item).where(Item.id == item_id).values(assigned_count=Item.assigned_count - n))
     return len(released)
+
+
+def claim_task(session: Session, project: Project, expert: User, *, fresh: bool = False) -> Assignment | None:
+    """A claim from the task page or the API: ``TermsPending`` until the expert has accepted the
+    project's current terms (one small query), then ``claim_next``."""
+    if must_accept_terms(session, project, expert):
+        raise TermsPending("accept the project's terms first")
+    return claim_next(session, project, expert, fresh=fresh)
 
 
 def claim_next(

@@ -13,7 +13,7 @@ from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.services import UserError, add_user, parse_rate, parse_tags, set_active, set_role
 from annotate.models import Role, User
 from annotate.projects import queries
-from annotate.web import client_redirect, render, roles_required
+from annotate.web import after_commit, after_rollback, client_redirect, render, roles_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -62,10 +62,9 @@ def create():
         )
         token = create_invitation(session, user, created_by=g.user)
     except UserError as exc:
-        session.rollback()
-        return _page(status=422, error=str(exc), form=form)
-    session.commit()
-    return _deliver(user, token, f"Created {user.role.value} {user.email}.")
+        return after_rollback(_page, status=422, error=str(exc), form=form)
+    # The link is mailed only once its invitation is committed.
+    return after_commit(_deliver, user, token, f"Created {user.role.value} {user.email}.")
 
 
 def _deliver(user: User, token: str, done: str):
@@ -101,9 +100,7 @@ def update(user_id: int):
         if "active" in request.form:
             set_active(session, user, request.form["active"] == "1", by=g.user)
     except UserError as exc:
-        session.rollback()
-        return _page(status=422, error=str(exc))
-    session.commit()
+        return after_rollback(_page, status=422, error=str(exc))
     flash(f"{user.email}: {user.role.value}, {'active' if user.active else 'deactivated'}.")
     return client_redirect(url_for("admin.users"))
 
@@ -117,5 +114,4 @@ def link(user_id: int):
         return _page(status=409, error=f"{user.email} is deactivated; reactivate them first")
     session = db.session()
     token = create_invitation(session, user, created_by=g.user)
-    session.commit()
-    return _deliver(user, token, f"New link for {user.email}.")
+    return after_commit(_deliver, user, token, f"New link for {user.email}.")

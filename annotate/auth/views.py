@@ -11,7 +11,7 @@ from annotate.auth.invitations import InvitationError, invitation_for_token, red
 from annotate.auth.people import can_edit_profile, can_view_profile, terms_accepted
 from annotate.auth.services import UserError, authenticate, parse_rate, parse_tags, update_profile
 from annotate.models import User
-from annotate.web import auth_stamp, login_required, writes_nothing
+from annotate.web import after_rollback, auth_stamp, login_required, writes_nothing
 
 bp = Blueprint("auth", __name__)
 
@@ -72,17 +72,18 @@ def invitation(token: str):
     try:
         user = redeem_invitation(dbs, token, password)
     except UserError as exc:
-        dbs.rollback()
-        return render_template("auth/invitation.html", invitation=invite, error=str(exc)), 422
+        return after_rollback(_invitation_page, invitation=invite, error=str(exc), status=422)
     except InvitationError as exc:
-        dbs.rollback()
-        return render_template("auth/invitation.html", invalid=str(exc)), 410
-    dbs.commit()
+        return after_rollback(_invitation_page, invalid=str(exc), status=410)
     session.clear()
     session["user_id"] = user.id
     session["auth_stamp"] = auth_stamp(user)
     session.permanent = True
     return redirect(url_for("workbench.home"), 303)
+
+
+def _invitation_page(status: int, **context):
+    return render_template("auth/invitation.html", **context), status
 
 
 # -- profiles ---------------------------------------------------------------------------------------
@@ -129,11 +130,13 @@ def save_profile(user_id: int):
             hourly_rate=parse_rate(request.form.get("hourly_rate")),
         )
     except UserError as exc:
-        dbs.rollback()
-        accepted = terms_accepted(dbs, g.user, user)
-        return render_template(
-            "auth/profile.html", user=user, editable=True, form=request.form, error=str(exc), accepted=accepted
-        ), 422
-    dbs.commit()
+        return after_rollback(_refused_profile, user, str(exc))
     flash("Profile saved.")
     return redirect(url_for("auth.profile", user_id=user.id), 303)
+
+
+def _refused_profile(user: User, error: str):
+    accepted = terms_accepted(db.session(), g.user, user)
+    return render_template(
+        "auth/profile.html", user=user, editable=True, form=request.form, error=error, accepted=accepted
+    ), 422

@@ -22,7 +22,8 @@ def stream_jsonl(project: Project, fmt: ExportFormat, options: ExportOptions, us
     first byte and completed (counts, sha256) after the last, or marked failed if the stream
     breaks (a client that hangs up leaves a failed record, not a running one)."""
     session = db.session()
-    session.commit()  # end the read transaction that checked access and options
+    # The stream keeps its own books, like a job: the record is committed before the first
+    # byte (the request's read transaction becomes a writer's for it), the outcome after the last.
     db.begin_write(session)
     record_id = start_export(session, project, fmt, options, user, channel).id
     session.commit()

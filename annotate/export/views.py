@@ -19,7 +19,7 @@ from annotate.export.streaming import stream_jsonl
 from annotate.models import ExportRecord
 from annotate.models.export import ExportStatus
 from annotate.projects.access import RESEARCH, project_for
-from annotate.web import client_redirect, login_required, render
+from annotate.web import after_commit, after_rollback, client_redirect, login_required, render
 
 bp = Blueprint("export", __name__)
 
@@ -78,13 +78,15 @@ def start(slug: str):
         license = (request.form.get("license") or "other").strip()[:64]
         record = start_folder_export(session, project, fmt, options, g.user, form=form, license=license)
     except ExportError as exc:
-        session.rollback()
-        return _page(project, 400, str(exc))
-    session.commit()
-    # The app itself, not the proxy, for the thread.
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    run_in_background(app, record.id, fmt, options)
-    return client_redirect(url_for("export.show", slug=slug, export_id=record.id))
+        return after_rollback(_page, project, 400, str(exc))
+    # The job starts on the committed record.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, for the thread
+    return after_commit(_started, app, project, record.id, fmt, options)
+
+
+def _started(app, project, record_id: int, fmt, options):
+    run_in_background(app, record_id, fmt, options)
+    return client_redirect(url_for("export.show", slug=project.slug, export_id=record_id))
 
 
 def _record(project, export_id: int) -> ExportRecord:

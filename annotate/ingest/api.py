@@ -23,7 +23,7 @@ from annotate.ingest.uploads import UPLOAD_SUFFIXES, display_name, upload_suffix
 from annotate.projects.access import RESEARCH, project_for
 
 FILE_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
-from annotate.web import writes_nothing
+from annotate.web import writes_late
 
 
 def _options(data: dict) -> ImportOptions:
@@ -66,11 +66,10 @@ def _failed(exc: ImportFailed):
 
 @bp.post("/projects/<slug>/items")
 @token_required
-@writes_nothing  # the import takes the write lock itself, in short transactions
+@writes_late  # the import takes the write lock itself, in short transactions of its own
 def import_items(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
-    session.rollback()
     try:
         upload = request.files.get("file")
         if upload is not None:
@@ -106,5 +105,4 @@ def import_items(slug: str):
     except ImportFailed as exc:
         return _failed(exc)
     touch_token(session, g.token)
-    session.commit()
     return jsonify({"batch": summary.as_json(), "skipped": summary.problems}), 201

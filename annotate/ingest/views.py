@@ -169,7 +169,6 @@ def start(slug: str, token: str):
     if len(saved.files) > 1 and not options.join:
         options.join = DEFAULT_JOIN
     session = db.session()
-    session.rollback()
     batch = start_batch(session, project, " + ".join(saved.names), options, g.user)
     start_import_thread(current_app._get_current_object(), batch.id, project.id, saved, options)
     return redirect(url_for("ingest.batch", slug=slug, batch_id=batch.id), 303)

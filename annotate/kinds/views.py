@@ -1,6 +1,6 @@
 """Researcher pages for task templates (list, view, upload) and the critique rewrite diff.
 
-Views parse, call a service, commit once, render (STYLE.md 3).
+Views parse, call a service, render; the request commits once (annotate.unit_of_work).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from annotate.kinds.uploads import MAX_TEMPLATE_BYTES, all_templates, upload_tem
 from annotate.models import Assignment, Project, ProjectRole, Role
 from annotate.projects.access import WORK, project_for
 from annotate.validation import InvalidDocument, Problem
-from annotate.web import client_redirect, login_required, render, roles_required, writes_nothing
+from annotate.web import after_rollback, client_redirect, login_required, render, roles_required, writes_nothing
 
 bp = Blueprint("kinds", __name__)
 
@@ -83,9 +83,7 @@ def upload():
         document = _posted_document()
         row = upload_template(session, form.get("name", ""), document, _templates_dir(), g.user)
     except InvalidDocument as exc:
-        session.rollback()
-        return render("kinds/upload.html", "content", status=422, form=form, errors=exc.problems)
-    session.commit()
+        return after_rollback(render, "kinds/upload.html", "content", status=422, form=form, errors=exc.problems)
     return client_redirect(url_for("kinds.show", name=row.name, version=row.version))
 
 

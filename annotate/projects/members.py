@@ -13,7 +13,7 @@ from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.services import ProjectError, add_member, current_terms, set_member_active, set_member_role
 from annotate.projects.views import bp
-from annotate.web import client_redirect, login_required, render
+from annotate.web import after_commit, after_rollback, client_redirect, login_required, render
 
 
 def _after() -> int | None:
@@ -86,9 +86,12 @@ def add(slug: str):
             token = create_invitation(session, user, created_by=g.user, project=project, role=role)
             url = url_for("auth.invitation", token=token, _external=True)
     except (UserError, ProjectError) as exc:
-        session.rollback()
-        return _members_page(project, status=422, error=str(exc), form=form)
-    session.commit()
+        return after_rollback(_members_page, project, status=422, error=str(exc), form=form)
+    # The link is mailed only once its invitation is committed.
+    return after_commit(_added, project, user, member, url)
+
+
+def _added(project: Project, user: User, member: ProjectMember, url: str | None):
     if url is None:
         flash(f"{user.email} is now {member.role.value} in this project.")
         return client_redirect(url_for("projects.members", slug=project.slug))
@@ -130,9 +133,7 @@ def update(slug: str, member_id: int):
         if "active" in request.form:
             set_member_active(session, member, request.form["active"] == "1", by=g.user)
     except ProjectError as exc:
-        session.rollback()
-        return _members_page(project, status=422, error=str(exc))
-    session.commit()
+        return after_rollback(_members_page, project, status=422, error=str(exc))
     state = "" if member.active else " (deactivated)"
     flash(f"{member.user.email} is {member.role.value} in this project{state}.")
     return client_redirect(url_for("projects.members", slug=project.slug))
@@ -152,8 +153,10 @@ def reinvite(slug: str, member_id: int):
         )
     session = db.session()
     token = create_invitation(session, member.user, created_by=g.user, project=project, role=member.role)
-    session.commit()
-    url = url_for("auth.invitation", token=token, _external=True)
+    return after_commit(_reinvited, project, member, url_for("auth.invitation", token=token, _external=True))
+
+
+def _reinvited(project: Project, member: ProjectMember, url: str):
     delivery = deliver_invitation(current_app.config, member.user, url, project=project, inviter=g.user)
     if delivery.mailed:
         flash(f"Invitation mailed again to {member.user.email}.")

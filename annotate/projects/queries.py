@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
-from annotate.db import utcnow
+from annotate.db import prebuilt, utcnow
 from annotate.models import (
     Assignment,
     AssignmentPurpose,
     AssignmentStatus,
+    InstructionsVersion,
     Item,
     Judgment,
     Project,
     ProjectMember,
+    TermsAcceptance,
+    TermsVersion,
     User,
 )
 from annotate.projects import counters
@@ -169,3 +172,88 @@ def users(search: str = "") -> Select:
         like = f"%{search.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.name).like(like)))
     return stmt
+
+
+# -- reads of annotate.projects.services ----------------------------------------------------
+
+
+def project_id_by_slug(slug: str) -> Select:
+    """The id of the project called ``slug``, archived or not."""
+    return select(Project.id).where(Project.slug == slug)
+
+
+def member_of(project: Project, user: User) -> Select:
+    """The user's membership of the project, active or not."""
+    return select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
+
+
+def pseudonyms(project: Project) -> Select:
+    """The pseudonyms already given in the project."""
+    return select(ProjectMember.pseudonym).where(ProjectMember.project_id == project.id)
+
+
+def visible_projects(user: User) -> Select:
+    """Select the projects ``user`` may see: all for admins, their memberships otherwise."""
+    stmt = select(Project).where(Project.archived.is_(False)).order_by(Project.created_at.desc(), Project.id.desc())
+    if user.is_admin:
+        return stmt
+    return stmt.join(ProjectMember, ProjectMember.project_id == Project.id).where(
+        ProjectMember.user_id == user.id, ProjectMember.active.is_(True)
+    )
+
+
+def open_lease_count(project: Project) -> Select:
+    """How many of the project's leases are open."""
+    return (
+        select(func.count())
+        .select_from(Assignment)
+        .where(Assignment.project_id == project.id, Assignment.status == AssignmentStatus.LEASED)
+    )
+
+
+def expert_count(project: Project) -> Select:
+    """How many experts have judged in the project."""
+    # One index probe per user rather than a scan of every judgment for the distinct experts.
+    judged_any = select(Judgment.id).where(Judgment.project_id == project.id, Judgment.expert_id == User.id).exists()
+    return select(func.count()).select_from(User).where(judged_any)
+
+
+def latest_instructions_version(project: Project) -> Select:
+    """The number of the project's latest instructions version (None before the first)."""
+    return select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)
+
+
+def current_terms(project: Project) -> Select:
+    """The project's latest terms version."""
+    return (
+        select(TermsVersion).where(TermsVersion.project_id == project.id).order_by(TermsVersion.version.desc()).limit(1)
+    )
+
+
+@prebuilt
+def current_terms_accepted() -> Select:
+    """(has_body, accepted) of the project's current terms for a user (parameters ``project``, ``user``)."""
+    accepted = (
+        select(TermsAcceptance.id)
+        .where(
+            TermsAcceptance.project_id == TermsVersion.project_id,
+            TermsAcceptance.user_id == bindparam("user"),
+            TermsAcceptance.version == TermsVersion.version,
+        )
+        .exists()
+    )
+    return (
+        select((TermsVersion.body != "").label("has_body"), accepted.label("accepted"))
+        .where(TermsVersion.project_id == bindparam("project"))
+        .order_by(TermsVersion.version.desc())
+        .limit(1)
+    )
+
+
+def acceptance(project: Project, user: User, version: int) -> Select:
+    """The user's acceptance of ``version`` of the project's terms."""
+    return select(TermsAcceptance).where(
+        TermsAcceptance.project_id == project.id,
+        TermsAcceptance.user_id == user.id,
+        TermsAcceptance.version == version,
+    )

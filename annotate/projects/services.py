@@ -7,17 +7,13 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from annotate.db import prebuilt
 from annotate.kinds.templates import load_template
 from annotate.models import (
-    Assignment,
-    AssignmentStatus,
     InstructionsVersion,
-    Judgment,
     Project,
     ProjectMember,
     ProjectRole,
@@ -25,7 +21,8 @@ from annotate.models import (
     TermsVersion,
     User,
 )
-from annotate.projects import counters
+from annotate.projects import counters, queries
+from annotate.projects.queries import visible_projects  # noqa: F401  (the pages' name)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 
@@ -56,7 +53,7 @@ def create_project(
         raise ProjectError("overlap: must be at least 1")
     if lease_seconds < 30:
         raise ProjectError("lease_seconds: must be at least 30")
-    if session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+    if session.scalar(queries.project_id_by_slug(slug)) is not None:
         raise ProjectError(f"slug: a project {slug!r} already exists")
     template = load_template(template_name, templates_dir)
     project = Project(
@@ -83,9 +80,7 @@ def create_project(
 
 def add_member(session: Session, project: Project, user: User, role: ProjectRole) -> ProjectMember:
     """Add ``user`` to ``project`` with ``role``, or change the role of an existing member."""
-    member = session.scalar(
-        select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user.id)
-    )
+    member = session.scalar(queries.member_of(project, user))
     if member is None:
         member = ProjectMember(
             project_id=project.id, user_id=user.id, role=role, pseudonym=_new_pseudonym(session, project)
@@ -99,7 +94,7 @@ def add_member(session: Session, project: Project, user: User, role: ProjectRole
 
 
 def _new_pseudonym(session: Session, project: Project) -> str:
-    taken = set(session.scalars(select(ProjectMember.pseudonym).where(ProjectMember.project_id == project.id)))
+    taken = set(session.scalars(queries.pseudonyms(project)))
     while True:
         name = f"expert-{secrets.token_hex(4)}"
         if name not in taken:
@@ -124,23 +119,7 @@ def set_member_active(session: Session, member: ProjectMember, active: bool, *, 
 
 def membership(session: Session, project: Project, user: User) -> ProjectMember | None:
     """The user's active membership of the project, if any."""
-    return session.scalar(
-        select(ProjectMember).where(
-            ProjectMember.project_id == project.id,
-            ProjectMember.user_id == user.id,
-            ProjectMember.active.is_(True),
-        )
-    )
-
-
-def visible_projects(user: User):
-    """Select the projects ``user`` may see: all for admins, their memberships otherwise."""
-    stmt = select(Project).where(Project.archived.is_(False)).order_by(Project.created_at.desc(), Project.id.desc())
-    if user.is_admin:
-        return stmt
-    return stmt.join(ProjectMember, ProjectMember.project_id == Project.id).where(
-        ProjectMember.user_id == user.id, ProjectMember.active.is_(True)
-    )
+    return session.scalar(queries.member_of(project, user).where(ProjectMember.active.is_(True)))
 
 
 def stats(session: Session, project: Project) -> dict[str, Any]:
@@ -149,14 +128,8 @@ def stats(session: Session, project: Project) -> dict[str, Any]:
     From the project's counters (``annotate.projects.counters``) and small indexed reads:
     as fast with a million items as with ten."""
     values = counters.totals(session, project.id)
-    leased = session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(Assignment.project_id == project.id, Assignment.status == AssignmentStatus.LEASED)
-    )
-    # One index probe per user rather than a scan of every judgment for the distinct experts.
-    judged_any = select(Judgment.id).where(Judgment.project_id == project.id, Judgment.expert_id == User.id).exists()
-    experts = session.scalar(select(func.count()).select_from(User).where(judged_any))
+    leased = session.scalar(queries.open_lease_count(project))
+    experts = session.scalar(queries.expert_count(project))
     return {
         "project": project.slug,
         "overlap": project.overlap,
@@ -186,12 +159,7 @@ def edit_instructions(session: Session, project: Project, body: str, *, by: User
     if body == project.instructions:
         return None
     _lock(session, project)
-    latest = (
-        session.scalar(
-            select(func.max(InstructionsVersion.version)).where(InstructionsVersion.project_id == project.id)
-        )
-        or 0
-    )
+    latest = session.scalar(queries.latest_instructions_version(project)) or 0
     version = InstructionsVersion(
         project_id=project.id, version=latest + 1, body=body, created_by_id=by.id if by else None
     )
@@ -204,9 +172,7 @@ def edit_instructions(session: Session, project: Project, body: str, *, by: User
 
 def current_terms(session: Session, project: Project) -> TermsVersion | None:
     """The project's latest terms, or None if it has none."""
-    return session.scalar(
-        select(TermsVersion).where(TermsVersion.project_id == project.id).order_by(TermsVersion.version.desc()).limit(1)
-    )
+    return session.scalar(queries.current_terms(project))
 
 
 def edit_terms(session: Session, project: Project, body: str, *, by: User | None) -> TermsVersion | None:
@@ -240,27 +206,8 @@ def must_accept_terms(session: Session, project: Project, user: User) -> bool:
     """Whether ``user`` must accept the project's current terms before claiming work: the latest
     version has text and they have not accepted it. One small query (it runs on every claim);
     ``terms_pending`` gives the terms themselves."""
-    row = session.execute(_current_terms_accepted(), {"project": project.id, "user": user.id}).first()
+    row = session.execute(queries.current_terms_accepted(), {"project": project.id, "user": user.id}).first()
     return row is not None and row.has_body and not row.accepted
-
-
-@prebuilt
-def _current_terms_accepted() -> Select:
-    accepted = (
-        select(TermsAcceptance.id)
-        .where(
-            TermsAcceptance.project_id == TermsVersion.project_id,
-            TermsAcceptance.user_id == bindparam("user"),
-            TermsAcceptance.version == TermsVersion.version,
-        )
-        .exists()
-    )
-    return (
-        select((TermsVersion.body != "").label("has_body"), accepted.label("accepted"))
-        .where(TermsVersion.project_id == bindparam("project"))
-        .order_by(TermsVersion.version.desc())
-        .limit(1)
-    )
 
 
 def accept_terms(session: Session, project: Project, user: User, version: int) -> TermsAcceptance:
@@ -269,13 +216,7 @@ def accept_terms(session: Session, project: Project, user: User, version: int) -
     terms = current_terms(session, project)
     if terms is None or terms.version != version:
         raise ProjectError("terms: they changed while you were reading; please read the current version")
-    existing = session.scalar(
-        select(TermsAcceptance).where(
-            TermsAcceptance.project_id == project.id,
-            TermsAcceptance.user_id == user.id,
-            TermsAcceptance.version == version,
-        )
-    )
+    existing = session.scalar(queries.acceptance(project, user, version))
     if existing is not None:
         return existing
     acceptance = TermsAcceptance(project_id=project.id, user_id=user.id, version=version)
@@ -284,11 +225,5 @@ def accept_terms(session: Session, project: Project, user: User, version: int) -
         with session.begin_nested():
             session.add(acceptance)
     except IntegrityError:
-        return session.scalars(
-            select(TermsAcceptance).where(
-                TermsAcceptance.project_id == project.id,
-                TermsAcceptance.user_id == user.id,
-                TermsAcceptance.version == version,
-            )
-        ).one()
+        return session.scalars(queries.acceptance(project, user, version)).one()
     return acceptance

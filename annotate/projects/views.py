@@ -26,7 +26,7 @@ from annotate.projects.services import (
     terms_pending,
 )
 from annotate.projects.settings import Settings, parse_settings, update_settings
-from annotate.web import client_redirect, login_required, render, roles_required, writes_nothing
+from annotate.web import after_rollback, client_redirect, login_required, render, roles_required, writes_nothing
 
 bp = Blueprint("projects", __name__)
 
@@ -38,11 +38,8 @@ def _templates_dir() -> Path:
 
 
 def import_url(project: Project) -> str:
-    """The ingest flow's page, if the ingest blueprint provides one."""
-    for endpoint in ("ingest.upload", "ingest.new", "ingest.index", "ingest.import_page"):
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, slug=project.slug)
-    return f"/p/{project.slug}/import"
+    """The ingest flow's page (``create_app`` always registers the ingest blueprint)."""
+    return url_for("ingest.upload", slug=project.slug)
 
 
 @bp.app_context_processor
@@ -77,9 +74,9 @@ def new():
         )
         update_settings(session, project, settings)
     except (ProjectError, TemplateError) as exc:
-        session.rollback()
-        return render("projects/new.html", "content", status=422, templates=templates, form=form, error=str(exc))
-    session.commit()
+        return after_rollback(
+            render, "projects/new.html", "content", status=422, templates=templates, form=form, error=str(exc)
+        )
     flash(f"Created project {project.title}. Next: import items and add members.")
     return client_redirect(url_for("projects.settings", slug=project.slug))
 
@@ -130,9 +127,7 @@ def save_settings(slug: str):
     try:
         changed = update_settings(session, project, parse_settings(request.form))
     except ProjectError as exc:
-        session.rollback()
-        return _settings_page(project, status=422, error=str(exc), form=request.form)
-    session.commit()
+        return after_rollback(_settings_page, project, status=422, error=str(exc), form=request.form)
     flash("Settings saved: " + ", ".join(c.replace("_", " ") for c in changed) if changed else "Nothing changed.")
     return client_redirect(url_for("projects.settings", slug=project.slug))
 
@@ -146,9 +141,7 @@ def save_instructions(slug: str):
     try:
         version = edit_instructions(session, project, body, by=g.user)
     except ProjectError as exc:
-        session.rollback()
-        return _settings_page(project, status=422, error=str(exc), instructions=body)
-    session.commit()
+        return after_rollback(_settings_page, project, status=422, error=str(exc), instructions=body)
     flash(f"Instructions saved as version {version.version}." if version else "The instructions are unchanged.")
     return client_redirect(url_for("projects.settings", slug=project.slug) + "#instructions")
 
@@ -162,9 +155,7 @@ def save_terms(slug: str):
     try:
         terms = edit_terms(session, project, body, by=g.user)
     except ProjectError as exc:
-        session.rollback()
-        return _settings_page(project, status=422, error=str(exc), terms_body=body)
-    session.commit()
+        return after_rollback(_settings_page, project, status=422, error=str(exc), terms_body=body)
     if terms is None:
         flash("The terms are unchanged.")
     elif terms.body:
@@ -198,13 +189,7 @@ def accept(slug: str):
     try:
         accept_terms(session, project, g.user, version)
     except ProjectError as exc:
-        session.rollback()
         flash(str(exc))
-        return client_redirect(url_for("projects.terms", slug=project.slug))
-    session.commit()
+        return after_rollback(client_redirect, url_for("projects.terms", slug=project.slug))
     flash("Thank you: terms accepted.")
     return client_redirect(url_for("workbench.project", slug=project.slug))
-
-
-# Routes in sibling modules register on ``bp`` when imported.
-from annotate.projects import members, progress  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """API v1 for review and adjudication, on the API blueprint (``annotate.api.views.bp``).
 
-Importing this module registers the routes; ``annotate.web.init_app`` imports it
+Importing this module registers the routes; ``annotate.register_blueprints`` imports it
 before the blueprint is registered.
 """
 
@@ -8,18 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, g, jsonify, request
+from flask import Response, abort, g, jsonify, request, url_for
 
 from annotate import db
 from annotate.api.views import assignment_json, bp, error, token_required
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments
 from annotate.assign.routing import can_adjudicate, can_review
-from annotate.assign.services import AssignmentError
-from annotate.models import Judgment, Project, Review, ReviewVerdict
+from annotate.models import Assignment, Judgment, Project, Review, ReviewVerdict
 from annotate.projects.access import WORK, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review
-from annotate.validation import InvalidDocument
+from annotate.web import after_commit
 
 
 def _reviewer_of(slug: str) -> Project:
@@ -49,7 +48,7 @@ def judgment_json(judgment: Judgment) -> dict:
             "reviews": [review_json(r) for r in session.scalars(queries.reviews_of(judgment.id))],
         },
         "item": {"id": item.external_id, "prompt": item.prompt, "responses": item.responses},
-        "review_url": f"/api/v1/judgments/{judgment.id}/review",
+        "review_url": url_for("api.review", judgment_id=judgment.id),
     }
 
 
@@ -93,7 +92,10 @@ def review_queue(slug: str):
 def review_next(slug: str):
     project = _reviewer_of(slug)
     judgment = claim_review(db.session(), project, g.user)
-    db.session().commit()
+    return after_commit(_claimed_review, judgment)
+
+
+def _claimed_review(judgment: Judgment | None):
     if judgment is None:
         return Response(status=204)
     return jsonify(judgment_json(judgment)), 201
@@ -137,29 +139,24 @@ def review(judgment_id: int):
     comment = body.get("comment", "")
     if not isinstance(comment, str):
         return error(422, "comment must be a string", problems=[{"path": "comment", "message": "expected a string"}])
-    try:
-        result = record_review(
-            session,
-            judgment,
-            project,
-            g.user,
-            verdict,
-            comment=comment,
-            answers=body.get("answers"),
-            seen_updated_at=seen,
-        )
-    except InvalidDocument as exc:
-        session.rollback()
-        return error(
-            422, "the answers do not match the template's answer schema", problems=[p.as_json() for p in exc.problems]
-        )
-    except AssignmentError as exc:
-        session.rollback()
-        return error(exc.status, str(exc))
-    session.commit()
+    # InvalidDocument and AssignmentError become JSON errors in annotate.unit_of_work.
+    result = record_review(
+        session,
+        judgment,
+        project,
+        g.user,
+        verdict,
+        comment=comment,
+        answers=body.get("answers"),
+        seen_updated_at=seen,
+    )
+    return after_commit(_reviewed, judgment, result)
+
+
+def _reviewed(judgment: Judgment, review: Review):
     return jsonify(
         {
-            "review": review_json(result),
+            "review": review_json(review),
             "judgment": {"id": judgment.id, "review_state": judgment.review_state.value, "answers": judgment.answers},
         }
     ), 201
@@ -172,7 +169,10 @@ def adjudication_next(slug: str):
     if not can_adjudicate(g.user, member):
         return error(404, "no such project for this token's user")
     assignment = claim_adjudication(db.session(), project, g.user)
-    db.session().commit()
+    return after_commit(_claimed_adjudication, project, assignment)
+
+
+def _claimed_adjudication(project: Project, assignment: Assignment | None):
     if assignment is None:
         return Response(status=204)
     payload = assignment_json(project, assignment)
@@ -188,8 +188,7 @@ def adjudication_next(slug: str):
 def returned():
     session = db.session()
     rows = []
-    for judgment, slug, _title, external_id in session.execute(queries.returned_to(g.user).limit(500)):
-        latest = session.scalar(queries.latest_review(judgment.id))
+    for judgment, slug, _title, external_id, latest in session.execute(queries.returned_with_review(g.user).limit(500)):
         rows.append(
             {
                 "judgment_id": judgment.id,
@@ -198,7 +197,7 @@ def returned():
                 "item_id": external_id,
                 "answers": judgment.answers,
                 "review": review_json(latest) if latest else None,
-                "judgment_url": f"/api/v1/assignments/{judgment.assignment_id}/judgment",
+                "judgment_url": url_for("api.judgment", assignment_id=judgment.assignment_id),
             }
         )
     return jsonify({"returned": rows})

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from annotate.models import Item, Judgment, JudgmentRevision, Project, ProjectMember, Review, ReviewState, User
 
@@ -33,6 +34,29 @@ def latest_review(judgment_id: int) -> Select:
         .where(Review.judgment_id == judgment_id)
         .order_by(Review.created_at.desc(), Review.id.desc())
         .limit(1)
+    )
+
+
+def returned_with_review(expert: User, project: Project | None = None) -> Select:
+    """``returned_to`` with each judgment's latest review (None if it has none) and its reviewer,
+    in one query for the whole page: rows (Judgment, slug, title, item external id, Review | None)."""
+    later = aliased(Review)
+    superseded = (
+        select(later.id)
+        .where(
+            later.judgment_id == Review.judgment_id,
+            or_(
+                later.created_at > Review.created_at, and_(later.created_at == Review.created_at, later.id > Review.id)
+            ),
+        )
+        .correlate(Review)
+        .exists()
+    )
+    return (
+        returned_to(expert, project)
+        .add_columns(Review)
+        .outerjoin(Review, and_(Review.judgment_id == Judgment.id, ~superseded))
+        .options(joinedload(Review.reviewer))
     )
 
 

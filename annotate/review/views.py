@@ -1,4 +1,5 @@
-"""Review and adjudication pages. Views parse, call a service, commit once, render (STYLE.md 3)."""
+"""Review and adjudication pages. Views parse, call a service, render; the request commits
+once (annotate.unit_of_work)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
 from annotate.review.show import answer_rows, labelled
 from annotate.validation import InvalidDocument
-from annotate.web import login_required, render
+from annotate.web import after_rollback, login_required, render
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 50
@@ -73,7 +74,6 @@ def next_review(slug: str):
     if not reviewer:
         abort(404)
     judgment = claim_review(db.session(), project, g.user)
-    db.session().commit()
     if judgment is None:
         return redirect(url_for("review.queue", slug=slug, empty="reviews"), 303)
     return redirect(url_for("review.judgment", judgment_id=judgment.id), 303)
@@ -125,13 +125,10 @@ def verdict(judgment_id: int):
             seen_updated_at=seen,
         )
     except InvalidDocument as exc:
-        session.rollback()
-        return _show_judgment(project, judgment, fix=answers, errors=exc.problems, status=422)
+        return after_rollback(_show_judgment, project, judgment, fix=answers, errors=exc.problems, status=422)
     except AssignmentError as exc:
-        session.rollback()
-        return _show_judgment(project, judgment, fix=answers, message=str(exc), status=exc.status)
+        return after_rollback(_show_judgment, project, judgment, fix=answers, message=str(exc), status=exc.status)
     following = claim_review(session, project, g.user)
-    session.commit()
     if following is None:
         return redirect(url_for("review.queue", slug=project.slug, empty="reviews"), 303)
     return redirect(url_for("review.judgment", judgment_id=following.id), 303)
@@ -142,7 +139,6 @@ def verdict(judgment_id: int):
 def release(judgment_id: int):
     judgment, project = _load_judgment(judgment_id)
     release_hold(db.session(), judgment, g.user)
-    db.session().commit()
     return redirect(url_for("review.queue", slug=project.slug), 303)
 
 
@@ -187,7 +183,6 @@ def next_adjudication(slug: str):
     if not adjudicator:
         abort(404)
     assignment = claim_adjudication(db.session(), project, g.user)
-    db.session().commit()
     if assignment is None:
         return redirect(url_for("review.queue", slug=slug, empty="adjudications"), 303)
     return redirect(url_for("review.adjudication", assignment_id=assignment.id), 303)
@@ -224,13 +219,12 @@ def adjudicate(assignment_id: int):
     try:
         submit_judgment(session, assignment, project, answers)
     except InvalidDocument as exc:
-        session.rollback()
-        return _show_adjudication(project, assignment, answers=answers, errors=exc.problems, status=422)
+        return after_rollback(_show_adjudication, project, assignment, answers=answers, errors=exc.problems, status=422)
     except AssignmentError as exc:
-        session.rollback()
-        return _show_adjudication(project, assignment, answers=answers, message=str(exc), status=exc.status)
+        return after_rollback(
+            _show_adjudication, project, assignment, answers=answers, message=str(exc), status=exc.status
+        )
     following = claim_adjudication(session, project, g.user)
-    session.commit()
     if following is None:
         return redirect(url_for("review.queue", slug=project.slug, empty="adjudications"), 303)
     return redirect(url_for("review.adjudication", assignment_id=following.id), 303)
@@ -244,9 +238,7 @@ def skip_adjudication(assignment_id: int):
     try:
         skip_assignment(session, assignment, request.form.get("reason", ""))
     except AssignmentError as exc:
-        session.rollback()
-        return _show_adjudication(project, assignment, message=str(exc), status=exc.status)
-    session.commit()
+        return after_rollback(_show_adjudication, project, assignment, message=str(exc), status=exc.status)
     return redirect(url_for("review.queue", slug=project.slug), 303)
 
 
@@ -303,16 +295,10 @@ def skipped(slug: str):
 @bp.get("/returned")
 @login_required
 def returned():
-    session = db.session()
-    rows = []
-    for judgment, slug, title, external_id in session.execute(queries.returned_to(g.user).limit(200)):
-        rows.append(
-            {
-                "judgment": judgment,
-                "slug": slug,
-                "title": title,
-                "item": external_id,
-                "review": session.scalar(queries.latest_review(judgment.id)),
-            }
+    rows = [
+        {"judgment": judgment, "slug": slug, "title": title, "item": external_id, "review": review}
+        for judgment, slug, title, external_id, review in db.session().execute(
+            queries.returned_with_review(g.user).limit(200)
         )
+    ]
     return render("review/returned.html", "returned", rows=rows)

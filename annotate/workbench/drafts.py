@@ -48,7 +48,5 @@ def save(assignment_id: int):
     try:
         result = save_draft(session, assignment, body.get("fields"), body.get("client_saved_at"))
     except DraftError as exc:
-        session.rollback()
         return jsonify({"error": str(exc)}), exc.status
-    session.commit()
     return jsonify({"stored": result.stored, **_draft_json(result.draft)})

@@ -1,4 +1,4 @@
-"""Expert pages. Views parse, call a service, commit once, render (STYLE.md 3).
+"""Expert pages. Views parse, call a service, render; the request commits once (annotate.unit_of_work).
 
 The task page is one template; htmx swaps its ``task`` block for the next task,
 so experts move on without a full page reload. Every action is also a plain form.
@@ -8,18 +8,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, request, url_for
-from sqlalchemy import select
+from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
-from annotate.assign.services import AssignmentError, LeaseLost, claim_next, skip_assignment, submit_judgment
+from annotate.assign.access import own_assignment
+from annotate.assign.services import (
+    AssignmentError,
+    LeaseLost,
+    TermsPending,
+    claim_next,
+    claim_task,
+    skip_assignment,
+    submit_judgment,
+)
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
-from annotate.projects.services import must_accept_terms, stats, visible_projects
+from annotate.projects.services import stats, visible_projects
 from annotate.validation import InvalidDocument
-from annotate.web import client_redirect, login_required, push_url, render, writes_late
+from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
 from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
@@ -63,30 +71,20 @@ def project(slug: str):
 @writes_late
 def claim(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    if must_accept_terms(db.session(), project, g.user):  # terms first (annotate.projects)
+    try:
+        assignment = claim_task(db.session(), project, g.user)
+    except TermsPending:  # terms first (annotate.projects)
         return client_redirect(url_for("projects.terms", slug=project.slug))
-    assignment = claim_next(db.session(), project, g.user)
-    db.session().commit()
+    # Rendered after the commit: the write lock is not held while the page is built.
     if assignment is None:
-        return _all_done(project)
-    return _show_task(project, assignment, moved=True)
+        return after_commit(_all_done, project)
+    return after_commit(_show_task, project, assignment, moved=True)
 
 
 def load_assignment(assignment_id: int) -> tuple[Assignment, Project]:
-    """The signed-in expert's own assignment in a project they still work on; anything else is a 404."""
-    row = (
-        db.session()
-        .execute(
-            select(Assignment, Project.slug)
-            .join(Project, Project.id == Assignment.project_id)
-            .where(Assignment.id == assignment_id)
-        )
-        .first()
-    )
-    if row is None or row[0].expert_id != g.user.id:
-        abort(404)
-    project, _member = project_for(g.user, row[1], WORK)
-    return row[0], project
+    """The signed-in expert's own assignment in a project they still work on; anything else is a 404
+    (``annotate.assign.access``, shared with the API)."""
+    return own_assignment(g.user, assignment_id)
 
 
 @bp.get("/tasks/<int:assignment_id>")
@@ -117,29 +115,27 @@ def submit(assignment_id: int):
     try:
         submit_judgment(session, assignment, project, answers, active_seconds=active_seconds)
     except InvalidDocument as exc:
-        session.rollback()
-        return _show_task(project, assignment, answers=answers, errors=exc.problems, status=422)
+        return after_rollback(_show_task, project, assignment, answers=answers, errors=exc.problems, status=422)
+    except LeaseLost as exc:
+        # Never lose work: what the expert sent stays as their draft of this task. LeaseLost
+        # comes before submit_judgment writes anything, so the draft is all this request commits.
+        keep_submitted_as_draft(session, assignment, request.form)
+        return after_commit(_show_task, project, assignment, answers=answers, message=str(exc), status=exc.status)
     except AssignmentError as exc:
-        session.rollback()
-        if isinstance(exc, LeaseLost):
-            # Never lose work: what the expert sent stays as their draft of this task.
-            keep_submitted_as_draft(session, assignment, request.form)
-            session.commit()
-        return _show_task(project, assignment, answers=answers, message=str(exc), status=exc.status)
+        return after_rollback(_show_task, project, assignment, answers=answers, message=str(exc), status=exc.status)
     discard_draft(session, assignment)
     if editing:
-        session.commit()
-        return _show_task(
+        return after_commit(
+            _show_task,
             project,
             assignment,
             saved=True,
             notice="Your changes are saved; the previous answer is kept in the history.",
         )
     following = claim_next(session, project, g.user)
-    session.commit()
     if following is None:
-        return _all_done(project, cleared=assignment.id)
-    return _show_task(project, following, moved=True, saved=True, cleared=assignment.id)
+        return after_commit(_all_done, project, cleared=assignment.id)
+    return after_commit(_show_task, project, following, moved=True, saved=True, cleared=assignment.id)
 
 
 @bp.post("/tasks/<int:assignment_id>/skip")
@@ -161,14 +157,14 @@ def skip(assignment_id: int):
     try:
         skip_assignment(session, assignment, reason)
     except AssignmentError as exc:
-        session.rollback()
-        return _show_task(project, assignment, message=str(exc), status=exc.status)
+        return after_rollback(_show_task, project, assignment, message=str(exc), status=exc.status)
     discard_draft(session, assignment)
     following = claim_next(session, project, g.user)
-    session.commit()
     if following is None:
-        return _all_done(project, cleared=assignment.id)
-    return _show_task(project, following, moved=True, notice="Skipped. Here is the next task.", cleared=assignment.id)
+        return after_commit(_all_done, project, cleared=assignment.id)
+    return after_commit(
+        _show_task, project, following, moved=True, notice="Skipped. Here is the next task.", cleared=assignment.id
+    )
 
 
 def _draft_answers(project: Project, assignment: Assignment, fields: dict[str, list[str]]) -> dict[str, Any]:
@@ -258,7 +254,3 @@ def _all_done(project: Project, cleared: int | None = None):
         progress=expert_progress(db.session(), project, g.user),
     )
     return push_url(response, url + "?done=1")
-
-
-# Routes in sibling modules register on this blueprint.
-from annotate.workbench import drafts, history  # noqa: E402,F401

@@ -163,3 +163,34 @@ def test_in_memory_databases_have_no_queue():
     session.execute(text("SELECT 1"))
     session.commit()
     engine.dispose()
+
+
+def test_a_read_only_transaction_becomes_a_writers_in_place_without_a_commit(engine):
+    """begin_write after reads: the lock is taken, but nothing is committed behind the caller's back
+    (the session's transaction goes on; what it read stays), and the write then commits or rolls back
+    with the rest of the unit of work."""
+    from sqlalchemy import event
+
+    session = Session(engine)
+    commits = []
+    event.listen(session, "after_commit", lambda s: commits.append(s))
+    assert session.execute(text("SELECT v FROM n")).scalar() == 0
+    transaction = session.get_transaction()
+    begin_write(session)
+    assert not free(engine)  # a writer now
+    assert session.get_transaction() is transaction
+    assert commits == []
+    session.execute(text("UPDATE n SET v = 5"))
+    session.rollback()  # the owner decides: this unit of work is undone, lock released
+    assert free(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT v FROM n").scalar() == 0
+    session.execute(text("SELECT v FROM n"))
+    begin_write(session)
+    session.execute(text("UPDATE n SET v = 7"))
+    session.commit()
+    assert len(commits) == 1
+    assert free(engine)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT v FROM n").scalar() == 7
+    session.close()
