@@ -25,7 +25,7 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
 from annotate import db
-from annotate.models import Role, User
+from annotate.models import Role
 from annotate.rendering import markdown, media_url
 
 csrf = CSRFProtect()
@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     import annotate.ingest.api
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.api.views import bp as api_bp
+    from annotate.auth import throttle
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
     from annotate.export.views import bp as export_bp
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     from annotate.workbench.views import bp as workbench_bp
 
     csrf.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
@@ -71,16 +73,14 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user() -> None:
+    from annotate.auth.sessions import session_user
+
     g.user = None
-    user_id = session.get("user_id")
-    if user_id is None or request.blueprint == "api":
+    if request.blueprint == "api" or "user_id" not in session:
         return
-    user = db.session().get(User, user_id)
-    # A password change or deactivation ends existing sessions.
-    if user is not None and user.active and session.get("auth_stamp") == auth_stamp(user):
-        g.user = user
-    else:
-        session.clear()
+    # The cookie's epoch against the user's (sign-out, a password change, deactivation end all
+    # sessions), and the idle and absolute limits: annotate.auth.sessions.
+    g.user = session_user(db.session(), current_app.config)
 
 
 def _writers_take_the_lock() -> None:
@@ -109,11 +109,6 @@ def writes_late(view):
     (claim, submit, skip)."""
     view.writes_late = True
     return view
-
-
-def auth_stamp(user: User) -> str:
-    """A value that changes when the user's password hash changes."""
-    return (user.password_hash or "")[-16:]
 
 
 def _security_headers(response: Response) -> Response:

@@ -8,7 +8,8 @@ from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 
 from annotate import db
 from annotate.assign.services import AssignmentError, answer_schema, claim_next, submit_judgment
-from annotate.auth.services import touch_token, user_for_token
+from annotate.auth import throttle
+from annotate.auth.services import TokenRefused, touch_token, user_for_token
 from annotate.export.services import ExportError, get_format
 from annotate.export.streaming import stream_jsonl
 from annotate.models import Assignment, Project
@@ -33,9 +34,17 @@ def token_required(view):
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return _unauthorized("send 'Authorization: Bearer <token>'")
-        user = user_for_token(db.session(), secret.strip())
-        if user is None:
-            return _unauthorized("the token is unknown or revoked")
+        try:
+            user = user_for_token(db.session(), secret.strip())
+        except TokenRefused as exc:
+            # Only a refused token consults the throttle: a valid one costs no storage round trip.
+            refusal = throttle.refused("token", address=throttle.address())
+            if refusal is not None:
+                response = error(429, refusal.message, retry_after=refusal.wait)
+                response.headers["Retry-After"] = str(refusal.wait)
+                return response
+            throttle.count("token", address=throttle.address())
+            return _unauthorized(str(exc))
         g.user = user
         g.token = secret.strip()
         return view(*args, **kwargs)
