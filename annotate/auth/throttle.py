@@ -81,15 +81,20 @@ class _Throttle:
         self.items: dict[str, RateLimitItem] = {}
         for scopes in LIMITS.values():
             for setting in scopes.values():
-                if setting not in self.items:
-                    try:
-                        self.items[setting] = parse(str(app.config[setting]))
-                    except ValueError:
-                        from annotate.config import ConfigError
+                self.item(app.config, setting)  # a bad setting stops the start, not a sign-in
 
-                        raise ConfigError(
-                            f"ANNOTATE_{setting} must read like '10 per 15 minutes', not {app.config[setting]!r}"
-                        ) from None
+    def item(self, config, setting: str) -> RateLimitItem:
+        """The limit a setting names, parsed once per value (read each time: tests and admins may change it)."""
+        text = str(config[setting])
+        item = self.items.get(text)
+        if item is None:
+            try:
+                item = self.items[text] = parse(text)
+            except ValueError:
+                from annotate.config import ConfigError
+
+                raise ConfigError(f"ANNOTATE_{setting} must read like '10 per 15 minutes', not {text!r}") from None
+        return item
 
     @property
     def strategy(self) -> RateLimiter:
@@ -127,7 +132,7 @@ def address() -> str:
 def _keys(bucket: str, keys: dict[str, str]) -> list[tuple[str, RateLimitItem, str]]:
     throttle = _throttle()
     return [
-        (scope, throttle.items[setting], str(keys[scope])[:320].lower())
+        (scope, throttle.item(current_app.config, setting), str(keys[scope])[:320].lower())
         for scope, setting in LIMITS[bucket].items()
         if keys.get(scope)
     ]
