@@ -96,21 +96,13 @@ def _when(value) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else "-"
 
 
-def token_state(token: ApiToken, now) -> str:
-    if token.revoked_at is not None:
-        return "revoked"
-    if token.expires_at is not None and token.expires_at <= now:
-        return "expired"
-    return "active"
-
-
 @click.command("list")
 @click.argument("email", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Also revoked and expired tokens.")
 @with_appcontext
 def tokens_list(email: str | None, show_all: bool) -> None:
     """List API tokens (of EMAIL, or everyone's): id, prefix, user, name, created, last used, expires, state."""
-    from annotate.auth.services import user_tokens
+    from annotate.auth.services import token_state, user_tokens
     from annotate.db import utcnow
 
     user_id = user_by_email(email).id if email else None

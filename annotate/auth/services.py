@@ -173,6 +173,15 @@ def revoke_token(session: Session, token: ApiToken) -> bool:
     return True
 
 
+def token_state(token: ApiToken, now: datetime) -> str:
+    """``active``, ``revoked`` or ``expired``."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
 def user_tokens(user_id: int | None = None) -> Select:
     """API tokens, newest first: all of them, or one user's."""
     stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())

@@ -35,12 +35,14 @@ LIMITS: dict[str, dict[str, str]] = {
     "link": {"address": "LOGIN_LIMIT_ADDRESS"},
     "token": {"address": "LOGIN_LIMIT_ADDRESS"},
     "invite": {"user": "INVITE_LIMIT"},
+    "new_token": {"user": "INVITE_LIMIT"},
 }
 _WHAT = {
     "login": "failed sign-ins",
     "link": "attempts with set-password links",
     "token": "requests with an unknown or refused API token",
     "invite": "invitations and set-password links sent",
+    "new_token": "API tokens created",
 }
 _WHO = {"account": "for this account", "address": "from your address", "user": "by you"}
 

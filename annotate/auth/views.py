@@ -152,3 +152,6 @@ def save_profile(user_id: int):
     dbs.commit()
     flash("Profile saved.")
     return redirect(url_for("auth.profile", user_id=user.id), 303)
+
+
+from annotate.auth import tokens  # noqa: E402,F401  (adds the tokens page to this blueprint)
