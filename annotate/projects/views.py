@@ -207,4 +207,4 @@ def accept(slug: str):
 
 
 # Routes in sibling modules register on ``bp`` when imported.
-from annotate.projects import members, progress  # noqa: E402,F401
+from annotate.projects import invitations, members, progress  # noqa: E402,F401
