@@ -7,8 +7,10 @@ import re
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -112,7 +114,8 @@ def revoke_tokens(session: Session, user: User) -> int:
         .execution_options(synchronize_session="fetch")
     )
     session.flush()
-    return result.rowcount or 0
+    # An UPDATE's result is a CursorResult (Session.execute is typed as returning a plain Result).
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
