@@ -28,6 +28,7 @@ from limits.strategies import MovingWindowRateLimiter, RateLimiter
 
 log = logging.getLogger("annotate.throttle")
 _KEY = "annotate.throttle"
+RETRY_STORAGE_AFTER = 60  # seconds counting in memory before Redis is tried again
 
 # bucket -> scope -> the setting holding its limit ("10 per 15 minutes", limits' notation)
 LIMITS: dict[str, dict[str, str]] = {
@@ -79,7 +80,11 @@ class _Throttle:
             headers_enabled=False,
         )
         self.limiter.init_app(app)
+        # No route has limits of Flask-Limiter's own: skip its per-request check at once
+        # (it would otherwise run on every claim and submit).
+        self.limiter.request_filter(lambda: True)
         self.fallback: RateLimiter | None = None
+        self.fallback_since = 0.0
         self.items: dict[str, RateLimitItem] = {}
         for scopes in LIMITS.values():
             for setting in scopes.values():
@@ -98,23 +103,29 @@ class _Throttle:
                 raise ConfigError(f"ANNOTATE_{setting} must read like '10 per 15 minutes', not {text!r}") from None
         return item
 
-    @property
-    def strategy(self) -> RateLimiter:
-        return self.fallback or self.limiter.limiter
-
     def _storage_failed(self, exc: Exception) -> RateLimiter:
         # Redis gone: go on counting in this worker's memory rather than refuse every sign-in
-        # (or let every guess through), and say so once.
-        log.error("throttling storage unreachable (%s); counting in memory in this worker from now on", exc)
-        self.fallback = MovingWindowRateLimiter(MemoryStorage())
+        # (or let every guess through), say so, and try Redis again now and then.
+        log.error("throttling storage unreachable (%s); counting in this worker's memory meanwhile", exc)
+        if self.fallback is None:
+            self.fallback = MovingWindowRateLimiter(MemoryStorage())
+        self.fallback_since = time.monotonic()
         return self.fallback
 
     def call(self, method: str, *args):
+        if self.fallback is not None and time.monotonic() - self.fallback_since > RETRY_STORAGE_AFTER:
+            try:
+                result = getattr(self.limiter.limiter, method)(*args)
+            except Exception as exc:
+                return getattr(self._storage_failed(exc), method)(*args)
+            log.warning("throttling storage reachable again")
+            self.fallback = None
+            return result
+        if self.fallback is not None:
+            return getattr(self.fallback, method)(*args)
         try:
-            return getattr(self.strategy, method)(*args)
+            return getattr(self.limiter.limiter, method)(*args)
         except Exception as exc:
-            if self.fallback is not None:
-                raise
             return getattr(self._storage_failed(exc), method)(*args)
 
 
