@@ -16,6 +16,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance secret: no migrations, no network, no data loading.
     """
     from annotate import config, db, unit_of_work, web
+    from annotate.auth import throttle
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
@@ -27,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     web.init_app(app)
+    throttle.init_app(app)
     register_blueprints(app)
     unit_of_work.init_app(app)  # after every blueprint: it wraps their views
 
@@ -41,9 +43,11 @@ def register_blueprints(app: Flask) -> None:
     each feature's ``api.py``, the task page's drafts and history, a project's members and progress) are added to their
     blueprint when the module is imported, so each is imported here, before registering."""
     import annotate.assign.api
+    import annotate.auth.tokens
     import annotate.export.api
     import annotate.ingest.api
     import annotate.projects.api
+    import annotate.projects.invitations
     import annotate.projects.members
     import annotate.projects.progress
     import annotate.review.api

@@ -39,9 +39,12 @@ def init_app(app: Flask) -> None:
     ):
         app.cli.add_command(command)
     from annotate.auth.cli import COMMANDS as user_commands
+    from annotate.auth.cli import TOKEN_COMMANDS as token_commands
 
     for command in user_commands:
         users_group.add_command(command)
+    for command in token_commands:
+        tokens_group.add_command(command)
     for command in assign_commands:
         projects_group.add_command(command)
     from annotate.kinds.cli import COMMANDS as template_commands
@@ -155,14 +158,21 @@ def tokens_group() -> None:
 @tokens_group.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="A label to recognise the token by.")
-def tokens_create(email: str, name: str) -> None:
+@click.option("--expires-days", default=None, help="Days until the token stops working (default: never).")
+def tokens_create(email: str, name: str, expires_days: str | None) -> None:
     """Create an API token for EMAIL; the token is printed once, on the last line."""
-    from annotate.auth.services import create_token
+    from annotate.auth.services import UserError, create_token, parse_expiry_days
 
     session = writing()
-    token, secret = create_token(session, user_by_email(email), name=name)
+    try:
+        token, secret = create_token(
+            session, user_by_email(email), name=name, expires_at=parse_expiry_days(expires_days)
+        )
+    except UserError as exc:
+        raise click.ClickException(str(exc).replace("expires:", "--expires-days:", 1)) from None
     session.commit()
-    click.echo(f"created token {token.prefix}… for {email}; it is shown only now:", err=True)
+    until = f", expires {token.expires_at:%Y-%m-%d %H:%M} UTC" if token.expires_at else ""
+    click.echo(f"created token {token.prefix}… (id {token.id}) for {email}{until}; it is shown only now:", err=True)
     click.echo(secret)
 
 

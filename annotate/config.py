@@ -7,6 +7,7 @@ Every setting can be given as ``ANNOTATE_<NAME>`` in the environment; Flask's
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,15 @@ def defaults(instance_path: str) -> dict:
         "MAIL_PASSWORD": None,
         "MAIL_FROM": None,  # None: annotate@<MAIL_SERVER>
         "SQL_ECHO": False,
+        # Sessions end after this long without a request, and this long after sign-in whatever happens.
+        "SESSION_IDLE_MINUTES": 8 * 60,
+        "SESSION_MAX_HOURS": 7 * 24,
+        # Throttling (annotate.auth.throttle): memory:// counts per worker; redis://host:6379/0 is
+        # shared by every worker and host. Limits in the notation "N per M minutes|hours".
+        "RATELIMIT_STORAGE_URL": "memory://",
+        "LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
+        "LOGIN_LIMIT_ADDRESS": "30 per 15 minutes",
+        "INVITE_LIMIT": "60 per hour",
     }
 
 
@@ -64,6 +74,12 @@ def finalize(config: dict, instance_path: str) -> None:
             )
     elif not key:
         config["SECRET_KEY"] = _instance_secret(Path(instance_path))
+    for name in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS"):
+        value = config[name]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ConfigError(f"ANNOTATE_{name} must be a positive number, not {value!r}")
+    # The cookie itself expires with the absolute lifetime; the server checks both limits.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_MAX_HOURS"])
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
 

@@ -10,6 +10,7 @@ from flask import (
     Flask,
     Response,
     abort,
+    current_app,
     g,
     jsonify,
     make_response,
@@ -24,7 +25,7 @@ from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
 from annotate import db, unit_of_work
-from annotate.models import Role, User
+from annotate.models import Role
 from annotate.rendering import markdown, media_url
 
 # The views' transaction markers and response builders, where the views find every other helper.
@@ -53,21 +54,14 @@ def init_app(app: Flask) -> None:
 
 
 def _load_user() -> None:
+    from annotate.auth.sessions import session_user
+
     g.user = None
-    user_id = session.get("user_id")
-    if user_id is None or request.blueprint == "api":
+    if request.blueprint == "api" or "user_id" not in session:
         return
-    user = db.session().get(User, user_id)
-    # A password change or deactivation ends existing sessions.
-    if user is not None and user.active and session.get("auth_stamp") == auth_stamp(user):
-        g.user = user
-    else:
-        session.clear()
-
-
-def auth_stamp(user: User) -> str:
-    """A value that changes when the user's password hash changes."""
-    return (user.password_hash or "")[-16:]
+    # The cookie's epoch against the user's (sign-out, a password change, deactivation end all
+    # sessions), and the idle and absolute limits: annotate.auth.sessions.
+    g.user = session_user(db.session(), current_app.config)
 
 
 def _security_headers(response: Response) -> Response:

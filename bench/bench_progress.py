@@ -250,8 +250,8 @@ def measure(url: str, label: str) -> None:
         }
     client = app.test_client()
     with client.session_transaction() as sess:
-        sess["user_id"] = EXPERTS + 1
-        sess["auth_stamp"] = "x"
+        # A signed-in cookie as annotate.auth.sessions.start_session writes it (seeded users: epoch 0).
+        sess.update(user_id=EXPERTS + 1, epoch=0, signed_in=int(time.time()), seen=int(time.time()))
     for name, path, headers in [
         ("GET /p/big/progress (full page)", "/p/big/progress", {}),
         ("GET /p/big/progress (htmx poll, 5 s)", "/p/big/progress", {"HX-Request": "true"}),

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, g, jsonify, request, url_for
 
 from annotate import db
 from annotate.assign.services import answer_schema
-from annotate.auth.services import user_for_token
+from annotate.auth import throttle
+from annotate.auth.services import TokenRefused, user_for_token
 from annotate.models import Assignment, Project
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -32,9 +33,17 @@ def token_required(view):
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             return _unauthorized("send 'Authorization: Bearer <token>'")
-        user = user_for_token(db.session(), secret.strip())
-        if user is None:
-            return _unauthorized("the token is unknown or revoked")
+        try:
+            user = user_for_token(db.session(), secret.strip())
+        except TokenRefused as exc:
+            # Only a refused token consults the throttle: a valid one costs no storage round trip.
+            refusal = throttle.refused("token", address=throttle.address())
+            if refusal is not None:
+                response = error(429, refusal.message, retry_after=refusal.wait)
+                response.headers["Retry-After"] = str(refusal.wait)
+                return response
+            throttle.count("token", address=throttle.address())
+            return _unauthorized(str(exc))
         g.user = user
         g.token = secret.strip()
         return view(*args, **kwargs)

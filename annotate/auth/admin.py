@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 
 from annotate import db
+from annotate.auth import throttle
 from annotate.auth.invitations import create_invitation, deliver_invitation
-from annotate.auth.services import UserError, add_user, parse_rate, parse_tags, set_active, set_role
+from annotate.auth.services import UserError, add_user, end_sessions, parse_rate, parse_tags, set_active, set_role
 from annotate.models import Role, User
 from annotate.projects import queries
 from annotate.web import after_commit, after_rollback, client_redirect, render, roles_required
@@ -47,6 +48,9 @@ def create():
     """Create a user; they get a one-time link to set their own password."""
     session = db.session()
     form = request.form
+    refusal = throttle.refused("invite", user=str(g.user.id))
+    if refusal is not None:
+        return _too_many(refusal, form=form)
     try:
         try:
             role = Role(form.get("role", "expert"))
@@ -63,11 +67,17 @@ def create():
         token = create_invitation(session, user, created_by=g.user)
     except UserError as exc:
         return after_rollback(_page, status=422, error=str(exc), form=form)
-    # The link is mailed only once its invitation is committed.
     return after_commit(_deliver, user, token, f"Created {user.role.value} {user.email}.")
 
 
+def _too_many(refusal: throttle.Refusal, form=None):
+    response = _page(status=429, error=refusal.message, form=form)
+    response.headers["Retry-After"] = str(refusal.wait)
+    return response
+
+
 def _deliver(user: User, token: str, done: str):
+    throttle.count("invite", user=str(g.user.id))
     delivery = deliver_invitation(
         current_app.config, user, url_for("auth.invitation", token=token, _external=True), project=None, inviter=g.user
     )
@@ -112,6 +122,20 @@ def link(user_id: int):
     user = _user(user_id)
     if not user.active:
         return _page(status=409, error=f"{user.email} is deactivated; reactivate them first")
+    refusal = throttle.refused("invite", user=str(g.user.id))
+    if refusal is not None:
+        return _too_many(refusal)
     session = db.session()
     token = create_invitation(session, user, created_by=g.user)
     return after_commit(_deliver, user, token, f"New link for {user.email}.")
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@roles_required(Role.ADMIN)
+def sign_out(user_id: int):
+    """End every browser session of a user, on every device (their API tokens are kept)."""
+    user = _user(user_id)
+    session = db.session()
+    end_sessions(session, user)
+    flash(f"{user.email} is signed out everywhere.")
+    return client_redirect(url_for("admin.users"))

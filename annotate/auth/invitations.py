@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from annotate.auth.services import UserError, set_password
+from annotate.auth.services import UserError, change_password
 from annotate.db import utcnow
 from annotate.models import Invitation, Project, ProjectRole, User
 
@@ -85,9 +85,10 @@ def invitation_for_token(session: Session, token: str) -> Invitation:
 
 
 def redeem_invitation(session: Session, token: str, password: str) -> User:
-    """Set the password through a live link and use the link up. Raises InvitationError or UserError."""
+    """Set the password through a live link and use the link up: the user's other sessions end, and
+    on a reset their API tokens are revoked. Raises InvitationError or UserError."""
     invitation = invitation_for_token(session, token)
-    set_password(invitation.user, password)
+    change_password(session, invitation.user, password)
     # Conditional update: two concurrent redemptions of one link cannot both succeed.
     used = session.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None)).values(used_at=utcnow())

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -80,8 +82,40 @@ def add_user(
 
 
 def set_password(user: User, password: str) -> None:
+    """Hash and set a password (for a new account; ``change_password`` for an existing one)."""
     check_password_strength(password)
     user.password_hash = generate_password_hash(password)
+
+
+def change_password(session: Session, user: User, password: str) -> None:
+    """Set a new password: every session of the user ends, and if it replaces an old password
+    (a reset), so do their API tokens: whoever knew the old one may have made them."""
+    reset = user.password_hash is not None
+    set_password(user, password)
+    end_sessions(session, user)
+    if reset:
+        revoke_tokens(session, user)
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every browser session of ``user`` on every host: their cookies carry the old epoch."""
+    # In SQL, so two concurrent sign-outs cannot both write the same new value.
+    user.session_epoch = User.session_epoch + 1
+    session.flush()
+    session.refresh(user, ["session_epoch"])
+
+
+def revoke_tokens(session: Session, user: User) -> int:
+    """Revoke every live API token of ``user``; returns how many."""
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session="fetch")
+    )
+    session.flush()
+    # An UPDATE's result is a CursorResult (Session.execute is typed as returning a plain Result).
+    return cast("CursorResult[Any]", result).rowcount or 0
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
@@ -99,13 +133,62 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, name: str = "") -> tuple[ApiToken, str]:
+MAX_TOKEN_NAME = 200
+MAX_TOKEN_DAYS = 3650
+
+
+class TokenRefused(Exception):
+    """A bearer token that does not sign in; the message says why (unknown, revoked, expired)."""
+
+
+def create_token(
+    session: Session, user: User, name: str = "", *, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
     """Issue an API token. Returns the row and the secret, which is shown once and stored only hashed."""
+    name = name.strip()
+    if len(name) > MAX_TOKEN_NAME:
+        raise UserError(f"name: at most {MAX_TOKEN_NAME} characters")
+    if expires_at is not None and expires_at <= utcnow():
+        raise UserError("expires: the expiry must be in the future")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, token_hash=_digest(secret), prefix=secret[:10], name=name)
+    token = ApiToken(user_id=user.id, token_hash=_digest(secret), prefix=secret[:10], name=name, expires_at=expires_at)
     session.add(token)
     session.flush()
     return token, secret
+
+
+def parse_expiry_days(value: str | int | None) -> datetime | None:
+    """An expiry ``value`` days from now; empty or ``never`` for none."""
+    if value is None or str(value).strip() in ("", "never"):
+        return None
+    raw = str(value).strip()
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOKEN_DAYS:
+        raise UserError(f"expires: {raw!r} is not a number of days between 1 and {MAX_TOKEN_DAYS}")
+    return utcnow() + timedelta(days=int(raw))
+
+
+def revoke_token(session: Session, token: ApiToken) -> bool:
+    """Revoke one token; False if it was revoked already."""
+    if token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    session.flush()
+    return True
+
+
+def token_state(token: ApiToken, now: datetime) -> str:
+    """``active``, ``revoked`` or ``expired``."""
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    return "active"
+
+
+def user_tokens(user_id: int | None = None) -> Select:
+    """API tokens, newest first: all of them, or one user's."""
+    stmt = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    return stmt if user_id is None else stmt.where(ApiToken.user_id == user_id)
 
 
 # ``last_used_at`` is for people reading a token list; a write on every API call would
@@ -114,17 +197,21 @@ TOUCH_EVERY = timedelta(minutes=1)
 _TOKEN_KEY = "annotate.api_token"
 
 
-def user_for_token(session: Session, secret: str) -> User | None:
-    """The active user a bearer token belongs to, or None if unknown or revoked.
+def user_for_token(session: Session, secret: str) -> User:
+    """The active user a bearer token belongs to; TokenRefused saying why if it does not sign in.
 
     One query for the token and its user; the token is kept on the session (one per
     request) for ``touch_token``."""
     row = session.execute(_token_and_user(), {"digest": _digest(secret)}).first()
     if row is None:
-        return None
+        raise TokenRefused("the token is unknown")
     token, user = row
-    if token.revoked_at is not None or not user.active:
-        return None
+    if token.revoked_at is not None:
+        raise TokenRefused("the token was revoked")
+    if token.expires_at is not None and token.expires_at <= utcnow():
+        raise TokenRefused(f"the token expired at {token.expires_at.isoformat(timespec='seconds')}; create a new one")
+    if not user.active:
+        raise TokenRefused("the token's user is deactivated")
     session.info[_TOKEN_KEY] = token
     return user
 
@@ -179,10 +266,13 @@ def set_role(session: Session, user: User, role: Role, *, by: User) -> None:
     session.flush()
 
 
-def set_active(session: Session, user: User, active: bool, *, by: User) -> None:
-    """Deactivate or reactivate a user. Deactivation ends their sessions and API tokens at once:
-    every request checks ``active`` (annotate.web, annotate.auth.services.user_for_token)."""
-    if user.id == by.id and not active:
+def set_active(session: Session, user: User, active: bool, *, by: User | None) -> None:
+    """Deactivate or reactivate a user. Deactivation ends their sessions and revokes their API tokens,
+    so that reactivating them brings neither back: they sign in again and make new tokens."""
+    if by is not None and user.id == by.id and not active:
         raise UserError("active: you cannot deactivate yourself")
     user.active = active
+    end_sessions(session, user)
+    if not active:
+        revoke_tokens(session, user)
     session.flush()

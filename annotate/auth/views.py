@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 
 from annotate import db
+from annotate.auth import throttle
 from annotate.auth.invitations import InvitationError, invitation_for_token, redeem_invitation
 from annotate.auth.people import can_edit_profile, can_view_profile, terms_accepted
-from annotate.auth.services import UserError, authenticate, parse_rate, parse_tags, update_profile
+from annotate.auth.services import UserError, authenticate, end_sessions, parse_rate, parse_tags, update_profile
+from annotate.auth.sessions import start_session
 from annotate.models import User
-from annotate.web import after_rollback, auth_stamp, login_required, writes_nothing
+from annotate.web import after_rollback, login_required, writes_nothing
 
 bp = Blueprint("auth", __name__)
 
@@ -26,6 +28,13 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _too_many(template: str, refusal, **context):
+    """The page again with the refusal next to the form: HTTP 429 and Retry-After."""
+    response = make_response(render_template(template, error=refusal.message, **context), 429)
+    response.headers["Retry-After"] = str(refusal.wait)
+    return response
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @writes_nothing
 def login():
@@ -34,21 +43,25 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         return render_template("auth/login.html", next=request.args.get("next", ""))
     email = request.form.get("email", "")
+    account = email.strip().lower()
+    back = {"email": email, "next": request.form.get("next", "")}
+    # Checked before the password: once the limit is reached even the right one is refused.
+    refusal = throttle.refused("login", account=account, address=throttle.address())
+    if refusal is not None:
+        return _too_many("auth/login.html", refusal, **back)
     user = authenticate(db.session(), email, request.form.get("password", ""))
     if user is None:
-        return render_template(
-            "auth/login.html", error="Email or password is wrong.", email=email, next=request.form.get("next", "")
-        ), 401
-    session.clear()
-    session["user_id"] = user.id
-    session["auth_stamp"] = auth_stamp(user)
-    session.permanent = True
+        throttle.count("login", account=account, address=throttle.address())
+        return render_template("auth/login.html", error="Email or password is wrong.", **back), 401
+    start_session(user)
     return redirect(_safe_next(request.form.get("next")), 303)
 
 
 @bp.post("/logout")
-@writes_nothing
 def logout():
+    """Sign out here and everywhere else: every session of the user ends (their epoch moves on)."""
+    if g.user is not None:
+        end_sessions(db.session(), g.user)
     session.clear()
     return redirect(url_for("auth.login"), 303)
 
@@ -60,9 +73,13 @@ def logout():
 def invitation(token: str):
     """Set a password through a one-time link, then sign in."""
     dbs = db.session()
+    refusal = throttle.refused("link", address=throttle.address())
+    if refusal is not None:
+        return _too_many("auth/invitation.html", refusal, invalid=refusal.message)
     try:
         invite = invitation_for_token(dbs, token)
     except InvitationError as exc:
+        throttle.count("link", address=throttle.address())
         return render_template("auth/invitation.html", invalid=str(exc)), 410
     if request.method == "GET":
         return render_template("auth/invitation.html", invitation=invite)
@@ -75,10 +92,7 @@ def invitation(token: str):
         return after_rollback(_invitation_page, invitation=invite, error=str(exc), status=422)
     except InvitationError as exc:
         return after_rollback(_invitation_page, invalid=str(exc), status=410)
-    session.clear()
-    session["user_id"] = user.id
-    session["auth_stamp"] = auth_stamp(user)
-    session.permanent = True
+    start_session(user)
     return redirect(url_for("workbench.home"), 303)
 
 

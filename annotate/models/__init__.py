@@ -3,7 +3,7 @@
 from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
-from annotate.models.people import Invitation, TermsAcceptance, TermsVersion
+from annotate.models.people import Invitation, MembershipInvitation, TermsAcceptance, TermsVersion
 from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.template import TaskTemplate
@@ -37,6 +37,7 @@ __all__ = [
     "Item",
     "Judgment",
     "JudgmentRevision",
+    "MembershipInvitation",
     "Project",
     "ProjectCounter",
     "ProjectMember",

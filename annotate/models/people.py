@@ -38,6 +38,27 @@ class Invitation(Base):
     project: Mapped[Project | None] = relationship()
 
 
+class MembershipInvitation(Base):
+    """A project membership offered to an existing account, waiting for its owner to accept it.
+
+    Someone who may not manage all of an account's projects cannot add it to theirs (nor send it a
+    set-password link, which would hand the account over): they offer a membership instead."""
+
+    __tablename__ = "membership_invitations"
+    __table_args__ = (UniqueConstraint("project_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[ProjectRole] = mapped_column(str_enum(ProjectRole, "membership_invitation_role"))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    project: Mapped[Project] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+
 class TermsVersion(Base):
     """One version of a project's terms; a change adds a version, and experts accept again."""
 

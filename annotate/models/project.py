@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from annotate.db import Base, UTCDateTime, utcnow
@@ -111,7 +112,14 @@ class ProjectMember(Base):
     active: Mapped[bool] = mapped_column(default=True)
     # May break ties on items whose judgments disagree (reviewers may too).
     adjudicator: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # This project's rate for the member where it differs from the user's own (None: the user's).
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     project: Mapped[Project] = relationship(back_populates="members")
     user: Mapped[User] = relationship()
+
+    @property
+    def rate(self) -> Decimal | None:
+        """The hourly rate that applies in this project: the membership's, else the user's."""
+        return self.hourly_rate if self.hourly_rate is not None else self.user.hourly_rate

@@ -1,4 +1,5 @@
-"""The members page: add existing users, invite experts by email, set project roles, deactivate."""
+"""The members page: add existing users, invite experts by email, offer memberships to accounts of other
+projects, set project roles and per-project rates, deactivate."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ from flask import abort, current_app, flash, g, request, url_for
 from sqlalchemy import select
 
 from annotate import db
+from annotate.auth import throttle
 from annotate.auth.invitations import create_invitation, deliver_invitation
-from annotate.auth.services import UserError, add_user, normalize_email
-from annotate.models import Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
+from annotate.auth.people import manages_account, may_send_link
+from annotate.auth.services import UserError, add_user, normalize_email, parse_rate
+from annotate.models import MembershipInvitation, Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
+from annotate.projects.offers import offer_membership, offers_of, set_member_rate, withdraw_offer
 from annotate.projects.services import ProjectError, add_member, current_terms, set_member_active, set_member_role
 from annotate.projects.views import bp
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, render
@@ -51,6 +55,8 @@ def _members_page(
         form=form or {},
         terms=terms if terms is not None and terms.body else None,
         accepted=accepted,
+        offers=session.execute(offers_of(project).limit(200)).all(),
+        may_link={user.id for _m, user in page.rows if may_send_link(session, g.user, user)},
     )
 
 
@@ -64,7 +70,8 @@ def members(slug: str):
 @bp.post("/p/<slug>/members")
 @login_required
 def add(slug: str):
-    """Add a user by email; an unknown email becomes an invited expert with a one-time set-password link."""
+    """Add a user by email. An unknown email becomes an invited expert with a one-time set-password
+    link; an account with projects the researcher does not manage gets an offer to accept instead."""
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
     form = request.form
@@ -72,19 +79,30 @@ def add(slug: str):
         role = ProjectRole(form.get("role", "expert"))
     except ValueError:
         return _members_page(project, status=422, error="role: choose researcher, expert or reviewer", form=form)
+    refusal = throttle.refused("invite", user=str(g.user.id))
+    if refusal is not None:
+        return _too_many(project, refusal, form)
     try:
         email = normalize_email(form.get("email", ""))
         user = session.scalar(User.by_email(email))
-        invited = user is None
+        url = None
         if user is None:
             user = add_user(session, email, role=Role.EXPERT, name=form.get("name", ""))
+            member = add_member(session, project, user, role)
+            url = _link(session, project, user, role)
         elif not user.active:
             raise UserError(f"email: {email} belongs to a deactivated account; an admin can reactivate it")
-        member = add_member(session, project, user, role)
-        url = None
-        if invited or _may_invite(user):
-            token = create_invitation(session, user, created_by=g.user, project=project, role=role)
-            url = url_for("auth.invitation", token=token, _external=True)
+        elif not manages_account(session, g.user, user):
+            offer_membership(session, project, user, role, by=g.user)
+            flash(
+                f"{user.email} already has an account used in projects you do not manage: they are invited "
+                f"as {role.value} and join when they accept, after signing in."
+            )
+            return client_redirect(url_for("projects.members", slug=project.slug))
+        else:
+            member = add_member(session, project, user, role)
+            if may_send_link(session, g.user, user):
+                url = _link(session, project, user, role)
     except (UserError, ProjectError) as exc:
         return after_rollback(_members_page, project, status=422, error=str(exc), form=form)
     # The link is mailed only once its invitation is committed.
@@ -95,18 +113,28 @@ def _added(project: Project, user: User, member: ProjectMember, url: str | None)
     if url is None:
         flash(f"{user.email} is now {member.role.value} in this project.")
         return client_redirect(url_for("projects.members", slug=project.slug))
+    return _deliver(project, user, url, again=False)
+
+
+def _link(session, project: Project, user: User, role: ProjectRole) -> str:
+    token = create_invitation(session, user, created_by=g.user, project=project, role=role)
+    return url_for("auth.invitation", token=token, _external=True)
+
+
+def _deliver(project: Project, user: User, url: str, *, again: bool):
+    throttle.count("invite", user=str(g.user.id))
     delivery = deliver_invitation(current_app.config, user, url, project=project, inviter=g.user)
     if delivery.mailed:
-        flash(f"Invitation mailed to {user.email}.")
+        flash(f"Invitation mailed {'again ' if again else ''}to {user.email}.")
         return client_redirect(url_for("projects.members", slug=project.slug))
     # No mail server: the researcher passes the link on. Shown once, never stored in the clear.
     return _members_page(project, invite_url=delivery.url, form={"invited": user.email})
 
 
-def _may_invite(user: User) -> bool:
-    """A set-password link may go to an account with no password yet. Only admins may issue one
-    for a researcher or admin account: a link sets the password, so it hands over the account."""
-    return user.password_hash is None and (g.user.is_admin or user.role is Role.EXPERT)
+def _too_many(project: Project, refusal: throttle.Refusal, form=None):
+    response = _members_page(project, status=429, error=refusal.message, form=form)
+    response.headers["Retry-After"] = str(refusal.wait)
+    return response
 
 
 def _member(project: Project, member_id: int) -> ProjectMember:
@@ -145,20 +173,48 @@ def reinvite(slug: str, member_id: int):
     """A new set-password link for a member who has not set a password yet (the old link stops working)."""
     project, _me = project_for(g.user, slug, RESEARCH)
     member = _member(project, member_id)
-    if not _may_invite(member.user):
+    session = db.session()
+    if not may_send_link(session, g.user, member.user):
         return _members_page(
             project,
             status=409,
-            error=f"{member.user.email} has already set a password, or only an admin may send them a link",
+            error=f"{member.user.email} has already set a password, or belongs to projects you do not manage: "
+            "only an admin may send them a link",
         )
+    refusal = throttle.refused("invite", user=str(g.user.id))
+    if refusal is not None:
+        return _too_many(project, refusal)
+    url = _link(session, project, member.user, member.role)
+    return after_commit(_deliver, project, member.user, url, again=True)
+
+
+@bp.post("/p/<slug>/members/<int:member_id>/rate")
+@login_required
+def member_rate(slug: str, member_id: int):
+    """This project's hourly rate for a member, where it differs from their own (empty: theirs)."""
+    project, _me = project_for(g.user, slug, RESEARCH)
+    member = _member(project, member_id)
     session = db.session()
-    token = create_invitation(session, member.user, created_by=g.user, project=project, role=member.role)
-    return after_commit(_reinvited, project, member, url_for("auth.invitation", token=token, _external=True))
+    try:
+        set_member_rate(session, member, parse_rate(request.form.get("hourly_rate")))
+    except UserError as exc:
+        error = str(exc).replace("hourly_rate:", f"rate of {member.user.email}:")
+        return after_rollback(_members_page, project, status=422, error=error)
+    rate = member.hourly_rate if member.hourly_rate is not None else "their own rate"
+    flash(f"{member.user.email}: {rate} in this project.")
+    return client_redirect(url_for("projects.members", slug=project.slug))
 
 
-def _reinvited(project: Project, member: ProjectMember, url: str):
-    delivery = deliver_invitation(current_app.config, member.user, url, project=project, inviter=g.user)
-    if delivery.mailed:
-        flash(f"Invitation mailed again to {member.user.email}.")
-        return client_redirect(url_for("projects.members", slug=project.slug))
-    return _members_page(project, invite_url=delivery.url, form={"invited": member.user.email})
+@bp.post("/p/<slug>/offers/<int:offer_id>/withdraw")
+@login_required
+def withdraw(slug: str, offer_id: int):
+    """Withdraw a membership offered and not yet accepted."""
+    project, _me = project_for(g.user, slug, RESEARCH)
+    session = db.session()
+    offer = session.get(MembershipInvitation, offer_id)
+    if offer is None or offer.project_id != project.id:
+        abort(404)
+    email = offer.user.email
+    withdraw_offer(session, offer)
+    flash(f"Invitation of {email} withdrawn.")
+    return client_redirect(url_for("projects.members", slug=project.slug))

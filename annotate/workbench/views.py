@@ -47,8 +47,11 @@ SKIP_REASONS = {
 @bp.get("/")
 @login_required
 def home():
+    from annotate.projects.offers import count_offers_for
+
     projects = db.session().scalars(visible_projects(g.user)).all()
-    return render("workbench/home.html", "content", projects=projects)
+    offers = count_offers_for(db.session(), g.user)  # memberships offered, waiting for an answer
+    return render("workbench/home.html", "content", projects=projects, offers=offers)
 
 
 @bp.get("/p/<slug>")

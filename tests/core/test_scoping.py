@@ -25,6 +25,7 @@ import pytest
 from helpers import Browserless
 from sqlalchemy import Table, select
 
+from annotate.auth.services import create_token
 from annotate.db import Base, utcnow
 from annotate.models import (
     Assignment,
@@ -34,6 +35,8 @@ from annotate.models import (
     Item,
     Judgment,
     JudgmentRevision,
+    MembershipInvitation,
+    ProjectRole,
     Review,
     ReviewVerdict,
 )
@@ -49,7 +52,14 @@ EXEMPT = {
     "kinds.show": "task templates are global, not owned by a project",
 }
 # Argument names whose table is not simply the plural of the name.
-ARG_TABLES = {"member_id": "project_members", "export_id": "exports", "user_id": "users", "batch_id": "batches"}
+ARG_TABLES = {
+    "member_id": "project_members",
+    "export_id": "exports",
+    "user_id": "users",
+    "batch_id": "batches",
+    "token_id": "api_tokens",
+    "offer_id": "membership_invitations",
+}
 # String arguments that are not object references, with a harmless value to send.
 BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
 OK = {403, 404}
@@ -75,6 +85,8 @@ def _victim_ids(session, table: Table, project_id: int, users: list[int], expert
             return list(session.scalars(select(cols.id).where(cols[owner] == expert_id)))
     if "project_id" in cols:
         return list(session.scalars(select(cols.id).where(cols.project_id == project_id)))
+    if "user_id" in cols:  # a person's own rows (API tokens): those of project B's people
+        return list(session.scalars(select(cols.id).where(cols.user_id.in_(users))))
     # One hop through a foreign key to a table that has a project_id (or an owner).
     for fk in table.foreign_keys:
         parent = fk.column.table
@@ -103,6 +115,10 @@ def world(session, make_user, make_project):
     from annotate.auth.invitations import create_invitation
 
     create_invitation(session, pending, created_by=rb, project=b)
+    for owner in (eb, ea2):
+        create_token(session, owner, name=SECRET)
+    # A membership of B offered to A's other expert: neither attacker may accept or withdraw it.
+    session.add(MembershipInvitation(project_id=b.id, user_id=ea2.id, role=ProjectRole.EXPERT, invited_by_id=rb.id))
     session.add(
         ExportRecord(project_id=b.id, user_id=rb.id, format="raw", channel="web", tool_version="test", output=SECRET)
     )

@@ -11,8 +11,9 @@ from pathlib import Path
 from annotate.config import REPO_ROOT, defaults
 
 PACKAGE = REPO_ROOT / "annotate"
-# Set by create_app itself, never by an operator.
-DERIVED = {"ANNOTATE_VERSION"}
+# Set by create_app or config.finalize() itself, never by an operator (the session cookie's
+# lifetime follows ANNOTATE_SESSION_MAX_HOURS).
+DERIVED = {"ANNOTATE_VERSION", "PERMANENT_SESSION_LIFETIME"}
 SETTING = re.compile(r"^[A-Z][A-Z0-9_]+$")
 
 
