@@ -11,7 +11,7 @@ from datetime import datetime
 from flask import Response, abort, g, jsonify, request
 
 from annotate import db
-from annotate.api.views import assignment_json, bp, error, token_required
+from annotate.api.views import assignment_json, bp, error, shown_item, token_required
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError
@@ -48,19 +48,23 @@ def judgment_json(judgment: Judgment) -> dict:
             ],
             "reviews": [review_json(r) for r in session.scalars(queries.reviews_of(judgment.id))],
         },
-        "item": {"id": item.external_id, "prompt": item.prompt, "responses": item.responses},
+        "item": shown_item(item),
         "review_url": f"/api/v1/judgments/{judgment.id}/review",
     }
 
 
-def review_json(review: Review) -> dict:
-    return {
+def review_json(review: Review, *, with_reviewer: bool = True) -> dict:
+    """A review; ``with_reviewer=False`` for the expert whose judgment it is, whose page
+    (review/returned.html) does not say who reviewed it."""
+    shown = {
         "id": review.id,
         "verdict": review.verdict.value,
         "comment": review.comment,
-        "reviewer": review.reviewer.display_name if review.reviewer else None,
         "created_at": review.created_at.isoformat(),
     }
+    if with_reviewer:
+        shown["reviewer"] = review.reviewer.display_name if review.reviewer else None
+    return shown
 
 
 @bp.get("/projects/<slug>/reviews")
@@ -197,7 +201,7 @@ def returned():
                 "project": slug,
                 "item_id": external_id,
                 "answers": judgment.answers,
-                "review": review_json(latest) if latest else None,
+                "review": review_json(latest, with_reviewer=False) if latest else None,
                 "judgment_url": f"/api/v1/assignments/{judgment.assignment_id}/judgment",
             }
         )
