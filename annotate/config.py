@@ -33,6 +33,10 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
         "DEFAULT_LEASE_SECONDS": 30 * 60,
         "SQL_ECHO": False,
+        # Strict-Transport-Security on HTTPS responses outside debug and testing; 0 turns it off.
+        "HSTS_MAX_AGE": 365 * 24 * 3600,
+        # Send HSTS on every response, for a TLS proxy whose scheme the app does not see (no ProxyFix).
+        "FORCE_HSTS": False,
     }
 
 

@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
-from annotate import db
+from annotate import db, hardening
 from annotate.models import Role, User
 from annotate.rendering import markdown, media_url
 
@@ -46,6 +46,7 @@ def init_app(app: Flask) -> None:
     from annotate.review.views import bp as review_bp
     from annotate.workbench.views import bp as workbench_bp
 
+    hardening.init_app(app)  # first: its bounded <int:…> converter must be in place before any rule
     csrf.init_app(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)

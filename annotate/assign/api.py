@@ -8,6 +8,7 @@ before the blueprint is registered.
 from __future__ import annotations
 
 from flask import g, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from annotate import db
 from annotate.api.views import bp, error, token_required
@@ -15,6 +16,7 @@ from annotate.assign.routing import refusal
 from annotate.assign.services import AssignmentError, prioritize_batch, skip_assignment
 from annotate.assign.skips import skipped_report
 from annotate.db import utcnow
+from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Assignment
 from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
 from annotate.web import writes_late
@@ -89,8 +91,8 @@ def priority(slug: str):
 def skipped(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
+        limit = int_arg(request.args, "limit", 100, 1, 1000)
+        offset = int_arg(request.args, "offset", 0, 0, MAX_OFFSET)
+    except BadRequest:
         return error(400, "limit and offset must be whole numbers")
     return jsonify({"skipped": skipped_report(db.session(), project, limit=limit, offset=offset)})

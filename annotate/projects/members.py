@@ -8,6 +8,7 @@ from sqlalchemy import select
 from annotate import db
 from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.services import UserError, add_user, normalize_email
+from annotate.hardening import id_arg
 from annotate.models import Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
@@ -17,8 +18,7 @@ from annotate.web import client_redirect, login_required, render
 
 
 def _after() -> int | None:
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isdigit() else None
+    return id_arg(request.args, "after")
 
 
 def _members_page(

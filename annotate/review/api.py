@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, g, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from annotate import db
 from annotate.api.views import assignment_json, bp, error, shown_item, token_required
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError
+from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Judgment, Project, Review, ReviewVerdict
 from annotate.projects.access import WORK, project_for
 from annotate.review import queries
@@ -72,9 +74,9 @@ def review_json(review: Review, *, with_reviewer: bool = True) -> dict:
 def review_queue(slug: str):
     project = _reviewer_of(slug)
     try:
-        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
+        limit = int_arg(request.args, "limit", 50, 1, 500)
+        offset = int_arg(request.args, "offset", 0, 0, MAX_OFFSET)
+    except BadRequest:
         return error(400, "limit and offset must be whole numbers")
     rows = db.session().execute(queries.review_queue(project).limit(limit).offset(offset)).all()
     return jsonify(
