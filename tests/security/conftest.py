@@ -53,5 +53,3 @@ def world(session, make_user, make_project):
         "rvb": rvb,
         "admin": admin,
     }
-
-

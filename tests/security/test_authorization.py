@@ -24,11 +24,10 @@ from itertools import product
 
 import pytest
 from helpers import Browserless, csrf_from
-from security.world import SECRET
+from security.world import BENIGN_STRINGS, SECRET
+from security.world import table_for as _table
 from sqlalchemy import Table, select
 from werkzeug.routing import IntegerConverter
-
-from annotate.db import Base
 
 # Routes not tested here, with the reason.
 EXEMPT = {
@@ -36,10 +35,6 @@ EXEMPT = {
     "auth.invitation": "the argument is a bearer secret, not an object id (tests/projects/test_project_members.py)",
     "kinds.show": "task templates are global, not owned by a project",
 }
-# Argument names whose table is not simply the plural of the name.
-ARG_TABLES = {"member_id": "project_members", "export_id": "exports", "user_id": "users", "batch_id": "batches"}
-# String arguments that are not object references, with a harmless value to send.
-BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
 OK = {403, 404}
 # Routes anybody may call signed out, with the reason. Everything else sends them to sign in.
 PUBLIC = {
@@ -48,13 +43,6 @@ PUBLIC = {
     "auth.invitation": "a one-time link: the token in the URL is the credential",
     "auth.logout": "signing out needs no sign-in (and ends the anonymous session with its CSRF token)",
 }
-
-
-def _table(arg: str) -> Table:
-    name = ARG_TABLES.get(arg) or arg.removesuffix("_id") + "s"
-    table = Base.metadata.tables.get(name)
-    assert table is not None, f"route argument {arg!r}: add its table to ARG_TABLES in {__file__}"
-    return table
 
 
 def _victim_ids(session, table: Table, project_id: int, users: list[int], expert_id: int | None) -> list[int]:

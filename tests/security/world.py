@@ -7,7 +7,7 @@ import hashlib
 from datetime import timedelta
 
 from helpers import Browserless
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from annotate.db import Base, utcnow
 from annotate.models import (
@@ -23,6 +23,18 @@ from annotate.models import (
 from annotate.models.draft import Draft
 
 SECRET = "bravo-secret-7f3a"
+# Argument names whose table is not simply the plural of the name.
+ARG_TABLES = {"member_id": "project_members", "export_id": "exports", "user_id": "users", "batch_id": "batches"}
+# String arguments that are not object references, with a harmless value to send.
+BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
+
+
+def table_for(arg: str) -> Table:
+    """The table a route's id argument names (``assignment_id`` -> ``assignments``)."""
+    name = ARG_TABLES.get(arg) or arg.removesuffix("_id") + "s"
+    table = Base.metadata.tables.get(name)
+    assert table is not None, f"route argument {arg!r}: add its table to ARG_TABLES in {__file__}"
+    return table
 
 
 def seed_work(session, project, expert) -> None:
