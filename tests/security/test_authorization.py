@@ -94,7 +94,7 @@ def _attempts(session, rule, world, attacker: str):
                 f"{rule.endpoint}: unknown argument {arg!r}; add it to BENIGN_STRINGS or EXEMPT in {__file__}"
             )
     for values in product(*(options[a] for a in args)):
-        yield dict(zip(args, values))
+        yield dict(zip(args, values, strict=True))
 
 
 def _as(app, user, token: str | None) -> tuple[Browserless, dict]:
@@ -124,9 +124,8 @@ def test_no_route_reaches_another_projects_or_experts_objects(app, session, worl
                 tried += 1
                 body = response.get_data(as_text=True)
                 if response.status_code not in OK or SECRET in body:
-                    failures.append(
-                        f"{method} {url} ({rule.endpoint}) -> {response.status_code}{' with B data' if SECRET in body else ''}"
-                    )
+                    leak = " with B data" if SECRET in body else ""
+                    failures.append(f"{method} {url} ({rule.endpoint}) -> {response.status_code}{leak}")
     assert tried > 30
     assert not failures, f"as {attacker}:\n" + "\n".join(failures)
 
