@@ -8,6 +8,7 @@ ANNOTATE_TEST_DATABASE_URL), so what a case sees is what an attacker would see.
 from __future__ import annotations
 
 import pytest
+from browser.conftest import browser, page  # noqa: F401  (Chromium for the browser cases here)
 from security.world import SECRET, seed_work
 
 from annotate.models import ExportRecord
