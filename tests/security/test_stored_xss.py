@@ -12,6 +12,7 @@ under ``hx-disable``, and the template text stays literal (``{{7*7}}``, never 49
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import shutil
@@ -201,10 +202,8 @@ class Watch:
         page.wait_for_timeout(150)  # a chance for onerror, onload and hx-trigger="load"
         # Click whatever content made clickable: a live hx-on:click or onclick would fire.
         for element in page.locator("[hx-on\\:click], [onclick]").all()[:20]:
-            try:
+            with contextlib.suppress(Exception):  # hidden or covered: clicking is a best effort
                 element.click(timeout=500, no_wait_after=True)
-            except Exception:  # hidden or covered: clicking is a best effort
-                pass
         found = page.evaluate(
             """(probe) => {
               const bad = [];
@@ -220,7 +219,8 @@ class Watch:
                 if (/^\\s*(javascript|data|vbscript):/i.test(url)) bad.push(a.tagName + ' ' + url.slice(0, 40));
               }
               for (const s of document.querySelectorAll('script')) {
-                if (!s.src || !new URL(s.src).pathname.startsWith('/static/')) bad.push('script ' + (s.src || 'inline'));
+                const ours = s.src && new URL(s.src).pathname.startsWith('/static/');
+                if (!ours) bad.push('script ' + (s.src || 'inline'));
               }
               return bad;
             }""",
