@@ -7,6 +7,7 @@ headers every response carries (the other security headers are in ``annotate.web
   read by ``request.get_json``) is a 400, as JSON under /api/ and a page elsewhere.
 - Every response that depends on who is signed in says ``Cache-Control: no-store`` unless
   its view chose otherwise (media files are ``private``); static assets stay cacheable.
+- The ``bdi`` template filter isolates user text (names, emails, titles, labels).
 - HSTS outside debug and testing, on HTTPS requests (behind a TLS proxy, with ProxyFix)
   or always with ``ANNOTATE_FORCE_HSTS``.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
+from markupsafe import Markup
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -46,6 +48,14 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OverflowError, _unparseable)
     app.register_error_handler(DataError, _unparseable)
     app.after_request(_cache_and_transport)
+    app.jinja_env.filters["bdi"] = bdi
+
+
+def bdi(value) -> Markup:
+    """``value`` escaped inside ``<bdi>``: a name, email, title or label written right to left,
+    or holding U+202E (RIGHT-TO-LEFT OVERRIDE), cannot reorder the page's text around it.
+    For element content only; attributes, <title>, <option> and <textarea> take no markup."""
+    return Markup("<bdi>{}</bdi>").format("" if value is None else value)
 
 
 def int_arg(args, name: str, default: int, low: int, high: int, *, strict: bool = True) -> int:
