@@ -17,8 +17,8 @@ class _Isolation(HTMLParser):
     """Records every text node holding U+202E and whether a <bdi> (or <title>, <option>,
     <textarea>, where markup is not possible and nothing is beside it) encloses it."""
 
-    TEXT_ONLY = {"title", "option", "textarea", "script", "style"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    TEXT_ONLY = frozenset({"title", "option", "textarea", "script", "style"})
+    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
