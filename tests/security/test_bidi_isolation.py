@@ -18,7 +18,9 @@ class _Isolation(HTMLParser):
     <textarea>, where markup is not possible and nothing is beside it) encloses it."""
 
     TEXT_ONLY = frozenset({"title", "option", "textarea", "script", "style"})
-    VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+    VOID = frozenset(
+        {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+    )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
