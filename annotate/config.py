@@ -51,6 +51,10 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMIT_ACCOUNT": "10 per 15 minutes",
         "LOGIN_LIMIT_ADDRESS": "30 per 15 minutes",
         "INVITE_LIMIT": "60 per hour",
+        # Strict-Transport-Security on HTTPS responses outside debug and testing; 0 turns it off.
+        "HSTS_MAX_AGE": 365 * 24 * 3600,
+        # Send HSTS on every response, for a TLS proxy whose scheme the app does not see (no ProxyFix).
+        "FORCE_HSTS": False,
     }
 
 

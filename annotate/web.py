@@ -24,7 +24,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
 
-from annotate import db, unit_of_work
+from annotate import db, hardening, unit_of_work
 from annotate.models import Role
 from annotate.rendering import markdown, media_url
 
@@ -40,6 +40,7 @@ csrf = CSRFProtect()
 def init_app(app: Flask) -> None:
     """CSRF, the request hooks, error pages and template helpers every face shares.
     (The blueprints are registered by ``create_app``; this module imports no view.)"""
+    hardening.init_app(app)  # first: its bounded <int:…> converter must be in place before any rule
     csrf.init_app(app)
     # The write lock first: loading the user reads, and a writing request should read a
     # snapshot no other writer can change (annotate.unit_of_work owns the transaction).

@@ -64,9 +64,31 @@ def json_body() -> dict:
     return body
 
 
-def assignment_json(project: Project, assignment: Assignment) -> dict:
-    item = assignment.item
+# What the task page shows of a prompt turn and of a response (templates/_content.html and
+# the kinds' partials); everything else (the model's name, a source's extra columns) is the
+# lab's, and an expert must not learn through the API what the page hides from them.
+SHOWN_TURN_KEYS = ("role", "content", "media")
+SHOWN_RESPONSE_KEYS = ("id", "content", "media")
+
+
+def shown(part: dict, keys: tuple[str, ...]) -> dict:
+    """``part`` with only the keys the task page shows."""
+    return {k: part[k] for k in keys if k in part}
+
+
+def shown_item(item, order: list[str] | None = None) -> dict:
+    """The item as the task page shows it: prompt turns and responses (in ``order``) without
+    model names or any other key the page hides."""
     by_id = {r["id"]: r for r in item.responses}
+    ids = order if order is not None else list(by_id)
+    return {
+        "id": item.external_id,
+        "prompt": [shown(turn, SHOWN_TURN_KEYS) for turn in item.prompt],
+        "responses": [shown(by_id[i], SHOWN_RESPONSE_KEYS) for i in ids if i in by_id],
+    }
+
+
+def assignment_json(project: Project, assignment: Assignment) -> dict:
     return {
         "assignment": {
             "id": assignment.id,
@@ -75,12 +97,8 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
             "expires_at": assignment.expires_at.isoformat(),
             "display_order": assignment.display_order,
         },
-        "item": {
-            "id": item.external_id,
-            "prompt": item.prompt,
-            "responses": [by_id[i] for i in assignment.display_order],
-        },
+        "item": shown_item(assignment.item, assignment.display_order),
         "template": {"name": project.template_name, "version": project.template_version, **project.template},
-        "answer_schema": answer_schema(project, item),
+        "answer_schema": answer_schema(project, assignment.item),
         "judgment_url": url_for("api.judgment", assignment_id=assignment.id, _external=False),
     }

@@ -8,6 +8,7 @@ before the blueprint is registered.
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
 
 from annotate import db
 from annotate.api.views import assignment_json, bp, error, json_body, token_required
@@ -17,6 +18,7 @@ from annotate.assign.services import TermsPending, claim_task, prioritize_batch,
 from annotate.assign.skips import skipped_report
 from annotate.auth.services import touch_token
 from annotate.db import utcnow
+from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Assignment, Judgment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
 from annotate.web import after_commit, writes_late
@@ -138,8 +140,8 @@ def priority(slug: str):
 def skipped(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
-        limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
+        limit = int_arg(request.args, "limit", 100, 1, 1000)
+        offset = int_arg(request.args, "offset", 0, 0, MAX_OFFSET)
+    except BadRequest:
         return error(400, "limit and offset must be whole numbers")
     return jsonify({"skipped": skipped_report(db.session(), project, limit=limit, offset=offset)})

@@ -12,6 +12,7 @@ from annotate import db
 from annotate.auth import throttle
 from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.services import UserError, add_user, end_sessions, parse_rate, parse_tags, set_active, set_role
+from annotate.hardening import id_arg
 from annotate.models import Role, User
 from annotate.projects import queries
 from annotate.web import after_commit, after_rollback, client_redirect, render, roles_required
@@ -21,8 +22,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _page(*, status: int = 200, error: str | None = None, link: tuple[str, str] | None = None, form=None):
     search = request.args.get("q", "").strip()
-    raw = request.args.get("after", "")
-    page = queries.keyset(db.session(), queries.users(search), User.id, int(raw) if raw.isdigit() else None)
+    page = queries.keyset(db.session(), queries.users(search), User.id, id_arg(request.args, "after"))
     return render(
         "admin/users.html",
         "content",

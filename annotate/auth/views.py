@@ -19,12 +19,17 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths, never an open redirect."""
-    if not target:
-        return url_for("workbench.home")
+    """Only a same-origin relative path, never an open redirect: no scheme or host, no ``//``
+    or ``/\\`` (browsers read a backslash as a slash), no control characters (browsers drop
+    tabs and newlines inside URLs, and CR/LF would split the Location header)."""
+    home = url_for("workbench.home")
+    if not target or not target.startswith("/") or target[1:2] in ("/", "\\"):
+        return home
+    if "\\" in target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return home
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("workbench.home")
+    if parts.scheme or parts.netloc:
+        return home
     return target
 
 
@@ -41,7 +46,9 @@ def login():
     if request.method == "GET":
         if g.user is not None:
             return redirect(_safe_next(request.args.get("next")))
-        return render_template("auth/login.html", next=request.args.get("next", ""))
+        return render_template(
+            "auth/login.html", next=request.args.get("next", ""), signed_out=request.args.get("signed_out") == "1"
+        )
     email = request.form.get("email", "")
     account = email.strip().lower()
     back = {"email": email, "next": request.form.get("next", "")}
@@ -63,7 +70,11 @@ def logout():
     if g.user is not None:
         end_sessions(db.session(), g.user)
     session.clear()
-    return redirect(url_for("auth.login"), 303)
+    response = redirect(url_for("auth.login", signed_out=1), 303)
+    # The browser forgets what it kept for this person: drafts in localStorage and cached media.
+    # The signed-out page clears the app's keys too, for browsers that ignore this header.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 # -- invitations: a one-time link to set a password ------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
 
 from annotate import db
 from annotate.export import FORMATS
@@ -19,7 +19,7 @@ from annotate.export.streaming import stream_jsonl
 from annotate.models import ExportRecord
 from annotate.models.export import ExportStatus
 from annotate.projects.access import RESEARCH, project_for
-from annotate.web import after_commit, after_rollback, client_redirect, login_required, render
+from annotate.web import after_commit, after_rollback, client_redirect, login_required, render, writes_late
 
 bp = Blueprint("export", __name__)
 
@@ -41,17 +41,27 @@ def _page(project, status: int = 200, error: str | None = None):
     )
 
 
-@bp.get("/p/<slug>/export")
+@bp.post("/p/<slug>/export")
 @login_required
+@writes_late  # stream_jsonl takes the write lock itself, only to record the export
 def download(slug: str):
-    """Stream the export as JSONL (options in the query string)."""
+    """Stream the export as JSONL (options in the form) and record it. A POST with its CSRF
+    token: a GET must change nothing, and a page's <img src> or a link must not start one."""
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
-        fmt = get_format(request.args.get("format", "trl"))
-        options = resolve(db.session(), project, fmt, options_from_args(request.args))
+        fmt = get_format(request.form.get("format", "trl"))
+        options = resolve(db.session(), project, fmt, options_from_args(request.form))
     except ExportError as exc:
         return _page(project, 400, str(exc))
     return stream_jsonl(project, fmt, options, g.user, channel="web")
+
+
+@bp.get("/p/<slug>/export")
+@login_required
+def download_form(slug: str):
+    """An old download link: the export page, its form filled in from the query string."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    return redirect(url_for("export.page", slug=project.slug, **request.args), 303)
 
 
 @bp.get("/p/<slug>/exports")

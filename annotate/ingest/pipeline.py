@@ -267,20 +267,26 @@ def fail(
     session.commit()
 
 
-def reap_interrupted(session: Session, project_id: int | None = None) -> int:
-    """Mark running batches whose process is gone as interrupted; return how many.
-
-    Commits its own short transaction, so call it outside a unit of work.
-    """
+def interrupted_batches(session: Session, project_id: int | None = None) -> set[int]:
+    """Ids of running batches whose process is gone (read only: pages show them as interrupted,
+    ``reap_interrupted`` records it)."""
     query = select(Batch.id, Batch.worker, Batch.heartbeat_at).where(Batch.status == BatchStatus.RUNNING)
     if project_id is not None:
         query = query.where(Batch.project_id == project_id)
     stale_before = utcnow() - STALE_AFTER
-    dead = [
+    return {
         batch_id
         for batch_id, worker, heartbeat in session.execute(query)
         if _worker_gone(worker) or heartbeat is None or heartbeat < stale_before
-    ]
+    }
+
+
+def reap_interrupted(session: Session, project_id: int | None = None) -> int:
+    """Mark running batches whose process is gone as interrupted; return how many.
+
+    Commits its own short transaction, so call it outside a unit of work (never from a GET).
+    """
+    dead = sorted(interrupted_batches(session, project_id))
     session.rollback()
     for batch_id in dead:
         fail(session, batch_id, INTERRUPTED, BatchStatus.INTERRUPTED)

@@ -74,13 +74,14 @@ def _options_from(form) -> tuple[ImportOptions, list[str]]:
 @login_required
 def upload(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
-    pipeline.reap_interrupted(db.session(), project.id)
     batches = db.session().scalars(recent_batches(project)).all()
     return render(
         "ingest/upload.html",
         "content",
         project=project,
         batches=batches,
+        # A GET writes nothing: a dead import is shown as interrupted and recorded by the next import.
+        interrupted=pipeline.interrupted_batches(db.session(), project.id),
         max_bytes=human_size(_max_bytes()),
         error=None,
     )
@@ -178,12 +179,19 @@ def start(slug: str, token: str):
 @login_required
 def batch(slug: str, batch_id: int):
     project, _member = project_for(g.user, slug, RESEARCH)
-    pipeline.reap_interrupted(db.session(), project.id)
     found: Batch | None = db.session().scalar(project_batch(project, batch_id))
     if found is None:
         abort(404)
+    # A GET writes nothing: a dead import is shown as interrupted and recorded by the next import.
+    interrupted = found.id in pipeline.interrupted_batches(db.session(), project.id)
     return render(
-        "ingest/batch.html", "progress", project=project, batch=found, running=found.status is BatchStatus.RUNNING
+        "ingest/batch.html",
+        "progress",
+        project=project,
+        batch=found,
+        running=found.status is BatchStatus.RUNNING and not interrupted,
+        shown_status="interrupted" if interrupted else found.status.value,
+        error=pipeline.INTERRUPTED if interrupted else found.error,
     )
 
 

@@ -11,6 +11,7 @@ from annotate.auth import throttle
 from annotate.auth.invitations import create_invitation, deliver_invitation
 from annotate.auth.people import manages_account, may_send_link
 from annotate.auth.services import UserError, add_user, normalize_email, parse_rate
+from annotate.hardening import id_arg
 from annotate.models import MembershipInvitation, Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
@@ -21,8 +22,7 @@ from annotate.web import after_commit, after_rollback, client_redirect, login_re
 
 
 def _after() -> int | None:
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isdigit() else None
+    return id_arg(request.args, "after")
 
 
 def _members_page(

@@ -6,6 +6,7 @@ from flask import current_app, g, request, url_for
 from sqlalchemy import select
 
 from annotate import db
+from annotate.hardening import id_arg
 from annotate.models import Item, Project, ProjectMember, ProjectRole, Role
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
@@ -25,8 +26,7 @@ def _export_link() -> dict:
 
 
 def _after() -> int | None:
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isdigit() else None
+    return id_arg(request.args, "after")
 
 
 @bp.get("/projects")

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Response, abort, g, jsonify, request, url_for
+from werkzeug.exceptions import BadRequest
 
 from annotate import db
-from annotate.api.views import assignment_json, bp, error, token_required
+from annotate.api.views import assignment_json, bp, error, shown_item, token_required
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments
 from annotate.assign.routing import can_adjudicate, can_review
+from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Assignment, Judgment, Project, Review, ReviewVerdict
 from annotate.projects.access import WORK, project_for
 from annotate.review import queries
@@ -47,19 +49,23 @@ def judgment_json(judgment: Judgment) -> dict:
             ],
             "reviews": [review_json(r) for r in session.scalars(queries.reviews_of(judgment.id))],
         },
-        "item": {"id": item.external_id, "prompt": item.prompt, "responses": item.responses},
+        "item": shown_item(item),
         "review_url": url_for("api.review", judgment_id=judgment.id),
     }
 
 
-def review_json(review: Review) -> dict:
-    return {
+def review_json(review: Review, *, with_reviewer: bool = True) -> dict:
+    """A review; ``with_reviewer=False`` for the expert whose judgment it is, whose page
+    (review/returned.html) does not say who reviewed it."""
+    shown = {
         "id": review.id,
         "verdict": review.verdict.value,
         "comment": review.comment,
-        "reviewer": review.reviewer.display_name if review.reviewer else None,
         "created_at": review.created_at.isoformat(),
     }
+    if with_reviewer:
+        shown["reviewer"] = review.reviewer.display_name if review.reviewer else None
+    return shown
 
 
 @bp.get("/projects/<slug>/reviews")
@@ -67,9 +73,9 @@ def review_json(review: Review) -> dict:
 def review_queue(slug: str):
     project = _reviewer_of(slug)
     try:
-        limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
+        limit = int_arg(request.args, "limit", 50, 1, 500)
+        offset = int_arg(request.args, "offset", 0, 0, MAX_OFFSET)
+    except BadRequest:
         return error(400, "limit and offset must be whole numbers")
     rows = db.session().execute(queries.review_queue(project).limit(limit).offset(offset)).all()
     return jsonify(
@@ -196,7 +202,7 @@ def returned():
                 "project": slug,
                 "item_id": external_id,
                 "answers": judgment.answers,
-                "review": review_json(latest) if latest else None,
+                "review": review_json(latest, with_reviewer=False) if latest else None,
                 "judgment_url": url_for("api.judgment", assignment_id=judgment.assignment_id),
             }
         )

@@ -12,6 +12,7 @@ from annotate.assign.adjudication import claim_adjudication, earlier_judgments, 
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError, skip_assignment, submit_judgment
 from annotate.assign.skips import skipped_report
+from annotate.hardening import MAX_PAGE, int_arg
 from annotate.kinds import get_kind
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ReviewVerdict
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
@@ -36,10 +37,7 @@ def _reviewable(slug: str) -> tuple[Project, bool, bool]:
 
 
 def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
+    return int_arg(request.args, "page", 1, 1, MAX_PAGE, strict=False)
 
 
 @bp.get("/p/<slug>")

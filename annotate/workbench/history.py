@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, request
 
 from annotate import db
+from annotate.hardening import MAX_PAGE, int_arg
 from annotate.projects.access import WORK, project_for
 from annotate.web import login_required, render
 from annotate.workbench.queries import own_judgments
@@ -18,10 +19,7 @@ PAGE_SIZE = 50
 @login_required
 def history(slug: str):
     project, _member = project_for(g.user, slug, WORK)
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = int_arg(request.args, "page", 1, 1, MAX_PAGE, strict=False)
     rows = (
         db.session().execute(own_judgments(project, g.user).limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
     )

@@ -29,8 +29,10 @@ def rows_of(data: bytes) -> list[dict]:
 def test_download_streams_with_options_and_is_recorded(web, researcher_project, session):
     project, researcher = researcher_project
     web.login(researcher.email)
-    response = web.get(
-        f"/p/{project.slug}/export?format=trl&unit=judgment&exclude_expert=expert-00000063", buffered=False
+    response = web.post(
+        f"/p/{project.slug}/export",
+        data={"format": "trl", "unit": "judgment", "exclude_expert": "expert-00000063"},
+        buffered=False,
     )
     assert response.status_code == 200
     assert response.is_streamed
@@ -53,8 +55,8 @@ def test_who_may_export(app, client, researcher_project, make_user, session):
     from helpers import Browserless
 
     project, _researcher = researcher_project
-    url = f"/p/{project.slug}/export?format=raw"
-    assert client.get(url).status_code in (302, 303)  # anonymous: to the sign-in page
+    url = f"/p/{project.slug}/export"
+    assert client.get(url + "?format=raw").status_code in (302, 303)  # anonymous: to the sign-in page
     outsider = make_user(Role.RESEARCHER)
     expert = make_user(Role.EXPERT)
     add_member(session, project, expert, ProjectRole.EXPERT)
@@ -62,7 +64,8 @@ def test_who_may_export(app, client, researcher_project, make_user, session):
     for email in (outsider.email, expert.email):
         web = Browserless(app.test_client())
         web.login(email)
-        assert web.get(url).status_code == 404
+        assert web.get(url + "?format=raw").status_code == 404
+        assert web.post(url, data={"format": "raw"}).status_code == 404
         assert web.get(f"/p/{project.slug}/exports").status_code == 404
         assert web.post(f"/p/{project.slug}/exports", data={"format": "trl"}).status_code == 404
     assert session.scalar(select(ExportRecord.id)) is None
@@ -71,7 +74,7 @@ def test_who_may_export(app, client, researcher_project, make_user, session):
 def test_bad_options_are_a_400_page_naming_the_field(web, researcher_project):
     project, researcher = researcher_project
     web.login(researcher.email)
-    response = web.get(f"/p/{project.slug}/export?format=trl&since=soon")
+    response = web.post(f"/p/{project.slug}/export", data={"format": "trl", "since": "soon"})
     assert response.status_code == 400
     assert "since: &#39;soon&#39; is not an ISO date" in response.text
 
@@ -157,3 +160,16 @@ def test_api_errors_are_json_with_the_field(client, researcher_project, make_tok
         f"/api/v1/projects/{project.slug}/export", headers={"Authorization": f"Bearer {make_token(expert)}"}
     )
     assert denied.status_code == 404
+
+
+def test_a_get_to_the_download_url_records_nothing_and_a_post_needs_its_token(web, researcher_project, session):
+    """A same-origin GET (an old link, or media src="/p/<slug>/export?…" in content) starts no export."""
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    response = web.get(f"/p/{project.slug}/export?format=raw&since=2026-01-01")
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/p/{project.slug}/exports?")
+    assert "since=2026-01-01" in response.headers["Location"]
+    refused = web.client.post(f"/p/{project.slug}/export", data={"format": "raw"})
+    assert refused.status_code == 400, "the download form needs its CSRF token"
+    assert session.scalar(select(ExportRecord.id)) is None

@@ -125,6 +125,9 @@ def test_an_interrupted_import_is_shown_as_such(web, session, make_user, make_pr
     assert "Interrupted" in page.text
     assert "nothing from it was kept" in page.text
     assert re.search(r"every 1s", page.text) is None
+    assert "interrupted" in web.get("/p/web-dead/import").text
+    session.refresh(batch)
+    assert batch.status is BatchStatus.RUNNING, "a GET writes nothing; the next import records the interruption"
 
 
 def test_two_files_are_joined_in_the_web_flow(web, session, make_user, make_project):

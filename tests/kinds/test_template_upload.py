@@ -117,7 +117,7 @@ def test_new_versions_must_increase(web, researcher, session):
     assert upload(web, "derm", {**TEMPLATE, "version": 2, "title": "Derm rubric v2"}).status_code == 303
     assert count(session) == 2
     assert "Derm rubric v2" in web.get("/templates/derm").text
-    assert "Derm rubric</h1>" in web.get("/templates/derm?version=1").text
+    assert "Derm rubric</bdi></h1>" in web.get("/templates/derm?version=1").text
     assert "2 versions" in web.get("/templates").text
 
 

@@ -104,8 +104,8 @@ def test_fix_and_accept_through_the_page(app, reviewed, session):
     assert fixed.review_state is ReviewState.ACCEPTED
     assert [r.answers for r in fixed.revisions] == [{"preferred": "r1"}]
     history = reviewer.get(f"/review/judgments/{judgment.id}").text
-    assert "review-fix by Rita Reviewer" in history
-    assert "fix by Rita Reviewer" in history
+    assert "review-fix by <bdi>Rita Reviewer</bdi>" in history
+    assert "fix by <bdi>Rita Reviewer</bdi>" in history
 
 
 def test_verdicts_need_the_csrf_token(app, reviewed, session):

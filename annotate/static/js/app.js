@@ -60,6 +60,18 @@
     } catch (e) { /* storage unavailable */ }
   }
 
+  // After sign-out (the page carries data-signed-out) the next person at this browser must
+  // not find the last one's drafts; Clear-Site-Data on the logout response does the same
+  // where the browser honours it.
+  function forgetEverything() {
+    try {
+      for (var i = window.localStorage.length - 1; i >= 0; i--) {
+        var key = window.localStorage.key(i);
+        if (key && key.indexOf("annotate:") === 0) window.localStorage.removeItem(key);
+      }
+    } catch (e) { /* storage unavailable */ }
+  }
+
   function timeOfDay(ms) {
     var d = new Date(ms);
     return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
@@ -344,6 +356,7 @@
   });
 
   function start() {
+    if (document.querySelector("[data-signed-out]")) forgetEverything();
     pruneLocal();
     initTask();
     setInterval(resendUnsynced, RETRY_EVERY_MS);

@@ -5,11 +5,14 @@ editing this file. For each rule with a project slug or an object id it tries
 the ids of project B's objects (and, for an expert, the objects of another
 expert in their own project) as:
 
-* an expert of project A, and
-* a researcher of project A,
+* an expert of project A,
+* a researcher of project A, and
+* a reviewer of project A,
 
 and expects 403 or 404: never a success with someone else's data, never a
-redirect, never a 500. Ids are resolved by argument name to a table
+redirect, never a 500. Anonymous requests to every route (with or without
+ids) must be sent to the sign-in page (401 on the API); the few routes that are
+public on purpose are listed in ``PUBLIC``. Ids are resolved by argument name to a table
 (``assignment_id`` -> ``assignments``; see ``ARG_TABLES``). An id argument that
 resolves to no table, or to a table with no seeded victim rows, fails the test
 with a message saying what to add here, so no route goes untested silently.
@@ -17,33 +20,14 @@ with a message saying what to add here, so no route goes untested silently.
 
 from __future__ import annotations
 
-import hashlib
-from datetime import timedelta
 from itertools import product
 
 import pytest
-from helpers import Browserless
+from helpers import Browserless, csrf_from
+from security.world import BENIGN_STRINGS, SECRET
+from security.world import table_for as _table
 from sqlalchemy import Table, select
-
-from annotate.auth.services import create_token
-from annotate.db import Base, utcnow
-from annotate.models import (
-    Assignment,
-    AssignmentStatus,
-    Batch,
-    ExportRecord,
-    Item,
-    Judgment,
-    JudgmentRevision,
-    MembershipInvitation,
-    ProjectRole,
-    Review,
-    ReviewVerdict,
-)
-from annotate.models.draft import Draft
-from annotate.projects.services import accept_terms, edit_terms
-
-SECRET = "bravo-secret-7f3a"
+from werkzeug.routing import IntegerConverter
 
 # Routes not tested here, with the reason.
 EXEMPT = {
@@ -51,25 +35,14 @@ EXEMPT = {
     "auth.invitation": "the argument is a bearer secret, not an object id (tests/projects/test_project_members.py)",
     "kinds.show": "task templates are global, not owned by a project",
 }
-# Argument names whose table is not simply the plural of the name.
-ARG_TABLES = {
-    "member_id": "project_members",
-    "export_id": "exports",
-    "user_id": "users",
-    "batch_id": "batches",
-    "token_id": "api_tokens",
-    "offer_id": "membership_invitations",
-}
-# String arguments that are not object references, with a harmless value to send.
-BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
 OK = {403, 404}
-
-
-def _table(arg: str) -> Table:
-    name = ARG_TABLES.get(arg) or arg.removesuffix("_id") + "s"
-    table = Base.metadata.tables.get(name)
-    assert table is not None, f"route argument {arg!r}: add its table to ARG_TABLES in {__file__}"
-    return table
+# Routes anybody may call signed out, with the reason. Everything else sends them to sign in.
+PUBLIC = {
+    "static": "public assets, no data",
+    "auth.login": "the sign-in page",
+    "auth.invitation": "a one-time link: the token in the URL is the credential",
+    "auth.logout": "signing out needs no sign-in (and ends the anonymous session with its CSRF token)",
+}
 
 
 def _victim_ids(session, table: Table, project_id: int, users: list[int], expert_id: int | None) -> list[int]:
@@ -98,94 +71,16 @@ def _victim_ids(session, table: Table, project_id: int, users: list[int], expert
     return []
 
 
-@pytest.fixture
-def world(session, make_user, make_project):
-    """Project B (the victim) seeded in every table a route can name; project A for the attackers."""
-    rb, eb = make_user("researcher"), make_user("expert")
-    pending = make_user("expert", password=None)
-    b = make_project(
-        "bravo", title=f"Bravo {SECRET}", members=[(rb, "researcher"), (eb, "expert"), (pending, "expert")]
-    )
-    ra, ea, ea2 = make_user("researcher"), make_user("expert"), make_user("expert")
-    a = make_project("alpha", title="Alpha", members=[(ra, "researcher"), (ea, "expert"), (ea2, "expert")])
-    for project, expert in ((b, eb), (a, ea2)):
-        _seed_work(session, project, expert)
-    edit_terms(session, b, f"Terms {SECRET}", by=rb)
-    accept_terms(session, b, eb, 1)
-    from annotate.auth.invitations import create_invitation
-
-    create_invitation(session, pending, created_by=rb, project=b)
-    for owner in (eb, ea2):
-        create_token(session, owner, name=SECRET)
-    # A membership of B offered to A's other expert: neither attacker may accept or withdraw it.
-    session.add(MembershipInvitation(project_id=b.id, user_id=ea2.id, role=ProjectRole.EXPERT, invited_by_id=rb.id))
-    session.add(
-        ExportRecord(project_id=b.id, user_id=rb.id, format="raw", channel="web", tool_version="test", output=SECRET)
-    )
-    session.commit()
-    return {"a": a, "b": b, "b_users": [rb.id, eb.id, pending.id], "ra": ra, "ea": ea, "ea2": ea2}
-
-
-def _seed_work(session, project, expert) -> None:
-    batch = Batch(project_id=project.id, source=f"{SECRET}.jsonl", format="jsonl")
-    session.add(batch)
-    session.flush()
-    now = utcnow()
-    for n, status in enumerate((AssignmentStatus.SUBMITTED, AssignmentStatus.LEASED, AssignmentStatus.SKIPPED)):
-        key = f"{project.slug}-{SECRET}-{n}"
-        item = Item(
-            project_id=project.id,
-            batch_id=batch.id,
-            external_id=key,
-            content_hash=hashlib.sha256(key.encode()).hexdigest(),
-            prompt=[{"role": "user", "content": f"Prompt {SECRET}"}],
-            responses=[{"id": "r1", "content": f"One {SECRET}"}, {"id": "r2", "content": f"Two {SECRET}"}],
-            assigned_count=1 if status is not AssignmentStatus.SKIPPED else 0,
-        )
-        session.add(item)
-        session.flush()
-        assignment = Assignment(
-            project_id=project.id,
-            item_id=item.id,
-            expert_id=expert.id,
-            status=status,
-            leased_at=now,
-            expires_at=now + timedelta(hours=1),
-            display_order=["r1", "r2"],
-            skip_reason=SECRET if n == 2 else None,
-        )
-        session.add(assignment)
-        session.flush()
-        if status is AssignmentStatus.SUBMITTED:
-            judgment = Judgment(
-                assignment_id=assignment.id,
-                project_id=project.id,
-                item_id=item.id,
-                expert_id=expert.id,
-                answers={"preferred": "r1", "rationale": SECRET},
-                template_name=project.template_name,
-                template_version=project.template_version,
-                instructions_version=1,
-            )
-            session.add(judgment)
-            session.flush()
-            session.add(JudgmentRevision(judgment_id=judgment.id, answers={"preferred": "r2"}, edited_by_id=expert.id))
-            session.add(Review(judgment_id=judgment.id, reviewer_id=None, verdict=ReviewVerdict.ACCEPT, comment=SECRET))
-        if status is AssignmentStatus.LEASED:
-            session.add(Draft(assignment_id=assignment.id, fields={"rationale": [SECRET]}))
-    session.flush()
-
-
 def _attempts(session, rule, world, attacker: str):
     """Every URL to try for ``rule``: B's slug and ids, plus A's slug with B's ids, plus another expert's ids."""
     args = sorted(rule.arguments)
     options: dict[str, list] = {}
     for arg in args:
-        converter = type(rule._converters[arg]).__name__
+        converter = rule._converters[arg]
         if arg == "slug":
             has_ids = len(args) > 1
             options[arg] = [world["b"].slug, world["a"].slug] if has_ids else [world["b"].slug]
-        elif converter == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):
             table = _table(arg)
             ids = _victim_ids(session, table, world["b"].id, world["b_users"], None)
             if attacker == "ea":  # an expert must not reach another expert's work in their own project
@@ -210,7 +105,7 @@ def _as(app, user, token: str | None) -> tuple[Browserless, dict]:
     return web, {"Authorization": f"Bearer {token}"}
 
 
-@pytest.mark.parametrize("attacker", ["ea", "ra"])
+@pytest.mark.parametrize("attacker", ["ea", "ra", "rva"])
 def test_no_route_reaches_another_projects_or_experts_objects(app, session, world, make_token, attacker):
     user = world[attacker]
     web, bearer = _as(app, user, make_token(user))
@@ -231,15 +126,13 @@ def test_no_route_reaches_another_projects_or_experts_objects(app, session, worl
                 tried += 1
                 body = response.get_data(as_text=True)
                 if response.status_code not in OK or SECRET in body:
-                    failures.append(
-                        f"{method} {url} ({rule.endpoint}) -> {response.status_code}"
-                        f"{' with B data' if SECRET in body else ''}"
-                    )
+                    leak = " with B data" if SECRET in body else ""
+                    failures.append(f"{method} {url} ({rule.endpoint}) -> {response.status_code}{leak}")
     assert tried > 30
     assert not failures, f"as {attacker}:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize("attacker", ["ea", "ra"])
+@pytest.mark.parametrize("attacker", ["ea", "ra", "rva"])
 def test_pages_without_ids_show_nothing_of_other_projects(app, world, attacker):
     web, _ = _as(app, world[attacker], None)
     for rule in app.url_map.iter_rules():
@@ -256,3 +149,41 @@ def test_the_walk_covers_routes_added_by_every_blueprint(app):
     covered = [r for r in id_rules if r.endpoint not in EXEMPT]
     assert {r.endpoint.split(".")[0] for r in covered} >= {"workbench", "projects", "api", "auth", "admin"}
     assert all(reason for reason in EXEMPT.values())
+
+
+def test_anonymous_requests_to_every_route_go_to_sign_in(app, session, world):
+    """Signed out, every route (a page, a fragment, a form's POST, an API call) asks for
+    credentials and shows nothing: a redirect to the sign-in page, or 401 on the API."""
+    client = app.test_client()
+    token = csrf_from(client.get("/login").text)  # an anonymous session's token: CSRF is not what refuses
+    tried, failures = 0, []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in PUBLIC:
+            continue
+        api = rule.rule.startswith("/api/")
+        attempts = list(_attempts(session, rule, world, "anonymous")) if rule.arguments else [{}]
+        for values in attempts[:3]:
+            url = rule.build(values)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                for fragment in (False, True):
+                    headers = {"X-CSRFToken": token, **({"HX-Request": "true"} if fragment else {})}
+                    if api:
+                        response = client.open(url, method=method, headers=headers, json={})
+                    else:
+                        response = client.open(url, method=method, headers=headers, data={"csrf_token": token})
+                    tried += 1
+                    body = response.get_data(as_text=True)
+                    location = response.headers.get("Location") or response.headers.get("HX-Redirect") or ""
+                    if api:
+                        ok = response.status_code == 401
+                    else:
+                        ok = response.status_code in (204, 302, 303) and location.startswith("/login")
+                    if not ok or SECRET in body:
+                        failures.append(f"{method} {url} ({rule.endpoint}, htmx={fragment}) -> {response.status_code}")
+    assert tried > 100
+    assert not failures, "signed out:\n" + "\n".join(failures)
+
+
+def test_public_routes_are_few_and_say_why():
+    assert set(PUBLIC) == {"static", "auth.login", "auth.invitation", "auth.logout"}
+    assert all(PUBLIC.values())
