@@ -11,6 +11,7 @@ from annotate.assign.services import AssignmentError, answer_schema, claim_next,
 from annotate.auth.services import touch_token, user_for_token
 from annotate.export.services import ExportError, get_format
 from annotate.export.streaming import stream_jsonl
+from annotate.limits import BodyRefused, request_json
 from annotate.models import Assignment, Project
 from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
 from annotate.projects.services import must_accept_terms, stats
@@ -49,8 +50,20 @@ def _unauthorized(message: str) -> Response:
     return response
 
 
-def _json_body() -> dict:
-    body = request.get_json(silent=True)
+def refused(exc: BodyRefused) -> Response:
+    """The JSON error for a body refused by ``annotate.limits`` (400, 413 or 422)."""
+    return error(exc.status, exc.message, problems=[{"path": exc.path, "message": exc.message}])
+
+
+def json_object() -> dict:
+    """The request's JSON object, parsed within ANNOTATE_API_MAX_JSON_BYTES and the depth limit;
+    aborts with a JSON 400 (not an object), 413 (too large) or 422 (nested too deep)."""
+    try:
+        body = request_json()
+    except BodyRefused as exc:
+        if exc.status != 400:
+            abort(refused(exc))
+        body = None  # not JSON at all: the same answer as JSON that is no object
     if not isinstance(body, dict):
         abort(error(400, "the request body must be a JSON object"))
     return body
@@ -107,7 +120,7 @@ def judgment(assignment_id: int):
     if assignment is None or assignment.expert_id != g.user.id:
         return error(404, "no such assignment for this token's user")
     project, _member = project_by_id_for(g.user, assignment.project_id, WORK)
-    body = _json_body()
+    body = json_object()
     if "answers" not in body:
         return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])
     try:

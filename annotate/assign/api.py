@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from annotate import db
-from annotate.api.views import bp, error, token_required
+from annotate.api.views import bp, error, json_object, token_required
 from annotate.assign.routing import refusal
 from annotate.assign.services import AssignmentError, prioritize_batch, skip_assignment
 from annotate.assign.skips import skipped_report
@@ -18,11 +18,6 @@ from annotate.db import utcnow
 from annotate.models import Assignment
 from annotate.projects.access import RESEARCH, WORK, project_by_id_for, project_for
 from annotate.web import writes_late
-
-
-def _body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
 
 
 @bp.post("/assignments/<int:assignment_id>/skip")
@@ -34,9 +29,7 @@ def skip(assignment_id: int):
     if assignment is None or assignment.expert_id != g.user.id:
         return error(404, "no such assignment for this token's user")
     project_by_id_for(g.user, assignment.project_id, WORK)
-    body = _body()
-    if body is None:
-        return error(400, "the request body must be a JSON object")
+    body = json_object()
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return error(422, "reason is required", problems=[{"path": "reason", "message": "say why you skip this task"}])
@@ -63,9 +56,7 @@ def eligibility(slug: str):
 @token_required
 def priority(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
-    body = _body()
-    if body is None:
-        return error(400, "the request body must be a JSON object")
+    body = json_object()
     problems = []
     batch_id, value = body.get("batch_id"), body.get("priority", 10)
     if not isinstance(batch_id, int) or isinstance(batch_id, bool):
