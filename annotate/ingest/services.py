@@ -186,8 +186,8 @@ def run_batch(
                     raise row
                 assert shape is not None
                 item = to_item(row, shape, kind, typed)
-                if media_base is not None or media_store is not None:
-                    localise_media(item, media_base, media_store, project.id)
+                # Every row, whatever its source: a media src is fetched by viewers' browsers.
+                localise_media(item, media_base, media_store, project.id)
             except RowError as exc:
                 if not options.skip_invalid:
                     raise ImportFailed(context.source, location, str(exc)) from None
