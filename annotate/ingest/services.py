@@ -45,7 +45,6 @@ CHUNK_SIZE = 2000
 # The batch's progress and heartbeat are committed at most this often (seconds): each is
 # a write transaction, and on PostgreSQL a WAL flush.
 PROGRESS_EVERY = 0.5
-TYPED_FORMATS = {"parquet", "hf-disk", "hf-load", "hf-hub"}
 Progress = Callable[[int, float], None]
 
 
@@ -91,18 +90,25 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str, typed: bool = False) -> dict[str, Any]:
+def to_item(row: dict[str, Any], shape: Shape, kind_name: str) -> dict[str, Any]:
     """Convert one row with ``shape`` and check it against the item schema and the task kind."""
-    item = shape.convert(row)
+    try:
+        item = shape.convert(row)
+    except KeyError as exc:
+        # Shapes are detected on the first row; a later row may lack a field the shape needs.
+        raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
     check_item(item, kind_name)
-    if typed:
-        # Parquet and datasets can hold values JSON cannot (bytes, images): name the field.
-        try:
-            orjson.dumps(item)
-        except TypeError as exc:
-            bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
-            raise RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})") from None
     return item
+
+
+def _unstorable(item: dict[str, Any], exc: Exception) -> RowError:
+    """The RowError for an item orjson cannot serialise (bytes or images from Parquet and
+    datasets, integers past 64 bits from a JSON array), naming the first such field."""
+    for key in ("prompt", "responses", "suggestion", "gold"):
+        if _unjsonable(item.get(key)):
+            return RowError(key, f"cannot be stored as JSON ({exc})")
+    bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
+    return RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})")
 
 
 def _unjsonable(value: Any) -> bool:
@@ -164,7 +170,6 @@ def run_batch(
         mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
     )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
-    typed = options.format in TYPED_FORMATS
     kind = project.kind
     chunk: list[tuple[Any, ...]] = []
     valid = 0
@@ -185,9 +190,10 @@ def run_batch(
                 if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
                 assert shape is not None
-                item = to_item(row, shape, kind, typed)
+                item = to_item(row, shape, kind)
                 # Every row, whatever its source: a media src is fetched by viewers' browsers.
                 localise_media(item, media_base, media_store, project.id)
+                staged = staged_row(summary.rows, item)
             except RowError as exc:
                 if not options.skip_invalid:
                     raise ImportFailed(context.source, location, str(exc)) from None
@@ -195,7 +201,7 @@ def run_batch(
                 summary.problems.append({"location": location, "error": str(exc)})
                 continue
             valid += 1
-            chunk.append(_staged(summary.rows, item))
+            chunk.append(staged)
             if len(chunk) >= CHUNK_SIZE:
                 chunk = _flush(session, writer, chunk, summary, context, progress)
         if summary.rows == 0:
@@ -257,8 +263,15 @@ def _detect(row: Any, source: str, location: str) -> Shape:
     return shape
 
 
+def staged_row(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order; RowError if it cannot be stored as JSON."""
+    try:
+        return _staged(seq, item)
+    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+        raise _unstorable(item, exc) from None
+
+
 def _staged(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
-    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order."""
     dumps = orjson.dumps
     suggestion, gold = item.get("suggestion"), item.get("gold")
     return (
