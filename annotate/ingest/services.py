@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from annotate.db import begin_write, utcnow
 from annotate.ingest import pipeline
-from annotate.ingest.errors import ImportFailed, RowError
+from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.media import localise_media
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
 from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
 from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
+from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 
 __all__ = [
@@ -411,11 +412,17 @@ def import_rows(
     options.format = options.format or "json"
     batch = start_batch(session, project, source, options, user)
 
+    limits = read_limits()
+
     def located() -> Iterator[tuple[str, Any]]:
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 yield f"items[{index}]", RowError("", f"expected a JSON object, got {type(row).__name__}")
-            else:
-                yield f"items[{index}]", row
+                continue
+            # The same limits as for a file (the body's size was bounded before it was parsed).
+            found = value_problem(row, limits.depth, limits.field_bytes)
+            if found is not None:
+                raise LimitExceeded(source, f"items[{index}]", f"{found[0]}: {found[1]}")
+            yield f"items[{index}]", row
 
     return run_batch(session, batch, project, located(), ReadContext(source), options)

@@ -64,6 +64,7 @@ def _reader(delimiter: str):
                     raise ImportFailed(context.source, None, "the file is empty")
                 _check_header(header, context.source)
                 lines.pending = 0
+                state["line"] = rows.line_num
                 width = len(header)
                 count = 0
                 for fields in rows:
@@ -81,12 +82,13 @@ def _reader(delimiter: str):
                         context.fraction = position.fraction()
                     yield location, dict(zip(header, fields, strict=True))
             except Overflow as exc:
-                raise LimitExceeded(context.source, f"line {rows.line_num + 1}", exc.message) from None
+                # Named by the line the record starts on (a quoted field may span many).
+                raise LimitExceeded(context.source, f"line {state['line'] + 1}", exc.message) from None
             except csv.Error as exc:
                 if "field limit" in str(exc):
                     raise LimitExceeded(
                         context.source,
-                        f"line {rows.line_num}",
+                        f"line {state['line'] + 1}",
                         too_large("a field", limits.field_bytes, "IMPORT_MAX_FIELD_BYTES"),
                     ) from None
                 raise ImportFailed(
