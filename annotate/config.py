@@ -10,6 +10,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from annotate.limits import DEFAULTS as LIMITS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
 
@@ -32,7 +34,10 @@ def defaults(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": None,  # decided in finalize(): on outside development
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
+        # The largest upload the web and the API import accept.
         "IMPORT_MAX_BYTES": 512 * 1024 * 1024,
+        # Limits on untrusted input (annotate/limits.py says what each bounds).
+        **LIMITS,
         "EXPORTS_DIR": None,  # None: <instance>/exports
         "BASE_URL": None,  # for links made outside a request (invitations from the CLI)
         "MAIL_SERVER": None,  # None: invitations are shown to the inviter, not mailed

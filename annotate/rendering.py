@@ -8,12 +8,23 @@ allowlist of tags and attributes and drops every URL scheme but http, https
 and mailto (no ``javascript:``, no ``data:``). Containers that show the result
 also carry ``hx-disable`` so htmx ignores anything inside them.
 
-Results are cached per content: the same response is rendered once per process.
+Text inside math (``\\text{…}`` and friends) is escaped: latex2mathml's own
+serialisation un-escapes it, so ``\\text{<div class="notice">}`` would reach the
+page as HTML. And content may carry only the classes this renderer emits itself
+(``CONTENT_CLASSES``: code highlighting and math errors), never the app's own
+(notice boxes, visually-hidden, …), so a dataset cannot dress up as the app's UI.
+
+Results are cached per content, within a budget of characters
+(``ANNOTATE_RENDER_CACHE_CHARS``); text past ``ANNOTATE_RENDER_MAX_CHARS`` is shown
+as plain, escaped text: Markdown and math cost time with the length of the input.
 """
 
 from __future__ import annotations
 
 import html
+import re
+import threading
+from collections import OrderedDict, namedtuple
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +32,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+
+from annotate.limits import setting
 
 # MathML Core presentation elements latex2mathml produces; nothing that links or scripts.
 MATH_TAGS = {
@@ -131,6 +144,12 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     **{tag: set(MATH_ATTRIBUTES) for tag in MATH_TAGS},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# The only classes content may carry: those the renderer itself emits (Pygments tokens,
+# the highlight and language wrappers, math errors). tests/security/test_math.py checks
+# that none is a class the app's own templates or stylesheets use.
+CONTENT_CLASS = re.compile(
+    r"^(?:hl-[a-z0-9]{1,8}|language-[A-Za-z0-9_+#.-]{1,64}|highlight|math-error|md-math|md-math-block)$"
+)
 # Pygments token classes are prefixed so they cannot collide with the app's own classes.
 HIGHLIGHT_PREFIX = "hl-"
 # Above this size a code block is shown plain: highlighting megabytes of code costs more than it helps.
@@ -171,15 +190,24 @@ def _highlight(code: str, lang: str, _attrs: Any) -> str:
     return f'<pre class="highlight"><code class="language-{html.escape(name)}">{body}</code></pre>'
 
 
+# latex2mathml writes characters as "&#x…;" into the text of its elements: once the tree
+# is serialised with escaping, those (and only those) are turned back into references.
+_ESCAPED_REFERENCE = re.compile(r"&amp;(#x[0-9A-Fa-f]{1,6};)")
+
+
 def _math(content: str, options: dict[str, Any]) -> str:
-    """LaTeX to MathML; anything latex2mathml cannot parse is shown as the source text."""
-    from latex2mathml.converter import convert
+    """LaTeX to MathML, its text escaped; anything latex2mathml cannot parse is shown as the source text."""
+    from xml.etree.ElementTree import tostring
+
+    from latex2mathml.converter import convert_to_element
 
     display = "block" if options.get("display_mode") else "inline"
     try:
-        return convert(content, display=display)
-    except Exception:
+        tree = convert_to_element(content, display=display)
+    except Exception:  # latex2mathml raises many kinds (and RecursionError) on odd input
         return f'<code class="math-error">{html.escape(content)}</code>'
+    # Not latex2mathml's convert(): it un-escapes the serialised tree, so "<" in \text{} became markup.
+    return _ESCAPED_REFERENCE.sub(r"&\1", tostring(tree, encoding="unicode"))
 
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "highlight": _highlight})
@@ -188,20 +216,118 @@ _md.enable("table").enable("strikethrough")
 _md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True, renderer=_math)
 
 
-@lru_cache(maxsize=4096)
-def markdown(text: str | None) -> Markup:
-    """Render untrusted Markdown to sanitised HTML (cached by content)."""
-    if not text:
-        return Markup("")
-    clean = nh3.clean(
+def _math_rule(tag: str, classes: str, display: bool) -> Any:
+    """A render rule for the plugin's math tokens, wrapped in the renderer's own ``md-math``
+    classes (the plugin's ``math inline`` would collide with the app's ``inline`` class)."""
+
+    def rule(self: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
+        body = _math(str(tokens[idx].content).strip(), {"display_mode": display})
+        return f'<{tag} class="{classes}">{body}</{tag}>' + ("\n" if tag == "div" else "")
+
+    return rule
+
+
+for _name, _tag, _classes, _display in (
+    ("math_inline", "span", "md-math", False),
+    ("math_inline_double", "div", "md-math", True),
+    ("math_block", "div", "md-math md-math-block", True),
+    ("math_block_label", "div", "md-math md-math-block", True),  # the label's anchor is dropped
+):
+    _md.add_render_rule(_name, _math_rule(_tag, _classes, _display))
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    """nh3's attribute filter: a ``class`` keeps only the renderer's own class names."""
+    if name != "class":
+        return value
+    kept = [token for token in value.split() if CONTENT_CLASS.match(token)]
+    return " ".join(kept) or None
+
+
+def _render(text: str) -> str:
+    if len(text) > setting("RENDER_MAX_CHARS"):
+        # The renderer's own note (not content), then the text itself, escaped, unformatted.
+        return (
+            f'<p class="muted">This text is longer than {setting("RENDER_MAX_CHARS"):,} characters '
+            "(ANNOTATE_RENDER_MAX_CHARS), so it is shown without formatting.</p>"
+            f"<pre>{html.escape(text)}</pre>"
+        )
+    return nh3.clean(
         _md.render(text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return Markup(clean)
+
+
+CacheInfo = namedtuple("CacheInfo", ["hits", "misses", "entries", "chars"])
+
+
+class _RenderCache:
+    """Rendered HTML by source text, least recently used first out, holding at most
+    ``ANNOTATE_RENDER_CACHE_CHARS`` characters of source and HTML together (an entry
+    count alone would let 4096 long responses hold gigabytes)."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, str] = OrderedDict()
+        self._chars = 0
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, text: str) -> str | None:
+        with self._lock:
+            found = self._entries.get(text)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(text)
+            self.hits += 1
+            return found
+
+    def put(self, text: str, rendered: str) -> None:
+        budget = setting("RENDER_CACHE_CHARS")
+        size = len(text) + len(rendered)
+        if size > budget // 8:
+            return  # one entry may not crowd out the rest
+        with self._lock:
+            if text in self._entries:
+                return
+            self._entries[text] = rendered
+            self._chars += size
+            while self._chars > budget and self._entries:
+                old_text, old = self._entries.popitem(last=False)
+                self._chars -= len(old_text) + len(old)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+            self.hits = self.misses = 0
+
+    def info(self) -> CacheInfo:
+        with self._lock:
+            return CacheInfo(self.hits, self.misses, len(self._entries), self._chars)
+
+
+_cache = _RenderCache()
+
+
+def markdown(text: str | None) -> Markup:
+    """Render untrusted Markdown to sanitised HTML (cached by content, see ``_RenderCache``)."""
+    if not text:
+        return Markup("")
+    found = _cache.get(text)
+    if found is None:
+        found = _render(text)
+        _cache.put(text, found)
+    return Markup(found)
+
+
+markdown.cache_clear = _cache.clear  # type: ignore[attr-defined]
+markdown.cache_info = _cache.info  # type: ignore[attr-defined]
 
 
 def highlight_css() -> str:
@@ -211,11 +337,18 @@ def highlight_css() -> str:
     return HtmlFormatter(classprefix=HIGHLIGHT_PREFIX, style="default").get_style_defs(".highlight")
 
 
+STORED_MEDIA = re.compile(r"^/media/[0-9]{1,18}/[0-9a-f]{64}\.[a-z0-9]{2,5}$")
+UNSAFE_URL = re.compile(r"[\x00-\x20\x7f\\]")
+
+
 def media_url(src: str) -> str:
-    """A media reference that is safe to put in ``src``: http(s) URLs as given; anything else
-    (e.g. ``javascript:``, ``data:``) becomes an empty string. Files relative to an import
-    are served by the ingest package's media route, which rewrites them on import."""
+    """A media reference that is safe to put in ``src``: an http(s) URL of some host, or
+    exactly a stored ``/media/<project>/<sha256>.<ext>`` name; anything else (``javascript:``,
+    ``data:``, ``/media/../p/x/export``, ``//host``) becomes an empty string. The import
+    refuses such sources already (``annotate.ingest.media``); this holds for older items."""
     src = (src or "").strip()
-    if src.startswith(("https://", "http://", "/media/")):
+    if STORED_MEDIA.match(src):
+        return src
+    if src.startswith(("https://", "http://")) and not UNSAFE_URL.search(src) and src.split("/", 3)[2:3] != [""]:
         return src
     return ""

@@ -61,6 +61,16 @@ def describe(value: Any) -> str:
     return _TYPE_NAMES.get(type(value), type(value).__name__)
 
 
+def _shown(value: Any) -> str:
+    """``value`` as JSON, cut to 80 characters (Python's repr for what JSON cannot hold, such as
+    an integer past 64 bits: a message must never fail on the value it reports)."""
+    try:
+        text = orjson.dumps(value).decode()
+    except TypeError:
+        text = repr(value)
+    return text[:80]
+
+
 def _message(error: ValidationError) -> str:
     if error.validator == "type":
         expected = error.validator_value
@@ -72,7 +82,7 @@ def _message(error: ValidationError) -> str:
         return error.message.replace("were unexpected", "are not allowed").replace("was unexpected", "is not allowed")
     if error.validator == "enum":
         allowed = ", ".join(orjson.dumps(v).decode() for v in error.validator_value)
-        return f"{orjson.dumps(error.instance).decode()[:80]} is not one of {allowed}"
+        return f"{_shown(error.instance)} is not one of {allowed}"
     return error.message
 
 

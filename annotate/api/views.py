@@ -15,6 +15,7 @@ from annotate import db
 from annotate.assign.services import answer_schema
 from annotate.auth import throttle
 from annotate.auth.services import TokenRefused, user_for_token
+from annotate.limits import BodyRefused, request_json
 from annotate.models import Assignment, Project
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -57,8 +58,20 @@ def _unauthorized(message: str) -> Response:
     return response
 
 
-def json_body() -> dict:
-    body = request.get_json(silent=True)
+def refused(exc: BodyRefused) -> Response:
+    """The JSON error for a body refused by ``annotate.limits`` (400, 413 or 422)."""
+    return error(exc.status, exc.message, problems=[{"path": exc.path, "message": exc.message}])
+
+
+def json_object() -> dict:
+    """The request's JSON object, parsed within ANNOTATE_API_MAX_JSON_BYTES and the depth limit;
+    aborts with a JSON 400 (not an object), 413 (too large) or 422 (nested too deep)."""
+    try:
+        body = request_json()
+    except BodyRefused as exc:
+        if exc.status != 400:
+            abort(refused(exc))
+        body = None  # not JSON at all: the same answer as JSON that is no object
     if not isinstance(body, dict):
         abort(error(400, "the request body must be a JSON object"))
     return body

@@ -11,7 +11,7 @@ from flask import Response, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from annotate import db
-from annotate.api.views import assignment_json, bp, error, json_body, token_required
+from annotate.api.views import assignment_json, bp, error, json_object, token_required
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
 from annotate.assign.services import TermsPending, claim_task, prioritize_batch, skip_assignment, submit_judgment
@@ -22,11 +22,6 @@ from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Assignment, Judgment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
 from annotate.web import after_commit, writes_late
-
-
-def _body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
 
 
 @bp.post("/projects/<slug>/assignments")
@@ -59,7 +54,7 @@ def _claimed(project: Project, assignment: Assignment | None):
 def judgment(assignment_id: int):
     assignment, project = own_assignment(g.user, assignment_id)
     session = db.session()
-    body = json_body()
+    body = json_object()
     if "answers" not in body:
         return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])
     try:
@@ -96,9 +91,7 @@ def _submitted(assignment: Assignment, judgment: Judgment, created: bool):
 def skip(assignment_id: int):
     assignment, _project = own_assignment(g.user, assignment_id)
     session = db.session()
-    body = _body()
-    if body is None:
-        return error(400, "the request body must be a JSON object")
+    body = json_object()
     reason = body.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         return error(422, "reason is required", problems=[{"path": "reason", "message": "say why you skip this task"}])
@@ -120,9 +113,7 @@ def eligibility(slug: str):
 @token_required
 def priority(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
-    body = _body()
-    if body is None:
-        return error(400, "the request body must be a JSON object")
+    body = json_object()
     problems = []
     batch_id, value = body.get("batch_id"), body.get("priority", 10)
     if not isinstance(batch_id, int) or isinstance(batch_id, bool):

@@ -3,6 +3,10 @@
 Researchers of the project only (admins too); token auth. The import runs in the
 request with the same service, atomicity and validation as the CLI; the answer is
 the summary (201), or the error naming the source, location and JSON path (422).
+
+The same limits hold as for the web upload: a file past ``ANNOTATE_IMPORT_MAX_BYTES``
+and a JSON body past ``ANNOTATE_API_IMPORT_MAX_JSON_BYTES`` are refused with 413, and
+rows past a reader limit (``annotate.limits``) with 413 naming the row and field.
 """
 
 from __future__ import annotations
@@ -13,17 +17,28 @@ from pathlib import Path
 from flask import current_app, g, jsonify, request
 
 from annotate import db
-from annotate.api.views import bp, error, token_required
+from annotate.api.views import bp, error, refused, token_required
 from annotate.auth.services import touch_token
-from annotate.ingest.errors import ImportFailed
+from annotate.ingest.errors import ImportFailed, LimitExceeded
 from annotate.ingest.services import ImportOptions, import_rows, import_sources
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import parse_mapping
-from annotate.ingest.uploads import UPLOAD_SUFFIXES, display_name, upload_suffix
+from annotate.ingest.uploads import (
+    UPLOAD_SUFFIXES,
+    UploadError,
+    display_name,
+    human_size,
+    store_stream,
+    upload_suffix,
+)
+from annotate.limits import BodyRefused, request_json, setting
 from annotate.projects.access import RESEARCH, project_for
+from annotate.web import writes_late
 
 FILE_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
-from annotate.web import writes_late
+
+# Slack for the multipart envelope around the file when comparing Content-Length with the limit.
+MULTIPART_SLACK = 64 * 1024
 
 
 def _options(data: dict) -> ImportOptions:
@@ -56,7 +71,7 @@ def _failed(exc: ImportFailed):
         else ("", "", exc.detail)
     )
     return error(
-        422,
+        413 if isinstance(exc, LimitExceeded) else 422,
         str(exc),
         source=exc.source,
         location=exc.location,
@@ -70,8 +85,16 @@ def _failed(exc: ImportFailed):
 def import_items(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
+    max_bytes = int(current_app.config["IMPORT_MAX_BYTES"])
+    is_json = request.mimetype == "application/json"
+    if not is_json and request.content_length is not None and request.content_length > max_bytes + MULTIPART_SLACK:
+        return error(
+            413,
+            f"the upload is {human_size(request.content_length)}; the upload limit is {human_size(max_bytes)} "
+            "(ANNOTATE_IMPORT_MAX_BYTES)",
+        )
     try:
-        upload = request.files.get("file")
+        upload = None if is_json else request.files.get("file")
         if upload is not None:
             suffix = upload_suffix(upload.filename or "")
             if suffix is None:
@@ -81,7 +104,10 @@ def import_items(slug: str):
             options = _options(request.form.to_dict())
             with tempfile.TemporaryDirectory(prefix="annotate-upload-") as tmp:
                 path = Path(tmp) / f"upload{suffix}"
-                upload.save(path)
+                try:
+                    store_stream(upload.stream, path, max_bytes, upload.filename or "upload")
+                except UploadError as exc:
+                    return error(413 if "limit" in str(exc) else 400, str(exc))
                 summary = import_sources(
                     session,
                     project,
@@ -92,7 +118,15 @@ def import_items(slug: str):
                     media_store=Path(current_app.instance_path) / "media",
                 )
         else:
-            body = request.get_json(silent=True)
+            try:
+                body = request_json(
+                    min(setting("API_IMPORT_MAX_JSON_BYTES"), max_bytes),
+                    "API_IMPORT_MAX_JSON_BYTES",
+                    # The rows sit inside the body's array (and its "items" object).
+                    depth_limit=setting("IMPORT_MAX_DEPTH") + 2,
+                )
+            except BodyRefused as exc:
+                return refused(exc)
             if isinstance(body, list):
                 rows, options = body, ImportOptions()
             elif isinstance(body, dict) and isinstance(body.get("items"), list):

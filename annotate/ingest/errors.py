@@ -21,3 +21,7 @@ class ImportFailed(Exception):
         self.detail = detail
         where = f"{source}: {location}" if location else source
         super().__init__(f"{where}: {detail}")
+
+
+class LimitExceeded(ImportFailed):
+    """The import was refused for a size or depth limit (``annotate.limits``); the API answers 413."""

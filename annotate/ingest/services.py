@@ -20,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from annotate.db import begin_write, utcnow
 from annotate.ingest import pipeline
-from annotate.ingest.errors import ImportFailed, RowError
+from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.media import localise_media
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
 from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
 from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
+from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 
 __all__ = [
@@ -45,7 +46,6 @@ CHUNK_SIZE = 2000
 # The batch's progress and heartbeat are committed at most this often (seconds): each is
 # a write transaction, and on PostgreSQL a WAL flush.
 PROGRESS_EVERY = 0.5
-TYPED_FORMATS = {"parquet", "hf-disk", "hf-load", "hf-hub"}
 Progress = Callable[[int, float], None]
 
 
@@ -91,18 +91,25 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str, typed: bool = False) -> dict[str, Any]:
+def to_item(row: dict[str, Any], shape: Shape, kind_name: str) -> dict[str, Any]:
     """Convert one row with ``shape`` and check it against the item schema and the task kind."""
-    item = shape.convert(row)
+    try:
+        item = shape.convert(row)
+    except KeyError as exc:
+        # Shapes are detected on the first row; a later row may lack a field the shape needs.
+        raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
     check_item(item, kind_name)
-    if typed:
-        # Parquet and datasets can hold values JSON cannot (bytes, images): name the field.
-        try:
-            orjson.dumps(item)
-        except TypeError as exc:
-            bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
-            raise RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})") from None
     return item
+
+
+def _unstorable(item: dict[str, Any], exc: Exception) -> RowError:
+    """The RowError for an item orjson cannot serialise (bytes or images from Parquet and
+    datasets, integers past 64 bits from a JSON array), naming the first such field."""
+    for key in ("prompt", "responses", "suggestion", "gold"):
+        if _unjsonable(item.get(key)):
+            return RowError(key, f"cannot be stored as JSON ({exc})")
+    bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
+    return RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})")
 
 
 def _unjsonable(value: Any) -> bool:
@@ -164,7 +171,6 @@ def run_batch(
         mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
     )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
-    typed = options.format in TYPED_FORMATS
     kind = project.kind
     chunk: list[tuple[Any, ...]] = []
     valid = 0
@@ -185,9 +191,10 @@ def run_batch(
                 if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
                 assert shape is not None
-                item = to_item(row, shape, kind, typed)
-                if media_base is not None or media_store is not None:
-                    localise_media(item, media_base, media_store, project.id)
+                item = to_item(row, shape, kind)
+                # Every row, whatever its source: a media src is fetched by viewers' browsers.
+                localise_media(item, media_base, media_store, project.id)
+                staged = staged_row(summary.rows, item)
             except RowError as exc:
                 if not options.skip_invalid:
                     raise ImportFailed(context.source, location, str(exc)) from None
@@ -195,7 +202,7 @@ def run_batch(
                 summary.problems.append({"location": location, "error": str(exc)})
                 continue
             valid += 1
-            chunk.append(_staged(summary.rows, item))
+            chunk.append(staged)
             if len(chunk) >= CHUNK_SIZE:
                 chunk = _flush(session, writer, chunk, summary, context, progress)
         if summary.rows == 0:
@@ -257,8 +264,15 @@ def _detect(row: Any, source: str, location: str) -> Shape:
     return shape
 
 
+def staged_row(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order; RowError if it cannot be stored as JSON."""
+    try:
+        return _staged(seq, item)
+    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+        raise _unstorable(item, exc) from None
+
+
 def _staged(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
-    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order."""
     dumps = orjson.dumps
     suggestion, gold = item.get("suggestion"), item.get("gold")
     return (
@@ -398,11 +412,17 @@ def import_rows(
     options.format = options.format or "json"
     batch = start_batch(session, project, source, options, user)
 
+    limits = read_limits()
+
     def located() -> Iterator[tuple[str, Any]]:
         for index, row in enumerate(rows):
             if not isinstance(row, dict):
                 yield f"items[{index}]", RowError("", f"expected a JSON object, got {type(row).__name__}")
-            else:
-                yield f"items[{index}]", row
+                continue
+            # The same limits as for a file (the body's size was bounded before it was parsed).
+            found = value_problem(row, limits.depth, limits.field_bytes)
+            if found is not None:
+                raise LimitExceeded(source, f"items[{index}]", f"{found[0]}: {found[1]}")
+            yield f"items[{index}]", row
 
     return run_batch(session, batch, project, located(), ReadContext(source), options)

@@ -85,17 +85,7 @@ def save_upload(
                     f"{display_name(filename)}: unsupported file type; upload .jsonl, .json, .csv, .tsv (optionally .gz) or .parquet"
                 )
             path = folder / f"source-{index}{suffix}"
-            written = 0
-            with path.open("wb") as out:
-                for block in iter(lambda: stream.read(1 << 20), b""):
-                    written += len(block)
-                    if written > max_bytes:
-                        raise UploadError(
-                            f"{display_name(filename)} is larger than the upload limit of {human_size(max_bytes)}; import it with `annotate import` on the server instead"
-                        )
-                    out.write(block)
-            if written == 0:
-                raise UploadError(f"{display_name(filename)} is empty")
+            store_stream(stream, path, max_bytes, filename)
             names.append(display_name(filename))
             stored.append(path)
     except BaseException:
@@ -105,6 +95,23 @@ def save_upload(
         orjson.dumps({"project_id": project_id, "user_id": user_id, "names": names, "files": [p.name for p in stored]})
     )
     return Upload(token, folder, project_id, user_id, names, stored)
+
+
+def store_stream(stream: IO[bytes], path: Path, max_bytes: int, filename: str) -> int:
+    """Copy ``stream`` to ``path`` in blocks, refusing (UploadError) past ``max_bytes`` or an empty file."""
+    written = 0
+    with path.open("wb") as out:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            written += len(block)
+            if written > max_bytes:
+                raise UploadError(
+                    f"{display_name(filename)} is larger than the upload limit of {human_size(max_bytes)} "
+                    "(ANNOTATE_IMPORT_MAX_BYTES); import it with `annotate import` on the server instead"
+                )
+            out.write(block)
+    if written == 0:
+        raise UploadError(f"{display_name(filename)} is empty")
+    return written
 
 
 def load_upload(instance: Path, token: str, project_id: int, user_id: int) -> Upload | None:

@@ -35,7 +35,8 @@ def _media_ok(part: dict) -> bool:
         return True
     return (
         type(media) is dict
-        and media.get("type") in MEDIA_TYPES
+        and type(media.get("type")) is str
+        and media["type"] in MEDIA_TYPES
         and type(media.get("src")) is str
         and len(media["src"]) >= 1
     )
@@ -51,7 +52,10 @@ def looks_valid(item: Any) -> bool:
     if type(prompt) is not list or not prompt or type(responses) is not list or not responses:
         return False
     for message in prompt:
-        if type(message) is not dict or message.get("role") not in ROLES or type(message.get("content")) is not str:
+        if type(message) is not dict or type(message.get("content")) is not str:
+            return False
+        role = message.get("role")
+        if type(role) is not str or role not in ROLES:  # an unhashable role must not raise
             return False
         if not _media_ok(message):
             return False

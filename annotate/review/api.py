@@ -12,7 +12,7 @@ from flask import Response, abort, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from annotate import db
-from annotate.api.views import assignment_json, bp, error, shown_item, token_required
+from annotate.api.views import assignment_json, bp, error, json_object, shown_item, token_required
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.hardening import MAX_OFFSET, int_arg
@@ -115,9 +115,7 @@ def review(judgment_id: int):
     if judgment is None:
         return error(404, "no such judgment for this token's user")
     project = _reviewer_of(session.get(Project, judgment.project_id).slug)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error(400, "the request body must be a JSON object")
+    body = json_object()
     try:
         verdict = ReviewVerdict(body.get("verdict"))
     except ValueError:

@@ -65,7 +65,6 @@ def world(session, make_user, make_project):
     }
 
 
-
 @pytest.fixture
 def signed_in(app):
     def sign_in(user) -> Browserless:

@@ -89,7 +89,13 @@ def test_results_are_cached_per_content():
     ("src", "safe"),
     [
         ("https://cdn.example.org/a.png", "https://cdn.example.org/a.png"),
-        ("/media/1/a.png", "/media/1/a.png"),
+        (f"/media/1/{'a' * 64}.png", f"/media/1/{'a' * 64}.png"),
+        # Only stored names: any other same-origin path would make the viewer's browser GET it.
+        ("/media/1/a.png", ""),
+        ("/media/../p/x/export?format=raw", ""),
+        (f"/media/1/{'a' * 64}.png?x=1", ""),
+        ("//evil.example/a.png", ""),
+        ("https:///p/x/export", ""),
         ("javascript:alert(1)", ""),
         ("data:image/png;base64,AAAA", ""),
         (" JAVASCRIPT:alert(1)", ""),

@@ -9,11 +9,12 @@ date (0..1) so that progress bars and the progress page can show an ETA.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 from annotate.ingest.errors import ImportFailed
-from annotate.ingest.readers.base import ReadContext, Reader, Row, open_maybe_gzip
+from annotate.ingest.readers.base import Overflow, ReadContext, Reader, Row, open_maybe_gzip
 
 __all__ = ["READERS", "ReadContext", "Reader", "Row", "detect_format", "read_rows"]
 
@@ -29,8 +30,11 @@ READERS: dict[str, Reader] = _registry()
 
 
 def _sniff(path: Path) -> str | None:
-    with open_maybe_gzip(path) as f:
-        head = f.read(4096)
+    try:
+        with open_maybe_gzip(path) as f:
+            head = f.read(4096)
+    except (EOFError, OSError, zlib.error, Overflow):
+        return None  # a truncated or corrupt file: the reader for its name says what is wrong
     if head.startswith(b"PAR1"):
         return "parquet"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")

@@ -14,11 +14,35 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from annotate.ingest.errors import ImportFailed
-from annotate.ingest.readers.base import Position, ReadContext, Reader, Row, open_maybe_gzip, read_errors
+from annotate.ingest.errors import ImportFailed, LimitExceeded
+from annotate.ingest.readers.base import Overflow, Position, ReadContext, Reader, Row, open_maybe_gzip, read_errors
+from annotate.limits import too_large
 
-# Model outputs are long: the csv module's default 128 KB per field is not enough.
+# Model outputs are long: the csv module's default 128 KB per field is not enough. Each
+# read sets it to the field limit (ANNOTATE_IMPORT_MAX_FIELD_BYTES) before it starts.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class _Lines:
+    """The text's lines for the csv module, each read at most ``limit`` characters at a time;
+    a record (one or more lines, quoted newlines included) longer than ``limit`` raises Overflow."""
+
+    def __init__(self, text: io.TextIOWrapper, limit: int):
+        self._readline = text.readline
+        self._limit = limit
+        self.pending = 0  # characters of the record being read; reset by the reader after each record
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._readline(self._limit + 1)
+        if not line:
+            raise StopIteration
+        self.pending += len(line)
+        if self.pending > self._limit:
+            raise Overflow(too_large("the record", self._limit, "IMPORT_MAX_ROW_BYTES"))
+        return line
 
 
 def _reader(delimiter: str):
@@ -27,18 +51,24 @@ def _reader(delimiter: str):
         path = Path(path)
         state = {"line": 0}
         last = lambda: f"after line {state['line']}" if state["line"] else None  # noqa: E731
-        with open_maybe_gzip(path) as stream, read_errors(context.source, last):
+        limits = context.limits
+        csv.field_size_limit(limits.field_bytes)
+        with open_maybe_gzip(path, limits) as stream, read_errors(context.source, last):
             position = Position(stream, path.stat().st_size)
             text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-            rows = csv.reader(text, delimiter=delimiter, strict=True)
+            lines = _Lines(text, limits.row_bytes)
+            rows = csv.reader(lines, delimiter=delimiter, strict=True)
             try:
                 header = next(rows, None)
                 if header is None:
                     raise ImportFailed(context.source, None, "the file is empty")
                 _check_header(header, context.source)
+                lines.pending = 0
+                state["line"] = rows.line_num
                 width = len(header)
                 count = 0
                 for fields in rows:
+                    lines.pending = 0
                     state["line"] = rows.line_num
                     location = f"line {rows.line_num}"
                     if not fields or (fields == [""] and width > 1):
@@ -51,7 +81,16 @@ def _reader(delimiter: str):
                     if count % 256 == 0:
                         context.fraction = position.fraction()
                     yield location, dict(zip(header, fields, strict=True))
+            except Overflow as exc:
+                # Named by the line the record starts on (a quoted field may span many).
+                raise LimitExceeded(context.source, f"line {state['line'] + 1}", exc.message) from None
             except csv.Error as exc:
+                if "field limit" in str(exc):
+                    raise LimitExceeded(
+                        context.source,
+                        f"line {state['line'] + 1}",
+                        too_large("a field", limits.field_bytes, "IMPORT_MAX_FIELD_BYTES"),
+                    ) from None
                 raise ImportFailed(
                     context.source, f"line {rows.line_num}", f"malformed {READER_NAMES[delimiter]}: {exc}"
                 ) from None

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotate.ingest.errors import ImportFailed
+from annotate.ingest.errors import ImportFailed, LimitExceeded
 from annotate.ingest.readers.base import ReadContext, Reader, Row
+from annotate.limits import value_problem
 
 BATCH_ROWS = 1000
 BUILDERS = {
@@ -49,10 +50,15 @@ def _pick_split(splits: Iterable[str], wanted: str | None, source: str) -> str:
 
 def _rows(dataset: Iterable[dict[str, Any]], context: ReadContext, total: int | None) -> Iterator[tuple[str, Row]]:
     context.total_rows = total
+    limits = context.limits
     for index, row in enumerate(dataset, start=1):
         if total and index % 256 == 0:
             context.fraction = index / total
-        yield f"row {index}", dict(row)
+        row = dict(row)
+        found = value_problem(row, limits.depth, limits.field_bytes)
+        if found is not None:
+            raise LimitExceeded(context.source, f"row {index}", f"{found[0]}: {found[1]}")
+        yield f"row {index}", row
     context.fraction = 1.0
 
 

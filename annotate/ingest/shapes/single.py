@@ -28,7 +28,7 @@ def canonical(row: Row) -> Item:
         if isinstance(models, list) and len(models) == len(responses):
             responses = [{**r, "model": m} if "model" not in r else r for r, m in zip(responses, models, strict=True)]
     item["responses"] = responses
-    metadata = row.get("metadata", {})
+    metadata = maybe_json(row.get("metadata", {}))  # a CSV cell holds it as JSON text
     extra = [k for k in row if k not in CANONICAL_KEYS and k != "models"]
     if extra and isinstance(metadata, dict):
         metadata = {**metadata, **{k: row[k] for k in sorted(extra)}}
