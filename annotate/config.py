@@ -33,6 +33,9 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
         "DEFAULT_LEASE_SECONDS": 30 * 60,
         "SQL_ECHO": False,
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Prefix.
+        # 0 trusts none of those headers (a client could forge them); behind one TLS proxy, 1.
+        "PROXY_FIX": 0,
     }
 
 
