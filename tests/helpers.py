@@ -246,6 +246,29 @@ def api_call(base: str, token: str, path: str, body: dict | None = None, *, meth
         return 0, {"error": repr(exc)}
 
 
+def annotate_cli(database_url: str, *args: str) -> subprocess.Popen:
+    """The ``annotate`` command in a process of its own (one a test can SIGKILL), on ``database_url``."""
+    env = {
+        **os.environ,
+        "ANNOTATE_DATABASE_URL": database_url,
+        "ANNOTATE_ENV": "testing",
+        "ANNOTATE_SECRET_KEY": "x" * 40,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", "from annotate.cli import main; main()", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
+    """Wait for a command; its exit code and everything it printed."""
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, (out + err).decode(errors="replace")
+
+
 class WebSession:
     """A browser's cookie session against a live server, over urllib: signs in, keeps the CSRF
     token, posts forms. Redirects are not followed (the caller sees the 303). Safe to use from

@@ -5,41 +5,17 @@ killed import leaves; here the point is that the re-run then completes exactly o
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import orjson
-from helpers import REPO, pair_rows
+from helpers import annotate_cli as cli
+from helpers import finish, pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import Batch, BatchStatus, ExportRecord, Item
 from annotate.models.export import ExportStatus
-
-
-def cli(database_url: str, *args: str, **popen) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "ANNOTATE_DATABASE_URL": database_url,
-        "ANNOTATE_ENV": "testing",
-        "ANNOTATE_SECRET_KEY": "x" * 40,
-    }
-    return subprocess.Popen(
-        [sys.executable, "-c", "from annotate.cli import main; main()", *args],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        **popen,
-    )
-
-
-def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
-    out, err = proc.communicate(timeout=timeout)
-    return proc.returncode, (out + err).decode(errors="replace")
 
 
 def test_an_import_killed_midway_keeps_nothing_and_the_rerun_imports_every_row_once(
