@@ -42,8 +42,9 @@ sys.path.insert(0, str(REPO / "tests"))
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
-    """Migrate, then create one pairwise project with ``items`` items and ``experts`` experts; return their tokens."""
+def seed(url: str, experts: int, items: int, overlap: int, password: str | None = None) -> list[str]:
+    """Migrate, then create one pairwise project ``bench`` with ``items`` items and ``experts`` experts
+    (``expert<i>@bench.example``, signing in with ``password`` if given); return their API tokens."""
     from helpers import pair_rows
 
     from annotate import create_app, db
@@ -65,7 +66,7 @@ def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
             session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap
         )
         for i in range(experts):
-            user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT)
+            user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT, password=password)
             add_member(session, project, user, ProjectRole.EXPERT)
             tokens.append(create_token(session, user)[1])
         session.commit()
