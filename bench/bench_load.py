@@ -152,6 +152,7 @@ def drive(config: dict) -> dict:
                     json.dumps(
                         {
                             "t": round(elapsed, 1),
+                            "wall": time.time(),
                             "requests": total.num_requests,
                             "failures": total.num_failures,
                             "5xx": statuses["5xx"],
@@ -217,8 +218,11 @@ def items_needed(users: int, seconds: float, warmup: float, think: float) -> int
     return math.ceil(users * per_expert * 1.2) + 100
 
 
-def point(name: str, url: str, users: int, args, log: Path, samples: Path | None = None) -> dict:
-    """Seed a fresh database for ``users`` experts, start gunicorn on it, drive it, stop it."""
+def point(name: str, url: str, users: int, args, log: Path, samples: Path | None = None, watch=None) -> dict:
+    """Seed a fresh database for ``users`` experts, start gunicorn on it, drive it, stop it.
+    ``watch(server, stop)``, if given, runs in a thread while the experts work (the soak's sampler)."""
+    import threading
+
     from bench_assign import seed, start_gunicorn
 
     seed(url, users, items_needed(users, args.seconds, args.warmup, args.think), 1, password=PASSWORD)
@@ -226,6 +230,10 @@ def point(name: str, url: str, users: int, args, log: Path, samples: Path | None
     # a Secure cookie would never be sent back.
     server_env = {"ANNOTATE_SESSION_COOKIE_SECURE": "false", **dict(item.split("=", 1) for item in args.server_env)}
     server, base = start_gunicorn(url, args.workers, args.threads, log, env=server_env)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(server, stop), daemon=True) if watch else None
+    if watcher:
+        watcher.start()
     try:
         result = run_driver(
             {
@@ -241,6 +249,9 @@ def point(name: str, url: str, users: int, args, log: Path, samples: Path | None
         )
         result["worker_pids"] = server.worker_pids()
     finally:
+        stop.set()
+        if watcher:
+            watcher.join(timeout=60)
         server.stop()
     text = log.read_text(errors="replace")
     result["database_is_locked"] = text.count("database is locked")
@@ -254,7 +265,8 @@ def report(result: dict, args) -> None:
     five = result["statuses"].get("5xx", 0)
     print(
         f"{result['database']}, {result['users']} experts (gunicorn {args.workers}x{args.threads},"
-        f" think {args.think:g} s, {result['seconds']:.0f} s): {total['requests']} requests, {total['rps']:.1f}/s, errors {total['failures']},"
+        f" think {args.think:g} s, {result['seconds']:.0f} s): {total['requests']} requests, {total['rps']:.1f}/s,"
+        f" errors {total['failures']},"
         f" 5xx {five}, 'database is locked' {result['database_is_locked']}; load average"
         f" {result['load_before'][0]:.2f} -> {result['load_after'][0]:.2f}"
     )
