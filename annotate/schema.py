@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from annotate.config import REPO_ROOT
 
@@ -45,7 +45,7 @@ def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) 
     with engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _foreign_keys(conn, "OFF")
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
@@ -56,7 +56,14 @@ def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) 
                         raise MigrationError(f"migrating to {revision} broke foreign keys: {broken[:5]}")
         finally:
             if sqlite:
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _foreign_keys(conn, "ON")
+
+
+def _foreign_keys(conn: Connection, state: str) -> None:
+    """Set SQLite's foreign_keys pragma on the driver's connection, outside any transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a checked-out connection always has one
+    driver.execute(f"PRAGMA foreign_keys={state}")
 
 
 def current(engine: Engine) -> str | None:
