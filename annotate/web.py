@@ -3,6 +3,7 @@ the page-or-fragment ``render()`` and the htmx response helpers."""
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import suppress
 from functools import wraps
 from typing import Any
@@ -149,13 +150,27 @@ class DatabaseUnavailable(HTTPException):
     )
 
 
+# SQLite reports a missing table as OperationalError too: only these are passing states.
+_SQLITE_PASSING = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def _passing(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return any(text in str(exc.orig).lower() for text in _SQLITE_PASSING)
+    return True  # PostgreSQL: the connection-level class (refused, terminated, timed out)
+
+
 def _database_unavailable(exc: DBAPIError):
     # A database that restarts, fails over or (SQLite) stays locked past the busy timeout is
     # a passing state, not a bug: answer 503 with Retry-After, which clients and proxies retry,
     # instead of a 500 with a traceback. The transaction was not committed, so nothing is
     # half-written; the pool's pre-ping replaces dead connections once the database is back.
-    if not (isinstance(exc, OperationalError) or exc.connection_invalidated):
-        raise exc  # a constraint or data error is a bug: the usual 500
+    if not _passing(exc):
+        raise exc  # a constraint, data or schema error is a bug: the usual 500
     current_app.logger.warning("database unavailable (%s): %s", request.path, str(exc.orig).strip()[:300])
     with suppress(DBAPIError):  # the connection is gone: closing the session at teardown discards it
         db.session().rollback()

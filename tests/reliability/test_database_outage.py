@@ -172,3 +172,31 @@ def test_a_vanished_database_gets_a_clean_503_then_the_server_recovers_by_itself
     assert tab.request("/p/down")[0] == 200, "the signed-in session still works"
     assert submit_next(base, token)[0] == 201
     assert judgments(own_postgres.url) == 3, "the judgment from before the outage is there, and nothing twice"
+
+
+def sqlite_app(tmp_path, database: Path):
+    return create_app(
+        {"ENV": "testing", "DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": "x" * 40, "TESTING": True}
+    )
+
+
+def test_a_sqlite_file_that_cannot_be_opened_is_a_503_too(tmp_path):
+    app = sqlite_app(tmp_path, tmp_path / "unmounted" / "annotate.db")  # its folder is gone
+    client = app.test_client()
+    api = client.post("/api/v1/projects/p/assignments", headers={"Authorization": "Bearer abc"})
+    assert api.status_code == 503
+    assert api.headers["Retry-After"] == "5"
+    assert api.get_json()["error"] == "Service Unavailable"
+    with client.session_transaction() as session:
+        session["user_id"] = 1
+    page = client.get("/")
+    assert page.status_code == 503
+    assert "database cannot be reached" in page.text
+
+
+def test_a_schema_error_is_not_disguised_as_an_outage(tmp_path):
+    from sqlalchemy.exc import OperationalError
+
+    app = sqlite_app(tmp_path, tmp_path / "unmigrated.db")  # opens fine, has no tables: a bug, not a passing state
+    with pytest.raises(OperationalError, match="no such table"):
+        app.test_client().post("/api/v1/projects/p/assignments", headers={"Authorization": "Bearer abc"})
