@@ -91,14 +91,14 @@ def svg(rows: list[dict], title: str) -> str:
         ("5xx so far", "5xx", "#9467bd"),
     ]
     width, height, pad, gap = 720, 150, 48, 30
-    total = len(series) * (height + gap) + 40
+    total = len(series) * (height + gap) + 50
     end = max((r["minute"] for r in rows), default=1) or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{total}" font-family="sans-serif">',
         f'<text x="{pad}" y="20" font-size="14">{title}</text>',
     ]
     for i, (label, key, colour) in enumerate(series):
-        top = 40 + i * (height + gap)
+        top = 50 + i * (height + gap)
         values = [float(r[key]) for r in rows]
         high = max([*values, 1.0]) * 1.1
         parts.append(f'<text x="{pad}" y="{top - 6}">{label}: max {max([*values, 0]):.1f}</text>')
