@@ -7,13 +7,14 @@ PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install install-test migrate demo bench clean help
+.PHONY: run test lint install install-test migrate demo bench soak clean help
 
 help:
 	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT)"
 	@echo "make test   - set up with the test extras and run the tests"
 	@echo "make lint   - ruff (lint and format check) and mypy, as CI runs them"
 	@echo "make bench  - run the benchmarks in bench/ (figures go to stdout)"
+	@echo "make soak   - 10 minutes of 50 simulated experts on SQLite (bench/soak.py; MINUTES=n)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,9 @@ lint: install-test
 
 bench: install-test
 	$(BIN)/python bench/run_all.py
+
+soak: install-test
+	$(BIN)/python bench/soak.py --minutes $(or $(MINUTES),10)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts

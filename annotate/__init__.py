@@ -26,6 +26,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.finalize(app.config, app.instance_path)
     app.config["ANNOTATE_VERSION"] = __version__
 
+    proxies = int(app.config["PROXY_FIX"])
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client's address (login throttling, logs) and https (Secure cookies, HSTS,
+        # external URLs) as the proxy saw them, trusting only the last ``proxies`` hops.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)  # type: ignore[method-assign]
+
     db.init_app(app)
     web.init_app(app)
     throttle.init_app(app)

@@ -60,6 +60,9 @@ def defaults(instance_path: str) -> dict:
         "HSTS_MAX_AGE": 365 * 24 * 3600,
         # Send HSTS on every response, for a TLS proxy whose scheme the app does not see (no ProxyFix).
         "FORCE_HSTS": False,
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Prefix.
+        # 0 trusts none of those headers (a client could forge them); behind one TLS proxy, 1.
+        "PROXY_FIX": 0,
     }
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from alembic import command
 from alembic.config import Config
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from annotate.config import REPO_ROOT
 
@@ -16,20 +18,52 @@ def alembic_config() -> Config:
     return cfg
 
 
+class MigrationError(RuntimeError):
+    """A migration left the database inconsistent; it was rolled back."""
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision`` on ``engine``'s database."""
-    cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
+    _migrate(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Revert migrations down to ``revision`` on ``engine``'s database."""
+    _migrate(engine, command.downgrade, revision)
+
+
+def _migrate(engine: Engine, run: Callable[[Config, str], None], revision: str) -> None:
+    """Run ``run`` (alembic's upgrade or downgrade) in one transaction.
+
+    SQLite: a batch migration copies a table and drops the old one, and with foreign keys on
+    that DROP deletes every row that references it through ON DELETE CASCADE (a downgrade
+    past 0008 emptied assignments and judgments). So foreign keys are off while migrating
+    (SQLite ignores the pragma inside a transaction: it is set on the driver's connection
+    before SQLAlchemy begins one), checked before the commit, and on again afterwards.
+    """
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            _foreign_keys(conn, "OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                run(cfg, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise MigrationError(f"migrating to {revision} broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _foreign_keys(conn, "ON")
+
+
+def _foreign_keys(conn: Connection, state: str) -> None:
+    """Set SQLite's foreign_keys pragma on the driver's connection, outside any transaction."""
+    driver = conn.connection.driver_connection
+    assert driver is not None  # a checked-out connection always has one
+    driver.execute(f"PRAGMA foreign_keys={state}")
 
 
 def current(engine: Engine) -> str | None:

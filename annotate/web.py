@@ -3,6 +3,8 @@ the page-or-fragment ``render()`` and the htmx response helpers."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import suppress
 from functools import wraps
 from typing import Any
 
@@ -22,6 +24,7 @@ from flask import (
 )
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from annotate import db, hardening, unit_of_work
@@ -49,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(DBAPIError, _database_unavailable)
     app.jinja_env.globals["static_asset"] = _static_asset
     app.jinja_env.filters["markdown"] = markdown
     app.jinja_env.filters["media_url"] = media_url
@@ -86,6 +90,48 @@ def _http_error(exc: HTTPException):
 
 def _csrf_error(exc: CSRFError):
     return render_template("error.html", error=exc), 400
+
+
+class DatabaseUnavailable(HTTPException):
+    code = 503
+    description = (
+        "The database cannot be reached just now. Nothing you sent was lost or half-saved: try again in a few seconds."
+    )
+
+
+# SQLite reports a missing table as OperationalError too: only these are passing states.
+_SQLITE_PASSING = ("database is locked", "unable to open database", "disk i/o error")
+
+
+def _passing(exc: DBAPIError) -> bool:
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    if isinstance(exc.orig, sqlite3.Error):
+        return any(text in str(exc.orig).lower() for text in _SQLITE_PASSING)
+    return True  # PostgreSQL: the connection-level class (refused, terminated, timed out)
+
+
+def _database_unavailable(exc: DBAPIError):
+    # A database that restarts, fails over or (SQLite) stays locked past the busy timeout is
+    # a passing state, not a bug: answer 503 with Retry-After, which clients and proxies retry,
+    # instead of a 500 with a traceback. The transaction was not committed, so nothing is
+    # half-written; the pool's pre-ping replaces dead connections once the database is back.
+    if not _passing(exc):
+        raise exc  # a constraint, data or schema error is a bug: the usual 500
+    current_app.logger.warning("database unavailable (%s): %s", request.path, str(exc.orig).strip()[:300])
+    with suppress(DBAPIError):  # the connection is gone: closing the session at teardown discards it
+        db.session().rollback()
+    g.user = None  # its attributes were expired by the rollback; the page must not reload them
+    unavailable = DatabaseUnavailable()
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        response = jsonify({"error": unavailable.name, "message": unavailable.description})
+    else:
+        response = make_response(render_template("error.html", error=unavailable))
+    response.status_code = 503
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _static_asset(filename: str) -> str:

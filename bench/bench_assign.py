@@ -28,13 +28,10 @@ import json
 import os
 import random
 import secrets
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -46,8 +43,9 @@ sys.path.insert(0, str(REPO / "tests"))
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
-    """Migrate, then create one pairwise project with ``items`` items and ``experts`` experts; return their tokens."""
+def seed(url: str, experts: int, items: int, overlap: int, password: str | None = None) -> list[str]:
+    """Migrate, then create one pairwise project ``bench`` with ``items`` items and ``experts`` experts
+    (``expert<i>@bench.example``, signing in with ``password`` if given); return their API tokens."""
     from helpers import pair_rows
 
     from annotate import create_app, db
@@ -69,7 +67,7 @@ def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
             session, "bench", template_name="pairwise", templates_dir=Path(app.config["TEMPLATES_DIR"]), overlap=overlap
         )
         for i in range(experts):
-            user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT)
+            user = add_user(session, f"expert{i}@bench.example", role=Role.EXPERT, password=password)
             add_member(session, project, user, ProjectRole.EXPERT)
             tokens.append(create_token(session, user)[1])
         session.commit()
@@ -82,54 +80,16 @@ def seed(url: str, experts: int, items: int, overlap: int) -> list[str]:
     return tokens
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_gunicorn(url: str, workers: int, threads: int, log: Path, env: dict | None = None):
+    """gunicorn as ``annotate serve`` runs it (tests/helpers.Gunicorn); its output goes to ``log``.
+    Returns the server (``.stop()``, ``.kill()``, ``.worker_pids()``) and its base URL."""
+    from helpers import Gunicorn
 
-
-def start_gunicorn(url: str, workers: int, threads: int, log: Path) -> tuple[subprocess.Popen, str]:
-    """gunicorn as ``annotate serve`` runs it; its output goes to ``log`` (printed when a request fails)."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ANNOTATE_DATABASE_URL": url,
-        "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32),
-        "ANNOTATE_ENV": "production",
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
-            "--keep-alive",
-            "10",
-            "-b",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/login", timeout=2).read()
-            return process, base
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise SystemExit("gunicorn did not start: " + log.read_text(errors="replace")[-2000:]) from None
-            time.sleep(0.2)
+    server = Gunicorn(url, log, workers=workers, threads=threads, env=env)
+    try:
+        return server, server.start()
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def run(base: str, tokens: list[str], think: float = 0.0, warmup: bool = True) -> dict:
@@ -261,12 +221,11 @@ def bench(name: str, url: str, args, mode: str) -> None:
     tokens = seed(url, experts, items + (experts if warmup else 0), args.overlap)
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "gunicorn.log"
-        process, base = start_gunicorn(url, args.workers, args.threads, log)
+        server, base = start_gunicorn(url, args.workers, args.threads, log)
         try:
             result = run(base, tokens, think, warmup)
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            server.stop()
         label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")
         report(
             f"{name}, {label} (gunicorn {args.workers} workers x {args.threads} threads,"

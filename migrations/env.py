@@ -44,9 +44,14 @@ def run_migrations_online() -> None:
         raise SystemExit("Set ANNOTATE_DATABASE_URL, or run `annotate db upgrade`.")
     engine = make_engine(url)
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:  # foreign keys off while migrating, as annotate.schema explains
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         _configure(conn)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
     engine.dispose()
 
 

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
 import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +67,85 @@ def unreachable(url: str) -> str | None:
         return f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
     finally:
         engine.dispose()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on just now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn serving ``wsgi:app`` as ``annotate serve`` runs it (gthread workers), in a process
+    group of its own so that a test can SIGKILL master and workers at once, and start it again on
+    the same port. Its output goes to ``log``."""
+
+    def __init__(self, url: str, log: Path, *, workers: int = 4, threads: int = 4, env: dict | None = None):
+        self.url, self.log_path, self.workers, self.threads = url, Path(log), workers, threads
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "ANNOTATE_DATABASE_URL": url,
+            "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32),
+            "ANNOTATE_ENV": "production",
+            **(env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> str:
+        """Start it and wait until it answers; returns its base URL."""
+        with self.log_path.open("ab") as log:
+            command = [sys.executable, "-m", "gunicorn", "wsgi:app", "-b", f"127.0.0.1:{self.port}"]
+            command += ["-w", str(self.workers), "-k", "gthread", "--threads", str(self.threads), "--keep-alive", "10"]
+            self.process = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.base}/login", timeout=2).read()
+                return self.base
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.kill()
+                    raise RuntimeError("gunicorn did not start: " + self.log_text()[-3000:]) from None
+                time.sleep(0.2)
+
+    def worker_pids(self) -> list[int]:
+        """The pids of the master's children (its workers), from /proc."""
+        if self.process is None:
+            return []
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        try:
+            return [int(p) for p in children.read_text().split()]
+        except OSError:
+            return []
+
+    def kill(self) -> None:
+        """SIGKILL master and workers at once: no graceful shutdown, no response finished."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), killing it if it does not stop within 20 s."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
 def pair_rows(n: int, prefix: str = "item") -> list[dict]:
@@ -149,3 +235,99 @@ def route_modules() -> list:
                 found.append((path, tree))
                 break
     return found
+# -- HTTP against a live server (threads, gunicorn) --------------------------------------
+
+
+def api_call(base: str, token: str, path: str, body: dict | None = None, *, method: str = "POST", timeout=60):
+    """One API request with a bearer token: (status, decoded JSON or None). A connection error
+    (reset, refused, timeout) is status 0 with its repr, so callers count it like any failure."""
+    import json
+    import urllib.error
+
+    data = json.dumps(body).encode() if body is not None else (b"" if method == "POST" else None)
+    request = urllib.request.Request(
+        base + path,
+        data=data,
+        method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            return exc.code, json.loads(raw)
+        except ValueError:
+            return exc.code, {"error": raw.decode(errors="replace")}
+    except OSError as exc:
+        return 0, {"error": repr(exc)}
+
+
+def annotate_cli(database_url: str, *args: str) -> subprocess.Popen:
+    """The ``annotate`` command in a process of its own (one a test can SIGKILL), on ``database_url``."""
+    env = {
+        **os.environ,
+        "ANNOTATE_DATABASE_URL": database_url,
+        "ANNOTATE_ENV": "testing",
+        "ANNOTATE_SECRET_KEY": "x" * 40,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", "from annotate.cli import main; main()", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def finish(proc: subprocess.Popen, timeout: float = 300) -> tuple[int, str]:
+    """Wait for a command; its exit code and everything it printed."""
+    out, err = proc.communicate(timeout=timeout)
+    return proc.returncode, (out + err).decode(errors="replace")
+
+
+class WebSession:
+    """A browser's cookie session against a live server, over urllib: signs in, keeps the CSRF
+    token, posts forms. Redirects are not followed (the caller sees the 303). Safe to use from
+    one thread at a time; two WebSessions of one user are two tabs (or two browsers)."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+        import urllib.error
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+        self._errors = urllib.error
+        self.token: str | None = None
+
+    def request(self, path: str, data: dict | None = None, headers: dict | None = None, timeout=60):
+        """(status, body text); a connection error is status 0."""
+        from urllib.parse import urlencode
+
+        body = None
+        if data is not None:
+            data = dict(data)
+            data.setdefault("csrf_token", self.token)
+            body = urlencode(data, doseq=True).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(request, timeout=timeout) as response:
+                return response.status, response.read().decode(errors="replace")
+        except self._errors.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+        except OSError as exc:
+            return 0, repr(exc)
+
+    def login(self, email: str, password: str = PASSWORD) -> None:
+        _status, page = self.request("/login")
+        self.token = csrf_from(page)
+        status, text = self.request("/login", {"email": email, "password": password})
+        assert status == 303, (status, text[:500])
+        self.token = csrf_from(self.request("/")[1])

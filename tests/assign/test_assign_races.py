@@ -10,26 +10,18 @@ no error at all (so no "database is locked").
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from helpers import pair_rows
+from helpers import Gunicorn, pair_rows
 from sqlalchemy import func, select
 
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment
 from annotate.projects import counters
 
-REPO = Path(__file__).resolve().parents[2]
 EXPERTS = 50
 
 
@@ -139,62 +131,13 @@ def test_fifty_experts_against_the_threaded_server(overlap, live_server, crowd, 
     check(session, project, n_items, overlap, errors, accepted)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(database_url, app, tmp_path):
     """gunicorn, 4 worker processes, serving the test database; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "ANNOTATE_DATABASE_URL": database_url,
-        "ANNOTATE_SECRET_KEY": secrets.token_urlsafe(32),
-        "ANNOTATE_ENV": "production",
-    }
-    with (tmp_path / "gunicorn.log").open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-w",
-                "4",
-                "-k",
-                "gthread",
-                "--threads",
-                "8",
-                "-b",
-                f"127.0.0.1:{port}",
-                "wsgi:app",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/login", timeout=2).read()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    process.kill()
-                    raise RuntimeError((tmp_path / "gunicorn.log").read_text(errors="replace")[-3000:]) from None
-                time.sleep(0.2)
-        yield base
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    assert "database is locked" not in (tmp_path / "gunicorn.log").read_text(errors="replace")
+    server = Gunicorn(database_url, tmp_path / "gunicorn.log", workers=4, threads=8)
+    yield server.start()
+    server.stop()
+    assert "database is locked" not in server.log_text()
 
 
 @pytest.mark.parametrize("overlap", [1, 3])
