@@ -125,7 +125,7 @@ def _database_unavailable(exc: DBAPIError):
         db.session().rollback()
     g.user = None  # its attributes were expired by the rollback; the page must not reload them
     unavailable = DatabaseUnavailable()
-    if request.blueprint == "api" or request.path.startswith("/api/"):
+    if unit_of_work.wants_json():
         response = jsonify({"error": unavailable.name, "message": unavailable.description})
     else:
         response = make_response(render_template("error.html", error=unavailable))
