@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Does no I/O beyond reading (or, in development, creating once) the
     instance secret: no migrations, no network, no data loading.
     """
-    from annotate import config, db, web
+    from annotate import config, db, ops, web
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.finalize(app.config, app.instance_path)
     app.config["ANNOTATE_VERSION"] = __version__
 
+    ops.init_app(app)  # first: its request hooks time and log everything the others do
     db.init_app(app)
     web.init_app(app)
 

@@ -48,6 +48,7 @@ from annotate.models import (
     ReviewState,
     User,
 )
+from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.validation import InvalidDocument, Problem, problems
 
@@ -165,6 +166,7 @@ def claim_next(
         ],
     ).one()
     set_committed_value(assignment, "item", item)
+    metrics.CLAIMS.inc()
     return assignment
 
 
@@ -318,6 +320,7 @@ def submit_judgment(
     counters.add(session, project.id, counters.judgment_added(judged, now), actor_id=assignment.expert_id)
     # The caller's response names the item: no query for it after the commit.
     set_committed_value(assignment, "item", item)
+    metrics.SUBMITS.inc()
     return judgment, True
 
 
@@ -422,6 +425,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     assignment.finished_at = now
     session.flush()
     counters.add(session, assignment.project_id, {"skips": 1}, actor_id=assignment.expert_id)
+    metrics.SKIPS.inc()
     return assignment
 
 

@@ -28,6 +28,7 @@ from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes,
 from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
 from annotate.models import Batch, BatchStatus, Project, User
+from annotate.ops import metrics
 
 __all__ = [
     "ImportOptions",
@@ -234,6 +235,7 @@ def run_batch(
         if staging is not None:
             staging.close()
     summary.seconds = time.perf_counter() - started
+    metrics.IMPORT_ROWS.inc(summary.new)
     if progress:
         progress(summary.rows, 1.0)
     return summary
