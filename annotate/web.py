@@ -23,6 +23,7 @@ from flask import (
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from annotate import db
 from annotate.models import Role, User
@@ -32,7 +33,17 @@ csrf = CSRFProtect()
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+class DatabaseId(IntegerConverter):
+    """``<int:…>`` in every route: a number the database's BIGINT/INTEGER columns can hold, so a
+    larger one is a 404 from the router instead of an overflow error (500) from the driver."""
+
+    def __init__(self, map, *args, max=2**63 - 1, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint is registered: rules pick their converters when they are added.
+    app.url_map.converters["int"] = DatabaseId
     import annotate.assign.api
     import annotate.ingest.api
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
