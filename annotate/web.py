@@ -34,10 +34,10 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 class DatabaseId(IntegerConverter):
-    """``<int:…>`` in every route: a number the database's BIGINT/INTEGER columns can hold, so a
-    larger one is a 404 from the router instead of an overflow error (500) from the driver."""
+    """``<int:…>`` in every route: a number the INTEGER id columns can hold (``db.MAX_ID``), so a
+    larger one is a 404 from the router instead of an "out of range" error (500) from the driver."""
 
-    def __init__(self, map, *args, max=2**63 - 1, **kwargs):
+    def __init__(self, map, *args, max=db.MAX_ID, **kwargs):
         super().__init__(map, *args, max=max, **kwargs)
 
 

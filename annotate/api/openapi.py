@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from annotate import __version__
+from annotate.db import MAX_ID
 
 JSON = "application/json"
 Schema = dict[str, Any]
@@ -69,8 +70,8 @@ STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 BOOL: Schema = {"type": "boolean"}
 TIME: Schema = {"type": "string", "format": "date-time"}
-# Database ids: what a path's <int:…> accepts (annotate.web.DatabaseId: 0 .. 2**63 - 1).
-ID: Schema = {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}
+# Database ids: what a path's <int:…> accepts (annotate.web.DatabaseId: 0 .. annotate.db.MAX_ID).
+ID: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 REVIEW_STATE: Schema = {"enum": ["pending", "accepted", "rejected"]}
 
 

@@ -90,7 +90,7 @@ def skipped(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
         limit = min(max(int(request.args.get("limit", 100)), 1), 1000)
-        offset = max(int(request.args.get("offset", 0)), 0)
+        offset = min(max(int(request.args.get("offset", 0)), 0), db.MAX_ID)
     except ValueError:
         return error(400, "limit and offset must be whole numbers")
     return jsonify({"skipped": skipped_report(db.session(), project, limit=limit, offset=offset)})

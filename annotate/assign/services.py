@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
-from annotate.db import begin_write, prebuilt, utcnow
+from annotate.db import MAX_ID, begin_write, prebuilt, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Assignment,
@@ -433,7 +433,7 @@ def prioritize_batch(session: Session, project: Project, batch_id: int, priority
     """Give every item of one of the project's batches ``priority`` (higher goes first). Returns how many."""
     if not -1_000_000 <= priority <= 1_000_000:
         raise AssignmentError("priority: must be between -1000000 and 1000000")
-    batch = session.get(Batch, batch_id)
+    batch = session.get(Batch, batch_id) if 0 <= batch_id <= MAX_ID else None
     if batch is None or batch.project_id != project.id:
         error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")
         error.status = 404

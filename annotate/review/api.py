@@ -69,7 +69,7 @@ def review_queue(slug: str):
     project = _reviewer_of(slug)
     try:
         limit = min(max(int(request.args.get("limit", 50)), 1), 500)
-        offset = max(int(request.args.get("offset", 0)), 0)
+        offset = min(max(int(request.args.get("offset", 0)), 0), db.MAX_ID)
     except ValueError:
         return error(400, "limit and offset must be whole numbers")
     rows = db.session().execute(queries.review_queue(project).limit(limit).offset(offset)).all()
