@@ -127,3 +127,20 @@ def test_real_responses_match_the_document(client, make_user, make_project, make
     )
     with pytest.raises(Exception, match="is a required property"):
         validate({"assignment": task["assignment"]}, {"$ref": "#/components/schemas/Task"})
+
+
+def test_ids_and_offsets_past_the_database_range_are_refused_not_500(client, make_user, make_project, make_token):
+    """Found by the schemathesis run: PostgreSQL's INTEGER ids refused such numbers with a 500."""
+    researcher = make_user("researcher", password=None)
+    make_project("big", members=[(researcher, "researcher")])
+    headers = {"Authorization": f"Bearer {make_token(researcher)}"}
+    for path in ("/api/v1/assignments/4799455191/skip", "/api/v1/judgments/99999999999999999999/review"):
+        response = client.post(path, json={"reason": "x", "verdict": "accept"}, headers=headers)
+        assert response.status_code == 404, path
+        assert response.get_json()["error"] == "Not Found"
+    priority = client.post("/api/v1/projects/big/priority", json={"batch_id": 2**63}, headers=headers)
+    assert priority.status_code == 404
+    assert "no batch" in priority.get_json()["error"]
+    far = client.get("/api/v1/projects/big/skipped?offset=99999999999999999999", headers=headers)
+    assert far.status_code == 200
+    assert far.get_json() == {"skipped": []}

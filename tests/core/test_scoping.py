@@ -24,6 +24,7 @@ from itertools import product
 import pytest
 from helpers import Browserless
 from sqlalchemy import Table, select
+from werkzeug.routing import IntegerConverter
 
 from annotate.db import Base, utcnow
 from annotate.models import (
@@ -165,11 +166,11 @@ def _attempts(session, rule, world, attacker: str):
     args = sorted(rule.arguments)
     options: dict[str, list] = {}
     for arg in args:
-        converter = type(rule._converters[arg]).__name__
+        converter = rule._converters[arg]
         if arg == "slug":
             has_ids = len(args) > 1
             options[arg] = [world["b"].slug, world["a"].slug] if has_ids else [world["b"].slug]
-        elif converter == "IntegerConverter":
+        elif isinstance(converter, IntegerConverter):  # annotate.web.DatabaseId too
             table = _table(arg)
             ids = _victim_ids(session, table, world["b"].id, world["b_users"], None)
             if attacker == "ea":  # an expert must not reach another expert's work in their own project
