@@ -533,8 +533,8 @@ def _document(export_schemas_dir: str) -> str:
     schemas = copy.deepcopy(SCHEMAS)
     _lift(item_schema(), "Item", schemas)
     exports = Path(export_schemas_dir)
-    for path in sorted(exports.glob("*.schema.json")):
-        _lift(json.loads(path.read_text()), f"Export.{path.name.removesuffix('.schema.json')}", schemas)
+    for schema_file in sorted(exports.glob("*.schema.json")):
+        _lift(json.loads(schema_file.read_text()), f"Export.{schema_file.name.removesuffix('.schema.json')}", schemas)
     _answers(schemas)
 
     paths: dict[str, dict[str, Any]] = {}

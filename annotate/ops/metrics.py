@@ -22,7 +22,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, generate_la
 
 REQUEST_SECONDS = Histogram(
     "annotate_http_request_duration_seconds",
-    "Time from the first to the last request hook, by Flask endpoint, method and status.",
+    "Time from the first to the last request hook (a streamed body's transfer not included), "
+    "by Flask endpoint, method and status.",
     ["endpoint", "method", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )

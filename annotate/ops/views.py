@@ -57,7 +57,9 @@ def metrics_view():
 
 def _token_matches(token: str | None) -> bool:
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    if not token or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
 def _address_allowed(networks: list) -> bool:
