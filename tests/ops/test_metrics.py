@@ -130,3 +130,25 @@ def test_multiprocess_mode_sums_every_worker(tmp_path):
         subprocess.run([sys.executable, "-c", COUNT_IN_A_WORKER.format(n=n)], env=env, check=True)
     scraped = subprocess.run([sys.executable, "-c", SCRAPE], env=env, check=True, capture_output=True, text=True)
     assert "annotate_claims_total 7.0" in scraped.stdout
+
+
+def test_a_background_job_that_fails_inside_is_counted_and_logged(app, session, make_project, tmp_path, capsys):
+    from annotate.ingest.background import start_import_thread
+    from annotate.ingest.services import ImportOptions, start_batch
+    from annotate.ingest.uploads import Upload
+
+    project = make_project("jobs")
+    batch = start_batch(session, project, "gone.jsonl", ImportOptions())
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    (folder / "gone.jsonl").write_text('{"id": "a"}\n')
+    upload = Upload("t", folder, project.id, 0, ["gone.jsonl"], [folder / "gone.jsonl"])
+    before = _value("annotate_job_failures_total", job="import")
+    capsys.readouterr()
+    # A project that vanished between the request and the job: an internal error, not an ImportFailed.
+    start_import_thread(app, batch.id, 2_000_000, upload, ImportOptions()).join(timeout=30)
+    assert _value("annotate_job_failures_total", job="import") - before == 1
+    logged = capsys.readouterr().err
+    assert f'"event":"import of batch {batch.id} failed"' in logged
+    assert '"level":"error"' in logged
+    assert not folder.exists()  # the upload is still discarded
