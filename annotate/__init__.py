@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Does no I/O beyond reading (or, in development, creating once) the
     instance secret: no migrations, no network, no data loading.
     """
-    from annotate import config, db, unit_of_work, web
+    from annotate import config, db, ops, unit_of_work, web
     from annotate.auth import throttle
 
     app = Flask(__name__, instance_relative_config=True)
@@ -34,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # external URLs) as the proxy saw them, trusting only the last ``proxies`` hops.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)  # type: ignore[method-assign]
 
+    ops.init_app(app)  # first: its request hooks time and log everything the others do
     db.init_app(app)
     web.init_app(app)
     throttle.init_app(app)

@@ -6,6 +6,7 @@ Every setting can be given as ``ANNOTATE_<NAME>`` in the environment; Flask's
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from annotate.limits import DEFAULTS as LIMITS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class ConfigError(RuntimeError):
@@ -63,6 +65,13 @@ def defaults(instance_path: str) -> dict:
         # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host/-Prefix.
         # 0 trusts none of those headers (a client could forge them); behind one TLS proxy, 1.
         "PROXY_FIX": 0,
+        # Structured logs (annotate.ops.logs): DEBUG, INFO, WARNING or ERROR.
+        "LOG_LEVEL": "INFO",
+        # /metrics: a bearer token, and/or client networks ("127.0.0.1/32,10.0.0.0/8"); neither: 404.
+        "METRICS_TOKEN": None,
+        "METRICS_ALLOW": "",
+        # The task queue's Redis (redis:// or rediss://), checked by /readyz when set.
+        "QUEUE_URL": None,
     }
 
 
@@ -94,6 +103,34 @@ def finalize(config: dict, instance_path: str) -> None:
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_MAX_HOURS"])
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
+    _finalize_ops(config)
+
+
+def _finalize_ops(config: dict) -> None:
+    """Check the logging and metrics settings; parse ANNOTATE_METRICS_ALLOW into networks."""
+    level = str(config.get("LOG_LEVEL") or "INFO").upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ConfigError(f"ANNOTATE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {config['LOG_LEVEL']!r}")
+    config["LOG_LEVEL"] = level
+    token = config.get("METRICS_TOKEN")
+    if token is not None and token != "":
+        token = str(token)  # from_prefixed_env turns an all-digit value into a number
+        if len(token) < MIN_METRICS_TOKEN_LENGTH:
+            raise ConfigError(f"ANNOTATE_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters")
+    config["METRICS_TOKEN"] = token or None
+    allow = config.get("METRICS_ALLOW") or ""
+    entries = allow if isinstance(allow, list) else str(allow).split(",")
+    networks = []
+    for entry in (str(e).strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"ANNOTATE_METRICS_ALLOW: {entry!r} is not an address or network (e.g. 127.0.0.1/32, 10.0.0.0/8)"
+            ) from None
+    config["METRICS_ALLOW_NETWORKS"] = networks
 
 
 def _instance_secret(instance: Path) -> str:

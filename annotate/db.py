@@ -48,6 +48,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# The largest id (or offset) a query may be given: the id columns are INTEGER, 32-bit on PostgreSQL,
+# which refuses a larger parameter ("integer out of range"); SQLite overflows past 2**63 - 1. A
+# number from outside past it is refused (404, or clamped) before it reaches the driver.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """The current time in UTC, as a timezone-aware datetime."""
     return datetime.now(UTC)

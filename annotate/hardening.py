@@ -27,8 +27,9 @@ from annotate.unit_of_work import wants_json
 
 log = logging.getLogger(__name__)
 
-# The largest id a database column holds (SQLite INTEGER, PostgreSQL BIGINT).
-MAX_ID = 2**63 - 1
+# The largest id a database column holds: the id columns are INTEGER, 32-bit on PostgreSQL
+# (a larger parameter is "integer out of range"); see db.MAX_ID.
+MAX_ID = db.MAX_ID
 # Paging past these is answered as the last page would be: empty, never an overflow.
 MAX_PAGE = 10**6
 MAX_OFFSET = 10**9

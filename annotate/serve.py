@@ -34,6 +34,13 @@ def worker_app():
     return app
 
 
+def _child_exit(_server, worker) -> None:
+    # Metrics in multiprocess mode (PROMETHEUS_MULTIPROC_DIR): a dead worker's live values go.
+    from annotate.ops.metrics import mark_worker_dead
+
+    mark_worker_dead(worker.pid)
+
+
 def serve(host: str, port: int, workers: int) -> None:
     """Serve until interrupted. Each worker builds its own app (no shared state but the database)."""
     _Gunicorn(
@@ -43,7 +50,10 @@ def serve(host: str, port: int, workers: int) -> None:
             "worker_class": "gthread",
             "threads": 4,
             "timeout": 60,
-            "accesslog": "-",
+            # No gunicorn access log: the app logs every request as JSON (annotate.ops), with the
+            # route instead of the URL, whose path can hold a set-password link's token.
+            "accesslog": None,
             "forwarded_allow_ips": "127.0.0.1",
+            "child_exit": _child_exit,
         }
     ).run()

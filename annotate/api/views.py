@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, Response, abort, g, jsonify, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 
 from annotate import db
 from annotate.assign.services import answer_schema
@@ -115,3 +115,18 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
         "answer_schema": answer_schema(project, assignment.item),
         "judgment_url": url_for("api.judgment", assignment_id=assignment.id, _external=False),
     }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """This API's OpenAPI 3.1 document (annotate.api.openapi). Public: it describes, it reveals no data."""
+    import hashlib
+
+    from annotate.api.openapi import document_json
+
+    text = document_json(current_app.config["EXPORT_SCHEMAS_DIR"])
+    response = Response(text, mimetype="application/json")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
+    return response.make_conditional(request)
+

@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
-from annotate.db import begin_write, prebuilt, utcnow
+from annotate.db import MAX_ID, begin_write, prebuilt, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Assignment,
@@ -48,6 +48,7 @@ from annotate.models import (
     ReviewState,
     User,
 )
+from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.projects.services import must_accept_terms
 from annotate.validation import InvalidDocument, Problem, problems
@@ -180,6 +181,7 @@ def claim_next(
         ],
     ).one()
     set_committed_value(assignment, "item", item)
+    metrics.CLAIMS.inc()
     return assignment
 
 
@@ -333,6 +335,7 @@ def submit_judgment(
     counters.add(session, project.id, counters.judgment_added(judged, now), actor_id=assignment.expert_id)
     # The caller's response names the item: no query for it after the commit.
     set_committed_value(assignment, "item", item)
+    metrics.SUBMITS.inc()
     return judgment, True
 
 
@@ -437,6 +440,7 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     assignment.finished_at = now
     session.flush()
     counters.add(session, assignment.project_id, {"skips": 1}, actor_id=assignment.expert_id)
+    metrics.SKIPS.inc()
     return assignment
 
 
@@ -444,7 +448,7 @@ def prioritize_batch(session: Session, project: Project, batch_id: int, priority
     """Give every item of one of the project's batches ``priority`` (higher goes first). Returns how many."""
     if not -1_000_000 <= priority <= 1_000_000:
         raise AssignmentError("priority: must be between -1000000 and 1000000")
-    batch = session.get(Batch, batch_id)
+    batch = session.get(Batch, batch_id) if 0 <= batch_id <= MAX_ID else None
     if batch is None or batch.project_id != project.id:
         error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")
         error.status = 404

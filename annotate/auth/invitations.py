@@ -23,7 +23,7 @@ from annotate.auth.services import UserError, change_password
 from annotate.db import utcnow
 from annotate.models import Invitation, Project, ProjectRole, User
 
-log = logging.getLogger("annotate.invitations")
+log = logging.getLogger(__name__)
 DEFAULT_TTL = timedelta(days=7)
 
 

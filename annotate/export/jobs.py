@@ -9,9 +9,9 @@ A worker that dies mid-export leaves its record ``running``; see
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
-import traceback
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +26,9 @@ from annotate.export.folder import write_folder
 from annotate.export.services import fail_export, finish_export, start_export
 from annotate.models import ExportRecord, Project, User
 from annotate.models.export import ExportStatus
+from annotate.ops import metrics
+
+log = logging.getLogger(__name__)
 
 ABANDONED_AFTER = timedelta(hours=6)
 
@@ -93,7 +96,8 @@ def _run(app: Flask, record_id: int, fmt: ExportFormat, options: ExportOptions) 
         except ExportError as exc:
             error = str(exc)
         except Exception:
-            app.logger.error("export %s failed:\n%s", record_id, traceback.format_exc())
+            log.exception("export %s failed", record_id)
+            metrics.JOB_FAILURES.labels("export").inc()
             error = "the export failed with an internal error; see the server log"
         session.rollback()  # end the read transaction before writing
         db.begin_write(session)

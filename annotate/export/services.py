@@ -23,6 +23,7 @@ from annotate.export.base import (
 from annotate.export.selection import prepare
 from annotate.models import ExportRecord, Project, User
 from annotate.models.export import ExportStatus
+from annotate.ops import metrics
 
 CHUNK_BYTES = 65536
 PROGRESS_EVERY = 5000  # rows between progress callbacks
@@ -84,6 +85,7 @@ def finish_export(
     record.sha256 = sha256
     record.files = files
     record.finished_at = utcnow()
+    metrics.EXPORT_ROWS.inc(summary.rows)
 
 
 def fail_export(record: ExportRecord, message: str) -> None:

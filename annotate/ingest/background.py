@@ -18,6 +18,7 @@ from annotate.ingest.errors import ImportFailed
 from annotate.ingest.services import ImportOptions, import_sources
 from annotate.ingest.uploads import Upload, discard
 from annotate.models import Batch, Project
+from annotate.ops import metrics
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ def start_import_thread(
                 pass  # recorded on the batch, shown on its page
             except Exception:
                 log.exception("import of batch %s failed", batch_id)
+                metrics.JOB_FAILURES.labels("import").inc()
             finally:
                 discard(upload)
 

@@ -29,6 +29,7 @@ from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
 from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
+from annotate.ops import metrics
 
 __all__ = [
     "ImportOptions",
@@ -241,6 +242,7 @@ def run_batch(
         if staging is not None:
             staging.close()
     summary.seconds = time.perf_counter() - started
+    metrics.IMPORT_ROWS.inc(summary.new)
     if progress:
         progress(summary.rows, 1.0)
     return summary

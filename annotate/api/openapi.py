@@ -1,0 +1,575 @@
+"""The OpenAPI 3.1 document of API v1, served at ``/api/v1/openapi.json``.
+
+The document is built here, next to the routes it describes, and checked against them:
+``tests/api/test_openapi.py`` fails when a ``/api/v1/`` route (path and method) of the app
+is missing from ``OPERATIONS`` or when ``OPERATIONS`` names one the app lacks, and
+``tests/api/test_openapi_fuzz.py`` runs schemathesis over it against the real app (no
+5xx; every response valid against the schema given here).
+
+The shapes already published elsewhere are not copied: the canonical item is the package's
+``annotate/ingest/item.schema.json``, the export records are ``exports/<format>.schema.json``
+and the answers are built by the task kinds (``annotate.kinds``) from the shipped templates;
+``document()`` lifts them into ``components.schemas``.
+
+**Adding a route** is one entry in ``OPERATIONS``, keyed by the OpenAPI path (Flask's
+``<slug>`` becomes ``{slug}``, ``<int:id>`` ``{id}``) and the lower-case method::
+
+    ("/projects/{slug}/things", "get"): op(
+        "List the project's things",
+        roles="researcher",
+        params=[SLUG, query("limit", INT)],
+        responses={200: ok(obj(things=array(ref("Thing")))), **LOOKUP},
+    ),
+
+Path parameters are declared from the path by ``op`` (``{slug}``, ``{..._id}``); add the
+response shapes the route returns to ``SCHEMAS`` when they are used twice or more. ``LOOKUP``
+is the 401 and 404 every token route can answer; ``BODY`` adds the 400 and 422 of a route that
+reads a JSON body.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from annotate import __version__
+from annotate.db import MAX_ID
+
+JSON = "application/json"
+Schema = dict[str, Any]
+
+# -- schema helpers --------------------------------------------------------------------------
+
+
+def ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def obj(required: tuple[str, ...] | None = None, /, **properties: Schema) -> Schema:
+    """An object with ``properties``; all of them required unless ``required`` names the few that are."""
+    return {
+        "type": "object",
+        "required": list(properties if required is None else required),
+        "properties": properties,
+    }
+
+
+def array(items: Schema, **extra: Any) -> Schema:
+    return {"type": "array", "items": items, **extra}
+
+
+def nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+STR: Schema = {"type": "string"}
+INT: Schema = {"type": "integer"}
+BOOL: Schema = {"type": "boolean"}
+TIME: Schema = {"type": "string", "format": "date-time"}
+# Database ids: what a path's <int:…> accepts (annotate.web.DatabaseId: 0 .. annotate.db.MAX_ID).
+ID: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
+REVIEW_STATE: Schema = {"enum": ["pending", "accepted", "rejected"]}
+
+
+def query(name: str, schema: Schema, description: str = "") -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+def ok(schema: Schema, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": ref("Error")}}}
+
+
+def body(schema: Schema, description: str = "") -> dict[str, Any]:
+    return {"required": True, "description": description, "content": {JSON: {"schema": schema}}}
+
+
+NO_CONTENT = {"description": "Nothing left to hand out"}
+LOOKUP = {
+    401: error("No bearer token, or an unknown or revoked one (with WWW-Authenticate)"),
+    404: error("No such project, assignment or judgment for this token's user (also: not a member)"),
+}
+BODY = {
+    400: error("The body is not a JSON object"),
+    422: error("A field is missing or invalid; problems[].path names it"),
+}
+
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[^/]+$"}}
+_PATH_PARAM = re.compile(r"{([a-z_]+)}")
+
+
+def op(
+    summary: str,
+    *,
+    roles: str,
+    responses: dict[int, Any],
+    params: list[dict[str, Any]] | None = None,
+    request: dict[str, Any] | None = None,
+    description: str = "",
+    public: bool = False,
+) -> dict[str, Any]:
+    """One operation. ``roles`` says who may call it (in the description; the app checks it)."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "description": f"{description}\n\nWho: {roles}.".strip(),
+        "parameters": list(params or []),
+        "responses": {str(status): response for status, response in sorted(responses.items())},
+    }
+    if request is not None:
+        operation["requestBody"] = request
+    if public:
+        operation["security"] = []
+    return operation
+
+
+def _with_path_params(path: str, operation: dict[str, Any]) -> dict[str, Any]:
+    declared = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
+    for name in _PATH_PARAM.findall(path):
+        if name not in declared:
+            schema = SLUG["schema"] if name == "slug" else ID
+            operation["parameters"].insert(0, {"name": name, "in": "path", "required": True, "schema": schema})
+    return operation
+
+
+# -- shared shapes ------------------------------------------------------------------------------
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        "type": "object",
+        "description": "Every error: `error` always; `message` on HTTP errors (404, 405, 413); `problems` with "
+        "the JSON path of each problem on validation errors; `terms_url`, `field`, `source`, `location` where "
+        "they apply.",
+        "required": ["error"],
+        "properties": {
+            "error": STR,
+            "message": STR,
+            "problems": array(obj(path=STR, message=STR)),
+            "terms_url": STR,
+            "field": STR,
+            "source": nullable(STR),
+            "location": nullable(STR),
+        },
+    },
+    "Assignment": obj(
+        id=INT,
+        status={"enum": ["leased", "submitted", "skipped", "expired"]},
+        leased_at=TIME,
+        expires_at=TIME,
+        display_order=array(STR, description="Response ids in the order shown"),
+    ),
+    "Template": {
+        **obj(("name", "version", "kind", "config"), name=STR, version=INT, kind=STR, config={"type": "object"}),
+        "description": "The project's template snapshot (task_templates/schema.json)",
+    },
+    "Task": obj(
+        assignment=ref("Assignment"),
+        item=ref("Item"),
+        template=ref("Template"),
+        answer_schema={
+            "type": "object",
+            "description": "The JSON Schema the answers to this item must satisfy (built by the task kind)",
+        },
+        judgment_url=STR,
+    ),
+    "Judgment": obj(id=INT, assignment_id=INT, item_id=STR, answers=ref("Answers"), created_at=TIME, updated_at=TIME),
+    "Review": obj(
+        id=INT,
+        verdict={"enum": ["accept", "reject", "fix"]},
+        comment=STR,
+        reviewer=nullable(STR),
+        created_at=TIME,
+    ),
+    "JudgmentForReview": obj(
+        judgment=obj(
+            id=INT,
+            item_id=STR,
+            answers=ref("Answers"),
+            adjudication=BOOL,
+            review_state=REVIEW_STATE,
+            created_at=TIME,
+            updated_at=TIME,
+            revisions=array(
+                obj(answers=ref("Answers"), reason=nullable(STR), edited_by=nullable(STR), created_at=TIME)
+            ),
+            reviews=array(ref("Review")),
+        ),
+        item=ref("Item"),
+        review_url=STR,
+    ),
+    "ImportOptions": {
+        "type": "object",
+        "properties": {
+            "shape": {**STR, "description": "A shape name (README: Importing); detected from the first row if absent"},
+            "mapping": {
+                "type": "object",
+                "additionalProperties": {"anyOf": [STR, array(STR)]},
+                "description": "field -> column(s), as --map on the command line",
+            },
+            "format": {"enum": ["jsonl", "json", "csv", "tsv", "parquet"]},
+            "skip_invalid": {"anyOf": [BOOL, STR]},
+        },
+    },
+    "ImportSummary": obj(
+        ("batch_id", "source", "format", "shape", "rows", "new", "duplicate", "skipped", "seconds"),
+        batch_id=INT,
+        source=STR,
+        format=STR,
+        shape=STR,
+        rows=INT,
+        new=INT,
+        duplicate=INT,
+        skipped=INT,
+        seconds={"type": "number"},
+    ),
+    "Stats": obj(
+        project=STR,
+        overlap=INT,
+        items=INT,
+        judgments=INT,
+        complete_items=INT,
+        active_leases=INT,
+        experts=INT,
+    ),
+}
+
+# Templates whose answer schemas stand for their kind in the document (an item with responses r1, r2).
+ANSWER_EXAMPLES = ("pairwise", "ranking", "critique", "rubric")
+
+# -- the operations -----------------------------------------------------------------------------
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/openapi.json", "get"): op(
+        "This document",
+        roles="anyone (no token)",
+        public=True,
+        responses={200: ok({"type": "object"}, "The OpenAPI 3.1 document")},
+    ),
+    ("/projects/{slug}/assignments", "post"): op(
+        "Lease the next task",
+        roles="the project's experts, reviewers and researchers",
+        description="An open lease of this user is returned again. `fresh=1` leases another item while under "
+        "the project's cap on open leases (prefetching clients).",
+        params=[query("fresh", {"enum": ["1", "true", "0", "false"]})],
+        responses={
+            201: ok(ref("Task"), "The task: item with responses in display order, template and answer schema"),
+            204: NO_CONTENT,
+            403: error("The project's terms are not accepted yet (terms_url says where)"),
+            **LOOKUP,
+        },
+    ),
+    ("/assignments/{assignment_id}/judgment", "post"): op(
+        "Submit (or edit) the judgment of a leased task",
+        roles="the expert who holds the assignment",
+        description="The same answers again return the same judgment (200); other answers edit it, keeping "
+        "the earlier ones, while the judgment may be changed.",
+        request=body(
+            obj(
+                ("answers",),
+                answers=ref("Answers"),
+                active_seconds={**INT, "description": "Time spent on the task"},
+            ),
+            "Answers valid against the assignment's answer_schema",
+        ),
+        responses={
+            201: ok(obj(judgment=ref("Judgment")), "The new judgment"),
+            200: ok(obj(judgment=ref("Judgment")), "The judgment, unchanged or edited"),
+            409: error("The task cannot take this judgment any more (e.g. it was skipped, or is final)"),
+            **LOOKUP,
+            **BODY,
+        },
+    ),
+    ("/assignments/{assignment_id}/skip", "post"): op(
+        "Give a task back, with a reason",
+        roles="the expert who holds the assignment",
+        request=body(obj(reason={**STR, "minLength": 1})),
+        responses={
+            200: ok(obj(assignment=obj(id=INT, status=STR, skip_reason=nullable(STR)))),
+            409: error("The task is already submitted"),
+            **LOOKUP,
+            **BODY,
+        },
+    ),
+    ("/projects/{slug}/eligibility", "get"): op(
+        "Why a claim would give this user nothing (expertise, quota, lease cap), or null",
+        roles="the project's experts, reviewers and researchers",
+        responses={200: ok(obj(refusal=nullable(STR))), **LOOKUP},
+    ),
+    ("/projects/{slug}/priority", "post"): op(
+        "Push a batch's items before the others",
+        roles="the project's researchers",
+        request=body(obj(("batch_id",), batch_id=ID, priority={**INT, "description": "Higher goes first"})),
+        responses={200: ok(obj(batch_id=INT, priority=INT, items=INT)), **LOOKUP, **BODY},
+    ),
+    ("/projects/{slug}/skipped", "get"): op(
+        "Skipped, unfinished items, stuck ones first",
+        roles="the project's researchers",
+        params=[query("limit", {**INT, "minimum": 1, "maximum": 1000}), query("offset", {**INT, "minimum": 0})],
+        responses={
+            200: ok(
+                obj(
+                    skipped=array(
+                        obj(
+                            item_id=STR,
+                            skips=INT,
+                            judgments=INT,
+                            overlap=INT,
+                            reasons=array(STR),
+                            remaining=INT,
+                            stuck=BOOL,
+                        )
+                    )
+                )
+            ),
+            400: error("limit or offset is not a whole number"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/items", "post"): op(
+        "Import items",
+        roles="the project's researchers",
+        description="All or nothing (unless skip_invalid): the first bad row answers 422 naming the source, "
+        "the location and the JSON path.",
+        request={
+            "required": True,
+            "content": {
+                JSON: {
+                    "schema": {
+                        "anyOf": [
+                            array({"type": "object"}, description="Rows: canonical items or any known shape"),
+                            obj(("items",), items=array({"type": "object"}), options=ref("ImportOptions")),
+                        ]
+                    }
+                },
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["file"],
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            **SCHEMAS["ImportOptions"]["properties"],
+                            "mapping": STR,
+                        },
+                    }
+                },
+            },
+        },
+        responses={
+            201: ok(obj(batch=ref("ImportSummary"), skipped=array(obj(location=STR, error=STR)))),
+            413: error("The upload is larger than ANNOTATE_IMPORT_MAX_BYTES"),
+            415: error("The uploaded file's type is not one annotate reads"),
+            **LOOKUP,
+            **BODY,
+        },
+    ),
+    ("/projects/{slug}/export", "get"): op(
+        "The export, streamed as JSONL",
+        roles="the project's researchers",
+        description="One record per line, valid against `exports/<format>.schema.json` "
+        "(in this document: components.schemas `Export.<format>`). Options as in exports/README.md.",
+        params=[
+            query("format", {"enum": []}),  # filled by document() from the export registry
+            query("unit", {"enum": ["item", "judgment"]}),
+            query("aggregation", {"enum": ["majority", "unanimous", "all"]}),
+            query("accepted_only", {"enum": ["1", "0", "true", "false"]}),
+            query("min_agreement", {"type": "number", "minimum": 0, "maximum": 1}),
+            query("gold_only", {"enum": ["1", "0", "true", "false"]}),
+            query("since", STR),
+            query("until", STR),
+        ],
+        responses={
+            200: {
+                "description": "JSONL, one export record per line",
+                "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            },
+            400: error("An option is invalid; field names it"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/stats", "get"): op(
+        "Progress counts (as `annotate stats --json`)",
+        roles="the project's researchers",
+        responses={200: ok(ref("Stats")), **LOOKUP},
+    ),
+    ("/projects/{slug}/reviews", "get"): op(
+        "Judgments waiting for review",
+        roles="the project's reviewers and researchers",
+        params=[query("limit", {**INT, "minimum": 1, "maximum": 500}), query("offset", {**INT, "minimum": 0})],
+        responses={
+            200: ok(obj(pending=array(obj(judgment_id=INT, item_id=STR, updated_at=TIME, adjudication=BOOL)))),
+            400: error("limit or offset is not a whole number"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/reviews/next", "post"): op(
+        "Claim the next judgment to review",
+        roles="the project's reviewers and researchers",
+        responses={201: ok(ref("JudgmentForReview")), 204: NO_CONTENT, **LOOKUP},
+    ),
+    ("/judgments/{judgment_id}/review", "post"): op(
+        "Accept, reject (with a comment) or fix (with answers) a judgment",
+        roles="the project's reviewers and researchers",
+        request=body(
+            obj(
+                ("verdict",),
+                verdict={"enum": ["accept", "reject", "fix"]},
+                comment=STR,
+                answers=ref("Answers"),
+                seen_updated_at={**TIME, "description": "The judgment's updated_at the reviewer saw"},
+            )
+        ),
+        responses={
+            201: ok(
+                obj(
+                    review=ref("Review"),
+                    judgment=obj(id=INT, review_state=REVIEW_STATE, answers=ref("Answers")),
+                )
+            ),
+            409: error("The judgment changed since the reviewer saw it, or is final"),
+            **LOOKUP,
+            **BODY,
+        },
+    ),
+    ("/projects/{slug}/adjudications/next", "post"): op(
+        "Claim the next split vote to adjudicate",
+        roles="the project's adjudicators",
+        responses={
+            201: ok(
+                {
+                    "allOf": [
+                        ref("Task"),
+                        obj(earlier_judgments=array(obj(expert=STR, answers=ref("Answers"), created_at=TIME))),
+                    ]
+                }
+            ),
+            204: NO_CONTENT,
+            **LOOKUP,
+        },
+    ),
+    ("/me/returned", "get"): op(
+        "My judgments a reviewer sent back",
+        roles="any signed-in token",
+        responses={
+            200: ok(
+                obj(
+                    returned=array(
+                        obj(
+                            judgment_id=INT,
+                            assignment_id=INT,
+                            project=STR,
+                            item_id=STR,
+                            answers=ref("Answers"),
+                            review=nullable(ref("Review")),
+                            judgment_url=STR,
+                        )
+                    )
+                )
+            ),
+            401: LOOKUP[401],
+        },
+    ),
+}
+
+
+# -- the document ----------------------------------------------------------------------------------
+
+
+def _lift(schema: Schema, name: str, schemas: dict[str, Schema]) -> Schema:
+    """Put a standalone JSON Schema into ``schemas`` as ``name``: its ``$defs`` become
+    ``name.def`` components and its local ``#/$defs/…`` references point at them."""
+    schema = copy.deepcopy(schema)
+    for key in ("$schema", "$id"):
+        schema.pop(key, None)
+    defs = schema.pop("$defs", {})
+    text = json.dumps(schema)
+    for def_name, definition in defs.items():
+        schemas[f"{name}.{def_name}"] = definition
+    text = re.sub(r'"#/\$defs/([^"]+)"', lambda m: json.dumps(f"#/components/schemas/{name}.{m.group(1)}"), text)
+    schemas[name] = json.loads(text)
+    # A definition may refer to another definition of the same file.
+    for def_name in defs:
+        lifted = re.sub(
+            r'"#/\$defs/([^"]+)"',
+            lambda m: json.dumps(f"#/components/schemas/{name}.{m.group(1)}"),
+            json.dumps(schemas[f"{name}.{def_name}"]),
+        )
+        schemas[f"{name}.{def_name}"] = json.loads(lifted)
+    return schemas[name]
+
+
+def _answers(schemas: dict[str, Schema]) -> None:
+    from annotate.config import REPO_ROOT
+    from annotate.kinds import get_kind
+
+    templates_dir = REPO_ROOT / "task_templates"  # the shipped ones, whatever ANNOTATE_TEMPLATES_DIR says
+
+    alternatives = []
+    for name in ANSWER_EXAMPLES:
+        template = json.loads((templates_dir / f"{name}.json").read_text())
+        built = get_kind(template["kind"]).answer_schema(template["config"], ["r1", "r2"])
+        built.pop("$schema", None)
+        built["description"] = f"The answers of the shipped template {name!r} (kind {template['kind']})"
+        schemas[f"Answers.{name}"] = built
+        alternatives.append(ref(f"Answers.{name}"))
+    schemas["Answers"] = {
+        "description": "The answers to one item. The schema that holds for a task is its `answer_schema` (from "
+        "the project's template and the item's responses); shown here: each kind's shipped template for an "
+        "item with responses r1 and r2. Answers name responses by id, never by position.",
+        "anyOf": alternatives,
+    }
+
+
+@cache
+def _document(export_schemas_dir: str) -> str:
+    from annotate.export import FORMATS
+    from annotate.ingest.validate import item_schema
+
+    schemas = copy.deepcopy(SCHEMAS)
+    _lift(item_schema(), "Item", schemas)
+    exports = Path(export_schemas_dir)
+    for schema_file in sorted(exports.glob("*.schema.json")):
+        _lift(json.loads(schema_file.read_text()), f"Export.{schema_file.name.removesuffix('.schema.json')}", schemas)
+    _answers(schemas)
+
+    paths: dict[str, dict[str, Any]] = {}
+    for (path, method), operation in OPERATIONS.items():
+        operation = _with_path_params(path, copy.deepcopy(operation))
+        operation["operationId"] = f"{method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}"
+        for parameter in operation["parameters"]:
+            if parameter["name"] == "format" and path.endswith("/export"):
+                parameter["schema"] = {"enum": list(FORMATS), "default": "trl"}
+        paths.setdefault(f"/api/v1{path}", {})[method] = operation
+    document = {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "annotate API",
+            "version": __version__,
+            "description": "Expert feedback for RLHF: lease tasks, submit judgments, import items, export "
+            "preference datasets. Bearer tokens from `annotate tokens create EMAIL`. Errors are JSON "
+            "(components.schemas.Error).",
+        },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "An API token"}},
+        },
+        "security": [{"bearer": []}],
+    }
+    return json.dumps(document, sort_keys=True)
+
+
+def document(export_schemas_dir: str | Path) -> dict[str, Any]:
+    """The OpenAPI document (a fresh copy; built once per process and folder of export schemas)."""
+    return json.loads(_document(str(export_schemas_dir)))
+
+
+def document_json(export_schemas_dir: str | Path) -> str:
+    """The document as JSON text, as served."""
+    return _document(str(export_schemas_dir))
