@@ -61,7 +61,8 @@ def download(slug: str):
 def download_form(slug: str):
     """An old download link: the export page, its form filled in from the query string."""
     project, _member = project_for(g.user, slug, RESEARCH)
-    return redirect(url_for("export.page", slug=project.slug, **request.args), 303)
+    query = request.query_string.decode("latin-1")  # as sent: repeated options (exclude_expert) stay
+    return redirect(url_for("export.page", slug=project.slug) + (f"?{query}" if query else ""), 303)
 
 
 @bp.get("/p/<slug>/exports")

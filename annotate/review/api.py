@@ -57,7 +57,7 @@ def judgment_json(judgment: Judgment) -> dict:
 def review_json(review: Review, *, with_reviewer: bool = True) -> dict:
     """A review; ``with_reviewer=False`` for the expert whose judgment it is, whose page
     (review/returned.html) does not say who reviewed it."""
-    shown = {
+    shown: dict[str, object] = {
         "id": review.id,
         "verdict": review.verdict.value,
         "comment": review.comment,
