@@ -129,4 +129,3 @@ def openapi():
     response.headers["Cache-Control"] = "public, max-age=3600"
     response.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
     return response.make_conditional(request)
-

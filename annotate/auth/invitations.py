@@ -125,6 +125,28 @@ def deliver_invitation(
         f"{who} invited you to {what}.\n\nSet your password here (the link works once and expires in "
         f"{DEFAULT_TTL.days} days):\n\n{url}\n"
     )
+    return Delivery(url=url, mailed=_send(config, message, user, url))
+
+
+def notify_offer(config: dict[str, Any], user: User, url: str, *, project: Project, inviter: User) -> bool:
+    """Mail the owner of an existing account that a membership waits for their answer at ``url``
+    (no link that signs in: they sign in with their own password). False without a mail server."""
+    server = config.get("MAIL_SERVER")
+    if not server:
+        return False
+    message = EmailMessage()
+    message["From"] = config.get("MAIL_FROM") or f"annotate@{server}"
+    message["To"] = user.email
+    message["Subject"] = f"You are invited to the project “{project.title}”"
+    message.set_content(
+        f"{inviter.display_name} invited you to the project “{project.title}”.\n\n"
+        f"Sign in as usual, then accept or decline the invitation here:\n\n{url}\n"
+    )
+    return _send(config, message, user, url)
+
+
+def _send(config: dict[str, Any], message: EmailMessage, user: User, url: str) -> bool:
+    server = config["MAIL_SERVER"]
     try:
         with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):
@@ -134,9 +156,9 @@ def deliver_invitation(
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         # The invitation still exists: fall back to showing the link rather than losing it.
-        log.error("could not mail the set-password link to %s (%s); link: %s", user.email, exc, url)
-        return Delivery(url=url, mailed=False)
-    return Delivery(url=url, mailed=True)
+        log.error("could not mail %s (%s); link: %s", user.email, exc, url)
+        return False
+    return True
 
 
 __all__ = [
@@ -146,5 +168,6 @@ __all__ = [
     "create_invitation",
     "deliver_invitation",
     "invitation_for_token",
+    "notify_offer",
     "redeem_invitation",
 ]

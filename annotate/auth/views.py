@@ -10,7 +10,15 @@ from annotate import db
 from annotate.auth import throttle
 from annotate.auth.invitations import InvitationError, invitation_for_token, redeem_invitation
 from annotate.auth.people import can_edit_profile, can_view_profile, terms_accepted
-from annotate.auth.services import UserError, authenticate, end_sessions, parse_rate, parse_tags, update_profile
+from annotate.auth.services import (
+    UserError,
+    authenticate,
+    change_password,
+    end_sessions,
+    parse_rate,
+    parse_tags,
+    update_profile,
+)
 from annotate.auth.sessions import start_session
 from annotate.models import User
 from annotate.web import after_rollback, login_required, writes_nothing
@@ -165,3 +173,43 @@ def _refused_profile(user: User, error: str):
     return render_template(
         "auth/profile.html", user=user, editable=True, form=request.form, error=error, accepted=accepted
     ), 422
+
+
+@bp.post("/profile/password")
+@login_required
+def change_own_password():
+    """Change one's own password: every other session ends and the API tokens are revoked; this one
+    goes on under a fresh cookie. A wrong current password counts as a failed sign-in."""
+    dbs = db.session()
+    user = g.user
+    account = user.email.lower()
+
+    def again(status: int, error: str):
+        page = render_template(
+            "auth/profile.html",
+            user=user,
+            editable=can_edit_profile(dbs, user, user),
+            form=None,
+            accepted=terms_accepted(dbs, user, user),
+            password_error=error,
+        )
+        return make_response(page, status)
+
+    refusal = throttle.refused("login", account=account, address=throttle.address())
+    if refusal is not None:
+        response = again(429, refusal.message)
+        response.headers["Retry-After"] = str(refusal.wait)
+        return response
+    if authenticate(dbs, user.email, request.form.get("current", "")) is None:
+        throttle.count("login", account=account, address=throttle.address())
+        return again(422, "current password: that is not your current password")
+    password = request.form.get("password", "")
+    if password != request.form.get("confirm", ""):
+        return again(422, "new password: the two entries differ")
+    try:
+        change_password(dbs, user, password)
+    except UserError as exc:
+        return after_rollback(again, 422, f"new {exc}")
+    start_session(user)
+    flash("Password changed. You are signed out everywhere else, and your API tokens are revoked.")
+    return redirect(url_for("auth.profile", user_id=user.id), 303)

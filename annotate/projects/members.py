@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from annotate import db
 from annotate.auth import throttle
-from annotate.auth.invitations import create_invitation, deliver_invitation
+from annotate.auth.invitations import create_invitation, deliver_invitation, notify_offer
 from annotate.auth.people import manages_account, may_send_link
 from annotate.auth.services import UserError, add_user, normalize_email, parse_rate
 from annotate.hardening import id_arg
@@ -94,11 +94,7 @@ def add(slug: str):
             raise UserError(f"email: {email} belongs to a deactivated account; an admin can reactivate it")
         elif not manages_account(session, g.user, user):
             offer_membership(session, project, user, role, by=g.user)
-            flash(
-                f"{user.email} already has an account used in projects you do not manage: they are invited "
-                f"as {role.value} and join when they accept, after signing in."
-            )
-            return client_redirect(url_for("projects.members", slug=project.slug))
+            return after_commit(_offered, project, user, role)
         else:
             member = add_member(session, project, user, role)
             if may_send_link(session, g.user, user):
@@ -114,6 +110,18 @@ def _added(project: Project, user: User, member: ProjectMember, url: str | None)
         flash(f"{user.email} is now {member.role.value} in this project.")
         return client_redirect(url_for("projects.members", slug=project.slug))
     return _deliver(project, user, url, again=False)
+
+
+def _offered(project: Project, user: User, role: ProjectRole):
+    throttle.count("invite", user=str(g.user.id))
+    where = url_for("projects.invitations", _external=True)
+    mailed = notify_offer(current_app.config, user, where, project=project, inviter=g.user)
+    flash(
+        f"{user.email} already has an account used in projects you do not manage: they are invited "
+        f"as {role.value} and join when they accept, after signing in"
+        + (" (they were mailed)." if mailed else "; tell them to look under Invitations.")
+    )
+    return client_redirect(url_for("projects.members", slug=project.slug))
 
 
 def _link(session, project: Project, user: User, role: ProjectRole) -> str:

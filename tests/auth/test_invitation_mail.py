@@ -70,3 +70,20 @@ def test_an_unreachable_mail_server_falls_back_to_showing_the_link(app, make_use
     page = signed_in(researcher).post("/p/nomail/members", {"email": "lost@example.org", "role": "expert"})
     assert page.status_code == 200
     assert "/invite/" in page.text
+
+
+def test_a_membership_offer_is_mailed_without_a_link_that_signs_in(
+    app, smtp_server, make_user, make_project, signed_in, session
+):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.server_address[1], MAIL_FROM="lab@example.org")
+    alice, mallory, expert = make_user("researcher"), make_user("researcher"), make_user("expert")
+    make_project("own", members=[(alice, "researcher"), (expert, "expert")])
+    make_project("other", title="Other project", members=[(mallory, "researcher")])
+    web = signed_in(mallory)
+    assert web.post("/p/other/members", {"email": expert.email, "role": "expert"}).status_code == 303
+    assert "(they were mailed)" in web.get("/p/other/members").text
+    [message] = smtp_server.messages
+    assert f"To: {expert.email}" in message
+    assert "Other project" in message
+    assert "http://localhost/invitations" in message
+    assert "/invite/" not in message

@@ -8,7 +8,7 @@ import re
 import time
 
 import pytest
-from helpers import Browserless, csrf_from
+from helpers import PASSWORD, Browserless, csrf_from
 
 from annotate import create_app
 from annotate.config import ConfigError
@@ -170,3 +170,48 @@ def test_the_session_cookie_expires_with_the_absolute_lifetime():
 def test_session_limits_must_be_positive_numbers(setting, value):
     with pytest.raises(ConfigError, match=f"ANNOTATE_{setting} must be a positive number"):
         create_app({"ENV": "testing", "SECRET_KEY": "x" * 40, setting: value, "DATABASE_URL": "sqlite://"})
+
+
+def test_changing_ones_password_ends_the_other_sessions(app, make_user, make_token, signed_in, replay, session):
+    expert = make_user("expert")
+    token = make_token(expert)
+    web, phone = signed_in(expert), signed_in(expert)
+    saved = _cookie(phone)
+    page = web.get(f"/people/{expert.id}").text
+    assert 'action="/profile/password"' in page
+    wrong = web.post("/profile/password", {"current": "not-my-password", "password": "n" * 12, "confirm": "n" * 12})
+    assert wrong.status_code == 422
+    assert "current password: that is not your current password" in wrong.text
+    assert 'id="password-error"' in wrong.text
+    short = web.post("/profile/password", {"current": PASSWORD, "password": "short", "confirm": "short"})
+    assert short.status_code == 422
+    assert "new password: at least 10 characters" in short.text
+    assert _signed_in(replay(saved))  # nothing changed yet
+    done = web.post(
+        "/profile/password", {"current": PASSWORD, "password": "brand-new-pass", "confirm": "brand-new-pass"}
+    )
+    assert done.status_code == 303
+    assert _signed_in(web.get("/"))  # this browser goes on
+    assert "Password changed" in web.get(f"/people/{expert.id}").text
+    assert not _signed_in(replay(saved))
+    assert not _signed_in(phone.get("/"))
+    api = app.test_client().get("/api/v1/projects/x/stats", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 401
+    Browserless(app.test_client()).login(expert.email, "brand-new-pass")
+
+
+def test_guessing_the_current_password_is_throttled(app, make_user, signed_in):
+    app.config.update(LOGIN_LIMIT_ACCOUNT="2 per 15 minutes")
+    expert = make_user("expert")
+    web = signed_in(expert)
+    for _ in range(2):
+        assert (
+            web.post(
+                "/profile/password", {"current": "guess-guess", "password": "x" * 12, "confirm": "x" * 12}
+            ).status_code
+            == 422
+        )
+    refused = web.post("/profile/password", {"current": PASSWORD, "password": "x" * 12, "confirm": "x" * 12})
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins for this account" in refused.text
+    assert int(refused.headers["Retry-After"]) > 0
