@@ -1,7 +1,8 @@
 """Engine, sessions and the declarative Base.
 
 One engine per app, one session per app context (request or CLI command).
-Services only ``flush()``; the view or command commits once (STYLE.md 4).
+Services only ``flush()``; the request's unit of work (``annotate.unit_of_work``) or
+the command or job commits once (STYLE.md 4).
 
 SQLite: WAL, foreign keys on, a busy timeout, and transactions we begin
 ourselves so that writers can ask for ``BEGIN IMMEDIATE``. A deferred
@@ -337,7 +338,9 @@ def begin_write(session: Session) -> None:
         session.connection(execution_options={WRITE_OPTION: True})
     elif _only_read(session):
         conn = session.connection()
-        conn.connection.dbapi_connection.rollback()  # the snapshot only: SQLAlchemy's transaction goes on
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi is not None  # a connection in a transaction is checked out
+        dbapi.rollback()  # the snapshot only: SQLAlchemy's transaction goes on
         database = _file_database(conn.engine)
         _begin_immediate(conn, writer_queue(database) if database else None)
         conn.connection.info.update({_WRITER: True, _WROTE: False})

@@ -3,7 +3,7 @@
 Correct under concurrency on both databases:
 
 * SQLite: each service begins its transaction as a writer's (``BEGIN IMMEDIATE``,
-  ``annotate.db.begin_write``; a transaction that has only read is ended first),
+  ``annotate.db.begin_write``; a transaction that has only read becomes a writer's in place),
   so claims are serialised.
 * PostgreSQL: the candidate item is locked with ``FOR UPDATE SKIP LOCKED``
   and its ``assigned_count`` incremented in the same statement. A competing
