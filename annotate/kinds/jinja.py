@@ -18,6 +18,14 @@ def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
     return {r["id"]: LETTERS[i] for i, r in enumerate(responses)}
 
 
+def in_display_order(responses: list[Mapping[str, Any]], order: list[str] | None) -> list[Mapping[str, Any]]:
+    """The responses in the order one expert saw them (their assignment's display order), so
+    every page that shows their answer uses their letters; any response not in it comes last."""
+    by_id = {r["id"]: r for r in responses}
+    shown = [by_id[i] for i in order or [] if i in by_id]
+    return shown + [r for r in responses if r["id"] not in set(order or [])]
+
+
 def ranking_ranks(answers: Mapping[str, Any] | None) -> dict[str, int]:
     """{response id: rank} of an answer being refilled ({} for none or an abstention)."""
     return ranks(dict(answers or {})) if answers and isinstance(answers.get("ranking"), list) else {}

@@ -12,6 +12,15 @@ def labelled(responses: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+def their_letters(theirs: list[str] | None, labels: dict[str, str]) -> str | None:
+    """How another person's letters map to this page's, when they saw another order:
+    "their A is Response B here; their B is Response A here"; None when the orders agree."""
+    order = [rid for rid in theirs or [] if rid in labels]
+    if order == list(labels)[: len(order)]:
+        return None
+    return "; ".join(f"their {chr(ord('A') + i)} is {labels[rid]} here" for i, rid in enumerate(order) if i < 26)
+
+
 def _show(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, str):
         return labels.get(value, value)

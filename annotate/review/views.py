@@ -12,11 +12,13 @@ from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError, skip_assignment, submit_judgment
 from annotate.assign.skips import skipped_report
 from annotate.kinds import get_kind
+from annotate.kinds.jinja import in_display_order, response_letters
+from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ReviewVerdict
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
-from annotate.review.show import answer_rows, labelled
+from annotate.review.show import answer_rows, labelled, their_letters
 from annotate.validation import InvalidDocument
 from annotate.web import login_required, render
 
@@ -129,6 +131,16 @@ def verdict(judgment_id: int):
         return _show_judgment(project, judgment, fix=answers, errors=exc.problems, status=422)
     except AssignmentError as exc:
         session.rollback()
+        field = getattr(exc, "field", None)
+        if field == "comment" and verdict is not ReviewVerdict.FIX:
+            # Next to the comment box, in words, with what the reviewer typed kept.
+            return _show_judgment(
+                project,
+                judgment,
+                comment=request.form.get("comment", ""),
+                comment_error=str(exc).removeprefix("comment: ").capitalize() + ".",
+                status=exc.status,
+            )
         return _show_judgment(project, judgment, fix=answers, message=str(exc), status=exc.status)
     following = claim_review(session, project, g.user)
     session.commit()
@@ -146,11 +158,23 @@ def release(judgment_id: int):
     return redirect(url_for("review.queue", slug=project.slug), 303)
 
 
-def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=None, message=None, status=200):
+def _show_judgment(
+    project: Project,
+    judgment: Judgment,
+    *,
+    fix=None,
+    errors=None,
+    message=None,
+    comment="",
+    comment_error=None,
+    status=200,
+):
     session = db.session()
     kind = get_kind(project.kind)
     item = judgment.item
-    labels = labelled(item.responses)
+    # The responses as this judgment's expert saw them, so "B is safer" means the same reply to both.
+    responses = in_display_order(item.responses, judgment.assignment.display_order if judgment.assignment else None)
+    labels = labelled(responses)
     return render(
         "review/judgment.html",
         "review",
@@ -158,7 +182,7 @@ def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=Non
         project=project,
         judgment=judgment,
         item=item,
-        responses=item.responses,
+        responses=responses,
         labels=labels,
         answers_shown=answer_rows(judgment.answers, labels),
         revisions=[
@@ -171,8 +195,10 @@ def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=Non
         answers=fix if fix is not None else judgment.answers,
         # The kind partial names its fields after an assignment; the review form stands in for one.
         assignment=judgment.assignment,
-        errors=errors or [],
+        errors=for_people(kind, project.template["config"], errors or [], response_letters(responses)),
         message=message,
+        comment=comment,
+        comment_error=comment_error,
         held_by_other=judgment.review_claimed_by_id not in (None, g.user.id),
     )
 
@@ -255,8 +281,7 @@ def _show_adjudication(
 ):
     kind = get_kind(project.kind)
     item = assignment.item
-    by_id = {r["id"]: r for r in item.responses}
-    responses = [by_id[i] for i in assignment.display_order]
+    responses = in_display_order(item.responses, assignment.display_order)
     labels = labelled(responses)
     if answers is None and assignment.status is AssignmentStatus.SUBMITTED and assignment.judgment is not None:
         answers = assignment.judgment.answers
@@ -269,14 +294,14 @@ def _show_adjudication(
         item=item,
         responses=responses,
         earlier=[
-            (j, pseudonym, answer_rows(j.answers, labels))
+            (j, pseudonym, answer_rows(j.answers, labels), their_letters(j.assignment.display_order, labels))
             for j, pseudonym in db.session().execute(earlier_judgments(item))
         ],
         kind=kind,
         config=project.template["config"],
         keys=kind.keys(project.template["config"]),
         answers=answers or {},
-        errors=errors or [],
+        errors=for_people(kind, project.template["config"], errors or [], response_letters(responses)),
         message=message,
     )
 

@@ -15,6 +15,8 @@ from werkzeug.datastructures import MultiDict
 from annotate import db
 from annotate.assign.services import AssignmentError, LeaseLost, claim_next, skip_assignment, submit_judgment
 from annotate.kinds import get_kind
+from annotate.kinds.jinja import in_display_order, response_letters
+from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import must_accept_terms, stats, visible_projects
@@ -210,11 +212,14 @@ def _show_task(
     by_id = {r["id"]: r for r in item.responses}
     judgment: Judgment | None = assignment.judgment if assignment.status is AssignmentStatus.SUBMITTED else None
     draft = draft_for(session, assignment) if judgment is None else None
+    # A refused submit shows what was sent; the page script must not put an older draft over it.
+    refilled = answers is not None
     if answers is None and judgment is not None:
         answers = judgment.answers
     if answers is None and draft is not None:
         answers = _draft_answers(project, assignment, draft.fields)
     kind_keys = kind.keys(config)
+    shown = in_display_order(item.responses, assignment.display_order)
     own_keys, listed_keys = shortcuts(kind_keys)
     response = render(
         "workbench/task.html",
@@ -223,16 +228,17 @@ def _show_task(
         project=project,
         assignment=assignment,
         item=item,
-        responses=[by_id[i] for i in assignment.display_order if i in by_id],
+        responses=shown,
         kind=kind,
         config=config,
         keys=kind_keys,
         wb_keys=own_keys,
         shortcuts=listed_keys,
         answers=answers or {},
-        errors=errors or [],
+        errors=for_people(kind, config, errors or [], response_letters(shown)),
         message=message,
         notice=notice,
+        refilled=refilled,
         saved=saved,
         cleared=cleared,
         judgment=judgment,
