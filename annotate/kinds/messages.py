@@ -21,7 +21,7 @@ _REQUIRED = re.compile(r"^'([^']+)' is required$")
 
 def rule_of(message: str) -> str:
     """The kind of a schema message: ``missing``, ``short`` (a text under its minimum) or ``invalid``."""
-    if message.endswith(" is too short") or message.endswith("should be non-empty"):
+    if message.endswith((" is too short", "should be non-empty")):
         return "short" if "too short" in message else "missing"
     if "got null" in message or message.startswith("null is not one of") or "does not contain" in message:
         return "missing"

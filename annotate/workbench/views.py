@@ -209,7 +209,6 @@ def _show_task(
     kind = get_kind(project.kind)
     config = project.template["config"]
     item = assignment.item
-    by_id = {r["id"]: r for r in item.responses}
     judgment: Judgment | None = assignment.judgment if assignment.status is AssignmentStatus.SUBMITTED else None
     draft = draft_for(session, assignment) if judgment is None else None
     # A refused submit shows what was sent; the page script must not put an older draft over it.
