@@ -18,7 +18,7 @@ from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Jud
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
-from annotate.review.show import answer_rows, labelled, their_letters
+from annotate.review.show import answer_rows, labelled, summary, their_letters
 from annotate.validation import InvalidDocument
 from annotate.web import login_required, render
 
@@ -325,6 +325,19 @@ def skipped(slug: str):
     )
 
 
+@bp.app_context_processor
+def _returned_waiting() -> dict:
+    """``returned_waiting()`` for the top navigation: how many judgments wait for this expert's
+    revision (a function, so only pages that show the Returned item run the count)."""
+
+    def count() -> int:
+        if g.get("user") is None:
+            return 0
+        return db.session().scalar(queries.returned_count(g.user)) or 0
+
+    return {"returned_waiting": count}
+
+
 @bp.get("/returned")
 @login_required
 def returned():
@@ -338,6 +351,11 @@ def returned():
                 "title": title,
                 "item": external_id,
                 "review": session.scalar(queries.latest_review(judgment.id)),
+                "shown": summary(
+                    judgment.answers,
+                    judgment.item.responses,
+                    judgment.assignment.display_order if judgment.assignment else None,
+                ),
             }
         )
     return render("review/returned.html", "returned", rows=rows)

@@ -24,7 +24,13 @@ from annotate.validation import InvalidDocument
 from annotate.web import client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
-from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
+from annotate.workbench.services import (
+    discard_draft,
+    draft_for,
+    edit_refusal,
+    keep_submitted_as_draft,
+    returned_review,
+)
 
 bp = Blueprint("workbench", __name__)
 
@@ -242,6 +248,7 @@ def _show_task(
         cleared=cleared,
         judgment=judgment,
         edit_refusal=edit_refusal(session, judgment) if judgment is not None else None,
+        returned_by=returned_review(session, judgment),
         draft={"fields": draft.fields, "client_saved_at": draft.client_saved_at} if draft is not None else None,
         autosave=assignment.status in (AssignmentStatus.LEASED, AssignmentStatus.EXPIRED),
         skip_reasons=SKIP_REASONS,

@@ -110,9 +110,10 @@ def test_ranking_by_keyboard(page, make_user, make_project, import_rows, session
     url = page.url
     page.keyboard.press("j")  # focus the first card (display position 1: call it X)
     x = page.evaluate("document.activeElement.dataset.response")
-    page.keyboard.press("3")  # X to rank 3; Y keeps 2, Z keeps 3 (ties allowed): order Y, X, Z
+    page.keyboard.press("3")  # X to rank 3; Y and Z stay unranked and the list does not move
     assert page.evaluate("document.activeElement.dataset.response") == x
-    page.keyboard.press("ArrowDown")  # X below Z: Y 1, Z 2, X 3
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # X moved to the bottom: the order on screen is the ranking, Y 1, Z 2, X 3
     order = page.eval_on_selector_all(".rank-card", "cards => cards.map(c => c.dataset.response)")
     assert order[2] == x
     ranks = page.eval_on_selector_all("[data-rank]", "s => s.map(e => e.value)")

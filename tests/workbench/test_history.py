@@ -30,8 +30,10 @@ def test_history_lists_own_judgments_newest_first(signed_in, claimed, make_user,
     judge(signed_in, second, "tie")
     html = signed_in.get("/p/wb/history").text
     assert html.index("<code>item-1</code>") < html.index("<code>item-0</code>")
-    assert "Preferred: tie" in html
-    assert "Preferred: r1" in html
+    assert "<strong>Preferred:</strong> tie" in html
+    # The response is named by the letter the expert saw it under, never by its id.
+    assert re.search(r"<strong>Preferred:</strong> Response [AB]<", html)
+    assert "Preferred:</strong> r1" not in html
     assert f'href="/tasks/{claimed}"' in html
     fragment = signed_in.get("/p/wb/history", headers=HX)
     assert "<html" not in fragment.text
