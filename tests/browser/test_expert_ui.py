@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from helpers import PASSWORD, pair_rows, sign_in
 from playwright.sync_api import expect
@@ -82,10 +84,8 @@ def test_a_late_draft_save_never_shows_on_the_next_task(page, make_user, make_pr
     page.wait_for_url(lambda u: u != first)
     page.wait_for_selector("#task[data-cleared]")
     page.unroute("**/draft")
-    try:
+    with contextlib.suppress(Exception):  # already aborted by the page: the better outcome
         held[0].continue_()  # the old save arrives now, after the submit
-    except Exception:
-        pass  # already aborted by the page: the better outcome
     page.wait_for_timeout(1500)
     status = page.inner_text("#task [data-draft-status]")
     assert "Not saved" not in status
@@ -146,3 +146,38 @@ def test_reviewer_returned_and_history_use_the_letters_the_expert_saw(
     assert "B Answer one to 0" in history
     assert "r1" not in history
     assert "r2" not in history
+
+
+def test_critique_shows_each_response_once_and_the_diff_only_after_a_change(
+    page, make_user, make_project, import_rows, session
+):
+    text = "The capital of Australia is Sydney."
+    rows = [
+        {
+            "id": "crit-0",
+            "prompt": "What is the capital of Australia?",
+            "responses": [{"id": "r1", "content": text}, {"id": "r2", "content": "Context reply: Canberra."}],
+        }
+    ]
+    # legal-critique critiques the first response only; the other is context.
+    on_first_task(page, make_user, make_project, import_rows, session, "legal-critique", "ui-crit", rows)
+    visible_copies = page.evaluate(
+        """t => [...document.querySelectorAll('#task *')].filter(e => e.checkVisibility()
+              && e.children.length === 0 && (e.value !== undefined ? e.value : e.textContent).trim() === t)
+              .map(e => e.tagName + '.' + e.className)""",
+        text,
+    )
+    assert len(visible_copies) == 1, visible_copies
+    assert page.locator(".diff-body").count() == 0
+    # Context after the response being critiqued.
+    assert page.evaluate(
+        """() => { const block = document.querySelector('[data-critique]');
+                   const context = document.querySelector('.context-responses');
+                   return !!context && !!(block.compareDocumentPosition(context) & Node.DOCUMENT_POSITION_FOLLOWING); }"""
+    )
+    rewrite = page.locator("textarea[name=rewrite-r1]")
+    if not rewrite.is_visible():
+        page.click("details.rewrite summary")
+    assert rewrite.input_value() == text  # the rewrite starts from the response's text
+    rewrite.fill("The capital of Australia is Canberra.")
+    expect(page.locator(".diff-body ins.diff-ins")).to_contain_text("Canberra")

@@ -168,8 +168,12 @@ def test_critique_by_keyboard(page, make_user, make_project, import_rows, sessio
     page.keyboard.press("Tab")  # Add span button
     page.keyboard.press("Tab")  # the new span's Remove button
     page.keyboard.press("Tab")  # critique
-    page.keyboard.press("Tab")  # rewrite
+    assert not page.is_visible("textarea[name=rewrite-r1]")  # the rewrite starts closed: the response shows once
+    page.keyboard.press("Tab")  # the rewrite's summary
+    page.keyboard.press("w")  # opens the rewrite, which starts from the response's text
     assert focused(page) == "textarea[name=rewrite-r1]"
+    assert page.input_value("textarea[name=rewrite-r1]") == CAPITAL
+    assert page.locator(".diff-body").count() == 0  # nothing changed yet: no diff
     page.keyboard.press("Control+a")
     page.keyboard.type("🌏 The capital is Canberra, inland.\nIt has a lake.")
     page.wait_for_selector(".diff-body ins.diff-ins")  # the server's word diff arrived

@@ -354,6 +354,8 @@
       return true;
     }
     if (key === root.dataset.keyRewrite && block && block.querySelector("[data-focus-rewrite]")) {
+      var rewrite = block.querySelector("[data-rewrite]");
+      if (rewrite) rewrite.open = true;  // the rewrite starts closed: its text is the response, already shown
       block.querySelector("[data-focus-rewrite]").focus();
       return true;
     }
