@@ -21,6 +21,7 @@ from annotate.review.services import claim_review, record_review, release_hold
 from annotate.review.show import answer_rows, labelled, summary, their_letters
 from annotate.validation import InvalidDocument
 from annotate.web import login_required, render
+from annotate.workbench.keys import ADJUDICATION_ACTIONS, REVIEW_ACTIONS, shortcuts
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 50
@@ -175,6 +176,8 @@ def _show_judgment(
     # The responses as this judgment's expert saw them, so "B is safer" means the same reply to both.
     responses = in_display_order(item.responses, judgment.assignment.display_order if judgment.assignment else None)
     labels = labelled(responses)
+    kind_keys = kind.keys(project.template["config"])
+    own_keys, listed_keys = shortcuts(kind_keys, REVIEW_ACTIONS, submit="Submit “Fix and accept” (⌘+Enter on a Mac)")
     return render(
         "review/judgment.html",
         "review",
@@ -191,7 +194,9 @@ def _show_judgment(
         reviews=session.scalars(queries.reviews_of(judgment.id)).all(),
         kind=kind,
         config=project.template["config"],
-        keys=kind.keys(project.template["config"]),
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
         answers=fix if fix is not None else judgment.answers,
         # The kind partial names its fields after an assignment; the review form stands in for one.
         assignment=judgment.assignment,
@@ -283,6 +288,8 @@ def _show_adjudication(
     item = assignment.item
     responses = in_display_order(item.responses, assignment.display_order)
     labels = labelled(responses)
+    kind_keys = kind.keys(project.template["config"])
+    own_keys, listed_keys = shortcuts(kind_keys, ADJUDICATION_ACTIONS, submit="Submit the tie-breaking judgment")
     if answers is None and assignment.status is AssignmentStatus.SUBMITTED and assignment.judgment is not None:
         answers = assignment.judgment.answers
     return render(
@@ -299,7 +306,9 @@ def _show_adjudication(
         ],
         kind=kind,
         config=project.template["config"],
-        keys=kind.keys(project.template["config"]),
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
         answers=answers or {},
         errors=for_people(kind, project.template["config"], errors or [], response_letters(responses)),
         message=message,

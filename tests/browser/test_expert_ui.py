@@ -173,7 +173,8 @@ def test_critique_shows_each_response_once_and_the_diff_only_after_a_change(
     assert page.evaluate(
         """() => { const block = document.querySelector('[data-critique]');
                    const context = document.querySelector('.context-responses');
-                   return !!context && !!(block.compareDocumentPosition(context) & Node.DOCUMENT_POSITION_FOLLOWING); }"""
+                   return !!context
+                       && !!(block.compareDocumentPosition(context) & Node.DOCUMENT_POSITION_FOLLOWING); }"""
     )
     rewrite = page.locator("textarea[name=rewrite-r1]")
     if not rewrite.is_visible():

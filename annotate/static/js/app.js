@@ -26,6 +26,16 @@
 
   function currentTask() { return document.getElementById("task"); }
   function currentForm() { return document.querySelector("#task form.answer"); }
+  // The page whose keys are live: the task, the review or the adjudication ([data-shortcuts]).
+  function keyRoot() { return document.querySelector("[data-shortcuts]"); }
+  function shown(el) { return !!el && (el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null); }
+  // The answer form the keys fill and Ctrl+Enter submits: the visible one (a closed
+  // "Fix and accept" on the review page takes no keys).
+  function keyForm(root) {
+    var forms = root ? root.querySelectorAll("form.answer") : [];
+    for (var i = 0; i < forms.length; i++) if (shown(forms[i])) return forms[i];
+    return null;
+  }
 
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
@@ -248,7 +258,9 @@
     var details = summary.parentElement;
     var opening = !details.open;
     // One panel at a time, so an overlay never hides another.
-    document.querySelectorAll("#task details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
+    if (details.hasAttribute("data-panel")) {
+      document.querySelectorAll("[data-shortcuts] details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
+    }
     details.open = opening;
     if (opening) {
       var first = details.querySelector("input:not([type=hidden]), textarea, select, button, a[href]");
@@ -260,8 +272,8 @@
 
   document.addEventListener("keydown", function (event) {
     lastActivity = Date.now();
-    var task = currentTask();
-    var form = currentForm();
+    var task = keyRoot();
+    var form = keyForm(task);
     if (!task) return;
     if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -282,10 +294,14 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
-    var shortcut = task.querySelector('summary[data-shortcut="' + CSS.escape(event.key) + '"]');
-    if (shortcut && event.key) {
+    // Any element of the page may carry its key: a summary opens its panel, a button is
+    // pressed, a text box gets the focus.
+    var shortcut = event.key ? task.querySelector('[data-shortcut="' + CSS.escape(event.key) + '"]') : null;
+    if (shortcut) {
       event.preventDefault();
-      togglePanel(shortcut);
+      if (shortcut.tagName === "SUMMARY") togglePanel(shortcut);
+      else if (shortcut.tagName === "BUTTON") shortcut.click();
+      else shortcut.focus();
       return;
     }
     if (!form) return;

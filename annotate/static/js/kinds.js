@@ -14,7 +14,11 @@
   }
 
   function kindRoot() {
-    return document.querySelector("#task [data-kind]");
+    // The kind's controls on the task, review ("Fix and accept") or adjudication page; keys
+    // only reach them while they are on screen.
+    var root = document.querySelector("[data-shortcuts] [data-kind]");
+    if (root && root.checkVisibility && !root.checkVisibility()) return null;
+    return root;
   }
 
   function announce(root, text) {
