@@ -218,10 +218,10 @@ def test_critique_span_by_mouse_selection_counts_code_points(page, make_user, ma
 def test_rubric_by_keyboard(page, make_user, make_project, import_rows, session):
     start(page, make_user, make_project, import_rows, "rubric", items(2), "kb-rubric", session)
     url = page.url
-    for value in ("4", "2", "5", "3"):  # row-major: helpfulness A, B; accuracy A, B
+    for value in ("4", "2", "5", "3"):  # one response's card at a time: A helpfulness, accuracy; then B
         page.keyboard.press("j")
         page.keyboard.press(value)
     screenshot(page, "kind-rubric")
     judgment, assignment = submitted(page, session, url)
     a, b = assignment.display_order
-    assert judgment.answers == {"scores": {a: {"helpfulness": 4, "accuracy": 5}, b: {"helpfulness": 2, "accuracy": 3}}}
+    assert judgment.answers == {"scores": {a: {"helpfulness": 4, "accuracy": 2}, b: {"helpfulness": 5, "accuracy": 3}}}
