@@ -1,4 +1,4 @@
-"""Phones and narrow windows (issue 13, point 4): at 390×844 no page scrolls sideways, the
+"""Phones and narrow windows (issue 13, point 4): at 390x844 no page scrolls sideways, the
 top navigation stays reachable, and the rubric grid becomes one card per response."""
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ LONG = (
     + "supercalifragilistic" * 6
     + "\n\n"
     + (
-        "| dose | frequency | route | notes |\n|---|---|---|---|\n| 500 mg | every 8 hours | oral | with food, not with milk |\n\n"
-        "```python\nprint('a line of code that is much longer than a phone screen is wide, to be scrolled inside its box')\n```"
+        "| dose | frequency | route | notes |\n|---|---|---|---|\n"
+        "| 500 mg | every 8 hours | oral | with food, not with milk |\n\n"
+        "```python\nprint('a line of code that is much longer than a phone screen is wide, "
+        "to be scrolled inside its box')\n```"
     )
 )
 
