@@ -447,7 +447,7 @@
     var task = currentTask();
     if (!task || !event.detail || !task.contains(event.detail.elt)) return;
     var elt = event.detail.elt;
-    if (elt.tagName !== "FORM" || elt.hasAttribute("data-draft-url")) return;
+    if (elt.tagName !== "FORM") return;
     clearTimeout(drafts.timer);
     drafts.timer = null;
     if (drafts.inflight) { drafts.inflight.abort(); drafts.inflight = null; }
