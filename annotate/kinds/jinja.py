@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from annotate.kinds.critique import content_digest
 from annotate.kinds.diff import diff_html
@@ -11,6 +11,7 @@ from annotate.kinds.ranking import ranks
 from annotate.validation import Problem
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
@@ -18,7 +19,7 @@ def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
     return {r["id"]: LETTERS[i] for i, r in enumerate(responses)}
 
 
-def in_display_order(responses: list[Mapping[str, Any]], order: list[str] | None) -> list[Mapping[str, Any]]:
+def in_display_order(responses: Sequence[R], order: list[str] | None) -> list[R]:
     """The responses in the order one expert saw them (their assignment's display order), so
     every page that shows their answer uses their letters; any response not in it comes last."""
     by_id = {r["id"]: r for r in responses}
