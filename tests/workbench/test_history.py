@@ -81,7 +81,7 @@ def test_editing_keeps_the_previous_answer_as_a_revision(signed_in, claimed, ses
     revisions = session.scalars(select(JudgmentRevision).where(JudgmentRevision.judgment_id == judgment.id)).all()
     assert [r.answers for r in revisions] == [{"preferred": "r1", "rationale": "first thoughts"}]
     html = signed_in.get("/p/wb/history").text
-    assert re.search(r"<td>1</td>", html)  # one edit
+    assert re.search(r"<td data-label=\"Edits\">1</td>", html)  # one edit
 
 
 def test_old_or_reviewed_judgments_cannot_be_edited(signed_in, claimed, session):
