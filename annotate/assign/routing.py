@@ -41,10 +41,14 @@ def can_review(user: User, member: ProjectMember | None) -> bool:
 
 
 def can_adjudicate(user: User, member: ProjectMember | None) -> bool:
-    """Adjudicators are members flagged as such, the project's reviewers, and admins."""
+    """Adjudicators are members flagged as such, the project's reviewers and researchers, and admins."""
     if user.is_admin:
         return True
-    return member is not None and member.active and (member.adjudicator or member.role is ProjectRole.REVIEWER)
+    return (
+        member is not None
+        and member.active
+        and (member.adjudicator or member.role in (ProjectRole.REVIEWER, ProjectRole.RESEARCHER))
+    )
 
 
 def active_leases(session: Session, project: Project, expert: User, now: datetime) -> int:

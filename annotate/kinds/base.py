@@ -52,6 +52,14 @@ class Kind:
     # margin) pairs an answer implies; margin where the kind has one (pairwise strength,
     # ranking tier gap, rubric score gap), else None.
     pairs: Callable[[Config, Answers, list[str]], list[Pair]] = field(default=lambda config, answers, ids: [])
+    # An answer problem in the expert's words (annotate.kinds.messages): (config, path of the
+    # field inside the answers, rule "missing" | "short" | "invalid", {response id: letter shown})
+    # -> a sentence, or None for the generic wording.
+    explain: Callable[[Config, str, str, dict[str, str]], str | None] = field(
+        default=lambda config, path, rule, names: None
+    )
+    # The field a problem's path is shown next to (e.g. every tier of a ranking -> "ranking"); None: the path.
+    anchor: Callable[[str], str] | None = None
 
     def responses_problem(self, count: int) -> str | None:
         """Why an item with ``count`` responses cannot be a task of this kind, or None."""

@@ -144,3 +144,21 @@ def int_or_raw(value: str | None) -> int | str | None:
     # A huge number is no scale point; kept as text it is refused with its path,
     # where as an int it would overflow JSON encoding (64-bit) in the error message.
     return number if abs(number) < 10**9 else value.strip()
+
+
+def criterion_label(config: Config, cid: str) -> str:
+    """The label a template gives criterion ``cid`` (the id when it has none)."""
+    for criterion in config.get("criteria", []):
+        if criterion.get("id") == cid:
+            return criterion.get("label") or cid
+    return cid
+
+
+def shared_explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
+    """Wording for the fields several kinds share: the rationale and an abstention."""
+    if path == "rationale":
+        minimum = config.get("rationale_min_length", 0)
+        return f"Write a rationale of at least {minimum} characters." if minimum else "Write a rationale."
+    if path.startswith("abstain"):
+        return "Choose why you cannot answer, or choose “I will answer”."
+    return None

@@ -214,6 +214,25 @@ def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
     return {"critiques": critiques}
 
 
+def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
+    """A critique's problems in the expert's words, naming the response by its letter."""
+    parts = path.split(".")
+    if len(parts) >= 2 and parts[0] == "critiques":
+        which = f"Response {names.get(parts[1], '?')}"
+        field = parts[2] if len(parts) > 2 else ""
+        if field == "critique":
+            minimum = config.get("critique_min_length", 0)
+            return f"Write your critique of {which}" + (f" (at least {minimum} characters)." if minimum else ".")
+        if field == "rewrite":
+            return f"Rewrite {which}: change its text in the rewrite box."
+        if field == "score":
+            label = (config.get("score") or {}).get("label") or "Overall score"
+            return f"Choose “{label}” for {which}."
+        if field.startswith("spans"):
+            return f"A marked error in {which} no longer matches its text; remove it and mark it again."
+    return common.shared_explain(config, path, rule, names)
+
+
 CRITIQUE = Kind(
     name="critique",
     title="Critique and rewrite",
@@ -234,4 +253,5 @@ CRITIQUE = Kind(
         "next_response": "Go to the next response",
         "abstain": "Abstain (choose a reason)",
     },
+    explain=explain,
 )

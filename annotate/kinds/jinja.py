@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from annotate.kinds.critique import content_digest
 from annotate.kinds.diff import diff_html
@@ -11,11 +11,20 @@ from annotate.kinds.ranking import ranks
 from annotate.validation import Problem
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+R = TypeVar("R", bound=Mapping[str, Any])
 
 
 def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
     """{response id: "A"…} by display position: experts see letters, never ids."""
     return {r["id"]: LETTERS[i] for i, r in enumerate(responses)}
+
+
+def in_display_order(responses: Sequence[R], order: list[str] | None) -> list[R]:
+    """The responses in the order one expert saw them (their assignment's display order), so
+    every page that shows their answer uses their letters; any response not in it comes last."""
+    by_id = {r["id"]: r for r in responses}
+    shown = [by_id[i] for i in order or [] if i in by_id]
+    return shown + [r for r in responses if r["id"] not in set(order or [])]
 
 
 def ranking_ranks(answers: Mapping[str, Any] | None) -> dict[str, int]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from annotate.kinds import common
 from annotate.kinds.base import Answers, Check, Config, Kind, Pair
+from annotate.kinds.messages import letters_list
 
 MAX_STRENGTH = 7
 DEFAULT_KEYS = {"a": "1", "b": "2", "tie": "3", "both_bad": "0", "diff": "d", "abstain": "z"}
@@ -179,6 +180,23 @@ def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
     return answers
 
 
+def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
+    """The pairwise fields' problems in the expert's words."""
+    letters = list(names.values())
+    choices = letters_list(names) if len(letters) > 2 else " or ".join(letters)
+    with_tie = config.get("allow_tie", True) or config.get("allow_both_bad", False)
+    if path == "preferred":
+        if rule == "invalid" and not config.get("allow_tie", True):
+            return f"A tie is allowed here only when both responses are bad: choose {choices}, or tick “Both are bad”."
+        return f"Choose {', '.join(letters)} or Tie." if with_tie else f"Choose {choices}."
+    if path == "strength":
+        return "Say how much better the response you chose is."
+    if path.startswith("criteria."):
+        label = common.criterion_label(config, path.split(".", 1)[1])
+        return f"Choose {', '.join(letters)} or Tie for “{label}”."
+    return common.shared_explain(config, path, rule, names)
+
+
 PAIRWISE = Kind(
     name="pairwise",
     title="Pairwise preference",
@@ -201,4 +219,5 @@ PAIRWISE = Kind(
         "abstain": "Abstain (choose a reason)",
     },
     pairs=pairs,
+    explain=explain,
 )

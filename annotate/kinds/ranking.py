@@ -133,6 +133,20 @@ def ranks(answers: Answers) -> dict[str, int]:
     return {rid: t + 1 for t, tier in enumerate(answers.get("ranking") or []) for rid in tier}
 
 
+def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
+    """The ranking's problems in the expert's words: all of them are about the whole list."""
+    if path.startswith("ranking"):
+        if config.get("allow_ties", False):
+            return "Give every response a rank (1 = best); give two the same rank only to tie them."
+        return f"Give every response a different rank from 1 to {len(names)} (1 = best); ties are not allowed here."
+    return common.shared_explain(config, path, rule, names)
+
+
+def anchor(path: str) -> str:
+    """Every problem inside the ranking is shown by the list as a whole."""
+    return "ranking" if path.startswith("ranking") else path
+
+
 RANKING = Kind(
     name="ranking",
     title="k-wise ranking",
@@ -155,4 +169,6 @@ RANKING = Kind(
         "abstain": "Abstain (choose a reason)",
     },
     pairs=pairs,
+    explain=explain,
+    anchor=anchor,
 )

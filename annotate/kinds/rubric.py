@@ -157,6 +157,19 @@ def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
     return answers
 
 
+def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
+    """A grid cell's problem in the expert's words: which criterion of which response."""
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] in ("scores", "rationales"):
+        _what, rid, cid = parts
+        where = f"“{common.criterion_label(config, cid)}” of Response {names.get(rid, '?')}"
+        if parts[0] == "scores":
+            return f"Choose a score for {where}."
+        minimum = config.get("rationale_min_length", 0)
+        return f"Say why you gave this score for {where}" + (f" (at least {minimum} characters)." if minimum else ".")
+    return common.shared_explain(config, path, rule, names)
+
+
 RUBRIC = Kind(
     name="rubric",
     title="Rubric rating",
@@ -175,4 +188,5 @@ RUBRIC = Kind(
         "abstain": "Abstain (choose a reason)",
     },
     pairs=pairs,
+    explain=explain,
 )

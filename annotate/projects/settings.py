@@ -29,6 +29,8 @@ class Settings:
     max_active_leases: int
     lease_seconds: int
     randomize_order: bool
+    # Below this agreement (percent) an item's judgments get a tie-breaker; None: never.
+    adjudication_threshold: int | None = None
 
     @classmethod
     def of(cls, project: Project) -> Settings:
@@ -40,6 +42,7 @@ class Settings:
             max_active_leases=project.max_active_leases,
             lease_seconds=project.lease_seconds,
             randomize_order=project.randomize_order,
+            adjudication_threshold=project.adjudication_threshold,
         )
 
 
@@ -75,6 +78,7 @@ def parse_settings(form: Mapping[str, str]) -> Settings:
         max_active_leases=_int(form, "max_active_leases", 1, 100),  # type: ignore[arg-type]
         lease_seconds=_int(form, "lease_seconds", 30, MAX_LEASE_SECONDS),  # type: ignore[arg-type]
         randomize_order=form.get("randomize_order") in {"on", "true", "1", "yes"},
+        adjudication_threshold=_int(form, "adjudication_threshold", 1, 100, optional=True),
     )
 
 

@@ -75,6 +75,11 @@ def revisions_of(judgment_id: int) -> Select:
     )
 
 
+def returned_count(expert: User) -> Select:
+    """How many of the expert's judgments wait for their revision (``returned_to``, counted)."""
+    return select(func.count()).select_from(returned_to(expert).order_by(None).subquery())
+
+
 def returned_to(expert: User, project: Project | None = None) -> Select:
     """The expert's judgments a reviewer rejected and they have not revised yet, oldest first:
     rows (Judgment, Project slug, Project title, item external id)."""

@@ -33,7 +33,12 @@ COMMENT_MAX = 5000
 
 
 class ReviewError(AssignmentError):
-    """A verdict that cannot be recorded; the message says why."""
+    """A verdict that cannot be recorded; the message says why. ``field``: the form field it is
+    about (the page shows the message next to it), or None for the verdict as a whole."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 def claim_review(session: Session, project: Project, reviewer: User, now: datetime | None = None) -> Judgment | None:
@@ -116,9 +121,9 @@ def record_review(
     ):
         raise ReviewError("Another reviewer is reviewing this judgment right now.")
     if len(comment) > COMMENT_MAX:
-        raise ReviewError(f"comment: at most {COMMENT_MAX} characters")
+        raise ReviewError(f"comment: at most {COMMENT_MAX} characters", field="comment")
     if verdict is ReviewVerdict.REJECT and not comment:
-        raise ReviewError("comment: say what the expert should change")
+        raise ReviewError("comment: say what the expert should change before returning it", field="comment")
 
     revision = None
     if verdict is ReviewVerdict.FIX:

@@ -12,6 +12,15 @@ def labelled(responses: list[dict[str, Any]]) -> dict[str, str]:
     }
 
 
+def their_letters(theirs: list[str] | None, labels: dict[str, str]) -> str | None:
+    """How another person's letters map to this page's, when they saw another order:
+    "their A is Response B here; their B is Response A here"; None when the orders agree."""
+    order = [rid for rid in theirs or [] if rid in labels]
+    if order == list(labels)[: len(order)]:
+        return None
+    return "; ".join(f"their {chr(ord('A') + i)} is {labels[rid]} here" for i, rid in enumerate(order) if i < 26)
+
+
 def _show(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, str):
         return labels.get(value, value)
@@ -20,8 +29,20 @@ def _show(value: Any, labels: dict[str, str]) -> str:
     if isinstance(value, list):
         return ", ".join(_show(v, labels) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_show(v, labels)}" for k, v in value.items())
+        # Keys that are response ids (a critique per response, rubric scores) show as labels too.
+        return "; ".join(f"{labels.get(k, k)}: {_show(v, labels)}" for k, v in value.items())
     return str(value)
+
+
+def summary(answers: dict[str, Any], responses: list[dict[str, Any]], order: list[str] | None) -> dict[str, Any]:
+    """One judgment as its expert saw it, for lists (history, returned): ``answer`` rows with the
+    letters of ``order`` (the assignment's display order) and a ``snippet`` of each response."""
+    from annotate.kinds.jinja import in_display_order
+
+    shown = in_display_order(responses, order)
+    labels = labelled(shown)
+    snippets = [(labels[r["id"]].removeprefix("Response "), " ".join((r.get("content") or "").split())) for r in shown]
+    return {"answer": answer_rows(answers, labels), "snippets": snippets}
 
 
 def answer_rows(answers: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, abort, g, redirect, request, url_for
+from sqlalchemy.orm import joinedload
 
 from annotate import db
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments, open_adjudications
@@ -14,13 +15,16 @@ from annotate.assign.services import AssignmentError, skip_assignment, submit_ju
 from annotate.assign.skips import skipped_report
 from annotate.hardening import MAX_PAGE, int_arg
 from annotate.kinds import get_kind
+from annotate.kinds.jinja import in_display_order, response_letters
+from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ReviewVerdict
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
-from annotate.review.show import answer_rows, labelled
+from annotate.review.show import answer_rows, labelled, summary, their_letters
 from annotate.validation import InvalidDocument
 from annotate.web import after_rollback, login_required, render
+from annotate.workbench.keys import ADJUDICATION_ACTIONS, REVIEW_ACTIONS, shortcuts
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 PAGE_SIZE = 50
@@ -125,6 +129,17 @@ def verdict(judgment_id: int):
     except InvalidDocument as exc:
         return after_rollback(_show_judgment, project, judgment, fix=answers, errors=exc.problems, status=422)
     except AssignmentError as exc:
+        field = getattr(exc, "field", None)
+        if field == "comment" and verdict is not ReviewVerdict.FIX:
+            # Next to the comment box, in words, with what the reviewer typed kept.
+            return after_rollback(
+                _show_judgment,
+                project,
+                judgment,
+                comment=request.form.get("comment", ""),
+                comment_error=str(exc).removeprefix("comment: ").capitalize() + ".",
+                status=exc.status,
+            )
         return after_rollback(_show_judgment, project, judgment, fix=answers, message=str(exc), status=exc.status)
     following = claim_review(session, project, g.user)
     if following is None:
@@ -140,11 +155,25 @@ def release(judgment_id: int):
     return redirect(url_for("review.queue", slug=project.slug), 303)
 
 
-def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=None, message=None, status=200):
+def _show_judgment(
+    project: Project,
+    judgment: Judgment,
+    *,
+    fix=None,
+    errors=None,
+    message=None,
+    comment="",
+    comment_error=None,
+    status=200,
+):
     session = db.session()
     kind = get_kind(project.kind)
     item = judgment.item
-    labels = labelled(item.responses)
+    # The responses as this judgment's expert saw them, so "B is safer" means the same reply to both.
+    responses = in_display_order(item.responses, judgment.assignment.display_order if judgment.assignment else None)
+    labels = labelled(responses)
+    kind_keys = kind.keys(project.template["config"])
+    own_keys, listed_keys = shortcuts(kind_keys, REVIEW_ACTIONS, submit="Submit “Fix and accept” (⌘+Enter on a Mac)")
     return render(
         "review/judgment.html",
         "review",
@@ -152,7 +181,7 @@ def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=Non
         project=project,
         judgment=judgment,
         item=item,
-        responses=item.responses,
+        responses=responses,
         labels=labels,
         answers_shown=answer_rows(judgment.answers, labels),
         revisions=[
@@ -161,12 +190,16 @@ def _show_judgment(project: Project, judgment: Judgment, *, fix=None, errors=Non
         reviews=session.scalars(queries.reviews_of(judgment.id)).all(),
         kind=kind,
         config=project.template["config"],
-        keys=kind.keys(project.template["config"]),
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
         answers=fix if fix is not None else judgment.answers,
         # The kind partial names its fields after an assignment; the review form stands in for one.
         assignment=judgment.assignment,
-        errors=errors or [],
+        errors=for_people(kind, project.template["config"], errors or [], response_letters(responses)),
         message=message,
+        comment=comment,
+        comment_error=comment_error,
         held_by_other=judgment.review_claimed_by_id not in (None, g.user.id),
     )
 
@@ -245,9 +278,10 @@ def _show_adjudication(
 ):
     kind = get_kind(project.kind)
     item = assignment.item
-    by_id = {r["id"]: r for r in item.responses}
-    responses = [by_id[i] for i in assignment.display_order]
+    responses = in_display_order(item.responses, assignment.display_order)
     labels = labelled(responses)
+    kind_keys = kind.keys(project.template["config"])
+    own_keys, listed_keys = shortcuts(kind_keys, ADJUDICATION_ACTIONS, submit="Submit the tie-breaking judgment")
     if answers is None and assignment.status is AssignmentStatus.SUBMITTED and assignment.judgment is not None:
         answers = assignment.judgment.answers
     return render(
@@ -259,14 +293,16 @@ def _show_adjudication(
         item=item,
         responses=responses,
         earlier=[
-            (j, pseudonym, answer_rows(j.answers, labels))
+            (j, pseudonym, answer_rows(j.answers, labels), their_letters(j.assignment.display_order, labels))
             for j, pseudonym in db.session().execute(earlier_judgments(item))
         ],
         kind=kind,
         config=project.template["config"],
-        keys=kind.keys(project.template["config"]),
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
         answers=answers or {},
-        errors=errors or [],
+        errors=for_people(kind, project.template["config"], errors or [], response_letters(responses)),
         message=message,
     )
 
@@ -290,13 +326,39 @@ def skipped(slug: str):
     )
 
 
+@bp.app_context_processor
+def _returned_waiting() -> dict:
+    """``returned_waiting()`` for the top navigation: how many judgments wait for this expert's
+    revision (a function, so only pages that show the Returned item run the count)."""
+
+    def count() -> int:
+        if g.get("user") is None:
+            return 0
+        return db.session().scalar(queries.returned_count(g.user)) or 0
+
+    return {"returned_waiting": count}
+
+
 @bp.get("/returned")
 @login_required
 def returned():
     rows = [
-        {"judgment": judgment, "slug": slug, "title": title, "item": external_id, "review": review}
+        {
+            "judgment": judgment,
+            "slug": slug,
+            "title": title,
+            "item": external_id,
+            "review": review,
+            "shown": summary(
+                judgment.answers,
+                judgment.item.responses,
+                judgment.assignment.display_order if judgment.assignment else None,
+            ),
+        }
         for judgment, slug, title, external_id, review in db.session().execute(
-            queries.returned_with_review(g.user).limit(200)
+            queries.returned_with_review(g.user)
+            .limit(200)
+            .options(joinedload(Judgment.item), joinedload(Judgment.assignment))
         )
     ]
     return render("review/returned.html", "returned", rows=rows)

@@ -7,6 +7,7 @@ from flask import g, request
 from annotate import db
 from annotate.hardening import MAX_PAGE, int_arg
 from annotate.projects.access import WORK, project_for
+from annotate.review.show import summary
 from annotate.web import login_required, render
 from annotate.workbench.queries import own_judgments
 from annotate.workbench.services import EDIT_WINDOW
@@ -27,7 +28,10 @@ def history(slug: str):
         "workbench/history.html",
         "history",
         project=project,
-        rows=rows[:PAGE_SIZE],
+        rows=[
+            (j, external_id, n, summary(j.answers, responses, order))
+            for j, external_id, n, responses, order in rows[:PAGE_SIZE]
+        ],
         page=page,
         has_more=len(rows) > PAGE_SIZE,
         edit_days=EDIT_WINDOW.days,

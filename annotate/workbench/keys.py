@@ -27,16 +27,37 @@ def humanize(action: str) -> str:
     return action.replace("_", " ").replace("-", " ").capitalize()
 
 
-def shortcuts(kind_keys: dict[str, str]) -> tuple[dict[str, str], list[Shortcut]]:
-    """(workbench action -> key, every shortcut for the help overlay, kind keys first)."""
+# The review page's own actions (its kind keys work inside "Fix and accept" once it is open).
+REVIEW_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "help": ("Show or hide these shortcuts", ("?",)),
+    "comment": ("Write the comment to the expert", ("m", "M", "o")),
+    "accept": ("Accept the judgment", ("a", "A", "y")),
+    "reject": ("Reject it and return it to the expert (with the comment)", ("r", "R", "u")),
+    "fix": ("Open or close “Fix and accept”", ("f", "F", "v")),
+}
+# The adjudication page's own actions.
+ADJUDICATION_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "help": ("Show or hide these shortcuts", ("?",)),
+    "skip": ("Give the item to another adjudicator (asks why)", ("x", "X", "k")),
+}
+
+
+def shortcuts(
+    kind_keys: dict[str, str],
+    actions: dict[str, tuple[str, tuple[str, ...]]] = WORKBENCH_ACTIONS,
+    submit: str = "Submit the answer (⌘+Enter on a Mac)",
+) -> tuple[dict[str, str], list[Shortcut]]:
+    """(page action -> key, every shortcut for the help overlay, kind keys first). The same
+    for the task, review and adjudication pages: ``actions`` are the page's own."""
     taken = set(kind_keys.values())
     own: dict[str, str] = {}
-    for action, (_label, candidates) in WORKBENCH_ACTIONS.items():
+    for action, (_label, candidates) in actions.items():
         key = next((k for k in candidates if k not in taken), "")
         own[action] = key
         taken.add(key)
     listed = [Shortcut(action, key, humanize(action)) for action, key in kind_keys.items()]
-    listed += [Shortcut(action, key, WORKBENCH_ACTIONS[action][0]) for action, key in own.items() if key]
-    listed.append(Shortcut("submit", "Ctrl+Enter", "Submit the answer (⌘+Enter on a Mac)"))
+    listed += [Shortcut(action, key, actions[action][0]) for action, key in own.items() if key]
+    if submit:
+        listed.append(Shortcut("submit", "Ctrl+Enter", submit))
     listed.append(Shortcut("close", "Escape", "Close the open panel"))
     return own, listed

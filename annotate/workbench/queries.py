@@ -86,13 +86,15 @@ def expert_progress(session: Session, project: Project, expert: User) -> dict[st
 
 
 def own_judgments(project: Project, expert: User) -> Select:
-    """The expert's judgments in ``project``, newest first, with their item and revision count."""
+    """The expert's judgments in ``project``, newest first: rows (Judgment, item external id,
+    revision count, the item's responses, the display order the expert saw them in)."""
     revisions = (
         select(func.count(JudgmentRevision.id)).where(JudgmentRevision.judgment_id == Judgment.id).scalar_subquery()
     )
     return (
-        select(Judgment, Item.external_id, revisions.label("revisions"))
+        select(Judgment, Item.external_id, revisions.label("revisions"), Item.responses, Assignment.display_order)
         .join(Item, Item.id == Judgment.item_id)
+        .join(Assignment, Assignment.id == Judgment.assignment_id)
         .where(Judgment.project_id == project.id, Judgment.expert_id == expert.id)
         .order_by(Judgment.created_at.desc(), Judgment.id.desc())
     )

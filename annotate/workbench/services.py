@@ -14,7 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import Assignment, AssignmentStatus, Draft, Judgment, ReviewState
+from annotate.models import Assignment, AssignmentStatus, Draft, Judgment, Review, ReviewState
 
 # Form fields that are not part of the answer and must never be stored or restored.
 NOT_DRAFTED = frozenset({"csrf_token", "active_seconds"})
@@ -119,6 +119,15 @@ def keep_submitted_as_draft(session: Session, assignment: Assignment, form: Any,
 def discard_draft(session: Session, assignment: Assignment) -> None:
     """Forget the draft once its judgment is recorded (or the task skipped)."""
     session.execute(delete(Draft).where(Draft.assignment_id == assignment.id))
+
+
+def returned_review(session: Session, judgment: Judgment | None) -> Review | None:
+    """The review that sent ``judgment`` back to its expert, while it waits for their revision."""
+    if judgment is None or judgment.review_state is not ReviewState.REJECTED:
+        return None
+    from annotate.review.queries import latest_review
+
+    return session.scalar(latest_review(judgment.id))
 
 
 def edit_refusal(session: Session, judgment: Judgment, now: datetime | None = None) -> str | None:

@@ -23,6 +23,8 @@ from annotate.assign.services import (
     submit_judgment,
 )
 from annotate.kinds import get_kind
+from annotate.kinds.jinja import in_display_order, response_letters
+from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
@@ -30,7 +32,13 @@ from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
 from annotate.workbench.queries import expert_progress
-from annotate.workbench.services import discard_draft, draft_for, edit_refusal, keep_submitted_as_draft
+from annotate.workbench.services import (
+    discard_draft,
+    draft_for,
+    edit_refusal,
+    keep_submitted_as_draft,
+    returned_review,
+)
 
 bp = Blueprint("workbench", __name__)
 
@@ -206,14 +214,16 @@ def _show_task(
     kind = get_kind(project.kind)
     config = project.template["config"]
     item = assignment.item
-    by_id = {r["id"]: r for r in item.responses}
     judgment: Judgment | None = assignment.judgment if assignment.status is AssignmentStatus.SUBMITTED else None
     draft = draft_for(session, assignment) if judgment is None else None
+    # A refused submit shows what was sent; the page script must not put an older draft over it.
+    refilled = answers is not None
     if answers is None and judgment is not None:
         answers = judgment.answers
     if answers is None and draft is not None:
         answers = _draft_answers(project, assignment, draft.fields)
     kind_keys = kind.keys(config)
+    shown = in_display_order(item.responses, assignment.display_order)
     own_keys, listed_keys = shortcuts(kind_keys)
     response = render(
         "workbench/task.html",
@@ -222,20 +232,22 @@ def _show_task(
         project=project,
         assignment=assignment,
         item=item,
-        responses=[by_id[i] for i in assignment.display_order if i in by_id],
+        responses=shown,
         kind=kind,
         config=config,
         keys=kind_keys,
         wb_keys=own_keys,
         shortcuts=listed_keys,
         answers=answers or {},
-        errors=errors or [],
+        errors=for_people(kind, config, errors or [], response_letters(shown)),
         message=message,
         notice=notice,
+        refilled=refilled,
         saved=saved,
         cleared=cleared,
         judgment=judgment,
         edit_refusal=edit_refusal(session, judgment) if judgment is not None else None,
+        returned_by=returned_review(session, judgment),
         draft={"fields": draft.fields, "client_saved_at": draft.client_saved_at} if draft is not None else None,
         autosave=assignment.status in (AssignmentStatus.LEASED, AssignmentStatus.EXPIRED),
         skip_reasons=SKIP_REASONS,

@@ -112,9 +112,10 @@ def test_ranking_by_keyboard(page, make_user, make_project, import_rows, session
     url = page.url
     page.keyboard.press("j")  # focus the first card (display position 1: call it X)
     x = page.evaluate("document.activeElement.dataset.response")
-    page.keyboard.press("3")  # X to rank 3; Y keeps 2, Z keeps 3 (ties allowed): order Y, X, Z
+    page.keyboard.press("3")  # X to rank 3; Y and Z stay unranked and the list does not move
     assert page.evaluate("document.activeElement.dataset.response") == x
-    page.keyboard.press("ArrowDown")  # X below Z: Y 1, Z 2, X 3
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # X moved to the bottom: the order on screen is the ranking, Y 1, Z 2, X 3
     order = page.eval_on_selector_all(".rank-card", "cards => cards.map(c => c.dataset.response)")
     assert order[2] == x
     ranks = page.eval_on_selector_all("[data-rank]", "s => s.map(e => e.value)")
@@ -169,8 +170,12 @@ def test_critique_by_keyboard(page, make_user, make_project, import_rows, sessio
     page.keyboard.press("Tab")  # Add span button
     page.keyboard.press("Tab")  # the new span's Remove button
     page.keyboard.press("Tab")  # critique
-    page.keyboard.press("Tab")  # rewrite
+    assert not page.is_visible("textarea[name=rewrite-r1]")  # the rewrite starts closed: the response shows once
+    page.keyboard.press("Tab")  # the rewrite's summary
+    page.keyboard.press("w")  # opens the rewrite, which starts from the response's text
     assert focused(page) == "textarea[name=rewrite-r1]"
+    assert page.input_value("textarea[name=rewrite-r1]") == CAPITAL
+    assert page.locator(".diff-body").count() == 0  # nothing changed yet: no diff
     page.keyboard.press("Control+a")
     page.keyboard.type("🌏 The capital is Canberra, inland.\nIt has a lake.")
     page.wait_for_selector(".diff-body ins.diff-ins")  # the server's word diff arrived
@@ -215,10 +220,10 @@ def test_critique_span_by_mouse_selection_counts_code_points(page, make_user, ma
 def test_rubric_by_keyboard(page, make_user, make_project, import_rows, session):
     start(page, make_user, make_project, import_rows, "rubric", items(2), "kb-rubric", session)
     url = page.url
-    for value in ("4", "2", "5", "3"):  # row-major: helpfulness A, B; accuracy A, B
+    for value in ("4", "2", "5", "3"):  # one response's card at a time: A helpfulness, accuracy; then B
         page.keyboard.press("j")
         page.keyboard.press(value)
     screenshot(page, "kind-rubric")
     judgment, assignment = submitted(page, session, url)
     a, b = assignment.display_order
-    assert judgment.answers == {"scores": {a: {"helpfulness": 4, "accuracy": 5}, b: {"helpfulness": 2, "accuracy": 3}}}
+    assert judgment.answers == {"scores": {a: {"helpfulness": 4, "accuracy": 2}, b: {"helpfulness": 5, "accuracy": 3}}}

@@ -46,7 +46,7 @@ def test_review_round_trip_through_the_pages(app, reviewed, session, make_token)
 
     refused = reviewer.post(f"/review/judgments/{judgment.id}", {"verdict": "reject", "comment": "", "seen": seen})
     assert refused.status_code == 409
-    assert "say what the expert should change" in refused.text
+    assert "Say what the expert should change before returning it." in refused.text
     sent_back = reviewer.post(
         f"/review/judgments/{judgment.id}",
         {"verdict": "reject", "comment": "Check the <i>facts</i> in B.", "seen": seen},
@@ -93,7 +93,7 @@ def test_fix_and_accept_through_the_page(app, reviewed, session):
     reviewer = signed_in(app, rita)
     response = reviewer.post(f"/review/judgments/{judgment.id}", {"verdict": "fix", "preferred": "nonsense"})
     assert response.status_code == 422
-    assert "answers.preferred" in response.text
+    assert "Choose A, B or Tie." in response.text
     response = reviewer.post(
         f"/review/judgments/{judgment.id}", {"verdict": "fix", "preferred": "tie", "comment": "equal"}
     )

@@ -30,8 +30,10 @@ def test_history_lists_own_judgments_newest_first(signed_in, claimed, make_user,
     judge(signed_in, second, "tie")
     html = signed_in.get("/p/wb/history").text
     assert html.index("<code>item-1</code>") < html.index("<code>item-0</code>")
-    assert "Preferred: tie" in html
-    assert "Preferred: r1" in html
+    assert "<strong>Preferred:</strong> tie" in html
+    # The response is named by the letter the expert saw it under, never by its id.
+    assert re.search(r"<strong>Preferred:</strong> Response [AB]<", html)
+    assert "Preferred:</strong> r1" not in html
     assert f'href="/tasks/{claimed}"' in html
     fragment = signed_in.get("/p/wb/history", headers=HX)
     assert "<html" not in fragment.text
@@ -79,7 +81,7 @@ def test_editing_keeps_the_previous_answer_as_a_revision(signed_in, claimed, ses
     revisions = session.scalars(select(JudgmentRevision).where(JudgmentRevision.judgment_id == judgment.id)).all()
     assert [r.answers for r in revisions] == [{"preferred": "r1", "rationale": "first thoughts"}]
     html = signed_in.get("/p/wb/history").text
-    assert re.search(r"<td>1</td>", html)  # one edit
+    assert re.search(r"<td data-label=\"Edits\">1</td>", html)  # one edit
 
 
 def test_old_or_reviewed_judgments_cannot_be_edited(signed_in, claimed, session):

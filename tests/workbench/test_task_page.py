@@ -90,7 +90,8 @@ def test_submit_without_javascript_redirects_to_the_next_task(signed_in, claimed
 def test_invalid_answer_is_refused_with_the_field_path_and_nothing_is_written(signed_in, claimed, session):
     response = signed_in.post(f"/tasks/{claimed}/judgment", {"preferred": "r9"}, headers=HX)
     assert response.status_code == 422
-    assert "<code>answers.preferred</code>" in response.text
+    assert "Choose A, B or Tie." in response.text
+    assert 'role="alert"' in response.text
     assert session.scalar(select(Judgment).where(Judgment.assignment_id == claimed)) is None
 
 

@@ -13,7 +13,7 @@
 
   var lastActivity = Date.now();
   var active = { assignment: null, seconds: 0 };
-  var drafts = { task: null, timer: null, retry: null, restoring: false };
+  var drafts = { task: null, timer: null, retry: null, restoring: false, inflight: null };
 
   // -- helpers ---------------------------------------------------------------------
 
@@ -26,6 +26,16 @@
 
   function currentTask() { return document.getElementById("task"); }
   function currentForm() { return document.querySelector("#task form.answer"); }
+  // The page whose keys are live: the task, the review or the adjudication ([data-shortcuts]).
+  function keyRoot() { return document.querySelector("[data-shortcuts]"); }
+  function shown(el) { return !!el && (el.checkVisibility ? el.checkVisibility() : el.offsetParent !== null); }
+  // The answer form the keys fill and Ctrl+Enter submits: the visible one (a closed
+  // "Fix and accept" on the review page takes no keys).
+  function keyForm(root) {
+    var forms = root ? root.querySelectorAll("form.answer") : [];
+    for (var i = 0; i < forms.length; i++) if (shown(forms[i])) return forms[i];
+    return null;
+  }
 
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || ""; }
@@ -135,16 +145,32 @@
       return;
     }
     setStatus("Saving draft…", "saving");
+    // One save in flight at a time; a submit or the next task aborts it (see htmx:beforeRequest).
+    if (drafts.inflight) drafts.inflight.abort();
+    var controller = window.AbortController ? new AbortController() : null;
+    drafts.inflight = controller;
+    var id = task.dataset.assignment;
+    // The answer belongs to this task only: once another task is on screen (the expert
+    // submitted or skipped meanwhile), nothing about this save may show there.
+    function stillShown() {
+      var live = currentTask();
+      return !!live && live.dataset.assignment === id && live.hasAttribute("data-autosave");
+    }
     fetch(url, {
       method: "PUT",
       credentials: "same-origin",
+      signal: controller ? controller.signal : undefined,
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), "Accept": "application/json" },
       body: JSON.stringify({ fields: copy.fields, client_saved_at: copy.client_saved_at })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) { return { response: response, body: body }; });
     }).then(function (result) {
-      var id = task.dataset.assignment;
+      if (drafts.inflight === controller) drafts.inflight = null;
       var latest = readLocal(id);
+      if (!stillShown()) {
+        if (result.response.status === 409 || result.response.status === 404) forgetLocal(id);
+        return;
+      }
       if (result.response.ok) {
         // Only mark as sent if nothing newer was typed meanwhile.
         if (latest && latest.client_saved_at === copy.client_saved_at) { latest.synced = true; writeLocal(id, latest); }
@@ -159,7 +185,9 @@
       } else {
         setStatus("Not saved: " + (result.body.error || ("the server answered " + result.response.status)) + ". Kept in this browser; retrying.", "error");
       }
-    }).catch(function () {
+    }).catch(function (error) {
+      if (drafts.inflight === controller) drafts.inflight = null;
+      if ((error && error.name === "AbortError") || !stillShown()) return;
       setStatus("Not saved: the server cannot be reached. Kept in this browser; it will be sent when the connection is back.", "offline");
     });
   }
@@ -212,6 +240,11 @@
     drafts.timer = null;
     var form = currentForm();
     if (!form || !task.hasAttribute("data-autosave")) return;
+    if (task.hasAttribute("data-refilled")) {
+      // A refused submit came back with what was sent: that is the newest answer; keep it as the draft.
+      saveNow();
+      return;
+    }
     var id = task.dataset.assignment;
     var server = null;
     try { server = JSON.parse(task.dataset.draft || "null"); } catch (e) { server = null; }
@@ -237,7 +270,9 @@
     var details = summary.parentElement;
     var opening = !details.open;
     // One panel at a time, so an overlay never hides another.
-    document.querySelectorAll("#task details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
+    if (details.hasAttribute("data-panel")) {
+      document.querySelectorAll("[data-shortcuts] details[data-panel][open]").forEach(function (d) { if (d !== details) d.open = false; });
+    }
     details.open = opening;
     if (opening) {
       var first = details.querySelector("input:not([type=hidden]), textarea, select, button, a[href]");
@@ -249,8 +284,8 @@
 
   document.addEventListener("keydown", function (event) {
     lastActivity = Date.now();
-    var task = currentTask();
-    var form = currentForm();
+    var task = keyRoot();
+    var form = keyForm(task);
     if (!task) return;
     if (form && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
@@ -271,10 +306,14 @@
       return;
     }
     if (event.ctrlKey || event.metaKey || event.altKey || typingIn(event.target)) return;
-    var shortcut = task.querySelector('summary[data-shortcut="' + CSS.escape(event.key) + '"]');
-    if (shortcut && event.key) {
+    // Any element of the page may carry its key: a summary opens its panel, a button is
+    // pressed, a text box gets the focus.
+    var shortcut = event.key ? task.querySelector('[data-shortcut="' + CSS.escape(event.key) + '"]') : null;
+    if (shortcut) {
       event.preventDefault();
-      togglePanel(shortcut);
+      if (shortcut.tagName === "SUMMARY") togglePanel(shortcut);
+      else if (shortcut.tagName === "BUTTON") shortcut.click();
+      else shortcut.focus();
       return;
     }
     if (!form) return;
@@ -334,15 +373,96 @@
     }
   }, 1000);
 
-  // A submit that never reached the server: say so (the draft is kept).
-  document.addEventListener("htmx:sendError", function () {
-    setStatus("Not submitted: the server cannot be reached. Your answer is kept; try again when you are back online.", "offline");
+  // -- refusals: every answer the server refuses is shown ------------------------------
+  // htmx does not swap 4xx/5xx answers, so a refused submit would change nothing on screen.
+  // A refusal rendered by the page (a fragment, or a whole page for a boosted form) carries
+  // its messages next to the fields: swap it in. Anything else (a server error, an error
+  // page for a fragment request, no answer at all) leaves the page and the typed answer
+  // alone and says what happened in the page-level alert. Either way focus moves to the
+  // first message, so screen readers read it.
+
+  function pageAlert(text) {
+    var box = document.getElementById("page-alert");
+    if (!box) return;
+    box.textContent = text;
+    box.hidden = false;
+    box.focus();
+  }
+
+  function clearPageAlert() {
+    var box = document.getElementById("page-alert");
+    if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
+  }
+
+  function focusFirstAlert(scope) {
+    var first = (scope || document).querySelector("[data-alert]") || (scope || document).querySelector("[data-alert-summary]");
+    if (!first) return false;
+    if (!first.hasAttribute("tabindex")) first.setAttribute("tabindex", "-1");
+    first.focus();
+    return true;
+  }
+
+  function errorPageText(html) {
+    try {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      var panel = doc.querySelector("main .panel") || doc.querySelector("main");
+      var heading = panel && panel.querySelector("h1");
+      var reason = panel && panel.querySelector("p");
+      return [heading && heading.textContent.trim(), reason && reason.textContent.trim()].filter(Boolean).join(": ");
+    } catch (e) { return ""; }
+  }
+
+  var refused = false;  // the swap in progress shows a refusal: focus its first message
+
+  document.addEventListener("htmx:beforeRequest", clearPageAlert);
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var detail = event.detail;
+    var status = detail.xhr ? detail.xhr.status : 0;
+    refused = false;
+    if (status < 400) return;
+    var body = detail.xhr.responseText || "";
+    var wholePage = /^\s*<!doctype html/i.test(body);
+    if (status < 500 && (detail.boosted || !wholePage) && body) {
+      detail.shouldSwap = true;
+      detail.isError = false;
+      refused = true;
+      return;
+    }
+    detail.shouldSwap = false;
+    var kept = currentForm() ? " Your answer is kept on this page." : "";
+    if (status >= 500) {
+      pageAlert("Not done: something went wrong on the server (error " + status + ")." + kept + " Try again in a moment.");
+    } else {
+      pageAlert("Not done: " + (errorPageText(body) || ("the server refused this (error " + status + ")")) + "." + kept);
+    }
   });
 
-  // Before a submit leaves, stop a pending autosave: the submit carries the same fields.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!refused) return;
+    refused = false;
+    focusFirstAlert(document.getElementById("main"));
+  });
+
+  // A request that never reached the server: say so (the draft is kept).
+  document.addEventListener("htmx:sendError", function () {
+    setStatus("Not submitted: the server cannot be reached. Your answer is kept; try again when you are back online.", "offline");
+    pageAlert("Not sent: the server cannot be reached. Your answer is kept on this page; try again when you are back online.");
+  });
+  document.addEventListener("htmx:timeout", function () {
+    pageAlert("Not sent: the server took too long to answer. Your answer is kept on this page; try again.");
+  });
+
+  // Before a submit or skip leaves, stop a pending autosave and abort one in flight: the
+  // submit carries the same fields, and the answer to a late save must not reach the next task.
   document.addEventListener("htmx:beforeRequest", function (event) {
-    var form = currentForm();
-    if (form && event.detail && event.detail.elt === form) { clearTimeout(drafts.timer); drafts.timer = null; }
+    var task = currentTask();
+    if (!task || !event.detail || !task.contains(event.detail.elt)) return;
+    var elt = event.detail.elt;
+    if (elt.tagName !== "FORM") return;
+    clearTimeout(drafts.timer);
+    drafts.timer = null;
+    if (drafts.inflight) { drafts.inflight.abort(); drafts.inflight = null; }
   });
 
   // When htmx brings in the next task (htmx:load fires on new content, attached), restore its
@@ -352,13 +472,14 @@
     if (!task || drafts.task === task) return;
     initTask();
     task.setAttribute("tabindex", "-1");
-    task.focus({ preventScroll: true });
+    if (!focusFirstAlert(task)) task.focus({ preventScroll: true });
   });
 
   function start() {
     if (document.querySelector("[data-signed-out]")) forgetEverything();
     pruneLocal();
     initTask();
+    focusFirstAlert(document.getElementById("main"));
     setInterval(resendUnsynced, RETRY_EVERY_MS);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();

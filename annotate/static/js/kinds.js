@@ -14,7 +14,11 @@
   }
 
   function kindRoot() {
-    return document.querySelector("#task [data-kind]");
+    // The kind's controls on the task, review ("Fix and accept") or adjudication page; keys
+    // only reach them while they are on screen.
+    var root = document.querySelector("[data-shortcuts] [data-kind]");
+    if (root && root.checkVisibility && !root.checkVisibility()) return null;
+    return root;
   }
 
   function announce(root, text) {
@@ -86,25 +90,19 @@
     cards(list).forEach(function (card, i) { setRank(card, i + 1); });
   }
 
+  // Give one card a rank. Only that card changes: the others keep their ranks (none is
+  // invented or shifted) and the list stays where it is, so the focus does not jump. Two
+  // cards on one rank are a tie the expert made; where ties are not allowed, say so.
   function assignRank(list, card, rank) {
     var allowTies = list.dataset.allowTies === "true";
-    // The first rank given starts from the order on screen (the randomised display order).
-    if (cards(list).every(function (c) { return rankOf(c) === null || c === card; })) {
-      var keep = rankOf(card);
-      renumber(list);
-      if (keep !== null) setRank(card, keep);
-    }
-    if (!allowTies) {
-      var previous = rankOf(card);
-      cards(list).forEach(function (other) {
-        if (other !== card && rankOf(other) === rank) setRank(other, previous);
-      });
-    }
     setRank(card, rank);
-    sortByRank(list);
     touched(list);
     card.focus();
-    announce(list.parentNode, cardName(card) + ": rank " + rank);
+    var same = cards(list).filter(function (other) { return other !== card && rankOf(other) === rank; });
+    var text = cardName(card) + ": rank " + rank + ".";
+    if (same.length && allowTies) text += " Tied with " + same.map(cardName).join(", ") + ".";
+    else if (same.length) text += " " + same.map(cardName).join(", ") + " also has rank " + rank + "; ties are not allowed here, so give one of them another rank.";
+    announce(list.parentNode, text);
   }
 
   function move(list, card, delta) {
@@ -185,9 +183,10 @@
     if (!select.matches || !select.matches("[data-rank]")) return;
     var list = select.closest("[data-ranking]");
     var card = select.closest(".rank-card");
-    // A script setting the value (a draft being restored) only re-sorts: the ranks
-    // it restores are already consistent, and swapping would scramble them.
-    if (select.value === "" || !event.isTrusted) { sortByRank(list); return; }
+    // A script setting the value (a draft being restored) only re-sorts: nobody is working
+    // in the list yet. A rank the expert picks changes that card only (assignRank).
+    if (!event.isTrusted) { sortByRank(list); return; }
+    if (select.value === "") { touched(list); return; }
     assignRank(list, card, parseInt(select.value, 10));
     select.focus();
   });
@@ -359,6 +358,8 @@
       return true;
     }
     if (key === root.dataset.keyRewrite && block && block.querySelector("[data-focus-rewrite]")) {
+      var rewrite = block.querySelector("[data-rewrite]");
+      if (rewrite) rewrite.open = true;  // the rewrite starts closed: its text is the response, already shown
       block.querySelector("[data-focus-rewrite]").focus();
       return true;
     }
