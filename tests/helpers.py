@@ -235,6 +235,8 @@ def route_modules() -> list:
                 found.append((path, tree))
                 break
     return found
+
+
 # -- HTTP against a live server (threads, gunicorn) --------------------------------------
 
 

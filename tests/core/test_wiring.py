@@ -110,6 +110,12 @@ def test_every_view_module_imports_alone():
         f"for name in {names!r}:\n"
         "    for loaded in [m for m in sys.modules if m == 'annotate' or m.startswith('annotate.')]:\n"
         "        del sys.modules[loaded]\n"
+        # The package's metrics register in prometheus_client's global registry, which stays
+        # loaded: forget them too, or the next import of annotate.ops.metrics finds duplicates.
+        "    from prometheus_client import REGISTRY\n"
+        "    for collector in list(REGISTRY._collector_to_names):\n"
+        "        if any(n.startswith('annotate_') for n in REGISTRY._collector_to_names[collector]):\n"
+        "            REGISTRY.unregister(collector)\n"
         "    importlib.import_module(name)\n"
         "    print('ok', name)\n"
     )

@@ -42,6 +42,10 @@ PUBLIC = {
     "auth.login": "the sign-in page",
     "auth.invitation": "a one-time link: the token in the URL is the credential",
     "auth.logout": "signing out needs no sign-in (and ends the anonymous session with its CSRF token)",
+    "ops.healthz": "a load balancer's liveness probe: says the process is up, nothing more",
+    "ops.readyz": "a readiness probe: says whether the database (and queue) answer, no data",
+    "ops.metrics_view": "guarded by its own token or network setting (tests/ops), not by a session",
+    "api.openapi": "the API's published contract: describes the routes, reveals no data",
 }
 
 
@@ -185,5 +189,14 @@ def test_anonymous_requests_to_every_route_go_to_sign_in(app, session, world):
 
 
 def test_public_routes_are_few_and_say_why():
-    assert set(PUBLIC) == {"static", "auth.login", "auth.invitation", "auth.logout"}
+    assert set(PUBLIC) == {
+        "static",
+        "auth.login",
+        "auth.invitation",
+        "auth.logout",
+        "ops.healthz",
+        "ops.readyz",
+        "ops.metrics_view",
+        "api.openapi",
+    }
     assert all(PUBLIC.values())
