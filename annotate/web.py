@@ -34,11 +34,13 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 def init_app(app: Flask) -> None:
     import annotate.assign.api
+    import annotate.browse.api
     import annotate.ingest.api
     import annotate.review.api  # noqa: F401  (adds its routes to the API blueprint)
     from annotate.api.views import bp as api_bp
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
+    from annotate.browse.views import bp as browse_bp
     from annotate.export.views import bp as export_bp
     from annotate.ingest.views import bp as ingest_bp
     from annotate.kinds.views import bp as kinds_bp
@@ -50,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(browse_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)

@@ -128,3 +128,16 @@ def sign_in(page, email: str, password: str) -> None:
     page.fill("#password", password)
     page.press("#password", "Enter")
     page.wait_for_url("**/")
+
+
+def item_row(i: int, prompt: str, a: str, b: str, models=("m-a", "m-b"), **extra) -> dict:
+    """A canonical pairwise item ``it-<i>`` with this prompt, these two responses and models."""
+    return {
+        "id": f"it-{i}",
+        "prompt": [{"role": "user", "content": prompt}],
+        "responses": [
+            {"id": "r1", "content": a, "model": models[0]},
+            {"id": "r2", "content": b, "model": models[1]},
+        ],
+        **extra,
+    }
