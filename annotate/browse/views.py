@@ -140,7 +140,7 @@ def bulk_review(slug: str):
     if problems:
         return _judgments_page(project, form)
     try:
-        verdict = ReviewVerdict(form.get("verdict", ""))
+        verdict = ReviewVerdict(form.get("action", ""))
     except ValueError:
         verdict = None
     scope = form.get("scope", "")
