@@ -1,4 +1,5 @@
-"""items: full-text search over prompts, responses and metadata (the researcher's data browser)
+"""items: full-text search over prompts, responses and metadata (the researcher's data browser);
+(project_id, id) indexes on items and judgments for the browser's keyset lists
 
 PostgreSQL: a GIN index on a tsvector expression over the string values of the item's
 JSON columns and its external id (``json_to_tsvector``: keys such as "role" or "content"
@@ -45,6 +46,12 @@ def _sqlite_document(row: str) -> str:
 
 
 def upgrade() -> None:
+    # The browser's lists in key order: without these, "WHERE project_id = ? ORDER BY id LIMIT n"
+    # sorts every row of the project (SQLite picks another project_id index, then sorts).
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.create_index("ix_items_project_id", ["project_id", "id"], unique=False)
+    with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.create_index("ix_judgments_project_id", ["project_id", "id"], unique=False)
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"CREATE INDEX ix_items_search ON items USING gin (({PG_DOCUMENT}))")
         return
@@ -69,7 +76,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_context().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_items_search")
-        return
-    for trigger in ("items_fts_insert", "items_fts_delete", "items_fts_update"):
-        op.execute(f"DROP TRIGGER {trigger}")
-    op.execute("DROP TABLE items_fts")
+    else:
+        for trigger in ("items_fts_insert", "items_fts_delete", "items_fts_update"):
+            op.execute(f"DROP TRIGGER {trigger}")
+        op.execute("DROP TABLE items_fts")
+    with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.drop_index("ix_judgments_project_id")
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_project_id")
