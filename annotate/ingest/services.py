@@ -46,6 +46,8 @@ CHUNK_SIZE = 2000
 # a write transaction, and on PostgreSQL a WAL flush.
 PROGRESS_EVERY = 0.5
 TYPED_FORMATS = {"parquet", "hf-disk", "hf-load", "hf-hub"}
+# Tables, where an empty cell is a value left out (see ``validate.check_item``).
+TABLE_FORMATS = {"csv", "tsv"}
 Progress = Callable[[int, float], None]
 
 
@@ -91,10 +93,13 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str, typed: bool = False) -> dict[str, Any]:
-    """Convert one row with ``shape`` and check it against the item schema and the task kind."""
+def to_item(
+    row: dict[str, Any], shape: Shape, kind_name: str, typed: bool = False, blank_is_missing: bool = False
+) -> dict[str, Any]:
+    """Convert one row with ``shape`` and check it against the item schema and the task kind
+    (``blank_is_missing``: for tables, see ``check_item``)."""
     item = shape.convert(row)
-    check_item(item, kind_name)
+    check_item(item, kind_name, blank_is_missing)
     if typed:
         # Parquet and datasets can hold values JSON cannot (bytes, images): name the field.
         try:
@@ -165,6 +170,7 @@ def run_batch(
     )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
     typed = options.format in TYPED_FORMATS
+    table = options.format in TABLE_FORMATS
     kind = project.kind
     chunk: list[tuple[Any, ...]] = []
     valid = 0
@@ -185,7 +191,7 @@ def run_batch(
                 if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
                 assert shape is not None
-                item = to_item(row, shape, kind, typed)
+                item = to_item(row, shape, kind, typed, table)
                 if media_base is not None or media_store is not None:
                     localise_media(item, media_base, media_store, project.id)
             except RowError as exc:
