@@ -94,6 +94,16 @@ def seed_extra(url: str, n_items: int) -> None:
     engine.dispose()
 
 
+def quick_timed(fn, runs: int = 5) -> tuple[float, float]:
+    """``timed``, but a query slower than a second runs once: a figure, not a stall."""
+    t = time.perf_counter()
+    fn()
+    first = (time.perf_counter() - t) * 1000
+    if first > 1000:
+        return first, first
+    return timed(fn, runs)
+
+
 def measure(url: str, label: str) -> None:
     from annotate import create_app, db
     from annotate.browse import queries
@@ -144,7 +154,14 @@ def measure(url: str, label: str) -> None:
         },
         "judgments, items matching 'better'": {"q": "better"},
     }
-    figures = {}
+    figures: dict[str, tuple[float, float]] = {}
+    print(f"\n{label}", flush=True)
+
+    def show(name: str) -> None:
+        median, low = figures[name]
+        flag = "" if low < 100 else "   <-- over 100 ms"
+        print(f"  {name:<42} median {median:8.1f} ms   min {low:8.1f} ms{flag}", flush=True)
+
     with app.app_context():
         s = db.session()
         dialect = s.get_bind().dialect.name
@@ -152,15 +169,17 @@ def measure(url: str, label: str) -> None:
         for name, args in item_cases.items():
             f = parse(args)
             expert = queries.expert_id(s, project, f.expert)
-            figures[name] = timed(
+            figures[name] = quick_timed(
                 lambda f=f, e=expert: queries.page(s, queries.items(project, f, dialect, e), f.cursor, 50)
             )
+            show(name)
         for name, args in judgment_cases.items():
             f = parse(args)
             expert = queries.expert_id(s, project, f.expert)
-            figures[name] = timed(
+            figures[name] = quick_timed(
                 lambda f=f, e=expert: queries.page(s, queries.judgments(project, f, dialect, e), f.cursor, 50)
             )
+            show(name)
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["user_id"] = EXPERTS + 1
@@ -176,11 +195,8 @@ def measure(url: str, label: str) -> None:
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code, response.text[:500])
 
-        figures[name] = timed(get)
-    print(f"\n{label}")
-    for name, (median, low) in figures.items():
-        flag = "" if low < 100 else "   <-- over 100 ms"
-        print(f"  {name:<42} median {median:8.1f} ms   min {low:8.1f} ms{flag}")
+        figures[name] = quick_timed(get)
+        show(name)
     with app.app_context():
         db.engine().dispose()
 

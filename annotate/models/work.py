@@ -90,6 +90,8 @@ class Judgment(Base):
         Index("ix_judgments_expert_created", "project_id", "expert_id", "created_at", "id"),
         # The data browser's judgment list, newest first, one page at a time (annotate/browse/).
         Index("ix_judgments_project_id", "project_id", "id"),
+        # ... and filtered by review state: a rare state (accepted, rejected) is a seek, not a walk.
+        Index("ix_judgments_project_review_id", "project_id", "review_state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

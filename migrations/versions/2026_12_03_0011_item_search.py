@@ -52,6 +52,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_items_project_id", ["project_id", "id"], unique=False)
     with op.batch_alter_table("judgments", schema=None) as batch_op:
         batch_op.create_index("ix_judgments_project_id", ["project_id", "id"], unique=False)
+        batch_op.create_index("ix_judgments_project_review_id", ["project_id", "review_state", "id"], unique=False)
     if op.get_context().dialect.name == "postgresql":
         op.execute(f"CREATE INDEX ix_items_search ON items USING gin (({PG_DOCUMENT}))")
         return
@@ -81,6 +82,7 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER {trigger}")
         op.execute("DROP TABLE items_fts")
     with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.drop_index("ix_judgments_project_review_id")
         batch_op.drop_index("ix_judgments_project_id")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_project_id")
