@@ -53,7 +53,7 @@ def page(session: Session, listing: Listing, cursor: Any, limit: int) -> Page:
     if cursor is not None:
         stmt = stmt.where(key < cursor if listing.descending else key > cursor)
     stmt = stmt.order_by(key.desc() if listing.descending else key).limit(limit + 1)
-    rows = session.execute(stmt).all()
+    rows = list(session.execute(stmt).all())
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows=rows, next=encode_cursor(rows[-1]._mapping["cursor"]) if more else None)
@@ -86,7 +86,7 @@ def _has_model(dialect: str, model: str) -> ColumnElement[bool]:
             "EXISTS (SELECT 1 FROM json_each(items.responses) AS r "
             "WHERE json_extract(r.value, '$.model') = :browse_model)"
         )
-    return text(sql).bindparams(browse_model=model)
+    return text(sql).bindparams(browse_model=model)  # type: ignore[return-value]  # a boolean SQL expression
 
 
 def _item_conditions(project: Project, f: Filters, dialect: str, expert: int | None) -> list[ColumnElement[bool]]:

@@ -4,6 +4,8 @@ Views parse, call a query or a service (which only flushes), commit once at the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, request, url_for
 from sqlalchemy import func, select
 
@@ -85,7 +87,7 @@ def item(slug: str, item_id: int):
     if item is None or item.project_id != project.id:
         abort(404)
     rows = session.execute(queries.item_judgments(item)).all()
-    reviews = session.scalars(queries.reviews_of_many([j.id for j, _order, _p in rows])).all()
+    reviews = list(session.scalars(queries.reviews_of_many([j.id for j, _order, _p in rows])))
     kind = get_kind(project.kind)
     return render(
         "browse/item.html",
@@ -139,6 +141,7 @@ def bulk_review(slug: str):
     f, expert, problems = _filters(project, form)
     if problems:
         return _judgments_page(project, form)
+    verdict: ReviewVerdict | None
     try:
         verdict = ReviewVerdict(form.get("action", ""))
     except ValueError:
@@ -152,15 +155,15 @@ def bulk_review(slug: str):
         problem = "Choose the selected judgments or all that match the filters."
     elif scope == "selected" and not selected:
         problem = "Tick at least one judgment first, or choose all that match the filters."
-    if problem:
-        return _judgments_page(project, form, status=422, problems={"bulk": problem})
+    if problem or verdict is None:
+        return _judgments_page(project, form, status=422, problems={"bulk": problem or "Choose Accept or Reject."})
     session = db.session()
     conditions = queries.judgment_conditions(project, f, _dialect(), expert)
     if scope == "selected":
         conditions.append(queries.Judgment.id.in_(selected))
     eligible = queries.reviewable(conditions, g.user.id, utcnow())
     count = session.scalar(select(func.count()).select_from(eligible.subquery()))
-    context = {
+    context: dict[str, Any] = {
         "project": project,
         "f": f,
         "typed": form,

@@ -18,6 +18,7 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--format", "fmt_name", default="trl", show_default=True, help="Export format (see exports/README.md).")
 @click.option(
     "--out",
+    "out_arg",
     type=click.Path(),
     help="A folder (an existing one, or a path ending in /, made if missing): write data/, README.md and "
     "manifest.json. A file: write JSONL there. Default: stdout.",
@@ -45,12 +46,12 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
 def export_cmd(
-    slug: str, fmt_name: str, out: str | None, parquet: bool, hf: bool, license_: str, **raw_options
+    slug: str, fmt_name: str, out_arg: str | None, parquet: bool, hf: bool, license_: str, **raw_options
 ) -> None:
     """Export a project's judgments (JSONL to stdout or a file, or a dataset folder)."""
     # Path() drops a trailing slash, and with it the only sign that a new folder was meant.
-    wants_folder = out is not None and (out.endswith(("/", os.sep)) or Path(out).is_dir())
-    out_path = Path(out) if out is not None else None
+    wants_folder = out_arg is not None and (out_arg.endswith(("/", os.sep)) or Path(out_arg).is_dir())
+    out = Path(out_arg) if out_arg is not None else None
     from annotate.export.base import ExportError
     from annotate.export.folder import write_folder
     from annotate.export.options import parse_options
@@ -71,8 +72,7 @@ def export_cmd(
             raise ExportError("out: --parquet and --hf write the folder form: --out must name a folder (end it with /)")
         fmt = get_format(fmt_name)
         options = parse_options(**raw_options)
-        if wants_folder:
-            out = out_path
+        if out is not None and wants_folder:
             options = resolve(session, project, fmt, options)  # bad options make no folder
             try:
                 out.mkdir(parents=True, exist_ok=True)
@@ -99,7 +99,6 @@ def export_cmd(
             sys.stdout.flush()
             where = "stdout"
         else:
-            out = out_path
             if not out.parent.is_dir():
                 raise ExportError(f"out: the folder {out.parent} does not exist")
             tmp = out.with_name(out.name + ".part")

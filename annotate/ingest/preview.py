@@ -12,7 +12,7 @@ from annotate.ingest.errors import ImportFailed, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
 from annotate.ingest.services import TABLE_FORMATS, TYPED_FORMATS, ImportOptions, to_item
-from annotate.ingest.shapes import SHAPES, detect_shape, mapped_shape
+from annotate.ingest.shapes import SHAPES, Shape, detect_shape, mapped_shape
 
 PREVIEW_ROWS = 5
 # Rows checked beyond the first few (every row of most uploads): enough to know before
@@ -80,7 +80,7 @@ def build_preview(
     return preview
 
 
-def _count_and_check(preview: Preview, rows, shape, kind: str, checks: dict) -> None:
+def _count_and_check(preview: Preview, rows, shape: Shape | None, kind: str, checks: dict) -> None:
     """Count the rows, converting the first ``CHECK_ROWS`` as the import will: how many would fail."""
     count = 0
     for location, row in rows:
