@@ -176,10 +176,19 @@ def judgment_conditions(
         where.append(Judgment.created_at >= f.since_at)
     if f.until_at:
         where.append(Judgment.created_at < f.until_at)
-    item_filter = f.state or f.batch is not None or f.gold or f.model or f.q
-    if item_filter:
-        ids = items(project, Filters(q=f.q, state=f.state, batch=f.batch, gold=f.gold, model=f.model), dialect)
-        where.append(Judgment.item_id.in_(ids.stmt.with_only_columns(Item.id)))
+    if f.state or f.batch is not None or f.gold or f.model:
+        item_filters = Filters(state=f.state, batch=f.batch, gold=f.gold, model=f.model)
+        where.append(
+            Judgment.item_id.in_(select(Item.id).where(*_item_conditions(project, item_filters, dialect, None)))
+        )
+    if f.q:
+        # A plain list of the matching ids, computed once. Joined to items (or to judgments,
+        # probing the index per judgment) SQLite's plan can take minutes for a common word.
+        if dialect == "sqlite":
+            matching = select(search.items_fts.c.rowid).where(search.sqlite_matches(f.q))
+        else:
+            matching = select(Item.id).where(Item.project_id == project.id, search.pg_matches(f.q))
+        where.append(Judgment.item_id.in_(matching))
     return where
 
 
