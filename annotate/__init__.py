@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     blueprint when the module is imported, so each is imported here, before registering."""
     import annotate.assign.api
     import annotate.auth.tokens
+    import annotate.browse.api
     import annotate.export.api
     import annotate.ingest.api
     import annotate.projects.api
@@ -65,6 +66,7 @@ def register_blueprints(app: Flask) -> None:
     from annotate.api.views import bp as api_bp
     from annotate.auth.admin import bp as admin_bp
     from annotate.auth.views import bp as auth_bp
+    from annotate.browse.views import bp as browse_bp
     from annotate.export.views import bp as export_bp
     from annotate.ingest.views import bp as ingest_bp
     from annotate.kinds.views import bp as kinds_bp
@@ -76,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(workbench_bp)
     app.register_blueprint(projects_bp)
+    app.register_blueprint(browse_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(kinds_bp)
     app.register_blueprint(admin_bp)

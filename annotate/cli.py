@@ -59,7 +59,23 @@ def _create_app() -> Flask:
     return create_app()
 
 
-main = FlaskGroup(
+class AnnotateGroup(FlaskGroup):
+    """Flask's command group without Flask's own options (``--app``, ``--env-file``, ``--debug``)
+    and without commands other packages plug into ``flask`` (Flask-Limiter's ``limiter``):
+    ``annotate --help`` lists annotate's commands and options only. The app always comes
+    from ``create_app``; settings from ``ANNOTATE_*`` variables."""
+
+    FLASK_OPTIONS = frozenset({"env_file", "app", "debug"})
+
+    def __init__(self, **extra) -> None:
+        super().__init__(**extra)
+        self.params = [p for p in self.params if p.name not in self.FLASK_OPTIONS]
+
+    def _load_plugin_commands(self) -> None:
+        self._loaded_plugin_commands = True
+
+
+main = AnnotateGroup(
     name="annotate",
     add_version_option=False,
     help="annotate: expert feedback for RLHF. Settings come from ANNOTATE_* environment variables.",

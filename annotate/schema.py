@@ -72,3 +72,15 @@ def current(engine: Engine) -> str | None:
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+# What the migrations make that the models do not describe: full-text search structures
+# (migration 0011). Autogenerate leaves them out of its comparison.
+NOT_MODELS = {"table": ("items_fts",), "index": ("ix_items_search",)}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's ``include_object`` hook: skip the search structures (the FTS5 table and its
+    shadow tables ``items_fts_*``, the PostgreSQL expression index)."""
+    prefixes = NOT_MODELS.get(type_, ())
+    return not (reflected and name is not None and name.startswith(prefixes))

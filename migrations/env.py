@@ -9,6 +9,7 @@ from alembic import context
 
 import annotate.models  # noqa: F401  (registers every table on Base.metadata)
 from annotate.db import Base, UTCDateTime, make_engine
+from annotate.schema import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -29,6 +30,7 @@ def _configure(connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_object=include_object,
     )
 
 

@@ -333,3 +333,16 @@ class WebSession:
         status, text = self.request("/login", {"email": email, "password": password})
         assert status == 303, (status, text[:500])
         self.token = csrf_from(self.request("/")[1])
+
+
+def item_row(i: int, prompt: str, a: str, b: str, models=("m-a", "m-b"), **extra) -> dict:
+    """A canonical pairwise item ``it-<i>`` with this prompt, these two responses and models."""
+    return {
+        "id": f"it-{i}",
+        "prompt": [{"role": "user", "content": prompt}],
+        "responses": [
+            {"id": "r1", "content": a, "model": models[0]},
+            {"id": "r2", "content": b, "model": models[1]},
+        ],
+        **extra,
+    }

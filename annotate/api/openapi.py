@@ -101,6 +101,22 @@ BODY = {
     422: error("A field is missing or invalid; problems[].path names it"),
 }
 
+# The data browser's filters (annotate.browse.filters), the same on the items and judgments lists.
+BROWSE_PARAMS = [
+    query("q", STR, "full-text search: items containing every word (stemmed)"),
+    query("state", {"enum": ["open", "in_progress", "complete", "disputed", "skipped"]}),
+    query("batch", STR, "a batch number"),
+    query("expert", STR, "judged by this expert (their pseudonym)"),
+    query("model", STR, "a response's model, exactly"),
+    query("gold", STR, "1: gold items only"),
+    query("sort", {"enum": ["oldest", "newest", "external_id"]}),
+    query("review", REVIEW_STATE),
+    query("verdict", {"enum": ["preferred", "tie", "none"]}),
+    query("since", {"type": "string", "format": "date"}),
+    query("until", {"type": "string", "format": "date"}),
+    query("cursor", STR, "the next value of the previous page"),
+    query("limit", STR, "1 to 200 (default 50)"),
+]
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[^/]+$"}}
 _PATH_PARAM = re.compile(r"{([a-z_]+)}")
 
@@ -389,6 +405,62 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
             },
             400: error("An option is invalid; field names it"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/items", "get"): op(
+        "Browse the project's items: full-text search, filters, keyset pages",
+        roles="the project's researchers",
+        params=BROWSE_PARAMS,
+        responses={
+            200: ok(
+                obj(
+                    items=array(
+                        obj(
+                            id=STR,
+                            item_id=INT,
+                            batch=INT,
+                            state={"enum": ["open", "in_progress", "complete", "disputed", "skipped"]},
+                            judgments=INT,
+                            gold=BOOL,
+                            prompt=array({"type": "object"}),
+                            responses=array({"type": "object"}),
+                            created_at=TIME,
+                        )
+                    ),
+                    next=nullable(STR),
+                    next_url=nullable(STR),
+                )
+            ),
+            400: error("A filter is invalid; problems[].path names the parameter"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/judgments", "get"): op(
+        "Browse the project's judgments: the item filters plus expert, verdict, review state and dates",
+        roles="the project's researchers",
+        params=BROWSE_PARAMS,
+        responses={
+            200: ok(
+                obj(
+                    judgments=array(
+                        obj(
+                            id=INT,
+                            item_id=STR,
+                            expert=STR,
+                            answers={"type": "object"},
+                            review_state=REVIEW_STATE,
+                            adjudication=BOOL,
+                            active_seconds=INT,
+                            created_at=TIME,
+                            updated_at=TIME,
+                        )
+                    ),
+                    next=nullable(STR),
+                    next_url=nullable(STR),
+                )
+            ),
+            400: error("A filter is invalid; problems[].path names the parameter"),
             **LOOKUP,
         },
     ),

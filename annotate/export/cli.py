@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--format", "fmt_name", default="trl", show_default=True, help="Export format (see exports/README.md).")
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
-    help="An existing folder: write data/, README.md and manifest.json. A file: write JSONL there. Default: stdout.",
+    "out_arg",
+    type=click.Path(),
+    help="A folder (an existing one, or a path ending in /, made if missing): write data/, README.md and "
+    "manifest.json. A file: write JSONL there. Default: stdout.",
 )
 @click.option("--parquet", is_flag=True, help="With a folder --out: data/train.parquet instead of JSONL.")
 @click.option("--hf", is_flag=True, help="With a folder --out: data/ as a datasets save_to_disk folder.")
@@ -43,9 +46,12 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
 def export_cmd(
-    slug: str, fmt_name: str, out: Path | None, parquet: bool, hf: bool, license_: str, **raw_options
+    slug: str, fmt_name: str, out_arg: str | None, parquet: bool, hf: bool, license_: str, **raw_options
 ) -> None:
     """Export a project's judgments (JSONL to stdout or a file, or a dataset folder)."""
+    # Path() drops a trailing slash, and with it the only sign that a new folder was meant.
+    wants_folder = out_arg is not None and (out_arg.endswith(("/", os.sep)) or Path(out_arg).is_dir())
+    out = Path(out_arg) if out_arg is not None else None
     from annotate.export.base import ExportError
     from annotate.export.folder import write_folder
     from annotate.export.options import parse_options
@@ -62,12 +68,16 @@ def export_cmd(
     try:
         if parquet and hf:
             raise ExportError("form: choose --parquet or --hf, not both")
-        if (parquet or hf) and not (out and out.is_dir()):
-            raise ExportError("out: --parquet and --hf write the folder form: --out must name an existing folder")
+        if (parquet or hf) and not wants_folder:
+            raise ExportError("out: --parquet and --hf write the folder form: --out must name a folder (end it with /)")
         fmt = get_format(fmt_name)
         options = parse_options(**raw_options)
-        if out is not None and out.is_dir():
-            options = resolve(session, project, fmt, options)
+        if out is not None and wants_folder:
+            options = resolve(session, project, fmt, options)  # bad options make no folder
+            try:
+                out.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ExportError(f"out: cannot make the folder {out}: {exc.strerror}") from None
             record = start_export(session, project, fmt, options, user=None, channel="cli", output=str(out))
             result = write_folder(
                 session,

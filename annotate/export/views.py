@@ -8,11 +8,11 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
 
 from annotate import db
-from annotate.export import FORMATS
 from annotate.export.base import AGGREGATIONS, UNITS, ExportError
 from annotate.export.folder import FORMS
 from annotate.export.jobs import mark_abandoned, run_in_background, start_folder_export
 from annotate.export.options import options_from_args
+from annotate.export.preview import dry_run, empty_message, folder_archive, formats_for, left_out_lines
 from annotate.export.queries import recent_exports
 from annotate.export.services import get_format, resolve
 from annotate.export.streaming import stream_jsonl
@@ -24,14 +24,15 @@ from annotate.web import after_commit, after_rollback, client_redirect, login_re
 bp = Blueprint("export", __name__)
 
 
-def _page(project, status: int = 200, error: str | None = None):
+def _page(project, status: int = 200, error: str | None = None, check=None):
     exports = db.session().scalars(recent_exports(project)).all()
     return render(
         "export/page.html",
         "exports",
         status=status,
         project=project,
-        formats=FORMATS,
+        formats=formats_for(project.kind),
+        check=check,
         units=UNITS,
         aggregations=AGGREGATIONS,
         forms=FORMS,
@@ -39,6 +40,11 @@ def _page(project, status: int = 200, error: str | None = None):
         error=error,
         args=request.values,
     )
+
+
+def _format_name(project, args) -> str:
+    """The chosen format, or the first one that applies to the project's kind."""
+    return args.get("format") or next(iter(formats_for(project.kind)), "raw")
 
 
 @bp.post("/p/<slug>/export")
@@ -49,10 +55,14 @@ def download(slug: str):
     token: a GET must change nothing, and a page's <img src> or a link must not start one."""
     project, _member = project_for(g.user, slug, RESEARCH)
     try:
-        fmt = get_format(request.form.get("format", "trl"))
+        fmt = get_format(_format_name(project, request.form))
         options = resolve(db.session(), project, fmt, options_from_args(request.form))
     except ExportError as exc:
         return _page(project, 400, str(exc))
+    # An empty file is not a dataset (load_dataset refuses it): say why there are no rows instead.
+    first = dry_run(db.session(), project, fmt, options, first_only=True)
+    if not first.rows:
+        return _page(project, 422, empty_message(fmt, first), check=(fmt, first, left_out_lines(first)))
     return stream_jsonl(project, fmt, options, g.user, channel="web")
 
 
@@ -63,6 +73,21 @@ def download_form(slug: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     query = request.query_string.decode("latin-1")  # as sent: repeated options (exclude_expert) stay
     return redirect(url_for("export.page", slug=project.slug) + (f"?{query}" if query else ""), 303)
+
+
+@bp.get("/p/<slug>/export/check")
+@login_required
+def check(slug: str):
+    """What an export with these options would hold: rows, and what is left out and why (as the CLI says)."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    try:
+        fmt = get_format(_format_name(project, request.args))
+        options = resolve(db.session(), project, fmt, options_from_args(request.args))
+    except ExportError as exc:
+        return _page(project, 400, str(exc))
+    summary = dry_run(db.session(), project, fmt, options)
+    error = None if summary.rows else empty_message(fmt, summary)
+    return _page(project, 200, error, check=(fmt, summary, left_out_lines(summary)))
 
 
 @bp.get("/p/<slug>/exports")
@@ -84,8 +109,11 @@ def start(slug: str):
     try:
         if form not in FORMS:
             raise ExportError(f"form: {form!r} is not one of {', '.join(FORMS)}")
-        fmt = get_format(request.form.get("format", "trl"))
+        fmt = get_format(_format_name(project, request.form))
         options = resolve(session, project, fmt, options_from_args(request.form))
+        first = dry_run(session, project, fmt, options, first_only=True)
+        if not first.rows:
+            raise ExportError(empty_message(fmt, first))
         license = (request.form.get("license") or "other").strip()[:64]
         record = start_folder_export(session, project, fmt, options, g.user, form=form, license=license)
     except ExportError as exc:
@@ -116,6 +144,20 @@ def show(slug: str, export_id: int):
     return render(
         "export/show.html", "status", project=project, record=record, running=record.status is ExportStatus.RUNNING
     )
+
+
+@bp.get("/p/<slug>/exports/<int:export_id>/archive")
+@login_required
+def archive(slug: str, export_id: int):
+    """A finished folder export as one zip, which unpacks into a folder ``load_dataset`` reads."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    record = _record(project, export_id)
+    if record.status is not ExportStatus.COMPLETE or not record.output or not record.files:
+        abort(404)
+    if not Path(record.output).is_dir():
+        abort(410, "The export's files have been removed from the server.")
+    path = folder_archive(record, slug)
+    return send_file(path, as_attachment=True, download_name=f"{slug}-export-{export_id}.zip")
 
 
 @bp.get("/p/<slug>/exports/<int:export_id>/files/<path:name>")

@@ -11,10 +11,13 @@ from typing import Any
 from annotate.ingest.errors import ImportFailed, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
-from annotate.ingest.services import ImportOptions, to_item
-from annotate.ingest.shapes import SHAPES, detect_shape, mapped_shape
+from annotate.ingest.services import TABLE_FORMATS, TYPED_FORMATS, ImportOptions, to_item
+from annotate.ingest.shapes import SHAPES, Shape, detect_shape, mapped_shape
 
 PREVIEW_ROWS = 5
+# Rows checked beyond the first few (every row of most uploads): enough to know before
+# importing whether rows will fail, without making the preview of a huge file slow.
+CHECK_ROWS = 200_000
 
 
 @dataclass
@@ -27,6 +30,14 @@ class Preview:
     rows: list[dict[str, Any]] = field(default_factory=list)  # {"location", "item"} or {"location", "error"}
     count: int | None = None
     error: str | None = None
+    invalid: int = 0  # rows among the first ``checked`` that the import would refuse
+    checked: int = 0
+    first_invalid: str | None = None  # "location: problem" of the first of them
+
+    @property
+    def blocked(self) -> bool:
+        """Rows are known to fail: importing needs a better mapping or skipping them."""
+        return self.invalid > 0
 
 
 def build_preview(
@@ -38,10 +49,14 @@ def build_preview(
         preview.format = options.format or detect_format(paths[0])
         context = ReadContext(" + ".join(names), options.split, options.config)
         fmt = options.format or preview.format
-        if options.join:
-            rows = joined_rows(paths, options.join, fmt, context)
-        else:
-            rows = read_rows(paths[0], fmt, ReadContext(names[0]))
+        checks = {"typed": fmt in TYPED_FORMATS, "blank_is_missing": fmt in TABLE_FORMATS}
+
+        def all_rows():
+            if options.join:
+                return joined_rows(paths, options.join, fmt, context)
+            return read_rows(paths[0], fmt, ReadContext(names[0]))
+
+        rows = all_rows()
         shape = mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
         for location, row in islice(rows, PREVIEW_ROWS):
             if isinstance(row, dict) and not preview.columns:
@@ -54,13 +69,31 @@ def build_preview(
             try:
                 if isinstance(row, RowError):
                     raise row
-                preview.rows.append({"location": location, "item": to_item(row, shape, kind)})
+                preview.rows.append({"location": location, "item": to_item(row, shape, kind, **checks)})
             except RowError as exc:
                 preview.rows.append({"location": location, "error": str(exc)})
         preview.shape = shape.name if shape else ""
         if count_rows and preview.error is None:
-            first = ReadContext(names[0])
-            preview.count = sum(1 for _ in read_rows(paths[0], fmt, first))
+            _count_and_check(preview, all_rows(), shape, kind, checks)
     except ImportFailed as exc:
         preview.error = str(exc)
     return preview
+
+
+def _count_and_check(preview: Preview, rows, shape: Shape | None, kind: str, checks: dict) -> None:
+    """Count the rows, converting the first ``CHECK_ROWS`` as the import will: how many would fail."""
+    count = 0
+    for location, row in rows:
+        count += 1
+        if count > CHECK_ROWS or shape is None:
+            continue
+        try:
+            if isinstance(row, RowError):
+                raise row
+            to_item(row, shape, kind, **checks)
+        except RowError as exc:
+            preview.invalid += 1
+            if preview.first_invalid is None:
+                preview.first_invalid = f"{location}: {exc}"
+    preview.count = count
+    preview.checked = min(count, CHECK_ROWS)

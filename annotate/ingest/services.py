@@ -47,6 +47,8 @@ CHUNK_SIZE = 2000
 # The batch's progress and heartbeat are committed at most this often (seconds): each is
 # a write transaction, and on PostgreSQL a WAL flush.
 PROGRESS_EVERY = 0.5
+# Tables, where an empty cell is a value left out (see ``validate.check_item``).
+TABLE_FORMATS = {"csv", "tsv"}
 Progress = Callable[[int, float], None]
 
 
@@ -92,14 +94,15 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str) -> dict[str, Any]:
-    """Convert one row with ``shape`` and check it against the item schema and the task kind."""
+def to_item(row: dict[str, Any], shape: Shape, kind_name: str, blank_is_missing: bool = False) -> dict[str, Any]:
+    """Convert one row with ``shape`` and check it against the item schema and the task kind
+    (``blank_is_missing``: for tables, see ``check_item``)."""
     try:
         item = shape.convert(row)
     except KeyError as exc:
         # Shapes are detected on the first row; a later row may lack a field the shape needs.
         raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
-    check_item(item, kind_name)
+    check_item(item, kind_name, blank_is_missing)
     return item
 
 
@@ -172,6 +175,7 @@ def run_batch(
         mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
     )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
+    table = options.format in TABLE_FORMATS
     kind = project.kind
     chunk: list[tuple[Any, ...]] = []
     valid = 0
@@ -192,7 +196,7 @@ def run_batch(
                 if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
                 assert shape is not None
-                item = to_item(row, shape, kind)
+                item = to_item(row, shape, kind, blank_is_missing=table)
                 # Every row, whatever its source: a media src is fetched by viewers' browsers.
                 localise_media(item, media_base, media_store, project.id)
                 staged = staged_row(summary.rows, item)

@@ -74,15 +74,35 @@ def looks_valid(item: Any) -> bool:
     return all(item.get(key) is None or type(item[key]) is dict for key in ("suggestion", "gold"))
 
 
-def check_item(item: dict[str, Any], kind_name: str) -> None:
-    """Raise RowError (with the JSON path) unless ``item`` is a valid item for the kind."""
+def check_item(item: dict[str, Any], kind_name: str, blank_is_missing: bool = False) -> None:
+    """Raise RowError (with the JSON path) unless ``item`` is a valid item for the kind.
+
+    ``blank_is_missing``: the row came from a table (CSV, TSV), where an empty cell is a
+    value left out, not an empty text: a blank response or prompt is then an error."""
     if not looks_valid(item):
         found = problems(item_schema(), item)
         if found:
             raise RowError(found[0].path, found[0].message)
+    if blank_is_missing:
+        _check_not_blank(item)
     ids = [r["id"] for r in item["responses"]]
     if len(set(ids)) != len(ids):
         raise RowError("responses", f"response ids must be unique, got {ids}")
     problem = get_kind(kind_name).responses_problem(len(ids))
     if problem:
         raise RowError("responses", problem)
+
+
+def _blank(part: dict) -> bool:
+    return not part["content"].strip() and not part.get("media")
+
+
+def _check_not_blank(item: dict[str, Any]) -> None:
+    # JSON sources keep "" (an HH-RLHF reply can be empty on purpose); a table cannot say
+    # "empty" apart from "missing", and experts must never be asked to judge a missing reply.
+    for index, response in enumerate(item["responses"]):
+        if _blank(response):
+            raise RowError(f"responses[{index}].content", "is blank: every response needs text (or media)")
+    asks = [(i, m) for i, m in enumerate(item["prompt"]) if m["role"] == "user"]
+    if asks and all(_blank(m) for _i, m in asks):
+        raise RowError(f"prompt[{asks[-1][0]}].content", "is blank: the prompt needs text (or media)")

@@ -23,6 +23,7 @@ from annotate.ingest.services import ImportOptions, start_batch
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
 from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
+from annotate.ingest.wording import for_the_page
 from annotate.models import Batch, BatchStatus, Project
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.services import membership
@@ -32,6 +33,11 @@ bp = Blueprint("ingest", __name__)
 FILE_FORMATS = [name for name in READERS if not name.startswith("hf-")]
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 DEFAULT_JOIN = "instruction"
+
+
+@bp.app_template_filter("page_words")
+def _page_words(message: str | None) -> str:
+    return for_the_page(message)
 
 
 def _instance() -> Path:
@@ -151,8 +157,20 @@ def start(slug: str, token: str):
     if saved is None:
         abort(404)
     options, problems = _options_from(request.form)
-    if problems:
+    if len(saved.files) > 1 and not options.join:
+        options.join = DEFAULT_JOIN
+    result = None
+    if not problems and not options.skip_invalid:
+        # The button is disabled then; this is for a form sent anyway (an old page, no JS).
         result = build_preview(saved.files, saved.names, options, project.kind)
+        if result.blocked:
+            rows = f"{result.invalid:,} row{'' if result.invalid == 1 else 's'}"
+            problems.append(
+                f"{rows} would fail, so nothing would be imported. Fix the mapping, "
+                "or tick “Skip invalid rows” to import the others."
+            )
+    if problems:
+        result = result or build_preview(saved.files, saved.names, options, project.kind)
         return render(
             "ingest/preview.html",
             "content",
@@ -167,8 +185,6 @@ def start(slug: str, token: str):
             formats=FILE_FORMATS,
             form=request.form,
         )
-    if len(saved.files) > 1 and not options.join:
-        options.join = DEFAULT_JOIN
     session = db.session()
     batch = start_batch(session, project, " + ".join(saved.names), options, g.user)
     start_import_thread(current_app._get_current_object(), batch.id, project.id, saved, options)

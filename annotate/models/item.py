@@ -90,3 +90,6 @@ class Item(Base):
 # seek past the project's full items (``assigned_count >= overlap`` sorts before the open
 # ones) and a walk of a few entries, never a sort of every open item.
 Index("ix_items_queue", Item.project_id, Item.priority, Item.assigned_count.desc(), Item.id)
+# The data browser's lists: a project's items in import order (annotate/browse/queries.py).
+# Without it, "WHERE project_id = ? ORDER BY id LIMIT n" sorts every item of the project.
+Index("ix_items_project_id", Item.project_id, Item.id)

@@ -88,6 +88,10 @@ class Judgment(Base):
         # An expert's judgments in a project by time: the task page's "done" and "today" are
         # counts over it (no table row read), and their history page is read from it in order.
         Index("ix_judgments_expert_created", "project_id", "expert_id", "created_at", "id"),
+        # The data browser's judgment list, newest first, one page at a time (annotate/browse/).
+        Index("ix_judgments_project_id", "project_id", "id"),
+        # ... and filtered by review state: a rare state (accepted, rejected) is a seek, not a walk.
+        Index("ix_judgments_project_review_id", "project_id", "review_state", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

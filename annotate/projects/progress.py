@@ -1,4 +1,5 @@
-"""The researcher's project list, the progress page (a live widget polled by htmx) and the item list."""
+"""The researcher's project list and the progress page (a live widget polled by htmx).
+The item list is the data browser's (annotate/browse/)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from annotate import db
 from annotate.hardening import id_arg
-from annotate.models import Item, Project, ProjectMember, ProjectRole, Role
+from annotate.models import Project, ProjectMember, ProjectRole, Role
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.views import bp
@@ -72,12 +73,3 @@ def progress(slug: str):
             skips=session.execute(queries.skip_reasons(project)).all(),
         )
     return render("projects/progress.html", block, **context)
-
-
-@bp.get("/p/<slug>/items")
-@login_required
-def items(slug: str):
-    """The project's items, 50 a page, by external id (keyset: as fast on page 20,000 as on page 1)."""
-    project, _member = project_for(g.user, slug, RESEARCH)
-    page = queries.keyset(db.session(), queries.items(project), Item.external_id, request.args.get("after") or None)
-    return render("projects/items.html", "content", project=project, page=page)

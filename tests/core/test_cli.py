@@ -174,3 +174,36 @@ def test_db_upgrade_is_idempotent(runner):
     out = run(runner, "db", "upgrade")
     assert out.exit_code == 0
     assert "already at" in out.output
+
+
+def test_help_lists_annotates_own_commands_and_options_only():
+    from click.testing import CliRunner
+
+    from annotate.cli import main
+
+    out = CliRunner().invoke(main, ["--help"])
+    assert out.exit_code == 0, out.output
+    for flask_only in ("--app", "--env-file", "--debug", "limiter", "routes", "shell"):
+        assert flask_only not in out.output
+    for own in ("--version", "db", "import", "export", "serve", "users"):
+        assert own in out.output
+
+
+def test_the_package_declares_its_licence_as_an_spdx_string():
+    import tomllib
+
+    from helpers import REPO
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())
+    assert project["project"]["license"] == "Apache-2.0"  # a TOML table is deprecated by setuptools >= 77
+    assert project["build-system"]["requires"] == ["setuptools>=77"]
+    for name in project["project"]["license-files"]:
+        assert (REPO / name).is_file(), name
+
+
+def test_every_page_links_the_favicon(client):
+    page = client.get("/login")
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in page.text
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.data.startswith(b"<svg")

@@ -11,7 +11,7 @@ from helpers import scratch_database
 from sqlalchemy import inspect
 
 from annotate.db import Base, make_engine
-from annotate.schema import current, downgrade, upgrade
+from annotate.schema import current, downgrade, include_object, upgrade
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_upgrade_head_matches_models(empty_engine):
     assert current(empty_engine) is None
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object})
         diff = compare_metadata(context, Base.metadata)
     assert diff == [], f"models and migrations differ; write a migration: {diff}"
 

@@ -161,3 +161,28 @@ def test_cli_errors_name_the_option(build, session, runner, args, message):
     result = runner.invoke(args=["export", project.slug, *args])
     assert result.exit_code != 0
     assert message in result.output
+
+
+def test_out_ending_in_a_slash_makes_the_folder(build, session, runner, tmp_path, offline):
+    from datasets import load_dataset
+
+    project = build("pairwise")
+    session.commit()
+    folder = tmp_path / "release" / "v1"
+    result = runner.invoke(args=["export", project.slug, "--format", "trl", "--out", f"{folder}/"])
+    assert result.exit_code == 0, result.output
+    assert (folder / "data" / "train.jsonl").is_file()
+    assert load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "cache")).num_rows == 3
+    parquet = tmp_path / "pq"
+    assert runner.invoke(args=["export", project.slug, "--out", f"{parquet}/", "--parquet"]).exit_code == 0
+    assert (parquet / "data" / "train.parquet").is_file()
+
+
+def test_bad_options_make_no_folder(build, session, runner, tmp_path):
+    project = build("pairwise")
+    session.commit()
+    folder = tmp_path / "never"
+    result = runner.invoke(args=["export", project.slug, "--format", "rubric", "--out", f"{folder}/"])
+    assert result.exit_code != 0
+    assert "rubric exports rubric projects" in result.output
+    assert not folder.exists()

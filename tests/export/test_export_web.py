@@ -3,11 +3,12 @@ with progress, their files, and provenance records."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import orjson
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from annotate.models import ExportRecord, ProjectRole, Role
 from annotate.projects.services import add_member
@@ -173,3 +174,94 @@ def test_a_get_to_the_download_url_records_nothing_and_a_post_needs_its_token(we
     refused = web.client.post(f"/p/{project.slug}/export", data={"format": "raw"})
     assert refused.status_code == 400, "the download form needs its CSRF token"
     assert session.scalar(select(ExportRecord.id)) is None
+
+
+def wait_for(web, status_url):
+    deadline = time.monotonic() + 60
+    while 'data-status="running"' in (fragment := web.get(status_url, headers={"HX-Request": "true"}).text):
+        assert time.monotonic() < deadline, "the background export did not finish"
+        time.sleep(0.2)
+    return fragment
+
+
+def test_a_folder_export_downloads_as_one_zip_that_load_dataset_reads(web, researcher_project, tmp_path, monkeypatch):
+    import io
+    import zipfile
+
+    from datasets import load_dataset
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    started = web.post(f"/p/{project.slug}/exports", data={"format": "trl", "form": "parquet"})
+    status_url = started.headers["Location"]
+    page = wait_for(web, status_url)
+    assert 'data-status="complete"' in page
+    assert f'href="{status_url}/archive"' in page
+    archive = web.get(f"{status_url}/archive")
+    assert archive.status_code == 200
+    assert archive.headers["Content-Disposition"].endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(archive.get_data())) as zf:
+        names = zf.namelist()
+        top = {n.split("/")[0] for n in names}
+        assert len(top) == 1, names  # one folder
+        zf.extractall(tmp_path / "unzipped")
+    folder = tmp_path / "unzipped" / top.pop()
+    assert {"README.md", "manifest.json", "data/train.parquet"} <= {
+        p.relative_to(folder).as_posix() for p in folder.rglob("*")
+    }
+    ds = load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "cache"))
+    assert ds.num_rows == 3
+    assert web.get(f"/p/{project.slug}/exports/999/archive").status_code == 404
+
+
+def test_only_formats_of_the_projects_kind_are_offered(web, build, session, make_user):
+    project = build("rubric")
+    researcher = make_user(Role.RESEARCHER)
+    add_member(session, project, researcher, ProjectRole.RESEARCHER)
+    session.commit()
+    web.login(researcher.email)
+    page = web.get(f"/p/{project.slug}/exports").text
+    offered = set(re.findall(r'<option value="([a-z-]+)"[^>]*>\1: ', page))
+    assert "rubric" in offered
+    assert "raw" in offered
+    assert not offered & {"trl", "trl-kto", "reward", "hh-rlhf", "ranking", "critique"}
+    # And the default download is one that applies (not trl).
+    download = web.post(f"/p/{project.slug}/export")
+    assert download.status_code == 200
+    assert download.headers["Content-Type"].startswith("application/x-ndjson")
+
+
+def test_an_export_with_no_rows_says_why_instead_of_an_empty_file(web, researcher_project, session):
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    before = session.scalar(select(func.count()).select_from(ExportRecord))
+    empty = web.post(
+        f"/p/{project.slug}/export",
+        data={"format": "trl", "accepted_only": "1", "since": "2001-01-01", "until": "2001-01-02"},
+    )
+    assert empty.status_code == 422
+    assert empty.headers["Content-Type"].startswith("text/html")
+    assert 'role="alert">Nothing to export as trl' in empty.text
+    started = web.post(
+        f"/p/{project.slug}/exports",
+        data={"format": "trl", "form": "jsonl", "since": "2001-01-01", "until": "2001-01-02"},
+    )
+    assert started.status_code == 400
+    assert "Nothing to export as trl" in started.text
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(ExportRecord)) == before, "nothing recorded"
+
+
+def test_the_check_says_what_is_left_out_as_the_cli_does(web, researcher_project, session):
+    project, researcher = researcher_project
+    web.login(researcher.email)
+    page = web.get(f"/p/{project.slug}/export/check?format=trl")
+    assert page.status_code == 200
+    check = page.text.split('id="export-check"')[1].split("</div>")[0]
+    assert "<strong>trl</strong>: 3 rows" in check
+    assert "item: the experts call it a tie: 1" in check
+    assert "ties among the judgments read" in check
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(ExportRecord)) == 0, "a check records nothing"

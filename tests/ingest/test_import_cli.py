@@ -120,3 +120,17 @@ def test_progress_bar_draws_on_a_tty_and_stays_quiet_otherwise():
     assert "rows/s" in text
     assert "ETA" in text
     assert text.endswith("\n")
+
+
+def test_a_blank_csv_cell_in_a_required_field_is_an_error(runner, make_project, tmp_path, count_items):
+    project = make_project("blank-cli")
+    path = tmp_path / "pairs.csv"
+    path.write_text("question,a,b\nq0,x0,y0\nq1,,y1\n")
+    out = runner.invoke(args=["import", "blank-cli", str(path), "--map", "prompt=question", "--map", "responses=a,b"])
+    assert out.exit_code != 0
+    assert "pairs.csv: line 3: responses[0].content: is blank: every response needs text (or media)" in out.output
+    assert count_items(project) == 0
+    # The same value in JSON is kept as given: an empty reply can be the data.
+    rows = tmp_path / "pairs.jsonl"
+    rows.write_bytes(orjson.dumps({"prompt": "q", "responses": ["x", ""]}) + b"\n")
+    assert runner.invoke(args=["import", "blank-cli", str(rows)]).exit_code == 0

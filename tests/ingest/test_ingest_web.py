@@ -67,7 +67,7 @@ def test_upload_preview_confirm_and_progress(web, session, make_user, make_proje
     assert (batch.source, batch.rows_new, batch.status.value) == ("prefs.jsonl", 7, "complete")
 
 
-def test_mapping_in_the_form_and_a_failed_import_is_shown_with_its_error(web, session, make_user, make_project):
+def test_mapping_in_the_form_and_rows_known_to_fail_are_refused_before_importing(web, session, make_user, make_project):
     researcher_web(web, make_user, make_project, "web-map")
     rows = [{"question": f"q{i}", "a": f"x{i}", "b": f"y{i}", "uid": f"u{i}"} for i in range(3)]
     rows.append({"question": "q3", "a": "x3", "b": None, "uid": "u3"})
@@ -77,12 +77,41 @@ def test_mapping_in_the_form_and_a_failed_import_is_shown_with_its_error(web, se
     mapped = web.get(preview_url, query_string={"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
     assert "mapping" in mapped.text
     assert "x0" in mapped.text
-    started = web.post(preview_url, {"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
-    done = wait_done(web, started.headers["Location"])
-    assert "Failed" in done.text
-    assert "odd.jsonl: line 4: b: expected a string, got null" in done.text
+    assert "1 of 4 rows would fail" in mapped.text
+    assert "line 4: b: expected a string, got null" in mapped.text
+    assert re.search(r'id="import-button"[^>]* disabled', mapped.text)
+    # A form sent anyway (no script, an old page) is refused with the same words; nothing starts.
+    refused = web.post(preview_url, {"map_prompt": "question", "map_responses": "a,b", "map_id": "uid"})
+    assert refused.status_code == 422
+    assert "1 row would fail, so nothing would be imported" in refused.text
     session.rollback()
-    assert session.scalar(select(func.count()).select_from(Item)) == 0
+    assert session.scalar(select(func.count()).select_from(Batch)) == 0
+    # Skipping them: the other three are imported, the fourth listed.
+    started = web.post(
+        preview_url, {"map_prompt": "question", "map_responses": "a,b", "map_id": "uid", "skip_invalid": "on"}
+    )
+    done = wait_done(web, started.headers["Location"])
+    assert "Complete" in done.text
+    assert "line 4" in done.text
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Item)) == 3
+
+
+def test_a_blank_cell_in_a_required_column_is_an_error_not_an_empty_response(web, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-blank")
+    body = b"question,a,b\nq0,x0,y0\nq1,x1,\nq2,x2,   \n"
+    preview_url = upload(web, "web-blank", [("blank.csv", body)]).headers["Location"]
+    mapped = web.get(preview_url, query_string={"map_prompt": "question", "map_responses": "a,b"})
+    assert "2 of 3 rows would fail" in mapped.text
+    assert "line 3: responses[1].content: is blank: every response needs text (or media)" in mapped.text
+
+
+def test_messages_speak_the_pages_language(web, session, make_user, make_project):
+    researcher_web(web, make_user, make_project, "web-words")
+    rows = [{"question": f"q{i}", "a": f"x{i}", "b": f"y{i}"} for i in range(2)]
+    page = web.get(upload(web, "web-words", [("odd.jsonl", jsonl(rows))]).headers["Location"])
+    assert "the shape of the rows was not recognised" in page.text
+    assert "--" not in re.sub(r"<!--.*?-->", "", page.text.split("<main")[1])
 
 
 def test_refusals_size_type_and_access(web, app, session, make_user, make_project):

@@ -30,6 +30,8 @@ RESEARCHER_ONLY = {
     "api.import_items": "researchers import",
     "api.priority": "researchers set batch priority",
     "api.skipped": "researchers read skip reasons",
+    "api.browse_items": "the data browser's items, model names included",
+    "api.browse_judgments": "the data browser's judgments of every expert",
 }
 # Endpoints with no data at all, for anyone.
 PUBLIC = {"api.openapi": "the API's OpenAPI document: routes and schemas, no data"}
