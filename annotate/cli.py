@@ -267,6 +267,14 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
     serve(host, port, workers)
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        from annotate import __version__
+
+        click.echo(f"annotate {__version__}")
+        ctx.exit()
+
+
 main.params.append(
     click.Option(
         ["--version"],
@@ -274,10 +282,6 @@ main.params.append(
         expose_value=False,
         is_eager=True,
         help="Show the annotate version and exit.",
-        callback=lambda ctx, _param, value: (
-            value
-            and not ctx.resilient_parsing
-            and (click.echo(f"annotate {__import__('annotate').__version__}"), ctx.exit())
-        ),
+        callback=_print_version,
     )
 )

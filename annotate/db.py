@@ -26,7 +26,7 @@ from typing import Any, TypeVar, cast
 
 import orjson
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -82,6 +82,11 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's ``Table`` (``Model.__table__`` is typed as any ``FromClause``)."""
+    return cast(Table, model.__table__)
 
 
 def rowcount(result: Result[Any]) -> int:

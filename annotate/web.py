@@ -26,6 +26,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from jinja2_fragments.flask import render_block
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from annotate import db, hardening, unit_of_work
 from annotate.models import Role
@@ -169,7 +170,7 @@ def trigger(response: Response, event: str) -> Response:
     return response
 
 
-def client_redirect(url: str) -> Response:
+def client_redirect(url: str) -> BaseResponse:
     """Redirect: htmx follows HX-Redirect, a plain browser follows 303."""
     if request.headers.get("HX-Request") == "true":
         response = make_response("", 204)

@@ -5,9 +5,9 @@ The rule: when an item has all ``overlap`` judgments, each judgment's answer is 
 to its kind's *preference* (pairwise: the preferred response id, "tie", or none for an
 abstention); the agreement is the share of judgments giving the most common one, in
 whole percent rounded down. If it is below ``Project.adjudication_threshold`` the item
-gets an ``Adjudication`` row and goes to the adjudication queue. A split 1–1 vote has
-50 % agreement, 2–1 has 66 %: a threshold of 100 adjudicates any disagreement, 67
-adjudicates 2–1 splits, 51 only ties.
+gets an ``Adjudication`` row and goes to the adjudication queue. A split 1-1 vote has
+50 % agreement, 2-1 has 66 %: a threshold of 100 adjudicates any disagreement, 67
+adjudicates 2-1 splits, 51 only ties.
 
 An adjudication lease is an ``Assignment`` with purpose ADJUDICATE, leased and
 expiring like any other, but it uses no overlap slot: the ``Adjudication`` row is the

@@ -120,7 +120,7 @@ def priority(slug: str):
         problems.append({"path": "batch_id", "message": "expected a batch id (integer)"})
     if not isinstance(value, int) or isinstance(value, bool):
         problems.append({"path": "priority", "message": "expected an integer; higher goes first"})
-    if problems:
+    if problems or not isinstance(batch_id, int):
         return error(422, "invalid priority request", problems=problems)
     n = prioritize_batch(db.session(), project, batch_id, value)
     return jsonify({"batch_id": batch_id, "priority": value, "items": n})

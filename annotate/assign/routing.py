@@ -89,7 +89,10 @@ def refusal(session: Session, project: Project, expert: User, now: datetime) -> 
     """
     if not has_expertise(project, expert):
         wanted = ", ".join(project.required_expertise)
-        return f"This project needs expertise in {wanted}; add a matching tag to your profile or ask the project's researcher."
+        return (
+            f"This project needs expertise in {wanted}; "
+            "add a matching tag to your profile or ask the project's researcher."
+        )
     if project.quota_per_expert is not None and used_quota(session, project, expert, now) >= project.quota_per_expert:
         return f"You have reached this project's quota of {project.quota_per_expert} tasks."
     if active_leases(session, project, expert, now) >= project.max_active_leases:

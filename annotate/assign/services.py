@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
-from annotate.db import MAX_ID, begin_write, prebuilt, utcnow
+from annotate.db import MAX_ID, begin_write, prebuilt, rowcount, utcnow
 from annotate.kinds import get_kind
 from annotate.models import (
     Assignment,
@@ -79,7 +79,7 @@ def lock_user(session: Session, user: User) -> None:
         session.execute(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
 
 
-def lock_row(session: Session, model: type, row_id: int) -> None:
+def lock_row(session: Session, model: Any, row_id: int) -> None:
     """Lock one row until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises)."""
     session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
@@ -274,19 +274,19 @@ def submit_judgment(
     # An item never changes after its import, so the answers are checked before the write
     # lock (SQLite) or the assignment's row lock (PostgreSQL) is taken: it is held for less
     # time, and an invalid submit takes no lock at all.
-    item = session.get(Item, assignment.item_id)
+    item = session.get_one(Item, assignment.item_id)
     check_answers(project, item, answers)
     begin_write(session)
     assignment = lock_assignment(session, assignment.id)
     active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
 
     if assignment.status is AssignmentStatus.SUBMITTED:
-        judgment = session.scalar(
+        judgment = session.scalars(
             select(Judgment)
             .where(Judgment.assignment_id == assignment.id)
             .with_for_update()
             .execution_options(populate_existing=True)
-        )
+        ).one()
         if judgment.answers != answers:
             _revise(session, judgment, answers, assignment.expert_id, active_seconds, now)
         return judgment, False
@@ -453,6 +453,8 @@ def prioritize_batch(session: Session, project: Project, batch_id: int, priority
         error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")
         error.status = 404
         raise error
-    return session.execute(
-        update(Item).where(Item.project_id == project.id, Item.batch_id == batch_id).values(priority=priority)
-    ).rowcount
+    return rowcount(
+        session.execute(
+            update(Item).where(Item.project_id == project.id, Item.batch_id == batch_id).values(priority=priority)
+        )
+    )

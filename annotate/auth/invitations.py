@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from annotate.auth.services import UserError, change_password
-from annotate.db import utcnow
+from annotate.db import rowcount, utcnow
 from annotate.models import Invitation, Project, ProjectRole, User
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def redeem_invitation(session: Session, token: str, password: str) -> User:
     used = session.execute(
         update(Invitation).where(Invitation.id == invitation.id, Invitation.used_at.is_(None)).values(used_at=utcnow())
     )
-    if used.rowcount != 1:
+    if rowcount(used) != 1:
         raise InvitationError("This link has already been used.")
     session.flush()
     return invitation.user

@@ -114,4 +114,4 @@ def terms_accepted(session: Session, viewer: User, user: User, limit: int = 100)
     )
     if not (viewer.is_admin or viewer.id == user.id):
         stmt = stmt.where(TermsAcceptance.project_id.in_(_researched(viewer)))
-    return [tuple(row) for row in session.execute(stmt)]
+    return [(row[0], row[1], row[2]) for row in session.execute(stmt)]

@@ -23,7 +23,8 @@ ACCOUNTS = [
 ]
 INSTRUCTIONS = """You will see a question and two answers written by different AI models.
 
-Pick the answer a careful professional in the field would rather give: **correct**, **safe**, and **helpful**. Call a tie only when neither is better. A short rationale helps us a lot.
+Pick the answer a careful professional in the field would rather give: **correct**, **safe**,
+and **helpful**. Call a tie only when neither is better. A short rationale helps us a lot.
 
 Keys: `1` answer A, `2` answer B, `3` tie, `Ctrl+Enter` submit."""
 

@@ -31,8 +31,8 @@ def start_import_thread(
     def work() -> None:
         with app.app_context():
             session = db.session()
-            batch = session.get(Batch, batch_id)
-            project = session.get(Project, project_id)
+            batch = session.get_one(Batch, batch_id)
+            project = session.get_one(Project, project_id)
             try:
                 import_sources(
                     session,

@@ -35,7 +35,8 @@ class ProgressBar:
         eta = elapsed * (1 - fraction) / fraction if fraction > 0 else 0
         eta_text = time.strftime("%H:%M:%S", time.gmtime(eta)) if fraction > 0 else "--:--:--"
         self.stream.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {rows:>10,} rows {rate:>9,.0f} rows/s ETA {eta_text}"
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {rows:>10,} rows"
+            f" {rate:>9,.0f} rows/s ETA {eta_text}"
         )
         self.stream.flush()
 

@@ -49,7 +49,8 @@ class _KeyIndex:
         self.db.execute("PRAGMA synchronous = OFF")
         # Keys are stored as JSON, so the string "1" and the integer 1 stay different keys.
         self.db.execute(
-            "CREATE TABLE rows (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, location TEXT NOT NULL, row BLOB, used INTEGER NOT NULL DEFAULT 0)"
+            "CREATE TABLE rows (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, location TEXT NOT NULL,"
+            " row BLOB, used INTEGER NOT NULL DEFAULT 0)"
         )
 
     def add(self, key: Any, location: str, row: dict[str, Any] | None) -> str | None:
@@ -127,7 +128,8 @@ def joined_rows(
             if missing:
                 yield where, RowError(key, f"{str(value)[:60]!r} has no match in {', '.join(missing)}")
                 continue
-            yield where, _combine([(paths[0].name, row), *matches], key)
+            found = [(name, match) for name, match in matches if match is not None]  # all of them, here
+            yield where, _combine([(paths[0].name, row), *found], key)
         for name, index in others:
             for value, location in index.unused():
                 yield f"{name} {location}", RowError(key, f"{str(value)[:60]!r} has no match in {paths[0].name}")

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    Insert,
     Integer,
     MetaData,
     String,
@@ -50,7 +51,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from annotate.db import WRITE_OPTION, UTCDateTime, begin_write, utcnow
+from annotate.db import WRITE_OPTION, UTCDateTime, begin_write, table_of, utcnow
 from annotate.ingest.errors import ImportFailed
 from annotate.models import Batch, BatchStatus, Item
 from annotate.projects import counters
@@ -138,7 +139,8 @@ class Staging:
             self.conn.begin()
         if self.dialect == "postgresql":
             # COPY streams the rows in one round trip; executemany cost twice as much.
-            with self.conn.connection.cursor() as cursor, cursor.copy(self._copy_sql) as copy:
+            cursor: Any = self.conn.connection.cursor()  # psycopg's cursor: a context manager with copy()
+            with cursor, cursor.copy(self._copy_sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
@@ -153,7 +155,7 @@ class Staging:
         conn = self.conn.execution_options(**{WRITE_OPTION: True})
         now = utcnow()
         claimed = conn.execute(
-            update(Batch.__table__)
+            update(table_of(Batch))
             .where(Batch.__table__.c.id == self.batch_id, Batch.__table__.c.status == BatchStatus.RUNNING)
             .values(heartbeat_at=now)
         ).rowcount
@@ -161,7 +163,7 @@ class Staging:
             conn.rollback()
             raise ImportFailed(values.get("source", "import"), None, INTERRUPTED)
         t = self.table.c
-        items = Item.__table__
+        items = table_of(Item)
         source = select(
             literal(self.project_id),
             literal(self.batch_id),
@@ -192,6 +194,7 @@ class Staging:
         # project of 500k items as in an empty one. The first occurrence wins, in
         # source order. The SELECT must not read ``items``: SQLite would then copy the
         # whole result to a temporary table first.
+        statement: Insert
         if self.dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -208,7 +211,7 @@ class Staging:
         counters.add(conn, self.project_id, {"items": new})  # the progress page's item count, in this transaction
         duplicate = valid - new
         conn.execute(
-            update(Batch.__table__)
+            update(table_of(Batch))
             .where(Batch.__table__.c.id == self.batch_id)
             .values(
                 status=BatchStatus.COMPLETE,

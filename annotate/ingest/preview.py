@@ -11,7 +11,7 @@ from typing import Any
 from annotate.ingest.errors import ImportFailed, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
-from annotate.ingest.services import TABLE_FORMATS, TYPED_FORMATS, ImportOptions, to_item
+from annotate.ingest.services import TABLE_FORMATS, ImportOptions, staged_row, to_item
 from annotate.ingest.shapes import SHAPES, Shape, detect_shape, mapped_shape
 
 PREVIEW_ROWS = 5
@@ -49,7 +49,7 @@ def build_preview(
         preview.format = options.format or detect_format(paths[0])
         context = ReadContext(" + ".join(names), options.split, options.config)
         fmt = options.format or preview.format
-        checks = {"typed": fmt in TYPED_FORMATS, "blank_is_missing": fmt in TABLE_FORMATS}
+        checks = {"blank_is_missing": fmt in TABLE_FORMATS}
 
         def all_rows():
             if options.join:
@@ -69,7 +69,8 @@ def build_preview(
             try:
                 if isinstance(row, RowError):
                     raise row
-                preview.rows.append({"location": location, "item": to_item(row, shape, kind, **checks)})
+                assert shape is not None  # detected above, or the loop ended
+                preview.rows.append({"location": location, "item": _converted(row, shape, kind, checks)})
             except RowError as exc:
                 preview.rows.append({"location": location, "error": str(exc)})
         preview.shape = shape.name if shape else ""
@@ -78,6 +79,14 @@ def build_preview(
     except ImportFailed as exc:
         preview.error = str(exc)
     return preview
+
+
+def _converted(row: dict[str, Any], shape: Shape, kind: str, checks: dict) -> dict[str, Any]:
+    """The row as the import converts it, refused where the import would refuse it (a value
+    that cannot be stored, such as bytes from Parquet, included: ``staged_row``)."""
+    item = to_item(row, shape, kind, **checks)
+    staged_row(0, item)
+    return item
 
 
 def _count_and_check(preview: Preview, rows, shape: Shape | None, kind: str, checks: dict) -> None:
@@ -90,7 +99,7 @@ def _count_and_check(preview: Preview, rows, shape: Shape | None, kind: str, che
         try:
             if isinstance(row, RowError):
                 raise row
-            to_item(row, shape, kind, **checks)
+            _converted(row, shape, kind, checks)
         except RowError as exc:
             preview.invalid += 1
             if preview.first_invalid is None:

@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from annotate.db import begin_write, utcnow
@@ -182,7 +183,7 @@ def run_batch(
     staging: pipeline.Staging | None = None
     writer: _Writer | None = None
     try:
-        staging = pipeline.Staging(session.get_bind(), batch.id, project.id)
+        staging = pipeline.Staging(cast(Engine, session.get_bind()), batch.id, project.id)  # sessions bind engines
         writer = _Writer(staging)
         for location, row in rows:
             summary.rows += 1
@@ -335,7 +336,7 @@ def _flush(
     now = time.monotonic()
     if now - writer.reported_at >= PROGRESS_EVERY:
         writer.reported_at = now
-        values = {
+        values: dict[str, Any] = {
             "rows_read": summary.rows,
             "rows_skipped": summary.skipped,
             "progress": context.fraction,

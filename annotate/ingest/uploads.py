@@ -82,7 +82,8 @@ def save_upload(
             suffix = upload_suffix(filename)
             if suffix is None:
                 raise UploadError(
-                    f"{display_name(filename)}: unsupported file type; upload .jsonl, .json, .csv, .tsv (optionally .gz) or .parquet"
+                    f"{display_name(filename)}: unsupported file type; "
+                    "upload .jsonl, .json, .csv, .tsv (optionally .gz) or .parquet"
                 )
             path = folder / f"source-{index}{suffix}"
             store_stream(stream, path, max_bytes, filename)

@@ -101,7 +101,10 @@ def receive(slug: str):
     limit = _max_bytes()
     error = None
     if request.content_length is not None and request.content_length > limit + 64 * 1024:
-        error = f"The upload is {human_size(request.content_length)}; the upload limit is {human_size(limit)}. Import larger files with `annotate import` on the server."
+        error = (
+            f"The upload is {human_size(request.content_length)}; the upload limit is {human_size(limit)}."
+            " Import larger files with `annotate import` on the server."
+        )
     else:
         files = [(f.filename or "", f.stream) for f in request.files.getlist("file") if f.filename]
         try:
@@ -187,7 +190,8 @@ def start(slug: str, token: str):
         )
     session = db.session()
     batch = start_batch(session, project, " + ".join(saved.names), options, g.user)
-    start_import_thread(current_app._get_current_object(), batch.id, project.id, saved, options)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, for the thread
+    start_import_thread(app, batch.id, project.id, saved, options)
     return redirect(url_for("ingest.batch", slug=slug, batch_id=batch.id), 303)
 
 

@@ -14,7 +14,7 @@ LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 R = TypeVar("R", bound=Mapping[str, Any])
 
 
-def response_letters(responses: list[Mapping[str, Any]]) -> dict[str, str]:
+def response_letters(responses: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     """{response id: "A"…} by display position: experts see letters, never ids."""
     return {r["id"]: LETTERS[i] for i, r in enumerate(responses)}
 

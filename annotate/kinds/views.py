@@ -6,6 +6,7 @@ Views parse, call a service, render; the request commits once (annotate.unit_of_
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, abort, current_app, g, request, url_for
 
@@ -48,9 +49,9 @@ def index():
 @roles_required(*RESEARCHERS)
 def show(name: str):
     session = db.session()
-    versions = []
+    versions: list[Any] = []
     if name not in available_templates(_templates_dir()):
-        versions = session.scalars(upload_versions(name)).all()
+        versions = list(session.scalars(upload_versions(name)))
         if not versions:
             abort(404)
     wanted = request.args.get("version", type=int)
@@ -120,7 +121,7 @@ def rewrite_diff(assignment_id: int, response_id: str):
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
-    slug = session.get(Project, assignment.project_id).slug
+    slug = session.get_one(Project, assignment.project_id).slug
     project_for(g.user, slug, WORK if assignment.expert_id == g.user.id else REVIEWERS)
     original = next((r for r in assignment.item.responses if r["id"] == response_id), None)
     if original is None:

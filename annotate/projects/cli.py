@@ -55,7 +55,8 @@ def projects_create(slug, template_name, title, overlap, instructions_file, leas
         raise click.ClickException(str(exc)) from None
     db.session().commit()
     click.echo(
-        f"created project {project.slug} ({project.template['kind']}, template {template_name} v{project.template_version}, overlap {project.overlap})"
+        f"created project {project.slug} ({project.template['kind']}, template {template_name}"
+        f" v{project.template_version}, overlap {project.overlap})"
     )
 
 
@@ -78,7 +79,8 @@ def projects_list() -> None:
     """List projects."""
     for project in db.session().scalars(select(Project).order_by(Project.id)):
         click.echo(
-            f"{project.slug}\t{project.template['kind']}\t{project.template_name} v{project.template_version}\toverlap {project.overlap}\t{project.title}"
+            f"{project.slug}\t{project.template['kind']}\t{project.template_name} v{project.template_version}"
+            f"\toverlap {project.overlap}\t{project.title}"
         )
 
 

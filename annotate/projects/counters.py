@@ -30,13 +30,13 @@ from sqlalchemy import Insert, Select, delete, func, insert, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from annotate.db import prebuilt
+from annotate.db import prebuilt, table_of
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment, ProjectCounter
 
 SHARDS = 8
 JUDGED = "judged_"
 DAY = "day_"
-_table = ProjectCounter.__table__
+_table = table_of(ProjectCounter)
 
 
 def judged(k: int) -> str:
@@ -76,11 +76,9 @@ def add(db: Session | Connection, project_id: int, deltas: dict[str, int], actor
 @prebuilt
 def _upsert(dialect: str) -> Insert:
     """The upsert of one counter row, built once per dialect: building it costs more than running it."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    statement = upsert(_table)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(_table)
     return statement.on_conflict_do_update(
         index_elements=["project_id", "name", "shard"], set_={"value": _table.c.value + statement.excluded.value}
     )
@@ -167,7 +165,8 @@ def rebuild(session: Session, project_id: int) -> dict[str, int]:
         .scalar_subquery()
     )
     session.execute(
-        Item.__table__.update()
+        table_of(Item)
+        .update()
         .where(Item.project_id == project_id, Item.judged_count != judged_now)
         .values(judged_count=judged_now)
     )

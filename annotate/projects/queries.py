@@ -51,7 +51,7 @@ def keyset(session: Session, stmt: Select, key: Any, after: Any | None, limit: i
     more = len(rows) > limit
     rows = rows[:limit]
     last = rows[-1] if rows else None
-    return Page(rows=rows, next_after=(_key_of(last) if more and last is not None else None))
+    return Page(rows=list(rows), next_after=(_key_of(last) if more and last is not None else None))
 
 
 def _key_of(row: Any) -> Any:

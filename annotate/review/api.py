@@ -114,7 +114,7 @@ def review(judgment_id: int):
     judgment = session.get(Judgment, judgment_id)
     if judgment is None:
         return error(404, "no such judgment for this token's user")
-    project = _reviewer_of(session.get(Project, judgment.project_id).slug)
+    project = _reviewer_of(session.get_one(Project, judgment.project_id).slug)
     body = json_object()
     try:
         verdict = ReviewVerdict(body.get("verdict"))

@@ -85,7 +85,7 @@ def _load_judgment(judgment_id: int) -> tuple[Judgment, Project]:
     judgment = db.session().get(Judgment, judgment_id)
     if judgment is None:
         abort(404)
-    project, reviewer, _adjudicator = _reviewable(db.session().get(Project, judgment.project_id).slug)
+    project, reviewer, _adjudicator = _reviewable(db.session().get_one(Project, judgment.project_id).slug)
     if not reviewer:
         abort(404)
     return judgment, project
@@ -227,7 +227,7 @@ def _load_adjudication(assignment_id: int) -> tuple[Assignment, Project]:
         or assignment.purpose is not AssignmentPurpose.ADJUDICATE
     ):
         abort(404)
-    project, _reviewer, adjudicator = _reviewable(db.session().get(Project, assignment.project_id).slug)
+    project, _reviewer, adjudicator = _reviewable(db.session().get_one(Project, assignment.project_id).slug)
     if not adjudicator:
         abort(404)
     return assignment, project

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from annotate import db
+from annotate.limits import BodyRefused, request_json
 from annotate.web import login_required
 from annotate.workbench.services import DRAFT_MAX_CHARS, DraftError, draft_for, save_draft
 from annotate.workbench.views import bp, load_assignment
@@ -41,7 +42,13 @@ def save(assignment_id: int):
     # Refuse an oversized body before parsing it (the app-wide limit is sized for dataset uploads).
     if request.content_length is None or request.content_length > DRAFT_MAX_BYTES:
         return jsonify({"error": f"A draft is sent as JSON of at most {DRAFT_MAX_BYTES} bytes."}), 413
-    body = request.get_json(silent=True)
+    try:
+        # Within the API's size and depth limits: a deeply nested body is a 413/422, never a 500.
+        body = request_json(max_bytes=4 * DRAFT_MAX_CHARS + 65536)
+    except BodyRefused as exc:
+        if exc.status != 400:
+            return jsonify({"error": exc.message}), exc.status
+        body = None
     if not isinstance(body, dict):
         return jsonify({"error": "Send a JSON object with fields and client_saved_at."}), 400
     session = db.session()

@@ -77,7 +77,7 @@ def draft_for(session: Session, assignment: Assignment) -> Draft | None:
 
 
 def save_draft(
-    session: Session, assignment: Assignment, fields: Any, client_saved_at: int, now: datetime | None = None
+    session: Session, assignment: Assignment, fields: Any, client_saved_at: Any, now: datetime | None = None
 ) -> DraftSaved:
     """Store the expert's answer in progress. A save older (by the browser's clock) than the
     stored draft is not applied: a copy resent after a network drop must not undo newer work

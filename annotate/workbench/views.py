@@ -120,6 +120,7 @@ def submit(assignment_id: int):
     session = db.session()
     editing = assignment.status is AssignmentStatus.SUBMITTED
     if editing:
+        assert assignment.judgment is not None  # a submitted assignment has its judgment
         refusal = edit_refusal(session, assignment.judgment)
         if refusal:
             return _show_task(project, assignment, message=refusal, status=409)

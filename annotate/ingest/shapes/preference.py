@@ -108,7 +108,7 @@ def trl_implicit(row: Row) -> Item:
         return pair(row, chosen_m[:common], chosen_m[-1]["content"], rejected_m[-1]["content"], consumed)
     if isinstance(chosen, str) and isinstance(rejected, str):
         cut = 0
-        for i, (a, b) in enumerate(zip(chosen, rejected)):
+        for i, (a, b) in enumerate(zip(chosen, rejected, strict=False)):
             if a != b:
                 break
             if a.isspace():
