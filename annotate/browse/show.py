@@ -17,11 +17,12 @@ SNIPPET = 160
 
 
 def item_state(project: Project, judged: int, assigned: int) -> str:
-    """open / in progress / complete, from the item's counts (disputes and skips are shown apart)."""
+    """open / in_progress / complete (the state filter's values, filters.ITEM_STATES), from the
+    item's counts (disputes and skips are shown apart)."""
     if judged >= project.overlap:
         return "complete"
     if assigned or judged:
-        return "in progress"
+        return "in_progress"
     return "open"
 
 
