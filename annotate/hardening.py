@@ -23,6 +23,7 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from annotate import db
+from annotate.limits import whole_number
 from annotate.unit_of_work import wants_json
 
 log = logging.getLogger(__name__)
@@ -79,10 +80,7 @@ def int_arg(args, name: str, default: int, low: int, high: int, *, strict: bool 
 def id_arg(args, name: str) -> int | None:
     """The id in query or form parameter ``name``, or None when it is missing or no database id
     (not ASCII digits, or past ``MAX_ID``)."""
-    raw = args.get(name) or ""
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 19 or int(raw) > MAX_ID:
-        return None
-    return int(raw)
+    return whole_number(args.get(name) or "", MAX_ID)
 
 
 def _unparseable(exc: Exception):

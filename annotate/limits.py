@@ -37,6 +37,18 @@ DEFAULTS: dict[str, int] = {
 }
 
 
+def whole_number(raw: str, high: int) -> int | None:
+    """``raw`` as an int in [0, high] when it is plain ASCII digits, else None.
+
+    ``str.isdigit`` is true for "²" and "١٢", which ``int()`` then refuses or reads; a
+    parameter from a URL or form is a number only in ASCII digits, and never a 4,300-digit one.
+    """
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(high)):
+        return None
+    value = int(raw)
+    return value if value <= high else None
+
+
 def human_bytes(size: int) -> str:
     """``33554432`` -> ``32 MB`` (binary units, as the upload limit is shown)."""
     value = float(size)

@@ -29,6 +29,9 @@ from annotate.models import ProjectRole, Role
 from annotate.projects.services import add_member, create_project
 from annotate.schema import upgrade
 
+# Chromium for every folder's browser cases, one instance for the whole run (tests/chromium.py).
+pytest_plugins = ["chromium"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = Path(__file__).parent / "fixtures"

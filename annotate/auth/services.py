@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from annotate.db import prebuilt, utcnow
+from annotate.limits import whole_number
 from annotate.models import ApiToken, Role, User
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
@@ -162,9 +163,10 @@ def parse_expiry_days(value: str | int | None) -> datetime | None:
     if value is None or str(value).strip() in ("", "never"):
         return None
     raw = str(value).strip()
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOKEN_DAYS:
+    days = whole_number(raw, MAX_TOKEN_DAYS)
+    if not days:
         raise UserError(f"expires: {raw!r} is not a number of days between 1 and {MAX_TOKEN_DAYS}")
-    return utcnow() + timedelta(days=int(raw))
+    return utcnow() + timedelta(days=days)
 
 
 def revoke_token(session: Session, token: ApiToken) -> bool:

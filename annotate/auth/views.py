@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, request, session, url_for
 
 from annotate import db
 from annotate.auth import throttle
@@ -21,7 +21,7 @@ from annotate.auth.services import (
 )
 from annotate.auth.sessions import start_session
 from annotate.models import User
-from annotate.web import after_rollback, login_required, writes_nothing
+from annotate.web import after_rollback, login_required, render, writes_nothing
 
 bp = Blueprint("auth", __name__)
 
@@ -41,9 +41,15 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _page(template: str, **context):
+    """An auth page; an htmx request that is not a boosted navigation gets its content block only,
+    which app.js swaps in like any other refusal (a whole page would only reach the page alert)."""
+    return render(template, "content", **context)
+
+
 def _too_many(template: str, refusal, **context):
     """The page again with the refusal next to the form: HTTP 429 and Retry-After."""
-    response = make_response(render_template(template, error=refusal.message, **context), 429)
+    response = make_response(_page(template, error=refusal.message, **context), 429)
     response.headers["Retry-After"] = str(refusal.wait)
     return response
 
@@ -54,7 +60,7 @@ def login():
     if request.method == "GET":
         if g.user is not None:
             return redirect(_safe_next(request.args.get("next")))
-        return render_template(
+        return _page(
             "auth/login.html", next=request.args.get("next", ""), signed_out=request.args.get("signed_out") == "1"
         )
     email = request.form.get("email", "")
@@ -67,7 +73,7 @@ def login():
     user = authenticate(db.session(), email, request.form.get("password", ""))
     if user is None:
         throttle.count("login", account=account, address=throttle.address())
-        return render_template("auth/login.html", error="Email or password is wrong.", **back), 401
+        return _page("auth/login.html", error="Email or password is wrong.", **back), 401
     start_session(user)
     return redirect(_safe_next(request.form.get("next")), 303)
 
@@ -99,12 +105,12 @@ def invitation(token: str):
         invite = invitation_for_token(dbs, token)
     except InvitationError as exc:
         throttle.count("link", address=throttle.address())
-        return render_template("auth/invitation.html", invalid=str(exc)), 410
+        return _page("auth/invitation.html", invalid=str(exc)), 410
     if request.method == "GET":
-        return render_template("auth/invitation.html", invitation=invite)
+        return _page("auth/invitation.html", invitation=invite)
     password = request.form.get("password", "")
     if password != request.form.get("confirm", ""):
-        return render_template("auth/invitation.html", invitation=invite, error="The two passwords differ."), 422
+        return _page("auth/invitation.html", invitation=invite, error="The two passwords differ."), 422
     try:
         user = redeem_invitation(dbs, token, password)
     except UserError as exc:
@@ -116,7 +122,7 @@ def invitation(token: str):
 
 
 def _invitation_page(status: int, **context):
-    return render_template("auth/invitation.html", **context), status
+    return _page("auth/invitation.html", **context), status
 
 
 # -- profiles ---------------------------------------------------------------------------------------
@@ -139,7 +145,7 @@ def _profile_user(user_id: int) -> User:
 @login_required
 def profile(user_id: int):
     user = _profile_user(user_id)
-    return render_template(
+    return _page(
         "auth/profile.html",
         user=user,
         editable=can_edit_profile(db.session(), g.user, user),
@@ -170,9 +176,7 @@ def save_profile(user_id: int):
 
 def _refused_profile(user: User, error: str):
     accepted = terms_accepted(db.session(), g.user, user)
-    return render_template(
-        "auth/profile.html", user=user, editable=True, form=request.form, error=error, accepted=accepted
-    ), 422
+    return _page("auth/profile.html", user=user, editable=True, form=request.form, error=error, accepted=accepted), 422
 
 
 @bp.post("/profile/password")
@@ -185,7 +189,7 @@ def change_own_password():
     account = user.email.lower()
 
     def again(status: int, error: str):
-        page = render_template(
+        page = _page(
             "auth/profile.html",
             user=user,
             editable=can_edit_profile(dbs, user, user),

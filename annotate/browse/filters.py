@@ -17,6 +17,7 @@ import orjson
 
 from annotate.browse.search import QUERY_MAX
 from annotate.db import MAX_ID
+from annotate.limits import whole_number
 
 ITEM_STATES = {
     "open": "Open (nobody has started it)",
@@ -142,14 +143,16 @@ def parse(args: Mapping[str, str]) -> Filters:
         problems["until"] = "the end date is before the start date"
     batch = text("batch")
     if batch:
-        if batch.isascii() and batch.isdigit() and int(batch) <= MAX_ID:
-            f.batch = int(batch)
+        batch_id = whole_number(batch, MAX_ID)
+        if batch_id is not None:
+            f.batch = batch_id
         else:
             problems["batch"] = "a batch number"
     limit = text("limit")
     if limit:
-        if limit.isdigit() and 1 <= int(limit) <= LIMIT_MAX:
-            f.limit = int(limit)
+        limit_value = whole_number(limit, LIMIT_MAX)
+        if limit_value:
+            f.limit = limit_value
         else:
             problems["limit"] = f"a number from 1 to {LIMIT_MAX}"
     cursor = text("cursor", 1000)

@@ -14,8 +14,9 @@ from annotate.browse import queries
 from annotate.browse.filters import ITEM_SORTS, ITEM_STATES, REVIEW_STATES, VERDICTS, FilterError, Filters, parse
 from annotate.browse.services import review_many
 from annotate.browse.show import item_state, judgment_view, plain_rows, snippet, summary
-from annotate.db import utcnow
+from annotate.db import MAX_ID, utcnow
 from annotate.kinds import get_kind
+from annotate.limits import whole_number
 from annotate.models import Item, Project, ReviewVerdict
 from annotate.projects.access import RESEARCH, project_for
 from annotate.review.services import ReviewError
@@ -147,7 +148,7 @@ def bulk_review(slug: str):
     except ValueError:
         verdict = None
     scope = form.get("scope", "")
-    selected = [int(v) for v in form.getlist("id") if v.isdigit()][:SELECTED_MAX]
+    selected = [i for i in (whole_number(v, MAX_ID) for v in form.getlist("id")) if i is not None][:SELECTED_MAX]
     problem = None
     if verdict not in (ReviewVerdict.ACCEPT, ReviewVerdict.REJECT):
         problem = "Choose Accept or Reject."

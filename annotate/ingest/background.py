@@ -31,9 +31,10 @@ def start_import_thread(
     def work() -> None:
         with app.app_context():
             session = db.session()
-            batch = session.get_one(Batch, batch_id)
-            project = session.get_one(Project, project_id)
             try:
+                # Loaded inside the try: a project deleted since the request is an internal failure, counted.
+                batch = session.get_one(Batch, batch_id)
+                project = session.get_one(Project, project_id)
                 import_sources(
                     session,
                     project,

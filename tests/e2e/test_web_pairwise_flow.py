@@ -112,7 +112,8 @@ def test_invalid_submit_re_renders_with_the_problem(web, project, session):
     assignment = session.scalar(select(Assignment))
     response = web.post(f"/tasks/{assignment.id}/judgment", {"preferred": "r7", "rationale": "kept"})
     assert response.status_code == 422
-    assert "answers.preferred" in response.text
+    assert "Choose A, B or Tie." in response.text  # the expert's words, not the schema path
+    assert "answers.preferred" not in response.text
     assert ">kept</textarea>" in response.text  # nothing the expert typed is lost
     assert session.scalar(select(Judgment)) is None
 

@@ -11,7 +11,6 @@ ANNOTATE_TEST_DATABASE_URL), so what a case sees is what an attacker would see.
 from __future__ import annotations
 
 import pytest
-from browser.conftest import browser, page  # noqa: F401  (Chromium for the browser cases here)
 from helpers import Browserless
 from security.world import SECRET, seed_work
 
