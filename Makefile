@@ -7,7 +7,7 @@ PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
 
-.PHONY: run test lint install install-test migrate demo bench soak clean help
+.PHONY: run test lint install install-test migrate demo bench soak screenshots clean help
 
 help:
 	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint   - ruff (lint and format check) and mypy, as CI runs them"
 	@echo "make bench  - run the benchmarks in bench/ (figures go to stdout)"
 	@echo "make soak   - 10 minutes of 50 simulated experts on SQLite (bench/soak.py; MINUTES=n)"
+	@echo "make screenshots - run the browser tests and refresh the README's screenshots in docs/"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +54,9 @@ bench: install-test
 
 soak: install-test
 	$(BIN)/python bench/soak.py --minutes $(or $(MINUTES),10)
+
+screenshots: install-test
+	ANNOTATE_UPDATE_SCREENSHOTS=1 $(BIN)/python -m pytest -q -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts

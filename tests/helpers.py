@@ -6,6 +6,7 @@ import ast
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -201,11 +202,14 @@ class Browserless:
 # -- browser tests ----------------------------------------------------------------------
 
 
-def screenshot(page, name: str) -> Path:
-    """Keep a screenshot as a test artefact."""
+def screenshot(page, name: str, *, docs: str | None = None, full_page: bool = True) -> Path:
+    """Keep a screenshot as a test artefact; with ``docs``, also the README's ``docs/<docs>``
+    when ANNOTATE_UPDATE_SCREENSHOTS=1 (``make screenshots``), so a test run never dirties the checkout."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
+    if docs and os.environ.get("ANNOTATE_UPDATE_SCREENSHOTS") == "1":
+        shutil.copy(path, REPO / "docs" / docs)
     return path
 
 

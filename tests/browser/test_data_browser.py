@@ -4,7 +4,7 @@ expert's letters, and accept judgments in bulk through the confirm page."""
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, REPO, item_row, screenshot, sign_in
+from helpers import PASSWORD, item_row, screenshot, sign_in
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, submit_judgment
@@ -72,8 +72,7 @@ def test_search_open_an_item_and_read_every_judgment(page, project_with_judgment
     assert "B is better" in seen.locator("xpath=..").inner_text()  # Bob saw r1 second
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.locator("article.judgment-card").nth(1).locator("summary:has-text('saw it')").click()
-    (REPO / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(REPO / "docs" / "screenshot-item.png"), full_page=True)
+    screenshot(page, "item-page", docs="screenshot-item.png")
     assert page.dialogs == []
 
 

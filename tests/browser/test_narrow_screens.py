@@ -3,10 +3,8 @@ top navigation stays reachable, and the rubric grid becomes one card per respons
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from helpers import PASSWORD, REPO, screenshot
+from helpers import PASSWORD, screenshot
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, submit_judgment
@@ -112,7 +110,7 @@ def test_no_page_scrolls_sideways_on_a_phone(name, browser, live_server, make_us
             page.click("button:has-text('Adjudicate next')")
             page.wait_for_url("**/review/adjudications/*")
         page.wait_for_load_state("networkidle")
-        shot = screenshot(page, f"phone-{name}")
+        screenshot(page, f"phone-{name}", docs="screenshot-phone.png" if name == "task-pairwise" else None)
         width = page.evaluate("document.documentElement.scrollWidth")
         wide = page.evaluate(
             """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391
@@ -131,7 +129,5 @@ def test_no_page_scrolls_sideways_on_a_phone(name, browser, live_server, make_us
             first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
             assert second["y"] >= first["y"] + first["height"] - 1  # one card under the other
             assert first["width"] <= PHONE["width"]
-        if name == "task-pairwise":
-            shutil.copy(shot, REPO / "docs" / "screenshot-phone.png")
     finally:
         context.close()
