@@ -70,6 +70,10 @@ def defaults(instance_path: str) -> dict:
         # /metrics: a bearer token, and/or client networks ("127.0.0.1/32,10.0.0.0/8"); neither: 404.
         "METRICS_TOKEN": None,
         "METRICS_ALLOW": "",
+        # How passwords are hashed (werkzeug's notation): "scrypt", "scrypt:N:r:p" or
+        # "pbkdf2:sha256:ITERATIONS". Anything weaker than scrypt N=16384 or 600,000 PBKDF2
+        # iterations is refused outside ANNOTATE_ENV=testing (where a fast hash saves minutes).
+        "PASSWORD_HASH": "scrypt",
         # The task queue's Redis (redis:// or rediss://), checked by /readyz when set.
         "QUEUE_URL": None,
     }
@@ -99,11 +103,36 @@ def finalize(config: dict, instance_path: str) -> None:
         value = config[name]
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise ConfigError(f"ANNOTATE_{name} must be a positive number, not {value!r}")
+    _check_password_hash(str(config["PASSWORD_HASH"]), env)
     # The cookie itself expires with the absolute lifetime; the server checks both limits.
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=config["SESSION_MAX_HOURS"])
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
     _finalize_ops(config)
+
+
+def _check_password_hash(method: str, env: str) -> None:
+    """Refuse a password hash method werkzeug cannot use, or (outside testing) a weak one."""
+    name, *params = method.split(":")
+    try:
+        numbers = [int(p) for p in params[1 if name == "pbkdf2" else 0 :]]
+    except ValueError:
+        numbers = [-1]
+    known = (name == "scrypt" and len(params) in (0, 3)) or (
+        name == "pbkdf2" and len(params) in (1, 2) and params[0] in ("sha256", "sha512")
+    )
+    if not known or any(n <= 0 for n in numbers):
+        raise ConfigError(
+            f"ANNOTATE_PASSWORD_HASH must be scrypt, scrypt:N:r:p or pbkdf2:sha256:ITERATIONS, not {method!r}"
+        )
+    strong = numbers[0] >= 16384 if name == "scrypt" and numbers else True
+    if name == "pbkdf2":
+        strong = bool(numbers) and numbers[0] >= 600_000
+    if not strong and env != "testing":
+        raise ConfigError(
+            f"ANNOTATE_PASSWORD_HASH {method!r} is too weak: use scrypt (the default), scrypt with N >= 16384, "
+            "or pbkdf2:sha256 with at least 600000 iterations"
+        )
 
 
 def _finalize_ops(config: dict) -> None:

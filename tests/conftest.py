@@ -68,6 +68,9 @@ def app(database_url, tmp_path):
     app = create_app(
         {
             "ENV": "testing",
+            # A fast hash: scrypt costs 0.1 s per sign-in and per user made, minutes over the suite.
+            # tests/core/test_config.py checks that production refuses it.
+            "PASSWORD_HASH": "pbkdf2:sha256:1000",
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(32),
             "TESTING": True,
@@ -140,13 +143,14 @@ def is_postgres(database_url) -> bool:
 
 
 @pytest.fixture
-def make_user(session):
+def make_user(session, app):
     counter = iter(range(1, 10_000))
 
     def make(role: Role | str = Role.EXPERT, email: str | None = None, password: str = PASSWORD, **kw):
         role = Role(role)
         email = email or f"{role.value}{next(counter)}@example.org"
-        user = add_user(session, email, role=role, password=password, **kw)
+        with app.app_context():  # the app's ANNOTATE_PASSWORD_HASH (fast in tests)
+            user = add_user(session, email, role=role, password=password, **kw)
         session.commit()
         return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
+from flask import current_app, has_app_context
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
@@ -22,8 +24,17 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+$")
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$")
 MIN_PASSWORD = 10
 TOKEN_PREFIX = "ann_"
-# Checked against when the email is unknown, so a miss costs the same time as a hit.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _method() -> str:
+    """The configured hash method (ANNOTATE_PASSWORD_HASH; checked by config.finalize)."""
+    return current_app.config["PASSWORD_HASH"] if has_app_context() else "scrypt"
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """Checked against when the email is unknown, so a miss costs the same time as a hit."""
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 class UserError(ValueError):
@@ -85,7 +96,7 @@ def add_user(
 def set_password(user: User, password: str) -> None:
     """Hash and set a password (for a new account; ``change_password`` for an existing one)."""
     check_password_strength(password)
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = generate_password_hash(password, method=_method())
 
 
 def change_password(session: Session, user: User, password: str) -> None:
@@ -123,7 +134,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with these credentials, or None. Takes the same time whether or not the email exists."""
     user = session.scalar(User.by_email(email))
     if user is None or user.password_hash is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(_method()), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.active:
         return None
