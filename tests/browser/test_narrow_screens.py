@@ -83,12 +83,26 @@ def arrange(name: str, make_user, make_project, import_rows, session) -> tuple[s
     member = session.scalar(select(ProjectMember).where(ProjectMember.user_id == staff.id))
     member.role = member.role.__class__("researcher")
     session.commit()
-    return staff.email, {"progress": "/p/phone/progress", "import": "/p/phone/import", "export": "/p/phone/exports"}[
-        name
-    ]
+    pages = {
+        "progress": "/p/phone/progress",
+        "import": "/p/phone/import",
+        "export": "/p/phone/exports",
+        "items": "/p/phone/items",
+        "judgments": "/p/phone/judgments",
+    }
+    return staff.email, pages[name]
 
 
-PAGES = [f"task-{t}" for t in TASKS] + ["review", "adjudication", "history", "progress", "import", "export"]
+PAGES = [f"task-{t}" for t in TASKS] + [
+    "review",
+    "adjudication",
+    "history",
+    "progress",
+    "import",
+    "export",
+    "items",
+    "judgments",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -129,5 +143,10 @@ def test_no_page_scrolls_sideways_on_a_phone(name, browser, live_server, make_us
             first, second = cards.nth(0).bounding_box(), cards.nth(1).bounding_box()
             assert second["y"] >= first["y"] + first["height"] - 1  # one card under the other
             assert first["width"] <= PHONE["width"]
+        if name in ("items", "judgments"):
+            # One card per row with every cell the screen's width, not a table squeezed to a word per line.
+            cell = page.locator("td[data-label=Item]").first.bounding_box()
+            assert cell is not None
+            assert cell["width"] > PHONE["width"] * 0.6
     finally:
         context.close()
