@@ -26,7 +26,11 @@ from annotate.kinds.base import Level, Question, Value, Vote
 
 
 class Measure:
-    """Values per unit for one alpha, kept sparse: (unit, value index) in two flat arrays."""
+    """Values per unit for one alpha, kept sparse: (unit, value index) in two flat arrays.
+
+    ``domain``: the values in order (lowest first), or None to take the values seen (sorted,
+    for the ordinal, interval and ratio levels). Interval and ratio values are numbers;
+    nominal and ordinal ones may be any hashable value (labels, response ids)."""
 
     def __init__(self, level: Level, domain: list[Any] | None = None):
         self.level = level
@@ -59,7 +63,12 @@ class Measure:
 
         matrix = np.zeros((self.units, len(self.domain)), dtype=np.int64)
         np.add.at(matrix, (np.asarray(self.unit_of), np.asarray(self.value_of)), 1)
-        domain = self.domain if self.level != "nominal" else list(range(len(self.domain)))
+        domain = self.domain
+        if not self.fixed and self.level != "nominal":  # values seen, in first-seen order: sort them
+            order = sorted(range(len(domain)), key=lambda i: domain[i])
+            matrix, domain = matrix[:, order], [domain[i] for i in order]
+        if self.level in ("nominal", "ordinal"):  # only the values' order (ordinal) or identity counts
+            domain = list(range(len(domain)))
         try:
             value = krippendorff.alpha(value_counts=matrix, level_of_measurement=self.level, value_domain=domain)
         except (ValueError, ZeroDivisionError):

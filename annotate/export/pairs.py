@@ -108,9 +108,10 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
         adjudicated = adjudication is not None
         if adjudication is not None:
             decided = choice_of(config, adjudication.answers)
-            winner = decided.preferred if decided is not None else None
-            if both_bad and decided is not None and winner == "tie" and decided.both_bad:
-                winner = BOTH_BAD
+            if decided is not None:  # never None: an adjudication that abstains decides nothing
+                winner = decided.preferred
+                if both_bad and winner == "tie" and decided.both_bad:
+                    winner = BOTH_BAD
         elif minimum is not None and top / len(votes) < minimum:
             summary.leave_out("item: agreement below the minimum")
             continue

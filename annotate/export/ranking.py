@@ -28,7 +28,7 @@ from itertools import combinations
 from annotate.export.base import ExportContext, ExportFormat, Record
 from annotate.export.messages import reply
 from annotate.export.selection import ItemView, complete_groups, is_abstain, pseudonym
-from annotate.kinds.ranking.hooks import ranks_of
+from annotate.kinds.common import ranks_of
 
 
 def agreement(rankings: list[dict[str, int]], ids: list[str]) -> float:

@@ -15,7 +15,7 @@ and the tests), ``gold_problems`` and ``match_gold``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotate.kinds.base import Choice, GoldMatch, Kind, Question, Vote
@@ -44,7 +44,7 @@ def _prefixed(prefix: str, checks: list[tuple[str, str]]) -> list[Problem]:
 
 
 def answer_problems(
-    kind: Kind, config: dict[str, Any], answers: Any, responses: list[Mapping[str, Any]]
+    kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]
 ) -> list[Problem]:
     """Everything wrong with ``answers`` to an item with ``responses``: the answer schema,
     then the kind's extra checks, then the checks against the responses' content.
@@ -55,7 +55,7 @@ def answer_problems(
     return _prefixed("answers", kind.extra_checks(config, answers) or kind.content_checks(config, answers, responses))
 
 
-def check_answers(kind: Kind, config: dict[str, Any], answers: Any, responses: list[Mapping[str, Any]]) -> None:
+def check_answers(kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]) -> None:
     """Raise InvalidDocument (paths under ``answers``) unless ``answers`` are valid."""
     found = answer_problems(kind, config, answers, responses)
     if found:

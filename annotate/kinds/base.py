@@ -9,7 +9,7 @@ every field with an example.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -132,7 +132,7 @@ class Kind:
     extra_checks: Callable[[Config, Answers], list[Check]] = field(default=_no_checks)
     # Checks against the item's responses (e.g. a critique span's offsets and text):
     # (config, answers, responses of the item) -> [(path inside answers, message)].
-    content_checks: Callable[[Config, Answers, list[Mapping[str, Any]]], list[Check]] = field(default=_no_checks)
+    content_checks: Callable[[Config, Answers, Sequence[Mapping[str, Any]]], list[Check]] = field(default=_no_checks)
     # Checks on a template config that its JSON Schema cannot say (duplicate keys,
     # anchors outside the scale): (config) -> [(path inside config, message)].
     config_checks: Callable[[Config], list[Check]] = field(default=_no_checks)

@@ -143,6 +143,17 @@ def as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else [value]
 
 
+def ranks_of(ranking: list[list[str]]) -> dict[str, int]:
+    """Response id -> rank (1 = best; tied responses share the rank, the next tier's rank
+    counts them: [[a], [b, c], [d]] ranks a 1, b and c 2, d 4)."""
+    found, seen = {}, 0
+    for tier in ranking:
+        for response_id in tier:
+            found[response_id] = seen + 1
+        seen += len(tier)
+    return found
+
+
 def abstain_from_form(config: Config, form: Any) -> Answers | None:
     """The abstention the form asks for (``abstain_reason`` set), or None."""
     reason = (form.get("abstain_reason") or "").strip()

@@ -7,6 +7,7 @@ string indices), never into rendered HTML; ``text`` repeats the selection as a c
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotate.kinds import common
@@ -162,7 +163,7 @@ def extra_checks(config: Config, answers: Answers) -> list[Check]:
     return found
 
 
-def content_checks(config: Config, answers: Answers, responses: list[Any]) -> list[Check]:
+def content_checks(config: Config, answers: Answers, responses: Sequence[Mapping[str, Any]]) -> list[Check]:
     """Each span lies inside its response and quotes exactly the text at its offsets."""
     if common.is_abstain(answers):
         return []

@@ -13,9 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotate.kinds.base import Kind
+from annotate.kinds.common import ranks_of
 from annotate.kinds.ranking import form, hooks, schema
 from annotate.kinds.ranking.form import ranks
-from annotate.kinds.ranking.hooks import ranks_of
 from annotate.kinds.ranking.schema import CONFIG_SCHEMA, MAX_RESPONSES, answer_schema
 
 __all__ = ["CONFIG_SCHEMA", "KIND", "MAX_RESPONSES", "answer_schema", "ranks", "ranks_of"]

@@ -6,18 +6,8 @@ from typing import Any
 
 from annotate.kinds import common
 from annotate.kinds.base import Answers, Config, GoldMatch, Pair, Question, Vote
+from annotate.kinds.common import ranks_of
 from annotate.kinds.ranking.schema import MAX_RESPONSES
-
-
-def ranks_of(ranking: list[list[str]]) -> dict[str, int]:
-    """Response id -> rank (1 = best; tied responses share the rank, the next tier's rank
-    counts them: [[a], [b, c], [d]] ranks a 1, b and c 2, d 4)."""
-    found, seen = {}, 0
-    for tier in ranking:
-        for response_id in tier:
-            found[response_id] = seen + 1
-        seen += len(tier)
-    return found
 
 
 def preference(answers: Answers) -> str | None:

@@ -3,6 +3,7 @@ cannot say, and the keys."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotate.kinds import common
@@ -85,7 +86,7 @@ def extra_checks(config: Config, answers: Answers) -> list[Check]:
     return found
 
 
-def content_checks(config: Config, answers: Answers, responses: list[Any]) -> list[Check]:
+def content_checks(config: Config, answers: Answers, responses: Sequence[Mapping[str, Any]]) -> list[Check]:
     """Every response of the item is ranked."""
     if common.is_abstain(answers):
         return []
