@@ -205,3 +205,15 @@ def test_task_pages_load_only_their_own_kinds_files(on_task):
     assert "/static/kinds/rubric/rubric.css" in html
     for other in ("pairwise", "ranking", "critique"):
         assert f"/static/kinds/{other}/" not in html
+
+
+def test_writing_a_kind_documents_every_field_of_a_kind():
+    from dataclasses import fields
+
+    from annotate.kinds.base import Kind
+
+    readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Writing a kind", 1)[1]
+    missing = [f.name for f in fields(Kind) if f"`{f.name}`" not in section]
+    assert not missing, f"document these Kind fields in task_templates/README.md, Writing a kind: {missing}"
+    assert '[project.entry-points."annotate.kinds"]' in section
