@@ -122,7 +122,7 @@ def abstain_questions(config: Config) -> list[Question]:
 
 
 def abstain_votes(config: Config, answers: Answers) -> list[Vote]:
-    """The answer's vote on the "abstain" question: its reason, or ANSWERED."""
+    """The answer's vote on the ABSTAIN question: the reason it gives, or ANSWERED."""
     if not config.get("abstain_reasons"):
         return []
     reason = answers["abstain"].get("reason", ANSWERED) if is_abstain(answers) else ANSWERED
