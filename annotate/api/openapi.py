@@ -8,7 +8,7 @@ is missing from ``OPERATIONS`` or when ``OPERATIONS`` names one the app lacks, a
 
 The shapes already published elsewhere are not copied: the canonical item is the package's
 ``annotate/ingest/item.schema.json``, the export records are ``exports/<format>.schema.json``
-and the answers are built by the task kinds (``annotate.kinds``) from the shipped templates;
+and the answers are built by the task kinds (``annotate.kinds``) from their example configs;
 ``document()`` lifts them into ``components.schemas``.
 
 **Adding a route** is one entry in ``OPERATIONS``, keyed by the OpenAPI path (Flask's
@@ -254,9 +254,6 @@ SCHEMAS: dict[str, Schema] = {
         experts=INT,
     ),
 }
-
-# Templates whose answer schemas stand for their kind in the document (an item with responses r1, r2).
-ANSWER_EXAMPLES = ("pairwise", "ranking", "critique", "rubric")
 
 # -- the operations -----------------------------------------------------------------------------
 
@@ -576,23 +573,20 @@ def _lift(schema: Schema, name: str, schemas: dict[str, Schema]) -> Schema:
 
 
 def _answers(schemas: dict[str, Schema]) -> None:
-    from annotate.config import REPO_ROOT
-    from annotate.kinds import get_kind
-
-    templates_dir = REPO_ROOT / "task_templates"  # the shipped ones, whatever ANNOTATE_TEMPLATES_DIR says
+    from annotate.kinds import KINDS
 
     alternatives = []
-    for name in ANSWER_EXAMPLES:
-        template = json.loads((templates_dir / f"{name}.json").read_text())
-        built = get_kind(template["kind"]).answer_schema(template["config"], ["r1", "r2"])
+    for name, kind in KINDS.items():
+        ids = [f"r{n}" for n in range(1, max(2, kind.min_responses) + 1)]
+        built = kind.answer_schema(kind.example_config, ids)
         built.pop("$schema", None)
-        built["description"] = f"The answers of the shipped template {name!r} (kind {template['kind']})"
+        built["description"] = f"The answers of a {name} task ({kind.title}) under its example config"
         schemas[f"Answers.{name}"] = built
         alternatives.append(ref(f"Answers.{name}"))
     schemas["Answers"] = {
         "description": "The answers to one item. The schema that holds for a task is its `answer_schema` (from "
-        "the project's template and the item's responses); shown here: each kind's shipped template for an "
-        "item with responses r1 and r2. Answers name responses by id, never by position.",
+        "the project's template and the item's responses); shown here: each task kind under its example "
+        "config, for an item with responses r1 and r2. Answers name responses by id, never by position.",
         "anyOf": alternatives,
     }
 

@@ -32,6 +32,7 @@ from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from annotate import kinds
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
 from annotate.db import MAX_ID, begin_write, prebuilt, rowcount, utcnow
@@ -51,7 +52,6 @@ from annotate.models import (
 from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.projects.services import must_accept_terms
-from annotate.validation import InvalidDocument, Problem, problems
 
 
 class AssignmentError(Exception):
@@ -231,23 +231,9 @@ def answer_schema(project: Project, item: Item) -> dict[str, Any]:
 
 
 def check_answers(project: Project, item: Item, answers: Any) -> dict[str, Any]:
-    """Validate answers server-side (the browser is not trusted); raise InvalidDocument with JSON paths."""
-    found = problems(answer_schema(project, item), answers, prefix="answers")
-    if not found:
-        kind = get_kind(project.kind)
-        found = [
-            Problem(f"answers.{p}" if p else "answers", m)
-            for p, m in kind.extra_checks(project.template["config"], answers)
-        ]
-        if not found:
-            content_checks = getattr(kind, "content_checks", None)
-            if content_checks is not None:
-                found = [
-                    Problem(f"answers.{p}" if p else "answers", m)
-                    for p, m in content_checks(project.template["config"], answers, item.responses)
-                ]
-    if found:
-        raise InvalidDocument(found, "answers")
+    """Validate answers server-side (the browser is not trusted) through the kinds' one path
+    (``annotate.kinds.check_answers``); raise InvalidDocument with JSON paths."""
+    kinds.check_answers(get_kind(project.kind), project.template["config"], answers, item.responses)
     return answers
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, or_, select, text
+from sqlalchemy import ColumnElement, Select, String, and_, cast, false, or_, select, text
 from sqlalchemy.orm import Session
 
 from annotate.browse import search
 from annotate.browse.filters import FilterError, Filters, encode_cursor
+from annotate.kinds import get_kind
 from annotate.models import (
     Adjudication,
     Assignment,
@@ -164,8 +165,12 @@ def judgment_conditions(
         where.append(Judgment.expert_id == expert)
     if f.review:
         where.append(Judgment.review_state == ReviewState(f.review))
-    if f.verdict:
-        preferred = Judgment.answers["preferred"].as_string()
+    verdict_key = get_kind(project.kind).verdict_key
+    if f.verdict and verdict_key is None:
+        if f.verdict != "none":  # the kind's answers hold no verdict: none of them is a tie or a preference
+            where.append(false())
+    elif f.verdict:
+        preferred = Judgment.answers[verdict_key].as_string()
         if f.verdict == "tie":
             where.append(preferred == "tie")
         elif f.verdict == "preferred":

@@ -50,7 +50,7 @@ def _choices(project: Project) -> dict:
         "states": ITEM_STATES,
         "sorts": ITEM_SORTS,
         "review_states": REVIEW_STATES,
-        "verdicts": VERDICTS if project.kind == "pairwise" else {},
+        "verdicts": VERDICTS if get_kind(project.kind).verdict_key else {},
         "batches": session.execute(queries.batches(project)).all(),
         "experts": session.scalars(queries.experts(project)).all(),
     }

@@ -1,14 +1,12 @@
 """Inter-annotator agreement for the dataset card: Krippendorff's alpha (``krippendorff`` package).
 
-Computed over the judgments the export's filters keep (abstentions are
-missing values; a unit with a single value carries no information about
-agreement and is ignored by alpha). What a *unit* and a *value* are depends
-on the kind:
-
-- pairwise: unit = item, value = the preferred response id or "tie"; nominal;
-- ranking: unit = (item, response), value = its rank; ordinal;
-- rubric: unit = (item, response), value = the score; interval, one alpha per criterion;
-- critique: unit = (item, response), value = the score; interval (only with a score scale).
+Computed over the judgments the export's filters keep, one alpha per *headline* question
+of the project's kind (``Kind.questions``: what the exported label is, e.g. pairwise's
+preferred response, each rubric criterion's score), from the votes each answer gives
+(``Kind.votes``). A unit is (item, ``Vote.unit``): the item itself, or one of its
+responses. Abstentions give no headline vote (they are missing values); a unit with a
+single value carries no information about agreement and is ignored by alpha. The level
+of measurement (nominal, ordinal, interval, ratio) and the value domain are the question's.
 
 Values are kept as two flat integer arrays per measure, so memory stays
 small even for a million judgments.
@@ -18,17 +16,21 @@ from __future__ import annotations
 
 import math
 from array import array
-from typing import Any, Literal
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
 
 from annotate.export.base import ExportContext
-from annotate.export.ranking import ranks_of
-from annotate.export.selection import groups, is_abstain
-
-Level = Literal["nominal", "ordinal", "interval", "ratio"]
+from annotate.export.selection import groups
+from annotate.kinds.base import Level, Question, Value, Vote
 
 
 class Measure:
-    """Values per unit for one alpha, kept sparse: (unit, value index) in two flat arrays."""
+    """Values per unit for one alpha, kept sparse: (unit, value index) in two flat arrays.
+
+    ``domain``: the values in order (lowest first), or None to take the values seen (sorted,
+    for the ordinal, interval and ratio levels). Interval and ratio values are numbers;
+    nominal and ordinal ones may be any hashable value (labels, response ids)."""
 
     def __init__(self, level: Level, domain: list[Any] | None = None):
         self.level = level
@@ -61,7 +63,12 @@ class Measure:
 
         matrix = np.zeros((self.units, len(self.domain)), dtype=np.int64)
         np.add.at(matrix, (np.asarray(self.unit_of), np.asarray(self.value_of)), 1)
-        domain = self.domain if self.level != "nominal" else list(range(len(self.domain)))
+        domain = self.domain
+        if not self.fixed and self.level != "nominal":  # values seen, in first-seen order: sort them
+            order = sorted(range(len(domain)), key=lambda i: domain[i])
+            matrix, domain = matrix[:, order], [domain[i] for i in order]
+        if self.level in ("nominal", "ordinal"):  # only the values' order (ordinal) or identity counts
+            domain = list(range(len(domain)))
         try:
             value = krippendorff.alpha(value_counts=matrix, level_of_measurement=self.level, value_domain=domain)
         except (ValueError, ZeroDivisionError):
@@ -69,55 +76,45 @@ class Measure:
         return None if math.isnan(value) else round(float(value), 4)  # NaN: no variation at all
 
 
-def measures_for(ctx: ExportContext) -> dict[str, Measure]:
-    config = ctx.project.template.get("config", {})
-    kind = ctx.project.kind
-    if kind == "rubric":
-        return {
-            c["id"]: Measure("interval", list(range(c["scale"]["min"], c["scale"]["max"] + 1)))
-            for c in config.get("criteria", [])
-        }
-    if kind == "critique":
-        scale = config.get("score")
-        if not scale:
-            return {}
-        return {"score": Measure("interval", list(range(scale["min"], scale["max"] + 1)))}
-    return {}
+def measures_for(questions: Iterable[Question]) -> dict[str, Measure]:
+    """One empty measure per question, at its level, over its domain when the template fixes one."""
+    return {q.id: Measure(q.level, list(q.domain) if q.domain is not None else None) for q in questions}
+
+
+def add_item(measures: dict[str, Measure], answers_votes: Iterable[list[Vote]]) -> None:
+    """Add one item's units: the votes of each of its answers, grouped by (question, unit)."""
+    values: dict[tuple[str, str], list[Value]] = defaultdict(list)
+    for votes in answers_votes:
+        for vote in votes:
+            if vote.question in measures:
+                values[(vote.question, vote.unit)].append(vote.value)
+    for (question, _unit), given in values.items():
+        measures[question].add_unit(given)
+
+
+def method(questions: list[Question]) -> str:
+    """What the card's alpha is computed on, in words."""
+
+    def part(q: Question) -> str:
+        unit = "item" if q.per == "item" else "(item, response)"
+        return f"{q.level}: unit = {unit}, value = {q.label}"
+
+    if len(questions) == 1:
+        return f"Krippendorff's alpha, {part(questions[0])}"
+    return "Krippendorff's alpha per question: " + "; ".join(f"{q.id} ({part(q)})" for q in questions)
 
 
 def krippendorff_alpha(ctx: ExportContext) -> dict[str, Any]:
-    """{"method": …, "alpha": {measure: value or None}, "units": {measure: n}} for the card."""
-    kind = ctx.project.kind
-    measures = measures_for(ctx)
-    for group in groups(ctx):
-        answers = [row.answers for row in group.judgments if not is_abstain(row.answers)]
-        if len(answers) < 2:
-            continue
-        ids = [r["id"] for r in group.item.responses]
-        if kind == "pairwise":
-            measures.setdefault("preference", Measure("nominal")).add_unit([a.get("preferred") for a in answers])
-        elif kind == "ranking":
-            measure = measures.setdefault("rank", Measure("ordinal", list(range(1, 65))))
-            rankings = [ranks_of(a.get("ranking", [])) for a in answers]
-            for rid in ids:
-                measure.add_unit([r.get(rid) for r in rankings])
-        elif kind == "rubric":
-            for cid, measure in measures.items():
-                for rid in ids:
-                    measure.add_unit([a.get("scores", {}).get(rid, {}).get(cid) for a in answers])
-        elif kind == "critique" and "score" in measures:
-            for rid in ids:
-                measures["score"].add_unit([(a.get("critiques", {}).get(rid) or {}).get("score") for a in answers])
+    """{"method": …, "alpha": {question: value or None}, "units": {question: n}} for the card."""
+    kind, config = ctx.kind, ctx.config
+    headline = [q for q in kind.questions(config) if q.headline]
+    measures = measures_for(headline)
+    if measures:
+        for group in groups(ctx):
+            ids = [r["id"] for r in group.item.responses]
+            add_item(measures, (kind.votes(config, row.answers, ids) for row in group.judgments))
     return {
-        "method": METHODS.get(kind, ""),
+        "method": method(headline) if headline else "",
         "alpha": {name: m.alpha() for name, m in measures.items()},
         "units": {name: m.units for name, m in measures.items()},
     }
-
-
-METHODS = {
-    "pairwise": "Krippendorff's alpha, nominal: unit = item, value = the preferred response id or tie",
-    "ranking": "Krippendorff's alpha, ordinal: unit = (item, response), value = its rank",
-    "rubric": "Krippendorff's alpha, interval, per criterion: unit = (item, response), value = the score",
-    "critique": "Krippendorff's alpha, interval: unit = (item, response), value = the score",
-}

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from annotate.kinds.base import Kind
     from annotate.models import Project
 
 Record = dict[str, Any]
 
 UNITS = ("item", "judgment")
 AGGREGATIONS = ("majority", "unanimous", "all")
+# Options that only some formats take (ExportFormat.takes).
+FORMAT_OPTIONS = ("pairs", "binarize", "emails")
 
 
 class ExportError(ValueError):
@@ -98,6 +101,19 @@ class ExportContext:
         return self.options.unit or "item"
 
     @cached_property
+    def kind(self) -> Kind:
+        """The project's task kind, whose hooks read the answers."""
+        from annotate.kinds import get_kind
+
+        return get_kind(self.project.kind)
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The project's template config, as the kind's hooks take it."""
+        config: dict[str, Any] = self.project.template.get("config", {})
+        return config
+
+    @cached_property
     def pseudonyms(self) -> dict[int, str]:
         """Each member's pseudonym by user id, read once per export."""
         from annotate.export.queries import member_lookup
@@ -107,15 +123,23 @@ class ExportContext:
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """One export format: a module under annotate/export/ registered in FORMATS."""
+    """One export format: a module under annotate/export/ registered in FORMATS.
+
+    Which projects it exports is the kinds' business: a kind lists the formats its answers
+    feed (``Kind.formats``), and a format names the kind hooks its records read (``reads``,
+    e.g. ``choice`` for the pair formats), so adding a kind touches no export module. A format
+    that reads no hook either reads what every answer has (``raw``) or reads one answer shape
+    its module documents (``ranking``, ``rubric``, ``critique``)."""
 
     name: str
     description: str
     # exports/<schema>.schema.json; `schema_for` may pick another one for an option (--pairs).
     schema: str
     records: Callable[[ExportContext], Iterator[Record]]
-    # Task kinds whose judgments this format can express.
-    kinds: tuple[str, ...] = ("pairwise",)
+    # Kind hooks (attributes of annotate.kinds.base.Kind) the records read.
+    reads: tuple[str, ...] = ()
+    # The options of FORMAT_OPTIONS this format takes.
+    takes: tuple[str, ...] = ()
     units: tuple[str, ...] = UNITS
     default_unit: str = "item"
     tags: tuple[str, ...] = ("rlhf", "human-feedback")
@@ -125,29 +149,38 @@ class ExportFormat:
     def schema_name(self, options: ExportOptions) -> str:
         return self.schema_for(options) if self.schema_for else self.schema
 
-    def resolve(self, options: ExportOptions, kind: str) -> ExportOptions:
+    def kind_problem(self, kind: Kind) -> str | None:
+        """Why this format cannot export a project of ``kind`` (the kind does not list it, or
+        lacks a hook the format reads), or None."""
+        from annotate.kinds import KINDS
+
+        if self.name not in kind.formats:
+            feeding = [k.name for k in KINDS.values() if self.name in k.formats]
+            hint = f" ({kind.export_hint})" if kind.export_hint else ""
+            return f"format: {self.name} exports {', '.join(feeding)} projects; this project is {kind.name}{hint}"
+        missing = [hook for hook in self.reads if getattr(kind, hook, None) is None]
+        if missing:
+            return f"format: {self.name} reads the {', '.join(missing)} hook of a kind, which {kind.name} lacks"
+        return None
+
+    def resolve(self, options: ExportOptions, kind: Kind) -> ExportOptions:
         """Check the options against this format and the project's kind; fill in the unit."""
         from dataclasses import replace
 
-        if kind not in self.kinds:
-            hint = {
-                "ranking": " (for preference pairs from rankings use --format ranking --pairs)",
-                "rubric": " (for preference pairs from rubric scores use --format rubric --binarize)",
-            }.get(kind, "")
-            raise ExportError(
-                f"format: {self.name} exports {', '.join(self.kinds)} projects; this project is {kind}{hint}"
-            )
+        from annotate.export import FORMATS
+
+        problem = self.kind_problem(kind)
+        if problem:
+            raise ExportError(problem)
         unit = options.unit or self.default_unit
         if unit not in self.units:
             raise ExportError(f"unit: {self.name} has one row per {self.units[0]}; --unit {unit} does not apply")
         if options.aggregation not in AGGREGATIONS:
             raise ExportError(f"aggregation: {options.aggregation!r} is not one of {', '.join(AGGREGATIONS)}")
-        if options.pairs and self.name != "ranking":
-            raise ExportError("pairs: --pairs applies to the ranking format only")
-        if options.binarize and self.name != "rubric":
-            raise ExportError("binarize: --binarize applies to the rubric format only")
-        if options.emails and self.name != "raw":
-            raise ExportError("emails: --emails applies to the raw format only")
+        for option in FORMAT_OPTIONS:
+            if getattr(options, option) and option not in self.takes:
+                takers = ", ".join(f.name for f in FORMATS.values() if option in f.takes)
+                raise ExportError(f"{option}: --{option} applies to the {takers} format only")
         if options.min_agreement is not None and not 0 <= options.min_agreement <= 1:
             raise ExportError("min_agreement: must be between 0 and 1")
         if not 0 <= options.gold_threshold <= 1:

@@ -16,21 +16,24 @@ from collections.abc import Iterator
 from annotate.export.base import ExportContext, ExportFormat, Record
 from annotate.export.messages import prompt_messages, reply
 from annotate.export.selection import complete_groups, is_abstain, pseudonym
+from annotate.kinds.base import Choice
 
 
-def winner_of(answers: dict, first: str, second: str) -> str | None:
-    preferred = answers.get("preferred")
+def winner_of(choice: Choice | None, first: str, second: str) -> str | None:
+    preferred = choice.preferred if choice is not None else None
     if preferred == first:
         return "model_a"
     if preferred == second:
         return "model_b"
-    if preferred == "tie":
-        return "tie (bothbad)" if answers.get("both_bad") else "tie"
+    if choice is not None and preferred == "tie":
+        return "tie (bothbad)" if choice.both_bad else "tie"
     return None
 
 
 def records(ctx: ExportContext) -> Iterator[Record]:
     summary, minimum = ctx.summary, ctx.options.min_agreement
+    config, choice_of = ctx.config, ctx.kind.choice
+    assert choice_of is not None, "resolve() refuses a kind without the choice hook"
     for group in complete_groups(ctx, order=True):
         item = group.item
         by_id = {r["id"]: r for r in item.responses}
@@ -39,21 +42,21 @@ def records(ctx: ExportContext) -> Iterator[Record]:
             continue
         prompt = prompt_messages(item.prompt)
         turns = sum(1 for m in item.prompt if m["role"] == "user")
-        votes = [row for row in group.judgments if not is_abstain(row.answers)]
+        votes = [(row, choice_of(config, row.answers)) for row in group.judgments if not is_abstain(row.answers)]
         summary.abstains += len(group.judgments) - len(votes)
         if not votes:
             summary.leave_out("item: every judgment abstained")
             continue
         if minimum is not None:
-            top = Counter(row.answers.get("preferred") for row in votes).most_common(1)[0][1]
+            top = Counter(c.preferred if c else None for _row, c in votes).most_common(1)[0][1]
             if top / len(votes) < minimum:
                 summary.leave_out("item: agreement below the minimum")
                 continue
         emitted = 0
-        for row in votes:
+        for row, choice in votes:
             order = row.display_order if row.display_order and set(row.display_order) == set(by_id) else list(by_id)
             first, second = order[0], order[1]
-            winner = winner_of(row.answers, first, second)
+            winner = winner_of(choice, first, second)
             if winner is None:
                 summary.leave_out("judgment: names a response the item does not have")
                 continue
@@ -83,6 +86,7 @@ BATTLES = ExportFormat(
     ),
     schema="battles",
     records=records,
+    reads=("choice",),
     units=("judgment",),
     default_unit="judgment",
     tags=("rlhf", "human-feedback", "leaderboard", "arena"),

@@ -1,6 +1,9 @@
 """``critique``: one row per critiqued response of each judgment, ready for critique and
 revision SFT: ``prompt``, ``response``, ``critique``, ``spans``, ``revision``.
 
+It reads answers of the critique kind's shape, ``{"critiques": {<response>: {critique, spans,
+rewrite, score}}}``: a kind that lists this format (``Kind.formats``) answers in that shape.
+
 Critiques are one expert's text: they are not aggregated, so the unit is
 always the judgment. ``revision`` is the expert's rewrite, or "" when they
 wrote none (``has_revision`` says which), so the column is a string in every
@@ -68,7 +71,6 @@ CRITIQUE = ExportFormat(
     ),
     schema="critique",
     records=records,
-    kinds=("critique",),
     units=("judgment",),
     default_unit="judgment",
     tags=("rlhf", "human-feedback", "critique", "sft"),

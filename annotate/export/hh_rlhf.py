@@ -27,5 +27,6 @@ HH_RLHF = ExportFormat(
     description="Anthropic HH-RLHF style: chosen / rejected transcripts (\\n\\nHuman: … \\n\\nAssistant: …) + id.",
     schema="hh-rlhf",
     records=records,
+    reads=("choice",),
     tags=("rlhf", "human-feedback", "preference", "hh-rlhf"),
 )

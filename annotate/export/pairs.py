@@ -1,8 +1,9 @@
-"""Preference pairs from pairwise judgments: the decision behind trl, trl-standard,
-trl-kto, reward and hh-rlhf.
+"""Preference pairs from two-response judgments: the decision behind trl, trl-standard,
+trl-kto, reward and hh-rlhf. Answers are read through the kind's ``choice`` hook
+(annotate.kinds.base.Choice), so any kind that has one feeds these formats.
 
 Votes. A judgment votes for a response id or for ``"tie"`` (a both-bad
-answer, ``{"preferred": "tie", "both_bad": true}``, votes ``"tie"``). An
+answer, pairwise's ``{"preferred": "tie", "both_bad": true}``, votes ``"tie"``). An
 abstention does not vote; it is counted in the summary as ``abstains``.
 
 Both bad (``trl-kto`` only, which can say "rejected" without "chosen"): a
@@ -27,9 +28,9 @@ votes; ``--min-agreement`` leaves out items below it.
 ``--unit judgment``: one pair per non-tie vote (tie votes are counted in
 ``ties`` and give no row), with the expert's pseudonym.
 
-Margin (``reward``): the strength of a vote is the 1-based index of its
-strength label in the template's ``config.strength.labels`` (weakest first),
-or 1 without a scale. A judgment's margin is its strength; an item's margin
+Margin (``reward``): the strength of a vote is its choice's ``strength`` (pairwise:
+the 1-based index of its strength label in the template's ``config.strength.labels``,
+weakest first, or 1 without a scale). A judgment's margin is its strength; an item's margin
 is the mean over its votes of +strength (for the winner), -strength (against)
 and 0 (tie), so disagreement shrinks it.
 """
@@ -62,18 +63,14 @@ class Pair:
     both_bad: bool = False
 
 
-def strength_of(labels: list[str], answers: dict) -> int:
-    label = answers.get("strength")
-    return labels.index(label) + 1 if label in labels else 1
-
-
 def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool = False) -> Iterator[Pair]:
     """Stream the pairs the options ask for (see the module doc). ``margins`` computes each
     pair's margin (only ``reward`` writes it); ``both_bad`` tells a both-bad vote apart from
     a tie, so that it can win and give a both-bad pair (only ``trl-kto`` can write one)."""
     summary, options = ctx.summary, ctx.options
-    config = ctx.project.template.get("config", {})
-    labels = list((config.get("strength") or {}).get("labels", []))
+    config = ctx.config
+    choice_of = ctx.kind.choice
+    assert choice_of is not None, "resolve() refuses a kind without the choice hook"
     per_item = ctx.unit == "item"
     aggregation = options.aggregation
     each_vote = not per_item or aggregation == "all"
@@ -88,43 +85,45 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
             if is_abstain(answers):
                 summary.abstains += 1
                 continue
-            preferred = answers.get("preferred")
-            if preferred == "tie":
+            choice = choice_of(config, answers)
+            preferred = choice.preferred if choice is not None else None
+            if choice is not None and preferred == "tie":
                 summary.ties += 1
-                if both_bad and answers.get("both_bad"):
+                if both_bad and choice.both_bad:
                     preferred = BOTH_BAD
-            elif preferred not in contents:
+            elif choice is None or preferred not in contents:
                 summary.leave_out("judgment: names a response the item does not have")
                 continue
-            votes.append((row, preferred))
+            votes.append((row, preferred, choice.strength))
         if not votes:
             summary.leave_out("item: every judgment abstained")
             continue
         if len(votes) == 1:  # overlap 1: nothing to count
             winner, top, runner_up = votes[0][1], 1, 0
         else:
-            counts = Counter(p for _, p in votes).most_common(2)
+            counts = Counter(p for _, p, _s in votes).most_common(2)
             winner, top = counts[0]
             runner_up = counts[1][1] if len(counts) > 1 else 0
         adjudication = None if each_vote else group.adjudication
         adjudicated = adjudication is not None
         if adjudication is not None:
-            answers = adjudication.answers
-            winner = answers.get("preferred")
-            if both_bad and winner == "tie" and answers.get("both_bad"):
-                winner = BOTH_BAD
+            decided = choice_of(config, adjudication.answers)
+            if decided is not None:  # never None: an adjudication that abstains decides nothing
+                winner = decided.preferred
+                if both_bad and winner == "tie" and decided.both_bad:
+                    winner = BOTH_BAD
         elif minimum is not None and top / len(votes) < minimum:
             summary.leave_out("item: agreement below the minimum")
             continue
         if each_vote:
             emitted = 0
-            for row, preferred in votes:
+            for row, preferred, strength in votes:
                 if preferred == "tie":
                     continue
                 emitted += 1
                 summary.judgments_used += 1
                 experts.add(row.expert_id)
-                margin = float(strength_of(labels, row.answers)) if margins else None
+                margin = float(strength) if margins else None
                 if preferred == BOTH_BAD:
                     yield both_bad_pair(item, margin, pseudonym(ctx, row))
                 else:
@@ -147,11 +146,10 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
         if margins:
             loser = other(contents, winner)
             signed = 0
-            for row, preferred in votes:
-                s = strength_of(labels, row.answers)
+            for _row, preferred, s in votes:
                 signed += s if preferred == winner else (-s if preferred == loser else 0)
             margin = round(signed / len(votes), 6)
-        for row, _ in votes:
+        for row, _, _s in votes:
             experts.add(row.expert_id)
         summary.judgments_used += len(votes)
         summary.items += 1

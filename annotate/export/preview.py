@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from annotate.export import FORMATS
 from annotate.export.base import ExportContext, ExportFormat, ExportOptions, ExportSummary
+from annotate.kinds import Kind
 from annotate.models import ExportRecord, Project
 
 
-def formats_for(kind: str) -> dict[str, ExportFormat]:
+def formats_for(kind: Kind) -> dict[str, ExportFormat]:
     """The formats that can express judgments of this task kind (the page offers no others)."""
-    return {name: fmt for name, fmt in FORMATS.items() if kind in fmt.kinds}
+    return {name: fmt for name, fmt in FORMATS.items() if fmt.kind_problem(kind) is None}
 
 
 def dry_run(

@@ -1,5 +1,8 @@
 """``ranking``: k-wise rankings (Nectar-like), or with ``--pairs`` TRL preference pairs.
 
+It reads answers of the ranking kind's shape, ``{"ranking": [[ids of the best tier], …]}``:
+a kind that lists this format (``Kind.formats``) answers in that shape.
+
 A ranking answer is a list of tiers, best first; a response's rank is
 1 + the number of responses in better tiers (so tied responses share a rank).
 
@@ -25,16 +28,7 @@ from itertools import combinations
 from annotate.export.base import ExportContext, ExportFormat, Record
 from annotate.export.messages import reply
 from annotate.export.selection import ItemView, complete_groups, is_abstain, pseudonym
-
-
-def ranks_of(ranking: list[list[str]]) -> dict[str, int]:
-    """Response id -> rank (1 = best; tied responses share the rank)."""
-    ranks, seen = {}, 0
-    for tier in ranking:
-        for response_id in tier:
-            ranks[response_id] = seen + 1
-        seen += len(tier)
-    return ranks
+from annotate.kinds.common import ranks_of
 
 
 def agreement(rankings: list[dict[str, int]], ids: list[str]) -> float:
@@ -151,7 +145,7 @@ RANKING = ExportFormat(
     description="k-wise rankings: prompt + responses with rank (Nectar-like); --pairs gives trl rows.",
     schema="ranking",
     records=records,
-    kinds=("ranking",),
+    takes=("pairs",),
     tags=("rlhf", "human-feedback", "ranking", "preference"),
     schema_for=lambda options: "trl" if options.pairs else "ranking",
 )

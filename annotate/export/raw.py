@@ -48,6 +48,7 @@ def emails(ctx: ExportContext) -> dict[int, str]:
 
 def records(ctx: ExportContext) -> Iterator[Record]:
     summary, project = ctx.summary, ctx.project
+    config, choice_of = ctx.config, ctx.kind.choice
     email_of = emails(ctx) if ctx.options.emails else None
     for group in groups(ctx, full=True, keep_rejected=True, decode=False):
         if group.judgments:
@@ -65,7 +66,7 @@ def records(ctx: ExportContext) -> Iterator[Record]:
             summary.experts.add(row.expert_id)
             if is_abstain(row.answers):
                 summary.abstains += 1
-            elif row.answers.get("preferred") == "tie":
+            elif choice_of is not None and (choice := choice_of(config, row.answers)) and choice.preferred == "tie":
                 summary.ties += 1
             record: Record = {
                 "judgment_id": row.judgment_id,
@@ -111,7 +112,7 @@ RAW = ExportFormat(
     ),
     schema="raw",
     records=records,
-    kinds=("pairwise", "ranking", "critique", "rubric"),
+    takes=("emails",),
     units=("judgment",),
     default_unit="judgment",
     tags=("rlhf", "human-feedback", "raw-annotations"),

@@ -34,5 +34,6 @@ REWARD = ExportFormat(
     description="Reward-model pairs: chosen / rejected full conversations + margin from the preference strength.",
     schema="reward",
     records=records,
+    reads=("choice",),
     tags=("reward-modeling", "rlhf", "human-feedback", "preference"),
 )

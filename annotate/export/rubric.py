@@ -1,6 +1,10 @@
 """``rubric``: per response, per criterion scores (HelpSteer-style), or with ``--binarize``
 chosen/rejected pairs by aggregate score (UltraFeedback-binarized-like).
 
+It reads answers of the rubric kind's shape, ``{"scores": {<response>: {<criterion>: n}},
+"rationales": …}``, and the template's ``criteria``: a kind that lists this format
+(``Kind.formats``) answers in that shape.
+
 One row per (item, response). Each criterion of the template is a column of
 its own holding the aggregate score (a float: the mean over the experts).
 When a criterion id would clash with another column, or the judgments do not
@@ -167,7 +171,7 @@ RUBRIC = ExportFormat(
     ),
     schema="rubric",
     records=records,
-    kinds=("rubric",),
+    takes=("binarize",),
     tags=("rlhf", "human-feedback", "rubric", "reward-modeling"),
     task_categories=("text-generation", "text-classification"),
     schema_for=lambda options: "rubric-binarized" if options.binarize else "rubric",

@@ -21,6 +21,7 @@ from annotate.export.base import (
     ExportSummary,
 )
 from annotate.export.selection import prepare
+from annotate.kinds import get_kind
 from annotate.models import ExportRecord, Project, User
 from annotate.models.export import ExportStatus
 from annotate.ops import metrics
@@ -41,7 +42,7 @@ def get_format(name: str) -> ExportFormat:
 
 def resolve(session: Session, project: Project, fmt: ExportFormat, options: ExportOptions) -> ExportOptions:
     """Check ``options`` for this format and project (before any byte is written); fill in defaults."""
-    options = fmt.resolve(options, project.kind)
+    options = fmt.resolve(options, get_kind(project.kind))
     prepare(ExportContext(session, project, options, ExportSummary()))
     return options
 

@@ -41,5 +41,6 @@ TRL = ExportFormat(
     description="TRL conversational preference: prompt / chosen / rejected message lists + id.",
     schema="trl",
     records=records,
+    reads=("choice",),
     tags=TAGS,
 )

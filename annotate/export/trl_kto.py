@@ -34,5 +34,6 @@ TRL_KTO = ExportFormat(
     description="TRL unpaired preference (KTO): prompt / completion message lists + boolean label + id.",
     schema="trl-kto",
     records=records,
+    reads=("choice",),
     tags=("kto", "rlhf", "human-feedback", "preference"),
 )

@@ -29,5 +29,6 @@ TRL_STANDARD = ExportFormat(
     description="TRL standard preference: prompt / chosen / rejected as plain strings + id.",
     schema="trl-standard",
     records=records,
+    reads=("choice",),
     tags=TAGS,
 )

@@ -16,6 +16,7 @@ from annotate.export.preview import dry_run, empty_message, folder_archive, form
 from annotate.export.queries import recent_exports
 from annotate.export.services import get_format, resolve
 from annotate.export.streaming import stream_jsonl
+from annotate.kinds import get_kind
 from annotate.models import ExportRecord
 from annotate.models.export import ExportStatus
 from annotate.projects.access import RESEARCH, project_for
@@ -31,7 +32,7 @@ def _page(project, status: int = 200, error: str | None = None, check=None):
         "exports",
         status=status,
         project=project,
-        formats=formats_for(project.kind),
+        formats=formats_for(get_kind(project.kind)),
         check=check,
         units=UNITS,
         aggregations=AGGREGATIONS,
@@ -44,7 +45,7 @@ def _page(project, status: int = 200, error: str | None = None, check=None):
 
 def _format_name(project, args) -> str:
     """The chosen format, or the first one that applies to the project's kind."""
-    return args.get("format") or next(iter(formats_for(project.kind)), "raw")
+    return args.get("format") or next(iter(formats_for(get_kind(project.kind))), "raw")
 
 
 @bp.post("/p/<slug>/export")

@@ -41,15 +41,21 @@ class Preview:
 
 
 def build_preview(
-    paths: list[Path], names: list[str], options: ImportOptions, kind: str, count_rows: bool = True
+    paths: list[Path],
+    names: list[str],
+    options: ImportOptions,
+    kind: str,
+    count_rows: bool = True,
+    config: dict[str, Any] | None = None,
 ) -> Preview:
-    """Read the first rows of the upload with ``options`` and convert them; never writes."""
+    """Read the first rows of the upload with ``options`` and convert them; never writes.
+    ``config``: the project's template config, to check gold answers as the import does."""
     preview = Preview()
     try:
         preview.format = options.format or detect_format(paths[0])
         context = ReadContext(" + ".join(names), options.split, options.config)
         fmt = options.format or preview.format
-        checks = {"blank_is_missing": fmt in TABLE_FORMATS}
+        checks = {"blank_is_missing": fmt in TABLE_FORMATS, "config": config}
 
         def all_rows():
             if options.join:

@@ -95,15 +95,21 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(row: dict[str, Any], shape: Shape, kind_name: str, blank_is_missing: bool = False) -> dict[str, Any]:
+def to_item(
+    row: dict[str, Any],
+    shape: Shape,
+    kind_name: str,
+    blank_is_missing: bool = False,
+    config: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Convert one row with ``shape`` and check it against the item schema and the task kind
-    (``blank_is_missing``: for tables, see ``check_item``)."""
+    (``blank_is_missing``: for tables; ``config``: the template's, for a gold answer; see ``check_item``)."""
     try:
         item = shape.convert(row)
     except KeyError as exc:
         # Shapes are detected on the first row; a later row may lack a field the shape needs.
         raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
-    check_item(item, kind_name, blank_is_missing)
+    check_item(item, kind_name, blank_is_missing, config)
     return item
 
 
@@ -177,7 +183,7 @@ def run_batch(
     )
     summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
     table = options.format in TABLE_FORMATS
-    kind = project.kind
+    kind, config = project.kind, project.template["config"]
     chunk: list[tuple[Any, ...]] = []
     valid = 0
     staging: pipeline.Staging | None = None
@@ -197,7 +203,7 @@ def run_batch(
                 if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
                     raise row
                 assert shape is not None
-                item = to_item(row, shape, kind, blank_is_missing=table)
+                item = to_item(row, shape, kind, blank_is_missing=table, config=config)
                 # Every row, whatever its source: a media src is fetched by viewers' browsers.
                 localise_media(item, media_base, media_store, project.id)
                 staged = staged_row(summary.rows, item)

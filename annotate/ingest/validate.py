@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from annotate.ingest.errors import RowError
-from annotate.kinds import get_kind
+from annotate.kinds import get_kind, gold_problems
 from annotate.validation import problems
 
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -74,11 +74,15 @@ def looks_valid(item: Any) -> bool:
     return all(item.get(key) is None or type(item[key]) is dict for key in ("suggestion", "gold"))
 
 
-def check_item(item: dict[str, Any], kind_name: str, blank_is_missing: bool = False) -> None:
+def check_item(
+    item: dict[str, Any], kind_name: str, blank_is_missing: bool = False, config: dict[str, Any] | None = None
+) -> None:
     """Raise RowError (with the JSON path) unless ``item`` is a valid item for the kind.
 
     ``blank_is_missing``: the row came from a table (CSV, TSV), where an empty cell is a
-    value left out, not an empty text: a blank response or prompt is then an error."""
+    value left out, not an empty text: a blank response or prompt is then an error.
+    ``config``: the project's template config, against which a gold answer is checked
+    (``Kind.gold_schema``: it names the field, e.g. ``gold.preferred``)."""
     if not looks_valid(item):
         found = problems(item_schema(), item)
         if found:
@@ -88,9 +92,14 @@ def check_item(item: dict[str, Any], kind_name: str, blank_is_missing: bool = Fa
     ids = [r["id"] for r in item["responses"]]
     if len(set(ids)) != len(ids):
         raise RowError("responses", f"response ids must be unique, got {ids}")
-    problem = get_kind(kind_name).responses_problem(len(ids))
+    kind = get_kind(kind_name)
+    problem = kind.responses_problem(len(ids))
     if problem:
         raise RowError("responses", problem)
+    if config is not None and item.get("gold") is not None:
+        found = gold_problems(kind, config, item["gold"], ids)
+        if found:
+            raise RowError(found[0].path, found[0].message)
 
 
 def _blank(part: dict) -> bool:

@@ -135,7 +135,7 @@ def preview(slug: str, token: str):
     options, problems = _options_from(request.args)
     if len(saved.files) > 1 and not options.join:
         options.join = DEFAULT_JOIN  # AlpacaEval-style model outputs; the form lets them change it
-    result = build_preview(saved.files, saved.names, options, project.kind)
+    result = build_preview(saved.files, saved.names, options, project.kind, config=project.template["config"])
     return render(
         "ingest/preview.html",
         "content",
@@ -165,7 +165,7 @@ def start(slug: str, token: str):
     result = None
     if not problems and not options.skip_invalid:
         # The button is disabled then; this is for a form sent anyway (an old page, no JS).
-        result = build_preview(saved.files, saved.names, options, project.kind)
+        result = build_preview(saved.files, saved.names, options, project.kind, config=project.template["config"])
         if result.blocked:
             rows = f"{result.invalid:,} row{'' if result.invalid == 1 else 's'}"
             problems.append(
@@ -173,7 +173,9 @@ def start(slug: str, token: str):
                 "or tick “Skip invalid rows” to import the others."
             )
     if problems:
-        result = result or build_preview(saved.files, saved.names, options, project.kind)
+        result = result or build_preview(
+            saved.files, saved.names, options, project.kind, config=project.template["config"]
+        )
         return render(
             "ingest/preview.html",
             "content",

@@ -1,45 +1,85 @@
-"""Task kinds: code. Each kind is one module registered here by name.
+"""Task kinds: code. Each kind is one folder (``annotate/kinds/<name>/``, or a lab's own
+package registered under the ``annotate.kinds`` entry point group) that builds one ``Kind``.
 
-A kind supplies the JSON Schema of its template ``config``, a builder for the
-answer JSON Schema of one item, the Jinja partial that renders its controls,
-the response counts it accepts, its keyboard keys, a parser for the plain form
-post, and what it contributes to exports (``preference``, ``pairs``).
+A kind supplies the JSON Schema of its template ``config``, a builder for the answer JSON
+Schema of one item, its partial, scripts and styles, the response counts it accepts, its
+keyboard keys, a parser for the plain form post, and the hooks other features call: the
+preference pairs an answer implies, the questions and votes agreement is computed on, the
+shape of a gold answer and how an answer matches it, and the export formats it feeds.
 Templates (``task_templates/*.json``) are data that pick a kind and configure it.
+
+Callers use the functions here, never a kind's name: ``get_kind``, ``KINDS``,
+``answer_problems`` / ``check_answers`` (the one validation path of a submit, a review fix
+and the tests), ``gold_problems`` and ``match_gold``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from annotate.kinds.base import Kind
-from annotate.kinds.critique import CRITIQUE
-from annotate.kinds.pairwise import PAIRWISE
-from annotate.kinds.ranking import RANKING
-from annotate.kinds.rubric import RUBRIC
-from annotate.validation import Problem
+from annotate.kinds.base import Choice, GoldMatch, Kind, Question, Vote
+from annotate.kinds.registry import KINDS, builtin_kinds, get_kind, reload
+from annotate.validation import InvalidDocument, Problem, problems
 
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (PAIRWISE, RANKING, CRITIQUE, RUBRIC)}
+__all__ = [
+    "KINDS",
+    "Choice",
+    "GoldMatch",
+    "Kind",
+    "Question",
+    "Vote",
+    "answer_problems",
+    "builtin_kinds",
+    "check_answers",
+    "get_kind",
+    "gold_problems",
+    "match_gold",
+    "reload",
+]
 
 
-def get_kind(name: str) -> Kind:
-    """The kind registered under ``name``; KeyError names the known kinds."""
-    try:
-        return KINDS[name]
-    except KeyError:
-        raise KeyError(f"unknown task kind {name!r}; known kinds: {', '.join(sorted(KINDS))}") from None
+def _prefixed(prefix: str, checks: list[tuple[str, str]]) -> list[Problem]:
+    return [Problem(f"{prefix}.{p}" if p else prefix, m) for p, m in checks]
 
 
 def answer_problems(
-    kind: Kind, config: dict[str, Any], answers: Any, responses: list[Mapping[str, Any]]
+    kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]
 ) -> list[Problem]:
     """Everything wrong with ``answers`` to an item with ``responses``: the answer schema,
     then the kind's extra checks, then the checks against the responses' content.
     Paths start with ``answers``."""
-    from annotate.validation import problems
-
     found = problems(kind.answer_schema(config, [r["id"] for r in responses]), answers, prefix="answers")
     if found:
         return found
-    checks = kind.extra_checks(config, answers) or kind.content_checks(config, answers, responses)
-    return [Problem(f"answers.{p}" if p else "answers", m) for p, m in checks]
+    return _prefixed("answers", kind.extra_checks(config, answers) or kind.content_checks(config, answers, responses))
+
+
+def check_answers(kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]) -> None:
+    """Raise InvalidDocument (paths under ``answers``) unless ``answers`` are valid."""
+    found = answer_problems(kind, config, answers, responses)
+    if found:
+        raise InvalidDocument(found, "answers")
+
+
+def gold_problems(kind: Kind, config: dict[str, Any], gold: Any, response_ids: list[str]) -> list[Problem]:
+    """Everything wrong with a gold answer for an item with ``response_ids``; paths start with ``gold``."""
+    if gold is None:
+        return []
+    if kind.gold_schema is None:
+        return [Problem("gold", f"a {kind.name} task has no gold answers; leave the gold column out")]
+    return problems(kind.gold_schema(config, list(response_ids)), gold, prefix="gold")
+
+
+def match_gold(kind: Kind, config: dict[str, Any], answers: Any, gold: Any) -> GoldMatch:
+    """Whether ``answers`` match the ``gold`` answer: True, False, or None when they cannot be
+    compared (no gold answer, an abstention, a kind without gold answers, a gold answer
+    stored before it was validated that no longer fits)."""
+    if not gold or not isinstance(gold, dict) or not isinstance(answers, dict) or kind.gold_schema is None:
+        return None
+    if "abstain" in answers or "abstain" in gold:
+        return None
+    try:
+        return kind.gold_match(config, answers, gold)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None

@@ -1,10 +1,18 @@
-"""What every task kind provides."""
+"""What every task kind provides: the ``Kind`` record and the value shapes its hooks return.
+
+A kind is one folder (``annotate/kinds/<name>/``, or a package of a lab's own registered
+under the ``annotate.kinds`` entry point group) that builds one ``Kind``. Callers outside
+the folder use only these fields and the registry's functions (``annotate.kinds``); none
+of them branches on a kind's name. ``task_templates/README.md`` ("Writing a kind") explains
+every field with an example.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
 Config = dict[str, Any]
 Answers = dict[str, Any]
@@ -12,11 +20,78 @@ Answers = dict[str, Any]
 Check = tuple[str, str]
 # (chosen response id, rejected response id, margin or None)
 Pair = tuple[str, str, float | None]
+# Krippendorff's levels of measurement: how two values of a question may be compared.
+Level = Literal["nominal", "ordinal", "interval", "ratio"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal", "interval", "ratio")
+# A vote's value: a response id, a label, a rank, a score ... (compared by equality, and
+# by order or distance for the ordinal, interval and ratio levels).
+Value = str | int | float | bool
+# How an answer compares with a gold answer: True (it matches), False (it does not), None
+# (not applicable: an abstention, or a gold answer that says nothing this answer can be held to).
+GoldMatch = bool | None
+ITEM = ""  # the unit of a question asked once per item (``Vote.unit``)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question a kind asks of every expert, on which experts can agree or not.
+
+    ``per``: ``item`` (one value per item, ``Vote.unit`` is ``""``) or ``response`` (one value
+    per response, ``Vote.unit`` is the response id). ``domain``: every value the question
+    allows, in order (lowest first), when the template fixes them (a scale, the strength
+    labels); None when the values depend on the item (response ids). ``headline``: the
+    question says what the exported label is (the dataset card's agreement table shows
+    these; quality pages show every question)."""
+
+    id: str
+    label: str
+    level: Level
+    per: Literal["item", "response"] = "item"
+    domain: tuple[Hashable, ...] | None = None
+    headline: bool = True
+
+
+class Vote(NamedTuple):
+    """One value one answer gives to one question: for agreement (alpha, kappa, majorities).
+
+    The unit two experts' votes must share to be compared is (item, ``unit``): ``unit`` is
+    ``""`` for a question asked once per item, the response id for one asked per response
+    (never a screen position, so randomised display orders do not matter)."""
+
+    question: str
+    unit: str
+    value: Value
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An answer read as a preference between an item's two responses, for the pair formats
+    (trl, trl-standard, trl-kto, reward, hh-rlhf, battles).
+
+    ``preferred``: a response id, or ``"tie"`` (no preference). ``strength``: how much
+    better, 1-based (1 = the weakest or the only degree). ``both_bad``: with a tie, the
+    expert said both responses are bad (trl-kto writes both as rejected)."""
+
+    preferred: str
+    strength: int = 1
+    both_bad: bool = False
+
+
+def _no_checks(*_args: Any) -> list[Check]:
+    return []
+
+
+def _nothing(*_args: Any) -> None:
+    return None
+
+
+def _empty_list(*_args: Any) -> list[Any]:
+    return []
 
 
 @dataclass(frozen=True)
 class Kind:
-    """One task kind: config schema, answer-schema builder, partial, keys, form parser, export hooks."""
+    """One task kind. Every field after ``folder`` has a default, so a small kind sets few."""
 
     name: str
     title: str
@@ -24,42 +99,82 @@ class Kind:
     config_schema: dict[str, Any]
     # (config, response ids of one item) -> JSON Schema of a valid answer.
     answer_schema: Callable[[Config, list[str]], dict[str, Any]]
-    # Jinja partial with the kind's controls, under annotate/templates/.
-    partial: str
+    # The kind's folder: templates/_<name>.html is its partial, static/ holds its scripts and styles.
+    folder: Path
     min_responses: int = 1
     max_responses: int | None = None
-    # (answers) -> the preferred response id, "tie", or None when the answer
-    # expresses no preference (abstain, both bad). Kinds without a preference return None.
-    preference: Callable[[Answers], str | None] = field(default=lambda answers: None)
-    # Extra checks that JSON Schema cannot say (e.g. a rationale required only sometimes):
-    # (config, answers) -> [(path inside answers, message)]. Runs only on schema-valid answers.
-    extra_checks: Callable[[Config, Answers], list[Check]] = field(default=lambda config, answers: [])
-    # Checks against the item's responses (e.g. a critique span's offsets and text):
-    # (config, answers, responses of the item) -> [(path inside answers, message)].
-    content_checks: Callable[[Config, Answers, list[Mapping[str, Any]]], list[Check]] = field(
-        default=lambda config, answers, responses: []
-    )
-    # Checks on a template config that its JSON Schema cannot say (duplicate keys,
-    # anchors outside the scale): (config) -> [(path inside config, message)].
-    config_checks: Callable[[Config], list[Check]] = field(default=lambda config: [])
+
+    # -- the page ----------------------------------------------------------------------------
+    # Files under <folder>/static/, served at /static/kinds/<name>/<file> and loaded only on
+    # the pages that show this kind (annotate/templates/kinds/_macros.html: kind_assets).
+    scripts: tuple[str, ...] = ()
+    styles: tuple[str, ...] = ()
+    # Functions the partial calls as ``kind.helpers.<name>(...)``.
+    helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     # (config, response ids, submitted form) -> answers, for the no-JavaScript and htmx forms.
     from_form: Callable[[Config, list[str], Any], Answers] = field(default=lambda config, ids, form: {})
     # (config) -> {action: key} shown on the page and in the help overlay.
     keys: Callable[[Config], dict[str, str]] = field(default=lambda config: {})
     # {action: what it does}, for the help overlay (actions not listed show their own name).
     key_labels: dict[str, str] = field(default_factory=dict)
-    # Export hook: (config, answers, response ids of the item) -> the (chosen, rejected,
-    # margin) pairs an answer implies; margin where the kind has one (pairwise strength,
-    # ranking tier gap, rubric score gap), else None.
-    pairs: Callable[[Config, Answers, list[str]], list[Pair]] = field(default=lambda config, answers, ids: [])
     # An answer problem in the expert's words (annotate.kinds.messages): (config, path of the
     # field inside the answers, rule "missing" | "short" | "invalid", {response id: letter shown})
     # -> a sentence, or None for the generic wording.
-    explain: Callable[[Config, str, str, dict[str, str]], str | None] = field(
-        default=lambda config, path, rule, names: None
-    )
+    explain: Callable[[Config, str, str, dict[str, str]], str | None] = field(default=_nothing)
     # The field a problem's path is shown next to (e.g. every tier of a ranking -> "ranking"); None: the path.
     anchor: Callable[[str], str] | None = None
+    # A config that shows the kind at its fullest (documentation, the OpenAPI document's answer examples).
+    example_config: Config = field(default_factory=dict)
+
+    # -- validation ----------------------------------------------------------------------------
+    # Extra checks that JSON Schema cannot say (e.g. a rationale required only sometimes):
+    # (config, answers) -> [(path inside answers, message)]. Runs only on schema-valid answers.
+    extra_checks: Callable[[Config, Answers], list[Check]] = field(default=_no_checks)
+    # Checks against the item's responses (e.g. a critique span's offsets and text):
+    # (config, answers, responses of the item) -> [(path inside answers, message)].
+    content_checks: Callable[[Config, Answers, Sequence[Mapping[str, Any]]], list[Check]] = field(default=_no_checks)
+    # Checks on a template config that its JSON Schema cannot say (duplicate keys,
+    # anchors outside the scale): (config) -> [(path inside config, message)].
+    config_checks: Callable[[Config], list[Check]] = field(default=_no_checks)
+
+    # -- what other features read ----------------------------------------------------------------
+    # (answers) -> the preferred response id, "tie", or None (abstain, both bad, no preference):
+    # the verdict whose spread opens an adjudication.
+    preference: Callable[[Answers], str | None] = field(default=_nothing)
+    # (config, answers, response ids of the item) -> the (chosen, rejected, margin) pairs an
+    # answer implies; margin where the kind has one (pairwise strength, ranking tier gap,
+    # rubric score gap), else None.
+    pairs: Callable[[Config, Answers, list[str]], list[Pair]] = field(default=_empty_list)
+    # (config) -> the questions the kind asks, for agreement (see Question).
+    questions: Callable[[Config], list[Question]] = field(default=_empty_list)
+    # (config, answers, response ids of the item) -> the answer's votes, one per (question, unit)
+    # it answers; an abstention votes only on the "abstain" question (when the template has one).
+    votes: Callable[[Config, Answers, list[str]], list[Vote]] = field(default=_empty_list)
+    # (config, response ids of the item) -> JSON Schema of a gold answer; None: the kind takes none.
+    gold_schema: Callable[[Config, list[str]], dict[str, Any]] | None = None
+    # (config, answers, gold answer valid under gold_schema) -> GoldMatch. Never called with
+    # an abstention (the registry's match_gold answers None for it).
+    gold_match: Callable[[Config, Answers, dict[str, Any]], GoldMatch] = field(default=_nothing)
+    # (config, answers) -> the answer as a preference between two responses, None for an
+    # abstention; None (no hook): the kind's answers are no such preference.
+    choice: Callable[[Config, Answers], Choice | None] | None = None
+    # The top-level answer field that holds the preferred response id or "tie", when there is
+    # one: the data browser's verdict filter reads it in SQL.
+    verdict_key: str | None = None
+    # Export formats the kind's answers feed, by name (annotate/export). A format that reads
+    # a hook (ExportFormat.reads) is offered only when the kind has it.
+    formats: tuple[str, ...] = ("raw",)
+    # Said when a format is refused for this kind, e.g. which format and option to use instead.
+    export_hint: str = ""
+
+    @property
+    def partial(self) -> str:
+        """The Jinja name of the kind's partial: ``<folder>/templates/_<name>.html``."""
+        return f"kinds/{self.name}/_{self.name}.html"
+
+    def asset(self, filename: str) -> str:
+        """The ``static`` endpoint's filename of one of the kind's own files."""
+        return f"kinds/{self.name}/{filename}"
 
     def responses_problem(self, count: int) -> str | None:
         """Why an item with ``count`` responses cannot be a task of this kind, or None."""

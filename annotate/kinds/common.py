@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from annotate.kinds.base import Answers, Check, Config
+from annotate.kinds.base import ITEM, Answers, Check, Config, Question, Vote
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEXT_MAX = 20_000
@@ -17,6 +17,8 @@ KEY_SCHEMA: dict[str, Any] = {
     "type": "string",
     "pattern": r"^(.|Arrow(Up|Down|Left|Right)|Home|End|PageUp|PageDown|Delete|Backspace|F([1-9]|1[0-2]))$",
 }
+# The id of a criterion (pairwise verdicts, rubric scores): also a key of answers and export columns.
+ID_SCHEMA = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"}
 REASON_SCHEMA = {"type": "string", "minLength": 1, "maxLength": 200}
 RATIONALE_CONFIG = {
     "rationale": {"enum": ["off", "optional", "required"], "default": "optional"},
@@ -104,6 +106,52 @@ def with_abstain(config: Config, answer: dict[str, Any]) -> dict[str, Any]:
 
 def is_abstain(answers: Answers) -> bool:
     return isinstance(answers, dict) and "abstain" in answers
+
+
+ABSTAIN = "abstain-reason"  # the question id: never a criterion id (those have no "-")
+ANSWERED = ""  # the ABSTAIN question's value for an answer that did not abstain (reasons are never empty)
+
+
+def abstain_questions(config: Config) -> list[Question]:
+    """Whether the expert abstained, and why (nominal), when the template offers abstain reasons."""
+    reasons = config.get("abstain_reasons") or []
+    if not reasons:
+        return []
+    label = "Abstained, and why (empty: answered)"
+    return [Question(ABSTAIN, label, "nominal", domain=(ANSWERED, *reasons), headline=False)]
+
+
+def abstain_votes(config: Config, answers: Answers) -> list[Vote]:
+    """The answer's vote on the ABSTAIN question: the reason it gives, or ANSWERED."""
+    if not config.get("abstain_reasons"):
+        return []
+    reason = answers["abstain"].get("reason", ANSWERED) if is_abstain(answers) else ANSWERED
+    return [Vote(ABSTAIN, ITEM, reason)]
+
+
+def one_or_several(values: list[Any]) -> dict[str, Any]:
+    """Schema of a gold field that takes one of ``values``, or a list of the ones that count as right."""
+    return {
+        "if": {"type": "array"},
+        "then": {"type": "array", "minItems": 1, "uniqueItems": True, "items": {"enum": values}},
+        "else": {"enum": values},
+    }
+
+
+def as_list(value: Any) -> list[Any]:
+    """A gold field's accepted values: the list it holds, or the one value."""
+    return list(value) if isinstance(value, list) else [value]
+
+
+def ranks_of(ranking: list[list[str]]) -> dict[str, int]:
+    """Response id -> rank (1 = best; tied responses share the rank, the next tier's rank
+    counts them: [[a], [b, c], [d]] ranks a 1, b and c 2, d 4)."""
+    found, seen = {}, 0
+    for tier in ranking:
+        for response_id in tier:
+            found[response_id] = seen + 1
+        seen += len(tier)
+    return found
 
 
 def abstain_from_form(config: Config, form: Any) -> Answers | None:

@@ -1,13 +1,12 @@
-"""Template helpers for the kinds' partials (registered as Jinja globals by the kinds blueprint)."""
+"""Template helpers every kind's partial may use (registered as Jinja globals by the kinds
+blueprint). A kind's own helpers are ``Kind.helpers``, called as ``kind.helpers.<name>``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from annotate.kinds.critique import content_digest
 from annotate.kinds.diff import diff_html
-from annotate.kinds.ranking import ranks
 from annotate.validation import Problem
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -27,23 +26,6 @@ def in_display_order(responses: Sequence[R], order: list[str] | None) -> list[R]
     return shown + [r for r in responses if r["id"] not in set(order or [])]
 
 
-def ranking_ranks(answers: Mapping[str, Any] | None) -> dict[str, int]:
-    """{response id: rank} of an answer being refilled ({} for none or an abstention)."""
-    return ranks(dict(answers or {})) if answers and isinstance(answers.get("ranking"), list) else {}
-
-
-def ranking_order(responses: list[Mapping[str, Any]], given: dict[str, int]) -> list[Mapping[str, Any]]:
-    """Ranked responses by rank, then the unranked in display order (the initial, randomised order)."""
-    position = {r["id"]: i for i, r in enumerate(responses)}
-    return sorted(responses, key=lambda r: (given.get(r["id"], len(responses) + 1), position[r["id"]]))
-
-
-def critique_entry(answers: Mapping[str, Any] | None, response_id: str) -> dict[str, Any]:
-    """The refilled critique of one response, or an empty one."""
-    entry = ((answers or {}).get("critiques") or {}).get(response_id)
-    return entry if isinstance(entry, dict) else {}
-
-
 def errors_under(errors: list[Problem] | None, prefix: str) -> list[Problem]:
     """The problems at ``prefix`` or inside it (``answers.criteria`` matches ``answers.criteria.safety``)."""
     return [p for p in errors or [] if p.path == prefix or p.path.startswith((prefix + ".", prefix + "["))]
@@ -56,11 +38,7 @@ def missing_in(key: str, errors: list[Problem] | None, path: str) -> bool:
 
 GLOBALS = {
     "word_diff": diff_html,
-    "content_digest": content_digest,
     "response_letters": response_letters,
-    "ranking_ranks": ranking_ranks,
-    "ranking_order": ranking_order,
-    "critique_entry": critique_entry,
 }
 FILTERS = {"errors_under": errors_under}
 TESTS = {"missing_in": missing_in}

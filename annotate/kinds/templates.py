@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 from sqlalchemy.orm import Session
 
-from annotate.kinds import KINDS
+from annotate.kinds.metaschema import for_installed_kinds
+from annotate.kinds.registry import KINDS
 from annotate.validation import InvalidDocument, Problem, problems
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,99}$")
@@ -20,7 +21,8 @@ class TemplateError(ValueError):
 
 
 def meta_schema(templates_dir: Path) -> dict[str, Any]:
-    return orjson.loads((templates_dir / "schema.json").read_bytes())
+    """The templates' meta-schema, extended with every installed kind (plug-ins included)."""
+    return for_installed_kinds(orjson.loads((templates_dir / "schema.json").read_bytes()))
 
 
 def template_problems(document: Any, templates_dir: Path) -> list[Problem]:

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, g, request, url_for
 
 from annotate import db
 from annotate.kinds import KINDS, get_kind, jinja
+from annotate.kinds.assets import KindTemplates, kind_aware_static
 from annotate.kinds.templates import TemplateError, available_templates, load_template, parse_template
 from annotate.kinds.uploads import MAX_TEMPLATE_BYTES, all_templates, upload_template, upload_versions
 from annotate.models import Assignment, Project, ProjectRole, Role
@@ -20,6 +21,8 @@ from annotate.validation import InvalidDocument, Problem
 from annotate.web import after_rollback, client_redirect, login_required, render, roles_required, writes_nothing
 
 bp = Blueprint("kinds", __name__)
+# Each kind's partial and templates, from its own folder (kinds/<name>/<file>).
+bp.jinja_loader = KindTemplates()
 
 RESEARCHERS = (Role.ADMIN, Role.RESEARCHER)
 REVIEWERS = (ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
@@ -27,11 +30,14 @@ REVIEWERS = (ProjectRole.REVIEWER, ProjectRole.RESEARCHER)
 
 @bp.record_once
 def _register_template_helpers(state) -> None:
-    """The kinds' partials use these on every page that includes them (task, review, adjudication)."""
-    env = state.app.jinja_env
+    """The kinds' partials use these on every page that includes them (task, review, adjudication);
+    the static endpoint serves each kind's scripts and styles from its folder."""
+    app = state.app
+    env = app.jinja_env
     env.globals.update(jinja.GLOBALS)
     env.filters.update(jinja.FILTERS)
     env.tests.update(jinja.TESTS)
+    app.view_functions["static"] = kind_aware_static(app.view_functions["static"])
 
 
 def _templates_dir() -> Path:
@@ -127,4 +133,4 @@ def rewrite_diff(assignment_id: int, response_id: str):
     if original is None:
         abort(404)
     rewrite = (request.form.get(f"rewrite-{response_id}") or "").replace("\r\n", "\n")
-    return render("kinds/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)
+    return render("kinds/critique/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)

@@ -55,7 +55,7 @@ def create_project(
         raise ProjectError("lease_seconds: must be at least 30")
     if session.scalar(queries.project_id_by_slug(slug)) is not None:
         raise ProjectError(f"slug: a project {slug!r} already exists")
-    template = load_template(template_name, templates_dir)
+    template = load_template(template_name, templates_dir, session)
     project = Project(
         slug=slug,
         title=title or slug,

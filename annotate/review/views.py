@@ -57,6 +57,7 @@ def queue(slug: str):
         "review/queue.html",
         "queue",
         project=project,
+        kind=get_kind(project.kind),
         reviewer=reviewer,
         adjudicator=adjudicator,
         researcher=can_research(g.user, g.review_member),

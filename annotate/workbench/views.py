@@ -71,6 +71,7 @@ def project(slug: str):
         "workbench/project.html",
         "content",
         project=project,
+        kind=get_kind(project.kind),
         progress=expert_progress(db.session(), project, g.user),
         stats=stats(db.session(), project) if researcher else None,
         researcher=researcher,

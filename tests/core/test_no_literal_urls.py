@@ -66,10 +66,10 @@ QUOTED = re.compile(r"""["'`](/[A-Za-z][^"'`\s]*)""")
 
 def template_and_script_literals(prefixes: set[str]) -> list[str]:
     hits = []
-    for path in sorted((PACKAGE / "templates").rglob("*.html")):
+    for path in sorted(PACKAGE.rglob("*.html")):  # the app's templates and each kind's own
         for n, line in enumerate(path.read_text().splitlines(), 1):
             hits += [f"{path.relative_to(REPO_ROOT)}:{n}: {u!r}" for u in ATTRIBUTE.findall(line) if u.startswith("/")]
-    for path in sorted((PACKAGE / "static").rglob("*.js")):
+    for path in sorted(PACKAGE.rglob("*.js")):  # the app's scripts and each kind's own
         if "vendor" in path.parts:
             continue
         for n, line in enumerate(path.read_text().splitlines(), 1):

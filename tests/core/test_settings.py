@@ -47,7 +47,7 @@ def settings_read_by_the_code() -> dict[str, str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 for name in re.findall(r"ANNOTATE_([A-Z][A-Z0-9_]*[A-Z0-9])", node.value):
                     found.setdefault(name, f"{where}:{node.lineno}")
-    for path in sorted((PACKAGE / "templates").rglob("*.html")):
+    for path in sorted(PACKAGE.rglob("*.html")):  # the app's templates and each kind's own
         for name in re.findall(r"\bconfig(?:\.|\[['\"])([A-Z][A-Z0-9_]+)", path.read_text()):
             found.setdefault(name, str(path.relative_to(REPO_ROOT)))
     return {k: v for k, v in found.items() if f"ANNOTATE_{k}" not in DERIVED and k not in DERIVED}

@@ -87,10 +87,10 @@ def test_math_still_renders():
 def _app_classes() -> set[str]:
     """Every class name the app's own templates and stylesheets use."""
     names: set[str] = set()
-    for template in (ANNOTATE / "templates").rglob("*.html"):
+    for template in ANNOTATE.rglob("*.html"):  # the app's templates and each kind's own
         for value in re.findall(r'class="([^"]*)"', template.read_text()):
             names.update(t for t in re.sub(r"\{[{%].*?[%}]\}", " ", value).split() if t)
-    for sheet in (ANNOTATE / "static" / "css").glob("*.css"):
+    for sheet in ANNOTATE.rglob("*.css"):  # the app's stylesheets and each kind's own
         if sheet.name == "highlight.css":
             continue  # the renderer's own stylesheet (Pygments)
         names.update(re.findall(r"\.([A-Za-z_][\w-]*)", re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)))

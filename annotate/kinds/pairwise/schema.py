@@ -1,19 +1,18 @@
-"""Pairwise preference: which of two responses is better, a tie, or both bad; with an
-optional strength scale, per-criterion verdicts, a rationale and structured abstention."""
+"""Pairwise: the template's config schema, the answer and gold schemas, and the checks JSON
+Schema cannot say."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from annotate.kinds import common
-from annotate.kinds.base import Answers, Check, Config, Kind, Pair
-from annotate.kinds.messages import letters_list
+from annotate.kinds.base import Answers, Check, Config
 
 MAX_STRENGTH = 7
 DEFAULT_KEYS = {"a": "1", "b": "2", "tie": "3", "both_bad": "0", "diff": "d", "abstain": "z"}
 DEFAULT_STRENGTH_KEYS = ["q", "w", "e", "r", "t", "y", "u"]
 RATIONALE_MAX = common.TEXT_MAX
-ID_SCHEMA = {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,39}$"}
+ID_SCHEMA = common.ID_SCHEMA
 
 CONFIG_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -92,6 +91,17 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
     return common.with_abstain(config, answer)
 
 
+def gold_schema(config: Config, response_ids: list[str]) -> dict[str, Any]:
+    """``{"preferred": <id or "tie">}``, or a list of the verdicts that count as right
+    (``["r1", "tie"]``); other keys (a note for reviewers) are kept and not compared."""
+    return {
+        "$schema": common.SCHEMA_DIALECT,
+        "type": "object",
+        "required": ["preferred"],
+        "properties": {"preferred": common.one_or_several([*response_ids, "tie"])},
+    }
+
+
 def extra_checks(config: Config, answers: Answers) -> list[Check]:
     """What the schema cannot say: when a tie is allowed, when a strength is required."""
     if common.is_abstain(answers):
@@ -106,43 +116,6 @@ def extra_checks(config: Config, answers: Answers) -> list[Check]:
         elif not tie and "strength" not in answers:
             found.append(("strength", "say how much better the preferred response is"))
     return found
-
-
-def config_checks(config: Config) -> list[Check]:
-    """Duplicate keys or criterion ids; strength keys that do not match the labels."""
-    found = common.key_conflicts(keys(config))
-    ids = [c["id"] for c in config.get("criteria", [])]
-    for i, cid in enumerate(ids):
-        if cid in ids[:i]:
-            found.append((f"criteria[{i}].id", f"{cid!r} is used by an earlier criterion"))
-    strength = config.get("strength")
-    if strength and "keys" in strength and len(strength["keys"]) != len(strength["labels"]):
-        found.append(
-            ("strength.keys", f"give one key per label: {len(strength['labels'])} labels, {len(strength['keys'])} keys")
-        )
-    return found
-
-
-def preference(answers: Answers) -> str | None:
-    """The preferred id or "tie"; None for an abstention or when both responses are bad."""
-    if common.is_abstain(answers) or answers.get("both_bad"):
-        return None
-    return answers.get("preferred")
-
-
-def strength(config: Config, answers: Answers) -> int | None:
-    """The strength as its 1-based index in the config's labels (weakest = 1), or None."""
-    labels = strength_labels(config)
-    label = answers.get("strength")
-    return labels.index(label) + 1 if label in labels else None
-
-
-def pairs(config: Config, answers: Answers, response_ids: list[str]) -> list[Pair]:
-    """One (chosen, rejected, strength) pair for a clear preference; none otherwise."""
-    winner = preference(answers)
-    if winner in (None, "tie"):
-        return []
-    return [(winner, loser, strength(config, answers)) for loser in response_ids if loser != winner]
 
 
 def keys(config: Config) -> dict[str, str]:
@@ -160,64 +133,16 @@ def keys(config: Config) -> dict[str, str]:
     return found
 
 
-def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
-    """Answers from the task form; empty fields are left out so the schema can name what is missing."""
-    abstain = common.abstain_from_form(config, form)
-    if abstain is not None:
-        return abstain
-    answers: Answers = {}
-    if form.get("preferred"):
-        answers["preferred"] = form["preferred"]
-    if config.get("strength") and form.get("strength") and answers.get("preferred") != "tie":
-        answers["strength"] = form["strength"]
-    if config.get("allow_both_bad") and form.get("both_bad"):
-        answers["both_bad"] = True
-    if config.get("criteria"):
-        answers["criteria"] = {
-            c["id"]: form.get(f"criterion-{c['id']}") for c in config["criteria"] if form.get(f"criterion-{c['id']}")
-        }
-    common.rationale_from_form(config, form, answers)
-    return answers
-
-
-def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
-    """The pairwise fields' problems in the expert's words."""
-    letters = list(names.values())
-    choices = letters_list(names) if len(letters) > 2 else " or ".join(letters)
-    with_tie = config.get("allow_tie", True) or config.get("allow_both_bad", False)
-    if path == "preferred":
-        if rule == "invalid" and not config.get("allow_tie", True):
-            return f"A tie is allowed here only when both responses are bad: choose {choices}, or tick “Both are bad”."
-        return f"Choose {', '.join(letters)} or Tie." if with_tie else f"Choose {choices}."
-    if path == "strength":
-        return "Say how much better the response you chose is."
-    if path.startswith("criteria."):
-        label = common.criterion_label(config, path.split(".", 1)[1])
-        return f"Choose {', '.join(letters)} or Tie for “{label}”."
-    return common.shared_explain(config, path, rule, names)
-
-
-PAIRWISE = Kind(
-    name="pairwise",
-    title="Pairwise preference",
-    config_schema=CONFIG_SCHEMA,
-    answer_schema=answer_schema,
-    partial="kinds/_pairwise.html",
-    min_responses=2,
-    max_responses=2,
-    preference=preference,
-    extra_checks=extra_checks,
-    config_checks=config_checks,
-    from_form=from_form,
-    keys=keys,
-    key_labels={
-        "a": "Prefer response A",
-        "b": "Prefer response B",
-        "tie": "Tie",
-        "both_bad": "Both responses are bad",
-        "diff": "Switch between side-by-side and diff view",
-        "abstain": "Abstain (choose a reason)",
-    },
-    pairs=pairs,
-    explain=explain,
-)
+def config_checks(config: Config) -> list[Check]:
+    """Duplicate keys or criterion ids; strength keys that do not match the labels."""
+    found = common.key_conflicts(keys(config))
+    ids = [c["id"] for c in config.get("criteria", [])]
+    for i, cid in enumerate(ids):
+        if cid in ids[:i]:
+            found.append((f"criteria[{i}].id", f"{cid!r} is used by an earlier criterion"))
+    strength = config.get("strength")
+    if strength and "keys" in strength and len(strength["keys"]) != len(strength["labels"]):
+        found.append(
+            ("strength.keys", f"give one key per label: {len(strength['labels'])} labels, {len(strength['keys'])} keys")
+        )
+    return found

@@ -1,5 +1,5 @@
-"""Critique: for one response (or each), a written critique, labelled error spans, a
-rewrite shown as a diff against the original, and an optional overall score.
+"""Critique: the template's config schema, the answer and gold schemas, the checks JSON Schema
+cannot say, and the keys.
 
 Span offsets count Unicode code points into the response's raw ``content`` (Python
 string indices), never into rendered HTML; ``text`` repeats the selection as a check.
@@ -7,14 +7,12 @@ string indices), never into rendered HTML; ``text`` repeats the selection as a c
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import orjson
-
 from annotate.kinds import common
-from annotate.kinds.base import Answers, Check, Config, Kind
-from annotate.kinds.scales import SCALE_SCHEMA, scale_checks, scale_values
+from annotate.kinds.base import Answers, Check, Config
+from annotate.kinds.scales import SCALE_SCHEMA, TOLERANCE_SCHEMA, gold_cell_schema, scale_checks, scale_values
 
 DEFAULT_KEYS = {"add_span": "s", "focus_critique": "c", "focus_rewrite": "w", "next_response": "n", "abstain": "z"}
 MAX_SPANS = 200
@@ -120,6 +118,31 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
     return common.with_abstain(config, answer)
 
 
+def gold_schema(config: Config, response_ids: list[str]) -> dict[str, Any]:
+    """``{"critiques": {<response id>: {"score": n or [n, …]}}, "tolerance": n}``: the scores the
+    gold answer fixes (matched within ``tolerance``, default 0, or one of the list) for the
+    responses the template critiques. Other fields of an entry (a model critique, spans, a
+    rewrite) are kept for reviewers and not compared; without a score scale there is nothing to score."""
+    score: dict[str, Any] = {"type": "null"}
+    if config.get("score"):
+        score = {"if": {"type": "null"}, "then": {}, "else": gold_cell_schema(config["score"])}
+    entry = {"type": "object", "properties": {"score": score}}
+    return {
+        "$schema": common.SCHEMA_DIALECT,
+        "type": "object",
+        "required": ["critiques"],
+        "properties": {
+            "critiques": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 1,
+                "properties": dict.fromkeys(targets(config, response_ids), entry),
+            },
+            "tolerance": TOLERANCE_SCHEMA,
+        },
+    }
+
+
 def extra_checks(config: Config, answers: Answers) -> list[Check]:
     """Span offsets are a non-empty range whose length matches the quoted text."""
     if common.is_abstain(answers):
@@ -140,7 +163,7 @@ def extra_checks(config: Config, answers: Answers) -> list[Check]:
     return found
 
 
-def content_checks(config: Config, answers: Answers, responses: list[Any]) -> list[Check]:
+def content_checks(config: Config, answers: Answers, responses: Sequence[Mapping[str, Any]]) -> list[Check]:
     """Each span lies inside its response and quotes exactly the text at its offsets."""
     if common.is_abstain(answers):
         return []
@@ -175,83 +198,3 @@ def keys(config: Config) -> dict[str, str]:
     if config.get("responses", "all") == "first":
         found.pop("next_response")
     return found
-
-
-def content_digest(text: str) -> str:
-    """A short digest of a text as the form sends it back, to tell an untouched rewrite."""
-    normalised = (text or "").replace("\r\n", "\n").strip()
-    return hashlib.sha256(normalised.encode()).hexdigest()[:32]
-
-
-def _spans_from_form(raw: str | None) -> Any:
-    if not raw or not raw.strip():
-        return []
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw  # the schema then says "expected an array, got a string"
-
-
-def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
-    """Critiques from ``critique-<id>``, ``spans-<id>`` (JSON the page keeps), ``rewrite-<id>``
-    and ``score-<id>``. A rewrite left as the prefilled original counts as no rewrite."""
-    abstain = common.abstain_from_form(config, form)
-    if abstain is not None:
-        return abstain
-    critiques: dict[str, Any] = {}
-    for rid in targets(config, response_ids):
-        rewrite: str | None = None
-        if config.get("rewrite", "optional") != "off":
-            rewrite = common.text_from_form(form, f"rewrite-{rid}") or None
-            if rewrite is not None and content_digest(rewrite) == form.get(f"rewrite_base-{rid}"):
-                rewrite = None
-        critiques[rid] = {
-            "critique": common.text_from_form(form, f"critique-{rid}"),
-            "spans": _spans_from_form(form.get(f"spans-{rid}")),
-            "rewrite": rewrite,
-            "score": common.int_or_raw(form.get(f"score-{rid}")) if config.get("score") else None,
-        }
-    return {"critiques": critiques}
-
-
-def explain(config: Config, path: str, rule: str, names: dict[str, str]) -> str | None:
-    """A critique's problems in the expert's words, naming the response by its letter."""
-    parts = path.split(".")
-    if len(parts) >= 2 and parts[0] == "critiques":
-        which = f"Response {names.get(parts[1], '?')}"
-        field = parts[2] if len(parts) > 2 else ""
-        if field == "critique":
-            minimum = config.get("critique_min_length", 0)
-            return f"Write your critique of {which}" + (f" (at least {minimum} characters)." if minimum else ".")
-        if field == "rewrite":
-            return f"Rewrite {which}: change its text in the rewrite box."
-        if field == "score":
-            label = (config.get("score") or {}).get("label") or "Overall score"
-            return f"Choose “{label}” for {which}."
-        if field.startswith("spans"):
-            return f"A marked error in {which} no longer matches its text; remove it and mark it again."
-    return common.shared_explain(config, path, rule, names)
-
-
-CRITIQUE = Kind(
-    name="critique",
-    title="Critique and rewrite",
-    config_schema=CONFIG_SCHEMA,
-    answer_schema=answer_schema,
-    partial="kinds/_critique.html",
-    min_responses=1,
-    max_responses=None,
-    extra_checks=extra_checks,
-    content_checks=content_checks,
-    config_checks=config_checks,
-    from_form=from_form,
-    keys=keys,
-    key_labels={
-        "add_span": "Mark the selected text as an error span",
-        "focus_critique": "Write the critique",
-        "focus_rewrite": "Edit the rewrite",
-        "next_response": "Go to the next response",
-        "abstain": "Abstain (choose a reason)",
-    },
-    explain=explain,
-)
