@@ -92,10 +92,10 @@ def quick_ranges(today: date, shown: Period, endpoint: str, **values: Any) -> li
 
 
 def week_label(week: tuple[int, int]) -> str:
-    """(2026, 49) -> "2026-W49 · 30 Nov – 6 Dec"."""
+    """(2026, 49) -> "2026-W49 · 30 Nov to 6 Dec"."""
     monday = date.fromisocalendar(week[0], week[1], 1)
     sunday = monday + timedelta(days=6)
-    return f"{week[0]}-W{week[1]:02d} · {monday.day} {monday:%b} – {sunday.day} {sunday:%b}"
+    return f"{week[0]}-W{week[1]:02d} · {monday.day} {monday:%b} to {sunday.day} {sunday:%b}"
 
 
 @bp.get("/timesheet")
@@ -284,5 +284,5 @@ def _helpers() -> dict:
 def money(amount: Decimal | None, currency: str) -> str:
     """12345.5 -> "USD 12,345.50"."""
     if amount is None:
-        return "–"
+        return "\N{EN DASH}"
     return f"{currency} {amount:,.2f}"
