@@ -4,7 +4,7 @@ expert's letters, and accept judgments in bulk through the confirm page."""
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, REPO, item_row, screenshot, sign_in
+from helpers import PASSWORD, REPO, item_row, screenshot, sign_in, spend
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, submit_judgment
@@ -42,7 +42,8 @@ def project_with_judgments(make_user, make_project, import_rows, session):
     for expert, order, answer, seconds in ((ann, ["r1", "r2"], "r1", 48), (bob, ["r2", "r1"], "r1", 95)):
         assignment = claim_next(session, project, expert)
         assignment.display_order = order
-        submit_judgment(session, assignment, project, {"preferred": answer}, active_seconds=seconds)
+        spend(session, assignment, seconds)
+        submit_judgment(session, assignment, project, {"preferred": answer})
         session.commit()
     return project
 
