@@ -95,7 +95,7 @@ def parse_beat(body: Any) -> Beat:
     since = body.get("since_ms", 0)
     if isinstance(since, bool) or not isinstance(since, int | float) or since != since:
         problems["since_ms"] = "a number of milliseconds"
-    if problems:
+    if problems or not isinstance(target, int):
         raise BeatError(problems)
     return Beat(activity, target, int(max(0, min(since, 86_400_000))))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 MAX_DAYS = 366
 
@@ -42,7 +43,7 @@ class Period:
             yield day
             day += timedelta(days=1)
 
-    def args(self) -> dict[str, str]:
+    def args(self) -> dict[str, Any]:
         """The period as the query string of a timesheet URL."""
         return {"from": self.first.isoformat(), "to": self.last.isoformat()}
 

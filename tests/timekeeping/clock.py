@@ -15,6 +15,4 @@ SETTINGS = TimeSettings(heartbeat=15, idle_gap=60, currency="USD", pasted_share=
 
 def post_beat(web: Browserless, body: dict):
     """A heartbeat as the page sends it: JSON, with the CSRF token in the header."""
-    return web.client.post(
-        "/heartbeats", json=body, headers={"X-CSRFToken": web.token, "Accept": "application/json"}
-    )
+    return web.client.post("/heartbeats", json=body, headers={"X-CSRFToken": web.token, "Accept": "application/json"})

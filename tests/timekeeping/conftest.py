@@ -36,7 +36,9 @@ def beat(session):
     """``beat(user, activity, target, at, since_ms=0)``: one heartbeat through the service, at ``at``,
     checked against nothing but the target given (the web layer's checks are tested over HTTP)."""
 
-    def do(user, activity: Activity, target: int, at: datetime, *, project_id: int, since_ms: int = 0, settings=SETTINGS):
+    def do(
+        user, activity: Activity, target: int, at: datetime, *, project_id: int, since_ms: int = 0, settings=SETTINGS
+    ):
         b = heartbeats.Beat(activity, target, since_ms)
         ids = {
             Activity.TASK: {"assignment_id": target},

@@ -4,10 +4,11 @@ on work that is the person's own."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
-from timekeeping.clock import SETTINGS, T0, post_beat
 from sqlalchemy import select
+from timekeeping.clock import SETTINGS, T0, post_beat
 
 from annotate.assign.services import claim_next, skip_assignment
 from annotate.models import Activity, ActivityInterval
@@ -50,7 +51,7 @@ def test_two_tabs_share_one_timeline_and_never_count_a_second_twice(session, pro
         beat(expert, activity, target, T0 + timedelta(seconds=seconds), project_id=project.id, since_ms=14_000)
     rows = intervals(session, expert)
     assert sum(r.ms for r in rows) == 45_000 + 14_000  # from the first action (14 s before the first beat) to the last
-    for earlier, later in zip(rows, rows[1:], strict=False):
+    for earlier, later in itertools.pairwise(rows):
         assert later.started_at >= earlier.ended_at
     assert {r.activity for r in rows} == {Activity.TASK, Activity.INSTRUCTIONS}
 
@@ -70,8 +71,8 @@ def test_a_heartbeat_cannot_claim_more_than_the_wall_clock_allows(session, proje
 def test_the_page_heartbeat_counts_only_the_persons_own_work(session, project, expert, make_user, as_expert):
     task = claim_next(session, project, expert)
     other = make_user("expert", email="other@example.org")
-    from annotate.projects.services import add_member
     from annotate.models import ProjectRole
+    from annotate.projects.services import add_member
 
     add_member(session, project, other, ProjectRole.EXPERT)
     theirs = claim_next(session, project, other)

@@ -86,7 +86,10 @@ def test_signals_the_page_cannot_have_sent_are_ignored_on_the_web_and_refused_by
     judgment = judgment_of(session, task.id)
     assert judgment.signals is None
     # No heartbeat ever and nothing recorded: submitted without any sign of interaction.
-    assert judgment.flags == {"too_fast": {"value": 0, "limit": 10}, "idle_submit": {"value": 0, "limit": 1, "heartbeats": 0}}
+    assert judgment.flags == {
+        "too_fast": {"value": 0, "limit": 10},
+        "idle_submit": {"value": 0, "limit": 1, "heartbeats": 0},
+    }
 
     bearer = {"Authorization": f"Bearer {make_token(expert)}"}
     claimed = client.post("/api/v1/projects/tk/assignments", headers=bearer).json
