@@ -5,7 +5,10 @@ a moment uses the rates of that moment and a change mid-period splits the period
 
 Changes are recorded wherever a rate is set (the admin's user form, a profile, a project's
 members page, the CLI) by one session hook installed by ``init_app``, so no way of setting a
-rate can forget its history.
+rate can forget its history. A change takes effect when it is made, except a person's first
+rate (their own, or their first in a project), which covers all their time before it too:
+setting a rate for someone who has already worked pays that work. A researcher can also
+date a project's rate back (``change_rate``), but never into an approved period.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +25,11 @@ from sqlalchemy import Select, event, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from annotate.db import utcnow
-from annotate.models import ProjectMember, RateChange, User
+from annotate.models import Project, ProjectMember, RateChange, User
+from annotate.timekeeping.periods import Period, day_start
+
+# The moment a first rate takes effect from: before any time was measured.
+SINCE_EVER = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def record(
@@ -48,13 +55,24 @@ def _changed(obj: Any) -> bool:
     return state.attrs.hourly_rate.history.has_changes()
 
 
+def _has_history(session: Session, user_id: int | None, project_id: int | None) -> bool:
+    if user_id is None:
+        return False
+    stmt = select(RateChange.id).where(RateChange.user_id == user_id)
+    stmt = stmt.where(RateChange.project_id.is_(None) if project_id is None else RateChange.project_id == project_id)
+    with session.no_autoflush:
+        return session.scalar(stmt.limit(1)) is not None
+
+
 def _keep_history(session: Session, _context: Any, _instances: Any) -> None:
-    """Before a flush: a new or changed rate on a user or a membership becomes a ``RateChange``."""
+    """Before a flush: a new or changed rate on a user or a membership becomes a ``RateChange``
+    (unless this flush already records one for them: ``change_rate`` dates its own)."""
     touched = [obj for obj in (*session.new, *session.dirty) if isinstance(obj, User | ProjectMember)]
     if not touched:
         return
     from flask import g, has_app_context
 
+    explicit = {(c.user_id, c.project_id) for c in session.new if isinstance(c, RateChange)}
     by = g.get("user") if has_app_context() else None
     by_id = getattr(by, "id", None)
     now = utcnow()
@@ -63,17 +81,68 @@ def _keep_history(session: Session, _context: Any, _instances: Any) -> None:
             continue
         # Through the relationships: a new user or membership has no id until this flush.
         if isinstance(obj, User):
+            if (obj.id, None) in explicit:
+                continue
+            since = now if _has_history(session, obj.id, None) else SINCE_EVER
             session.add(
-                RateChange(user=obj, hourly_rate=obj.hourly_rate, effective_at=now, set_by_id=by_id, created_at=now)
+                RateChange(user=obj, hourly_rate=obj.hourly_rate, effective_at=since, set_by_id=by_id, created_at=now)
             )
             continue
-        change = RateChange(hourly_rate=obj.hourly_rate, effective_at=now, set_by_id=by_id, created_at=now)
+        if (obj.user_id, obj.project_id) in explicit:
+            continue
+        since = now if _has_history(session, obj.user_id, obj.project_id) else SINCE_EVER
+        change = RateChange(hourly_rate=obj.hourly_rate, effective_at=since, set_by_id=by_id, created_at=now)
         change.user_id, change.project_id = obj.user_id, obj.project_id
         if obj.user_id is None:
             change.user = obj.user
         if obj.project_id is None:
             change.project = obj.project
         session.add(change)
+
+
+class RateRefused(ValueError):
+    """A rate change that cannot be made; ``field`` names the form field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def change_rate(
+    session: Session,
+    project: Project,
+    member: ProjectMember,
+    rate: Decimal | None,
+    from_day: date,
+    by: User,
+    now: datetime,
+) -> RateChange:
+    """This project's rate for ``member`` from the start of ``from_day`` (UTC) on; None: their own
+    rate again. Never into an approved (locked) period, never in the future."""
+    from annotate.timekeeping import queries
+
+    if from_day > now.date():
+        raise RateRefused("from", "a day that has begun (a rate applies from a day, not in advance)")
+    locked = session.scalars(queries.locks_over(Period(from_day, now.date()), [project.id])).first()
+    if locked is not None:
+        raise RateRefused(
+            "from",
+            f"{locked.first_day} to {locked.last_day} is approved: a rate cannot change approved pay; "
+            "date the change after it, or book an adjustment",
+        )
+    at = day_start(from_day)
+    later = session.scalar(
+        select(RateChange.id).where(
+            RateChange.user_id == member.user_id, RateChange.project_id == project.id, RateChange.effective_at > at
+        )
+    )
+    # One flush for both: the session hook sees this dated change and records no other.
+    change = record(session, member.user_id, project.id, rate, at, by.id)
+    if later is None:  # the latest change is the rate in force now
+        member.hourly_rate = rate
+    session.flush()
+    return change
 
 
 def init_app(app: Flask) -> None:

@@ -5,10 +5,9 @@ period's locks and adjustments."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,9 +59,9 @@ class ProjectReport:
     locks: list[tuple[TimesheetLock, str]]  # with who locked it
     adjustments: list[tuple[TimesheetAdjustment, str]]  # with whose it is
     members: list[tuple[int, str]]  # (user id, "name <email>") for the adjustment form
+    people: list[tuple[User, ProjectMember]]  # for the rates
     lockable_until: date
     locked_days: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def per_judgment(self) -> Decimal | None:
@@ -142,6 +141,7 @@ def project_report(session: Session, project: Project, period: Period, now: date
         members=[
             (uid, f"{user.name} <{user.email}>" if user.name else user.email) for uid, (user, _m) in known.items()
         ],
+        people=list(known.values()),
         lockable_until=lockable_from(now, current()),
         locked_days=len(current_sheet.locked_days.get(project.id, set())),
     )

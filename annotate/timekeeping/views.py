@@ -11,14 +11,16 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, request, url_for
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from annotate import db
+from annotate.auth.services import UserError, parse_rate
 from annotate.db import utcnow
 from annotate.limits import BodyRefused, request_json
-from annotate.models import Activity, Project
+from annotate.models import Activity, Project, ProjectMember
 from annotate.projects.access import RESEARCH, project_for
-from annotate.timekeeping import approval, heartbeats, settings, timesheets
+from annotate.timekeeping import approval, heartbeats, rates, settings, timesheets
 from annotate.timekeeping.access import NotCounted, resolve
 from annotate.timekeeping.periods import Period, PeriodError, parse
 from annotate.timekeeping.reports import people_of, project_report, slugs_of
@@ -251,6 +253,36 @@ def adjust(slug: str):
     return client_redirect(url_for("timekeeping.project_sheets", slug=project.slug, **back) + "#adjustments")
 
 
+@bp.post("/p/<slug>/timesheets/rates")
+@login_required
+def rate(slug: str):
+    """This project's hourly rate for a member from a day on (UTC), e.g. dated back to when they started."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    form = request.form
+    session = db.session()
+    try:
+        user_id = _member_id(form.get("user"))
+        member = session.scalar(
+            select(ProjectMember).where(ProjectMember.project_id == project.id, ProjectMember.user_id == user_id)
+        )
+        if member is None:
+            raise approval.ApprovalError("user", "choose a member of this project")
+        try:
+            value = parse_rate(form.get("hourly_rate"))
+        except UserError as exc:
+            raise approval.ApprovalError("hourly_rate", str(exc).removeprefix("hourly_rate: ")) from None
+        day = _day(form.get("from_day"), "from_day") or utcnow().date()
+        rates.change_rate(session, project, member, value, day, g.user, utcnow())
+    except rates.RateRefused as exc:
+        return after_rollback(_project_page, project, status=422, errors={"rate-from_day": exc.message}, form=form)
+    except approval.ApprovalError as exc:
+        return after_rollback(_project_page, project, status=422, errors={f"rate-{exc.field}": exc.message}, form=form)
+    shown = f"{value:.2f}" if value is not None else "their own rate"
+    flash(f"Rate in this project: {shown} from {day.isoformat()} on. Hours from that day are paid at it.")
+    back: dict[str, Any] = {k: form[k] for k in ("from", "to") if form.get(k)}
+    return client_redirect(url_for("timekeeping.project_sheets", slug=project.slug, **back) + "#rates")
+
+
 def _member_id(raw: str | None) -> int:
     from annotate.limits import whole_number
 
@@ -260,14 +292,14 @@ def _member_id(raw: str | None) -> int:
     return value
 
 
-def _day(raw: str | None) -> date | None:
+def _day(raw: str | None, field: str = "corrects") -> date | None:
     text = (raw or "").strip()
     if not text:
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise approval.ApprovalError("corrects", f"{text[:40]!r} is not a date like 2026-12-01") from None
+        raise approval.ApprovalError(field, f"{text[:40]!r} is not a date like 2026-12-01") from None
 
 
 @bp.app_context_processor

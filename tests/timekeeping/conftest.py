@@ -62,7 +62,7 @@ def as_expert(web, expert, project):
 
 
 @pytest.fixture
-def as_researcher(client, researcher, project):
-    web = Browserless(client)
+def as_researcher(app, researcher, project):
+    web = Browserless(app.test_client())  # a browser of their own, beside the expert's
     web.login(researcher.email)
     return web
