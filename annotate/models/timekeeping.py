@@ -15,6 +15,7 @@ from annotate.db import Base, UTCDateTime, utcnow
 from annotate.models.project import Project
 from annotate.models.types import Json, str_enum
 from annotate.models.user import User
+from annotate.models.work import Judgment
 
 
 class Activity(enum.Enum):
@@ -154,3 +155,8 @@ class TimesheetAdjustment(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Flagged judgments by project (the data browser's flag filter, the progress page's flagged share per
+# expert): a range on flag_bits > 0 reads only the flagged ones, whatever the project's size.
+Index("ix_judgments_project_flags", Judgment.project_id, Judgment.flag_bits, Judgment.expert_id)

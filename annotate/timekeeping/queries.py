@@ -102,11 +102,12 @@ def judgment_counts(project: Project, period: Period) -> Select:
     )
 
 
-def flag_rates(project_id: int, user_ids: list[int]) -> Select:
-    """(expert_id, judgments, flagged judgments) of these experts in the project, all time."""
+def flagged_counts(project_id: int, user_ids: list[int]) -> Select:
+    """(expert_id, flagged judgments) of these experts in the project, all time: from the
+    (project_id, flag_bits, expert_id) index, reading flagged judgments only."""
     return (
-        select(Judgment.expert_id, func.count(), func.count(case((Judgment.flag_bits != 0, 1))))
-        .where(and_(Judgment.project_id == project_id, Judgment.expert_id.in_(user_ids)))
+        select(Judgment.expert_id, func.count())
+        .where(and_(Judgment.project_id == project_id, Judgment.flag_bits > 0, Judgment.expert_id.in_(user_ids)))
         .group_by(Judgment.expert_id)
     )
 

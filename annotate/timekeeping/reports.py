@@ -164,3 +164,10 @@ def slugs_of(session: Session, project_ids: Iterable[int]) -> dict[int, tuple[st
     if not ids:
         return {}
     return {pid: (slug, title) for pid, slug, title in session.execute(queries.projects_named(ids))}
+
+
+def flag_rates(session: Session, project: Project, user_ids: list[int]) -> dict[int, int]:
+    """user id -> flagged judgments in the project, for the progress page (which has their judgments)."""
+    if not user_ids:
+        return {}
+    return dict(session.execute(queries.flagged_counts(project.id, user_ids)))

@@ -313,6 +313,25 @@ def _helpers() -> dict:
     return {"heartbeat_settings": heartbeat_settings, "money": money}
 
 
+@bp.app_template_global()
+def flag_notes(flags: dict[str, Any] | None) -> list:
+    """(flag, what its value means) of a judgment's flags, for the templates."""
+    from annotate.timekeeping.flags import described
+
+    return described(flags)
+
+
+@bp.app_template_global()
+def duration(seconds: int | None) -> str:
+    """1234 -> "20 min 34 s"."""
+    seconds = int(seconds or 0)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
 def money(amount: Decimal | None, currency: str) -> str:
     """12345.5 -> "USD 12,345.50"."""
     if amount is None:

@@ -210,6 +210,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("signals", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("flags", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("flag_bits", sa.Integer(), server_default="0", nullable=False))
+        batch_op.create_index("ix_judgments_project_flags", ["project_id", "flag_bits", "expert_id"], unique=False)
 
     _seed_rates(rate_changes)
 
@@ -239,6 +240,7 @@ def _seed_rates(rate_changes: sa.Table) -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("judgments", schema=None) as batch_op:
+        batch_op.drop_index("ix_judgments_project_flags")
         batch_op.drop_column("flag_bits")
         batch_op.drop_column("flags")
         batch_op.drop_column("signals")

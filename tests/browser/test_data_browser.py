@@ -65,7 +65,7 @@ def test_search_open_an_item_and_read_every_judgment(page, project_with_judgment
     # The same answer (r1) in each expert's letters: Ann saw it as A, Bob as B.
     assert "Response A" in cards.nth(0).locator("dl.answers").inner_text()
     assert "Response B" in cards.nth(1).locator("dl.answers").inner_text()
-    assert "95 s active" in cards.nth(1).inner_text()
+    assert "Active 1 min 35 s" in cards.nth(1).inner_text()
     assert "llm-judge-v1" in page.inner_text("main")
     page.locator("article.judgment-card").nth(1).locator("summary:has-text('saw it')").click()
     seen = cards.nth(1).locator("fieldset[disabled] input[name=preferred]:checked")
