@@ -170,4 +170,4 @@ def flag_rates(session: Session, project: Project, user_ids: list[int]) -> dict[
     """user id -> flagged judgments in the project, for the progress page (which has their judgments)."""
     if not user_ids:
         return {}
-    return dict(session.execute(queries.flagged_counts(project.id, user_ids)))
+    return dict(session.execute(queries.flagged_counts(project.id, user_ids)).all())
