@@ -13,7 +13,7 @@ from annotate.models import Assignment, Project
 from annotate.timekeeping import flags as flagging
 from annotate.timekeeping import heartbeats
 from annotate.timekeeping.settings import current
-from annotate.timekeeping.signals import merge
+from annotate.timekeeping.signals import merge, parse
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,6 @@ def measure(
     settings = current()
     ms, intervals = heartbeats.assignment_time(session, assignment.expert_id, assignment.id) if clocked else (0, 0)
     seconds = round(ms / 1000)
-    kept = merge(earlier_signals, signals)
+    kept = merge(earlier_signals, parse(signals)[0])  # in their stored shape, whoever called
     raised = flagging.raised(project.template, seconds, intervals, kept, settings)
     return Measured(seconds, intervals, kept, raised or None, flagging.bits(raised))
