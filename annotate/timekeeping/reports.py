@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from annotate.models import Project, ProjectMember, TimesheetAdjustment, TimesheetLock, User
@@ -62,6 +62,15 @@ class ProjectReport:
     people: list[tuple[User, ProjectMember]]  # for the rates
     lockable_until: date
     locked_days: int = 0
+
+    @property
+    def lock_suggestion(self) -> tuple[date, date]:
+        """The days the lock form offers: the period's, after its last approved day, up to the last lockable one."""
+        first = self.period.first
+        for lock, _who in self.locks:
+            if lock.first_day <= first <= lock.last_day:
+                first = lock.last_day + timedelta(days=1)
+        return first, max(first, min(self.period.last, self.lockable_until))
 
     @property
     def per_judgment(self) -> Decimal | None:
@@ -119,7 +128,7 @@ def project_report(session: Session, project: Project, period: Period, now: date
     locks = [
         (lock, who or "a deleted user")
         for lock, who in session.execute(
-            select(TimesheetLock, User.email)
+            select(TimesheetLock, func.coalesce(func.nullif(User.name, ""), User.email))
             .outerjoin(User, User.id == TimesheetLock.locked_by_id)
             .where(
                 TimesheetLock.id.in_([lock.id for lock in session.scalars(queries.locks_over(period, [project.id]))])
@@ -127,7 +136,7 @@ def project_report(session: Session, project: Project, period: Period, now: date
             .order_by(TimesheetLock.first_day)
         )
     ]
-    emails = {uid: user.email for uid, (user, _m) in known.items()}
+    names = {uid: user.display_name for uid, (user, _m) in known.items()}
     return ProjectReport(
         period=period,
         sheet=current_sheet,
@@ -137,7 +146,7 @@ def project_report(session: Session, project: Project, period: Period, now: date
         accepted=sum(r.accepted for r in rows),
         flagged_seconds=sum(r.flagged_seconds for r in rows),
         locks=locks,
-        adjustments=[(a, emails.get(a.user_id, "a former member")) for a in current_sheet.adjustments],
+        adjustments=[(a, names.get(a.user_id, "a former member")) for a in current_sheet.adjustments],
         members=[
             (uid, f"{user.name} <{user.email}>" if user.name else user.email) for uid, (user, _m) in known.items()
         ],

@@ -332,8 +332,19 @@ def duration(seconds: int | None) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def money(amount: Decimal | None, currency: str) -> str:
-    """12345.5 -> "USD 12,345.50"."""
+def money(amount: Decimal | None, currency: str = "") -> str:
+    """12345.5 -> "USD 12,345.50" (without a currency: "12,345.50", for a table whose header names it)."""
     if amount is None:
         return "\N{EN DASH}"
-    return f"{currency} {amount:,.2f}"
+    return f"{currency} {amount:,.2f}" if currency else f"{amount:,.2f}"
+
+
+@bp.app_template_global()
+def share(part: float, whole: float) -> str:
+    """A share as people read it: "12%", "0.4%", "<0.1%", "0%"."""
+    if not whole or not part:
+        return "0%"
+    value = 100 * part / whole
+    if value < 0.1:
+        return "<0.1%"
+    return f"{value:.1f}%" if value < 10 else f"{value:.0f}%"
