@@ -42,19 +42,6 @@ sys.path.insert(0, str(REPO / "bench"))
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-heartbeat-password-1"
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes so far (/proc/<pid>/stat fields 14 and 15)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / TICKS
 
 
 class Expert:
@@ -105,6 +92,8 @@ def healthz(base: str) -> int:
 
 def measure(pids: list[int], work) -> tuple[float, float, list[int]]:
     """(CPU seconds of ``pids``, wall seconds, statuses) while ``work()`` runs."""
+    from bench_assign import cpu_seconds
+
     cpu0, t0 = cpu_seconds(pids), time.perf_counter()
     statuses = work()
     return cpu_seconds(pids) - cpu0, time.perf_counter() - t0, statuses
