@@ -61,6 +61,7 @@ def register_blueprints(app: Flask) -> None:
     import annotate.projects.members
     import annotate.projects.progress
     import annotate.review.api
+    import annotate.timekeeping.api
     import annotate.workbench.drafts
     import annotate.workbench.history  # noqa: F401  (routes on the blueprints below)
     from annotate.api.views import bp as api_bp
@@ -72,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from annotate.kinds.views import bp as kinds_bp
     from annotate.projects.views import bp as projects_bp
     from annotate.review.views import bp as review_bp
+    from annotate.timekeeping import rates
+    from annotate.timekeeping.views import bp as timekeeping_bp
     from annotate.web import csrf
     from annotate.workbench.views import bp as workbench_bp
 
@@ -84,5 +87,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(ingest_bp)
+    app.register_blueprint(timekeeping_bp)
+    rates.init_app(app)  # every rate change is kept with the moment it took effect
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from annotate.export.cli import export_cmd
     from annotate.ingest.cli import import_cmd
     from annotate.projects.cli import projects_group
+    from annotate.timekeeping.cli import timesheets_cmd
 
     for command in (
         db_group,
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
         templates_group,
         import_cmd,
         export_cmd,
+        timesheets_cmd,
         stats_cmd,
         demo_cmd,
         serve_cmd,

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from annotate.limits import DEFAULTS as LIMITS
+from annotate.timekeeping import settings as timekeeping
+from annotate.timekeeping.settings import DEFAULTS as TIMEKEEPING
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_SECRET_LENGTH = 32
@@ -76,6 +78,9 @@ def defaults(instance_path: str) -> dict:
         "PASSWORD_HASH": "scrypt",
         # The task queue's Redis (redis:// or rediss://), checked by /readyz when set.
         "QUEUE_URL": None,
+        # Time and pay (annotate/timekeeping/): heartbeat period and idle gap in seconds, the
+        # currency of every amount, and when a judgment is flagged as mostly pasted.
+        **TIMEKEEPING,
     }
 
 
@@ -109,6 +114,10 @@ def finalize(config: dict, instance_path: str) -> None:
     if config.get("SESSION_COOKIE_SECURE") is None:
         config["SESSION_COOKIE_SECURE"] = env == "production"
     _finalize_ops(config)
+    try:
+        timekeeping.check(config)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _check_password_hash(method: str, env: str) -> None:

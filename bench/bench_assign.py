@@ -80,6 +80,19 @@ def seed(url: str, experts: int, items: int, overlap: int, password: str | None 
     return tokens
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used (/proc/<pid>/stat fields 14 and 15): what a
+    request costs the server whatever else the machine runs (wall-clock figures wait for a core)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def start_gunicorn(url: str, workers: int, threads: int, log: Path, env: dict | None = None):
     """gunicorn as ``annotate serve`` runs it (tests/helpers.Gunicorn); its output goes to ``log``.
     Returns the server (``.stop()``, ``.kill()``, ``.worker_pids()``) and its base URL."""
@@ -207,6 +220,7 @@ def report(name: str, result: dict, check: str) -> None:
         f"  submit p50 {pct(s, 0.5):6.1f} ms  p90 {pct(s, 0.9):6.1f} ms"
         f"  p99 {pct(s, 0.99):6.1f} ms  max {max(s) * 1000:6.1f} ms"
     )
+    print(f"  server CPU {result['cpu_per_pair'] * 1000:.2f} ms per claim+submit pair")
     print(f"  check: {check}")
     for error in result["errors"][:5]:
         print(f"  error: {error}")
@@ -223,7 +237,12 @@ def bench(name: str, url: str, args, mode: str) -> None:
         log = Path(tmp) / "gunicorn.log"
         server, base = start_gunicorn(url, args.workers, args.threads, log)
         try:
+            pids = [server.process.pid, *server.worker_pids()]
+            before = cpu_seconds(pids)
             result = run(base, tokens, think, warmup)
+            # Per claim+submit pair, the warm-up's included (one per expert, as timed as any other).
+            pairs = len(result["submits"]) + (experts if warmup else 0)
+            result["cpu_per_pair"] = (cpu_seconds(pids) - before) / max(1, pairs)
         finally:
             server.stop()
         label = (f"paced, think {think:g} s" if mode == "paced" else mode) + ("" if warmup else ", cold")

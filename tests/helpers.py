@@ -350,3 +350,37 @@ def item_row(i: int, prompt: str, a: str, b: str, models=("m-a", "m-b"), **extra
         ],
         **extra,
     }
+
+
+# -- time spent (annotate.timekeeping) ---------------------------------------------------------
+
+
+def spend(session, assignment, seconds: float, *, until=None) -> None:
+    """Arrange that the assignment's expert worked ``seconds`` on it, ending ``until`` (now): one
+    interval, their clock's latest, as heartbeats would have left it. A submit right after counts it."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from annotate.db import utcnow
+    from annotate.models import Activity, ActivityClock, ActivityInterval, AssignmentPurpose
+
+    until = until or utcnow()
+    activity = Activity.ADJUDICATION if assignment.purpose is AssignmentPurpose.ADJUDICATE else Activity.TASK
+    interval = ActivityInterval(
+        user_id=assignment.expert_id,
+        project_id=assignment.project_id,
+        activity=activity,
+        assignment_id=assignment.id,
+        started_at=until - timedelta(seconds=seconds),
+        ended_at=until,
+        ms=int(seconds * 1000),
+    )
+    session.add(interval)
+    session.flush()
+    clock = session.scalar(select(ActivityClock).where(ActivityClock.user_id == assignment.expert_id))
+    if clock is None:
+        session.add(ActivityClock(user_id=assignment.expert_id, interval_id=interval.id))
+    else:
+        clock.interval_id = interval.id
+    session.flush()

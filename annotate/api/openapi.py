@@ -112,6 +112,11 @@ BROWSE_PARAMS = [
     query("sort", {"enum": ["oldest", "newest", "external_id"]}),
     query("review", REVIEW_STATE),
     query("verdict", {"enum": ["preferred", "tie", "none"]}),
+    query(
+        "flag",
+        {"enum": ["any", "none", "too_fast", "mostly_pasted", "idle_submit"]},
+        "judgments with any authenticity flag, none, or this one",
+    ),
     query("since", {"type": "string", "format": "date"}),
     query("until", {"type": "string", "format": "date"}),
     query("cursor", STR, "the next value of the previous page"),
@@ -244,6 +249,32 @@ SCHEMAS: dict[str, Schema] = {
         skipped=INT,
         seconds={"type": "number"},
     ),
+    "Signals": {
+        "type": "object",
+        "description": "How the answer's text was entered, per text field (annotate.timekeeping.signals); "
+        "counts only, bounded. Optional: a client without them gets the idle_submit flag unless it sent heartbeats.",
+        "additionalProperties": False,
+        "properties": {
+            "interactions": {**INT, "minimum": 0},
+            "fields": {
+                "type": "object",
+                "maxProperties": 50,
+                "additionalProperties": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        **{
+                            name: {**INT, "minimum": 0}
+                            for name in ("typed", "pasted", "dropped", "restored", "deleted", "pastes")
+                        },
+                        "paste_sizes": array({**INT, "minimum": 0}, maxItems=50),
+                        "first_key_ms": nullable({**INT, "minimum": 0}),
+                        "focus_lost": BOOL,
+                    },
+                },
+            },
+        },
+    },
     "Stats": obj(
         project=STR,
         overlap=INT,
@@ -286,7 +317,12 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             obj(
                 ("answers",),
                 answers=ref("Answers"),
-                active_seconds={**INT, "description": "Time spent on the task"},
+                signals=ref("Signals"),
+                active_seconds={
+                    **INT,
+                    "deprecated": True,
+                    "description": "Ignored: active time is measured by the server from heartbeats",
+                },
             ),
             "Answers valid against the assignment's answer_schema",
         ),
@@ -393,6 +429,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             query("accepted_only", {"enum": ["1", "0", "true", "false"]}),
             query("min_agreement", {"type": "number", "minimum": 0, "maximum": 1}),
             query("gold_only", {"enum": ["1", "0", "true", "false"]}),
+            query("exclude_flagged", {"enum": ["1", "0", "true", "false"]}, "leave out judgments with a flag"),
             query("since", STR),
             query("until", STR),
         ],
@@ -448,7 +485,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                             answers={"type": "object"},
                             review_state=REVIEW_STATE,
                             adjudication=BOOL,
-                            active_seconds=INT,
+                            active_seconds={**INT, "description": "Measured by the server from heartbeats"},
+                            interval_count=INT,
+                            flags={"type": "object", "description": "Authenticity flag -> {value, limit}"},
                             created_at=TIME,
                             updated_at=TIME,
                         )
@@ -458,6 +497,59 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 )
             ),
             400: error("A filter is invalid; problems[].path names the parameter"),
+            **LOOKUP,
+        },
+    ),
+    ("/heartbeats", "post"): op(
+        "Count the token's user as working, now",
+        roles="anyone, on their own leases (task, adjudication), judgments they may review, projects they work on",
+        description="Send one every ~15 s (ANNOTATE_HEARTBEAT_SECONDS) while the person works; the server measures "
+        "the time between heartbeats, closing an interval after ANNOTATE_IDLE_GAP_SECONDS of silence. since_ms "
+        "(how long ago the person first acted, unreported) reaches back one heartbeat period at most.",
+        request=body(
+            obj(
+                ("activity", "target"),
+                activity={"enum": ["task", "instructions", "review", "adjudication"]},
+                target={**ID, "description": "assignment (task, adjudication), judgment (review) or project id"},
+                since_ms={"type": "number", "minimum": 0},
+            )
+        ),
+        responses={
+            200: ok(obj(counted=BOOL, opened=BOOL, seconds={**INT, "description": "Counted so far on the target"})),
+            409: error("Time on it no longer counts (a skipped task)"),
+            **LOOKUP,
+            **BODY,
+        },
+    ),
+    ("/projects/{slug}/timesheets", "get"): op(
+        "Hours and pay per person and UTC day, and the adjustments booked, for a period",
+        roles="the project's researchers",
+        params=[
+            query("from", {"type": "string", "format": "date"}, "first day (UTC); with to; default: this month"),
+            query("to", {"type": "string", "format": "date"}, "last day (UTC), included"),
+        ],
+        responses={
+            200: ok(
+                obj(
+                    project=STR,
+                    currency=STR,
+                    lines=array(
+                        obj(
+                            date=STR,
+                            email=STR,
+                            seconds=INT,
+                            activities={"type": "object"},
+                            rates=array(nullable(STR)),
+                            amount={**STR, "description": "Decimal, two places"},
+                            approved=BOOL,
+                        )
+                    ),
+                    adjustments=array({"type": "object"}),
+                    total=obj(seconds=INT, amount=STR, owed=STR),
+                ),
+                "The period's lines; an approved (locked) day shows its hours and pay as approved",
+            ),
+            422: error("The period is invalid; problems[].path names from or to"),
             **LOOKUP,
         },
     ),

@@ -21,6 +21,7 @@ from annotate.db import utcnow
 from annotate.hardening import MAX_OFFSET, int_arg
 from annotate.models import Assignment, Judgment, Project
 from annotate.projects.access import RESEARCH, WORK, project_for
+from annotate.timekeeping.signals import parse as parse_signals
 from annotate.web import after_commit, writes_late
 
 
@@ -57,16 +58,12 @@ def judgment(assignment_id: int):
     body = json_object()
     if "answers" not in body:
         return error(422, "answers is required", problems=[{"path": "answers", "message": "is required"}])
-    try:
-        active_seconds = int(body.get("active_seconds", 0))
-    except (TypeError, ValueError):
-        return error(
-            422,
-            "active_seconds must be an integer",
-            problems=[{"path": "active_seconds", "message": "expected an integer"}],
-        )
+    # Time is the server's (heartbeats, annotate.timekeeping): an active_seconds in the body is ignored.
+    signals, problems = parse_signals(body.get("signals"))
+    if problems:
+        return error(422, "signals do not have the expected shape", problems=[p.as_json() for p in problems])
     # InvalidDocument and AssignmentError become JSON errors in annotate.unit_of_work.
-    judgment, created = submit_judgment(session, assignment, project, body["answers"], active_seconds=active_seconds)
+    judgment, created = submit_judgment(session, assignment, project, body["answers"], signals=signals)
     touch_token(session, g.token)
     return after_commit(_submitted, assignment, judgment, created)
 

@@ -52,6 +52,7 @@ from annotate.models import (
 from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.projects.services import must_accept_terms
+from annotate.timekeeping import judging
 
 
 class AssignmentError(Exception):
@@ -243,7 +244,7 @@ def submit_judgment(
     project: Project,
     answers: dict[str, Any],
     *,
-    active_seconds: int = 0,
+    signals: dict[str, Any] | None = None,
     now: datetime | None = None,
 ) -> tuple[Judgment, bool]:
     """Record the expert's answers for ``assignment``. Returns (judgment, created).
@@ -253,6 +254,10 @@ def submit_judgment(
     freely before review, as a revision after a reviewer rejected it (it is then pending
     review again), never once a reviewer accepted it. A late submit on an expired lease
     is taken if the slot is still free, otherwise LeaseLost.
+
+    Its active time is the server's (annotate.timekeeping: the expert's intervals on the
+    assignment, the submit closing the last one); ``signals`` are what the task page
+    recorded of how the text was entered. Both raise the judgment's flags.
     """
     from annotate.assign import adjudication
 
@@ -263,8 +268,9 @@ def submit_judgment(
     item = session.get_one(Item, assignment.item_id)
     check_answers(project, item, answers)
     begin_write(session)
+    # The expert's clock before the assignment: a heartbeat locks them in that order too.
+    clocked = judging.close(session, assignment, now)
     assignment = lock_assignment(session, assignment.id)
-    active_seconds = max(0, min(int(active_seconds or 0), 24 * 3600))
 
     if assignment.status is AssignmentStatus.SUBMITTED:
         judgment = session.scalars(
@@ -274,7 +280,8 @@ def submit_judgment(
             .execution_options(populate_existing=True)
         ).one()
         if judgment.answers != answers:
-            _revise(session, judgment, answers, assignment.expert_id, active_seconds, now)
+            measured = judging.measure(session, assignment, project, signals, clocked, earlier_signals=judgment.signals)
+            _revise(session, judgment, answers, assignment.expert_id, measured, now)
         return judgment, False
     if assignment.status is AssignmentStatus.SKIPPED:
         raise AssignmentError("You skipped this task; it has gone to someone else.")
@@ -285,13 +292,14 @@ def submit_judgment(
     else:
         judged = _count_judgment(session, project, item, late=assignment.status is AssignmentStatus.EXPIRED)
 
+    measured = judging.measure(session, assignment, project, signals, clocked)
     # Statements, not the unit of work (which costs more than they do): the assignment is
     # locked and read above, and nothing else in this session has changed it.
-    session.execute(_finish_assignment(), {"assignment": assignment.id, "finished": now, "seconds": active_seconds})
+    session.execute(_finish_assignment(), {"assignment": assignment.id, "finished": now, "seconds": measured.seconds})
     for key, value in (
         ("status", AssignmentStatus.SUBMITTED),
         ("finished_at", now),
-        ("active_seconds", active_seconds),
+        ("active_seconds", measured.seconds),
     ):
         set_committed_value(assignment, key, value)
     judgment = session.scalars(
@@ -306,7 +314,7 @@ def submit_judgment(
                 "template_name": project.template_name,
                 "template_version": project.template_version,
                 "instructions_version": project.instructions_version,
-                "active_seconds": active_seconds,
+                **measured.columns(),
                 "adjudication": is_adjudication,
                 "review_state": ReviewState.PENDING,
                 "created_at": now,
@@ -378,7 +386,12 @@ def _count_statement(late: bool) -> Update:
 
 
 def _revise(
-    session: Session, judgment: Judgment, answers: dict[str, Any], expert_id: int, active_seconds: int, now: datetime
+    session: Session,
+    judgment: Judgment,
+    answers: dict[str, Any],
+    expert_id: int,
+    measured: judging.Measured,
+    now: datetime,
 ) -> None:
     """The expert changes a submitted judgment; the answers it replaces become a revision."""
     if judgment.review_state is ReviewState.ACCEPTED:
@@ -391,7 +404,8 @@ def _revise(
     )
     judgment.answers = answers
     judgment.updated_at = now
-    judgment.active_seconds += active_seconds
+    for key, value in measured.columns().items():  # the assignment's whole time, both sittings
+        setattr(judgment, key, value)
     # A revised judgment goes back into the review queue; a reviewer's hold on the old version lapses.
     judgment.review_state = ReviewState.PENDING
     judgment.review_claimed_by_id = None

@@ -83,6 +83,8 @@ def browse_judgments(slug: str):
                     "review_state": row.review_state.value,
                     "adjudication": row.adjudication,
                     "active_seconds": row.active_seconds,
+                    "interval_count": row.interval_count,
+                    "flags": row.flags or {},
                     "created_at": row.created_at.isoformat(),
                     "updated_at": row.updated_at.isoformat(),
                 }

@@ -29,6 +29,14 @@ ITEM_STATES = {
 ITEM_SORTS = {"oldest": "Import order", "newest": "Newest first", "external_id": "External id"}
 REVIEW_STATES = {"pending": "Waiting for review", "accepted": "Accepted", "rejected": "Rejected"}
 VERDICTS = {"preferred": "A response preferred", "tie": "Tie", "none": "No preference (abstained or both bad)"}
+# Authenticity flags (annotate.timekeeping.flags): any, none, or one of them.
+FLAG_CHOICES = {
+    "any": "Any flag",
+    "none": "No flag",
+    "too_fast": "Too fast",
+    "mostly_pasted": "Mostly pasted",
+    "idle_submit": "Submitted without interaction",
+}
 LIMIT_DEFAULT, LIMIT_MAX = 50, 200
 TEXT_MAX = 255
 
@@ -54,6 +62,7 @@ class Filters:
     sort: str = "oldest"
     review: str = ""
     verdict: str = ""
+    flag: str = ""
     since: date | None = None
     until: date | None = None
     cursor: Any = None
@@ -71,6 +80,7 @@ class Filters:
             "sort": "" if self.sort == "oldest" else self.sort,
             "review": self.review,
             "verdict": self.verdict,
+            "flag": self.flag,
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
         }
@@ -135,6 +145,7 @@ def parse(args: Mapping[str, str]) -> Filters:
     f.sort = choice("sort", ITEM_SORTS, "oldest")
     f.review = choice("review", REVIEW_STATES)
     f.verdict = choice("verdict", VERDICTS)
+    f.flag = choice("flag", FLAG_CHOICES)
     f.expert = text("expert", 32)
     f.model = text("model")
     f.gold = text("gold") in ("1", "true", "on", "yes")

@@ -177,6 +177,8 @@ def judgment_conditions(
             where += [preferred.isnot(None), preferred != "tie"]
         else:
             where.append(preferred.is_(None))
+    if f.flag:
+        where.append(flag_condition(f.flag))
     if f.since_at:
         where.append(Judgment.created_at >= f.since_at)
     if f.until_at:
@@ -197,9 +199,21 @@ def judgment_conditions(
     return where
 
 
+def flag_condition(flag: str) -> ColumnElement[bool]:
+    """Judgments with any authenticity flag, none, or one of them (``Judgment.flag_bits``)."""
+    from annotate.timekeeping.flags import FLAGS
+
+    if flag == "any":
+        return Judgment.flag_bits > 0  # a range on the (project_id, flag_bits, expert_id) index
+    if flag == "none":
+        return Judgment.flag_bits == 0
+    return Judgment.flag_bits.op("&")(FLAGS[flag].bit) != 0
+
+
 def judgments(project: Project, f: Filters, dialect: str, expert: int | None = None) -> Listing:
     """The project's judgments matching ``f``, newest first: rows (id, item_id, external_id,
-    pseudonym, answers, review_state, created_at, updated_at, active_seconds, adjudication, cursor)."""
+    pseudonym, answers, review_state, created_at, updated_at, active_seconds, interval_count, flags, adjudication,
+    cursor)."""
     stmt = (
         select(
             Judgment.id,
@@ -211,6 +225,8 @@ def judgments(project: Project, f: Filters, dialect: str, expert: int | None = N
             Judgment.created_at,
             Judgment.updated_at,
             Judgment.active_seconds,
+            Judgment.interval_count,
+            Judgment.flags,
             Judgment.adjudication,
             Judgment.id.label("cursor"),
         )

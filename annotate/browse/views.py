@@ -11,7 +11,16 @@ from sqlalchemy import func, select
 
 from annotate import db
 from annotate.browse import queries
-from annotate.browse.filters import ITEM_SORTS, ITEM_STATES, REVIEW_STATES, VERDICTS, FilterError, Filters, parse
+from annotate.browse.filters import (
+    FLAG_CHOICES,
+    ITEM_SORTS,
+    ITEM_STATES,
+    REVIEW_STATES,
+    VERDICTS,
+    FilterError,
+    Filters,
+    parse,
+)
 from annotate.browse.services import review_many
 from annotate.browse.show import item_state, judgment_view, plain_rows, snippet, summary
 from annotate.db import MAX_ID, utcnow
@@ -51,6 +60,7 @@ def _choices(project: Project) -> dict:
         "sorts": ITEM_SORTS,
         "review_states": REVIEW_STATES,
         "verdicts": VERDICTS if get_kind(project.kind).verdict_key else {},
+        "flag_choices": FLAG_CHOICES,
         "batches": session.execute(queries.batches(project)).all(),
         "experts": session.scalars(queries.experts(project)).all(),
     }

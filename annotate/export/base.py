@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -44,6 +45,7 @@ class ExportOptions:
     pairs: bool = False  # ranking: expand into trl rows
     binarize: bool = False  # rubric: chosen/rejected by aggregate score
     emails: bool = False  # raw: add the expert's email (only when asked)
+    exclude_flagged: bool = False  # leave out judgments with an authenticity flag (annotate.timekeeping)
 
     def as_json(self) -> dict[str, Any]:
         """The options as JSON values, for the manifest and the export record."""
@@ -68,11 +70,28 @@ class ExportSummary:
     abstains: int = 0
     experts: set[int] = field(default_factory=set)
     left_out: dict[str, int] = field(default_factory=dict)
+    # Of the judgments that passed the filters: how many had each number of active seconds (the
+    # card's median, in constant memory), and how many carried an authenticity flag.
+    seconds: Counter[int] = field(default_factory=Counter)
+    flagged: int = 0
     # Called every so often with the row count, for progress bars.
     progress: Callable[[int], None] | None = field(default=None, repr=False, compare=False)
 
     def leave_out(self, reason: str, n: int = 1) -> None:
         self.left_out[reason] = self.left_out.get(reason, 0) + n
+
+    def median_seconds(self) -> float | None:
+        """The median active seconds of the judgments counted in ``seconds``; None when none."""
+        total = self.seconds.total()
+        wanted = [(total - 1) // 2, total // 2]  # the middle position(s), from 0
+        found: list[int] = []
+        seen = 0
+        for value in sorted(self.seconds):
+            seen += self.seconds[value]
+            while wanted and wanted[0] < seen:
+                found.append(value)
+                wanted.pop(0)
+        return (found[0] + found[1]) / 2 if total else None
 
     def as_json(self) -> dict[str, Any]:
         return {

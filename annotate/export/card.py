@@ -54,6 +54,38 @@ def _alpha_lines(agreement: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _duration(seconds: float) -> str:
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
+
+
+def _time_lines(summary: ExportSummary, options: ExportOptions) -> list[str]:
+    """Median active time per judgment and the flagged share, of the judgments that passed the filters."""
+    counted = summary.seconds.total()
+    median = summary.median_seconds()
+    lines = ["## Time and authenticity", ""]
+    if median is None:
+        return [*lines, "No judgment passed the filters."]
+    lines.append(
+        f"Median active time per judgment: **{_duration(median)}**, measured by the server from the experts' "
+        f"activity on the task page (pauses longer than the idle gap not counted), over the {counted} judgments "
+        "that passed the filters."
+    )
+    lines.append("")
+    if options.exclude_flagged:
+        lines.append(
+            "Judgments with an authenticity flag (too fast, mostly pasted, submitted without interaction) were "
+            "left out (`exclude_flagged`); see the counts above."
+        )
+    else:
+        lines.append(
+            f"Flagged: **{summary.flagged / counted:.1%}** ({summary.flagged} of {counted}) carry an authenticity "
+            "flag: too fast, mostly pasted, or submitted without interaction. Flags are notes for reviewers, not "
+            "rejections; `raw` lists each with the value that raised it, and `--exclude-flagged` leaves them out."
+        )
+    return lines
+
+
 def dataset_card(
     project: Project,
     fmt: ExportFormat,
@@ -119,6 +151,7 @@ def dataset_card(
     ]
     if left_out:
         lines += ["Left out, and why:", "", *[f"- {reason}: {n}" for reason, n in left_out.items()], ""]
+    lines += [*_time_lines(summary, options), ""]
     lines += [
         "## Agreement",
         "",

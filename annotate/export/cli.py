@@ -45,6 +45,11 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--pairs", is_flag=True, help="ranking: expand each ranking into trl preference pairs.")
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
+@click.option(
+    "--exclude-flagged",
+    is_flag=True,
+    help="Leave out judgments with an authenticity flag (too fast, mostly pasted, submitted without interaction).",
+)
 def export_cmd(
     slug: str, fmt_name: str, out_arg: str | None, parquet: bool, hf: bool, license_: str, **raw_options
 ) -> None:

@@ -80,6 +80,7 @@ def parse_options(
     pairs: str | bool | None = None,
     binarize: str | bool | None = None,
     emails: str | bool | None = None,
+    exclude_flagged: str | bool | None = None,
 ) -> ExportOptions:
     """ExportOptions from text values; ExportError names the field that is wrong and why."""
     if unit not in (None, "") and unit not in UNITS:
@@ -102,6 +103,7 @@ def parse_options(
         pairs=parse_flag("pairs", pairs),
         binarize=parse_flag("binarize", binarize),
         emails=parse_flag("emails", emails),
+        exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
     )
 
 
@@ -121,4 +123,5 @@ def options_from_args(args) -> ExportOptions:
         pairs=args.get("pairs"),
         binarize=args.get("binarize"),
         emails=args.get("emails"),
+        exclude_flagged=args.get("exclude_flagged"),
     )

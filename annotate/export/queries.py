@@ -63,6 +63,9 @@ def judgment_rows(
         Judgment.answers,
         Judgment.adjudication,
         Judgment.review_state,
+        # Time and flags (annotate.timekeeping): --exclude-flagged, and the dataset card's figures.
+        Judgment.active_seconds,
+        Judgment.flag_bits,
     ]
     if order or full:
         columns.append(Assignment.display_order)
@@ -83,7 +86,8 @@ def judgment_rows(
             Judgment.template_name,
             Judgment.template_version,
             Judgment.instructions_version,
-            Judgment.active_seconds,
+            Judgment.interval_count,
+            Judgment.flags,
             latest_review(Review.comment).label("review_comment"),
             latest_review(Review.created_at).label("reviewed_at"),
         ]

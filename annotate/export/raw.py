@@ -99,6 +99,8 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 "created_at": row.created_at.isoformat(),
                 "updated_at": row.updated_at.isoformat(),
                 "active_seconds": row.active_seconds,
+                "interval_count": row.interval_count,
+                "flags": row.flags or {},
             }
             if email_of is not None:
                 record["expert_email"] = email_of.get(row.expert_id, "")

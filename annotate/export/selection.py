@@ -12,7 +12,9 @@ applies leaves it out and is counted in the summary:
    accepts it or fixes it; a judgment revised after a rejection is pending again);
 3. its expert is excluded (``exclude_experts``);
 4. ``gold_only``: its expert does not pass the gold check (see gold.py);
-5. it was made outside ``since`` / ``until`` (UTC, inclusive).
+5. it was made outside ``since`` / ``until`` (UTC, inclusive);
+6. ``exclude_flagged``: it carries an authenticity flag (too fast, mostly
+   pasted, submitted without interaction: annotate.timekeeping.flags).
 
 Batches are filtered in SQL: an item outside the chosen batches is never read.
 
@@ -161,7 +163,8 @@ def groups(
     # ``hasattr(Row, name)``, which raises and catches an AttributeError every time, and the
     # formats read several columns of every row (a tenth of the export's time).
     rows_of: Any = namedtuple("JudgmentRow", result.keys())._make  # type: ignore[attr-defined]
-    plain = not (options.accepted_only or excluded or gold_ok is not None or since or until)
+    plain = not (options.accepted_only or excluded or gold_ok is not None or since or until or options.exclude_flagged)
+    seconds = summary.seconds
     rejected = ReviewState.REJECTED
     for _item_pk, item_rows in groupby(map(rows_of, result), key=itemgetter(0)):  # item_pk is the first column
         rows: list[JudgmentRow] = list(item_rows)
@@ -177,6 +180,9 @@ def groups(
             if rejections and not keep_rejected:
                 kept = [row for row in rows if row.review_state is not rejected]
                 summary.leave_out("judgment: rejected in review", rejections)
+            for row in kept:
+                seconds[row.active_seconds] += 1
+                summary.flagged += row.flag_bits > 0
             yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
             continue
         kept = []
@@ -192,8 +198,12 @@ def groups(
                 summary.leave_out("judgment: expert below the gold threshold")
             elif (since and row.created_at < since) or (until and row.created_at > until):
                 summary.leave_out("judgment: outside the date range")
+            elif options.exclude_flagged and row.flag_bits:
+                summary.leave_out("judgment: flagged (too fast, mostly pasted or submitted without interaction)")
             else:
                 kept.append(row)
+                seconds[row.active_seconds] += 1
+                summary.flagged += row.flag_bits > 0
         yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
 
 

@@ -166,6 +166,9 @@ class Kind:
     formats: tuple[str, ...] = ("raw",)
     # Said when a format is refused for this kind, e.g. which format and option to use instead.
     export_hint: str = ""
+    # Active seconds below which a judgment is flagged ``too_fast`` (annotate.timekeeping.flags),
+    # unless the template's ``timing.min_active_seconds`` says otherwise.
+    min_active_seconds: int = 10
 
     @property
     def partial(self) -> str:

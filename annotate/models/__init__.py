@@ -7,6 +7,15 @@ from annotate.models.people import Invitation, MembershipInvitation, TermsAccept
 from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.template import TaskTemplate
+from annotate.models.timekeeping import (
+    Activity,
+    ActivityClock,
+    ActivityInterval,
+    RateChange,
+    TimesheetAdjustment,
+    TimesheetLine,
+    TimesheetLock,
+)
 from annotate.models.user import ApiToken, Role, User
 from annotate.models.work import (
     Adjudication,
@@ -22,6 +31,9 @@ from annotate.models.work import (
 )
 
 __all__ = [
+    "Activity",
+    "ActivityClock",
+    "ActivityInterval",
     "Adjudication",
     "AdjudicationStatus",
     "ApiToken",
@@ -42,6 +54,7 @@ __all__ = [
     "ProjectCounter",
     "ProjectMember",
     "ProjectRole",
+    "RateChange",
     "Review",
     "ReviewState",
     "ReviewVerdict",
@@ -49,5 +62,8 @@ __all__ = [
     "TaskTemplate",
     "TermsAcceptance",
     "TermsVersion",
+    "TimesheetAdjustment",
+    "TimesheetLine",
+    "TimesheetLock",
     "User",
 ]

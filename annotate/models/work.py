@@ -105,6 +105,14 @@ class Judgment(Base):
     template_version: Mapped[int]
     instructions_version: Mapped[int]
     active_seconds: Mapped[int] = mapped_column(default=0)
+    # Server-measured time (annotate/timekeeping/): how many separate stretches made up
+    # ``active_seconds``; what the task page recorded of how its text was entered (typed,
+    # pasted, dropped, per field); the authenticity flags raised, each with the value that
+    # raised it, and the same flags as bits (annotate.timekeeping.flags.FLAGS) to filter by.
+    interval_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    signals: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    flags: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    flag_bits: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     adjudication: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -12,6 +12,7 @@ from annotate.models import Project, ProjectMember, ProjectRole, Role
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.views import bp
+from annotate.timekeeping.reports import flag_rates
 from annotate.web import login_required, render, roles_required, wants_fragment
 
 
@@ -70,6 +71,7 @@ def progress(slug: str):
         context.update(
             page=page,
             rates=queries.throughput(session, project, [user.id for _member, user in page.rows]),
+            flagged=flag_rates(session, project, [user.id for _member, user in page.rows]),
             skips=session.execute(queries.skip_reasons(project)).all(),
         )
     return render("projects/progress.html", block, **context)

@@ -17,7 +17,7 @@ from annotate.db import utcnow
 from annotate.models import Assignment, AssignmentStatus, Draft, Judgment, Review, ReviewState
 
 # Form fields that are not part of the answer and must never be stored or restored.
-NOT_DRAFTED = frozenset({"csrf_token", "active_seconds"})
+NOT_DRAFTED = frozenset({"csrf_token", "signals"})
 DRAFT_MAX_FIELDS = 500
 DRAFT_MAX_CHARS = 1_000_000
 # How long an expert may still change a judgment, and only while no reviewer has looked at it.

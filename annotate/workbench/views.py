@@ -28,6 +28,7 @@ from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
+from annotate.timekeeping.signals import from_form
 from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
 from annotate.workbench.keys import shortcuts
@@ -114,10 +115,7 @@ def submit(assignment_id: int):
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     answers = kind.from_form(project.template["config"], ids, request.form)
-    try:
-        active_seconds = int(request.form.get("active_seconds") or 0)
-    except ValueError:
-        active_seconds = 0
+    signals = from_form(request.form.get("signals"))  # how the text was entered (annotate.timekeeping)
     session = db.session()
     editing = assignment.status is AssignmentStatus.SUBMITTED
     if editing:
@@ -126,7 +124,7 @@ def submit(assignment_id: int):
         if refusal:
             return _show_task(project, assignment, message=refusal, status=409)
     try:
-        submit_judgment(session, assignment, project, answers, active_seconds=active_seconds)
+        submit_judgment(session, assignment, project, answers, signals=signals)
     except InvalidDocument as exc:
         return after_rollback(_show_task, project, assignment, answers=answers, errors=exc.problems, status=422)
     except LeaseLost as exc:

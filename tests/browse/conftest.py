@@ -4,7 +4,7 @@ real assignment engine (claims, submits, skips), and signed-in clients."""
 from __future__ import annotations
 
 import pytest
-from helpers import Browserless
+from helpers import Browserless, spend
 
 from annotate.assign.services import claim_next, skip_assignment, submit_judgment
 
@@ -28,7 +28,8 @@ def judge(session):
         assert assignment is not None
         if order is not None:
             assignment.display_order = order
-        judgment, _new = submit_judgment(session, assignment, project, answers, active_seconds=seconds)
+        spend(session, assignment, seconds)  # the time is the server's: heartbeats, arranged
+        judgment, _new = submit_judgment(session, assignment, project, answers)
         session.commit()
         return judgment
 

@@ -170,8 +170,8 @@ def test_item_page_shows_every_judgment_in_its_experts_letters(corpus, browser_f
     assert "<dt>preferred</dt><dd>Response A</dd>" in ann_card
     assert "<dt>preferred</dt><dd>Response B</dd>" in bob_card
     assert 'Response A = <span class="mono">r2</span>' in bob_card
-    assert "41 s active" in ann_card
-    assert "77 s active" in bob_card
+    assert "Active <strong>41 s</strong>" in ann_card  # measured by the server (annotate.timekeeping)
+    assert "Active <strong>1 min 17 s</strong>" in bob_card
     assert "B is unsafe" in bob_card
     assert "reject by" in bob_card
     assert "the answers before" in bob_card

@@ -4,7 +4,7 @@ expert's letters, and accept judgments in bulk through the confirm page."""
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, item_row, screenshot, sign_in
+from helpers import PASSWORD, item_row, screenshot, sign_in, spend
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, submit_judgment
@@ -42,7 +42,8 @@ def project_with_judgments(make_user, make_project, import_rows, session):
     for expert, order, answer, seconds in ((ann, ["r1", "r2"], "r1", 48), (bob, ["r2", "r1"], "r1", 95)):
         assignment = claim_next(session, project, expert)
         assignment.display_order = order
-        submit_judgment(session, assignment, project, {"preferred": answer}, active_seconds=seconds)
+        spend(session, assignment, seconds)
+        submit_judgment(session, assignment, project, {"preferred": answer})
         session.commit()
     return project
 
@@ -64,7 +65,7 @@ def test_search_open_an_item_and_read_every_judgment(page, project_with_judgment
     # The same answer (r1) in each expert's letters: Ann saw it as A, Bob as B.
     assert "Response A" in cards.nth(0).locator("dl.answers").inner_text()
     assert "Response B" in cards.nth(1).locator("dl.answers").inner_text()
-    assert "95 s active" in cards.nth(1).inner_text()
+    assert "Active 1 min 35 s" in cards.nth(1).inner_text()
     assert "llm-judge-v1" in page.inner_text("main")
     page.locator("article.judgment-card").nth(1).locator("summary:has-text('saw it')").click()
     seen = cards.nth(1).locator("fieldset[disabled] input[name=preferred]:checked")

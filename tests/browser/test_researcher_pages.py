@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, screenshot, sign_in
+from helpers import PASSWORD, screenshot, sign_in, spend
 from sqlalchemy import select
 
 from annotate.models import Batch, Item, Project
@@ -64,7 +64,9 @@ def test_progress_widget_updates_itself(page, make_user, make_project, session):
     # The expert judges it (through the assignment engine, which keeps the progress counters).
     from annotate.assign.services import claim_next, submit_judgment
 
-    submit_judgment(session, claim_next(session, project, expert), project, {"preferred": "r1"}, active_seconds=42)
+    assignment = claim_next(session, project, expert)
+    spend(session, assignment, 42)
+    submit_judgment(session, assignment, project, {"preferred": "r1"})
     session.commit()
     # The widget polls every 5 s and replaces itself: no reload.
     from playwright.sync_api import expect

@@ -187,6 +187,10 @@ class Seeder:
             template_version=project.template_version,
             instructions_version=project.instructions_version,
             active_seconds=30 + self.clock,
+            # Server-measured time and flags (annotate.timekeeping): every fourth judgment is too fast.
+            interval_count=1 + self.clock % 3,
+            flags={"too_fast": {"value": 30 + self.clock, "limit": 60}} if self.clock % 4 == 0 else None,
+            flag_bits=1 if self.clock % 4 == 0 else 0,
             created_at=when,
             updated_at=when,
             adjudication=adjudication,

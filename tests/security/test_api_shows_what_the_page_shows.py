@@ -23,6 +23,7 @@ EXPERT_ENDPOINTS = {
     "api.review_next",
     "api.review",
     "api.adjudication_next",
+    "api.heartbeats",
 }
 RESEARCHER_ONLY = {
     "api.export": "the researcher's dataset, model names included",
@@ -32,6 +33,7 @@ RESEARCHER_ONLY = {
     "api.skipped": "researchers read skip reasons",
     "api.browse_items": "the data browser's items, model names included",
     "api.browse_judgments": "the data browser's judgments of every expert",
+    "api.timesheets_json": "everyone's hours and pay",
 }
 # Endpoints with no data at all, for anyone.
 PUBLIC = {"api.openapi": "the API's OpenAPI document: routes and schemas, no data"}
@@ -103,6 +105,13 @@ def test_the_api_shows_an_expert_what_the_task_page_shows(app, client, setup):
 
     _clean("eligibility", client.get("/api/v1/projects/shown/eligibility", headers=e))
     called.add("api.eligibility")
+    beat = {"activity": "task", "target": assignment_id}
+    assert set(_clean("heartbeats", client.post("/api/v1/heartbeats", json=beat, headers=e))) == {
+        "counted",
+        "opened",
+        "seconds",
+    }
+    called.add("api.heartbeats")
     submitted = _clean(
         "judgment",
         client.post(f"/api/v1/assignments/{assignment_id}/judgment", json={"answers": {"preferred": "r1"}}, headers=e),

@@ -124,7 +124,9 @@ def test_a_late_submit_refused_for_a_lost_lease_keeps_the_draft(signed_in, claim
     assert rival_assignment.item_id == assignment.item_id  # the freed slot went to the rival
 
     response = signed_in.post(
-        f"/tasks/{claimed}/judgment", {"preferred": "r1", "rationale": "my careful reasons"}, headers=HX
+        f"/tasks/{claimed}/judgment",
+        {"preferred": "r1", "rationale": "my careful reasons", "signals": '{"interactions": 3, "fields": {}}'},
+        headers=HX,
     )
     assert response.status_code == 409
     assert "lease on this task expired" in response.text
@@ -134,7 +136,7 @@ def test_a_late_submit_refused_for_a_lost_lease_keeps_the_draft(signed_in, claim
     assert draft.fields["preferred"] == ["r1"]
     assert draft.fields["rationale"] == ["my careful reasons"]
     assert "csrf_token" not in draft.fields
-    assert "active_seconds" not in draft.fields
+    assert "signals" not in draft.fields  # the page's counts go with a submit, never into a draft
     # Reloading the task shows what was sent.
     assert "my careful reasons</textarea>" in signed_in.get(f"/tasks/{claimed}").text
     assert session.get(Assignment, claimed).status is AssignmentStatus.EXPIRED

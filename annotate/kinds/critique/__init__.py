@@ -54,4 +54,5 @@ KIND = Kind(
     gold_schema=schema.gold_schema,
     gold_match=hooks.gold_match,
     formats=("critique", "raw"),
+    min_active_seconds=30,
 )

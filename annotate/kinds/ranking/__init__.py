@@ -57,5 +57,6 @@ KIND = Kind(
     gold_schema=schema.gold_schema,
     gold_match=hooks.gold_match,
     formats=("ranking", "raw"),
+    min_active_seconds=20,
     export_hint="for preference pairs from rankings use --format ranking --pairs",
 )

@@ -56,5 +56,6 @@ KIND = Kind(
     gold_schema=schema.gold_schema,
     gold_match=hooks.gold_match,
     formats=("rubric", "raw"),
+    min_active_seconds=20,
     export_hint="for preference pairs from rubric scores use --format rubric --binarize",
 )

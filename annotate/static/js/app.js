@@ -1,18 +1,15 @@
-// annotate task page behaviour: keyboard shortcuts, draft autosave, active-time tracking.
+// annotate task page behaviour: keyboard shortcuts, draft autosave (time: timekeeping.js).
 // Plain JavaScript, no build step. Everything here is an enhancement: the forms
 // work without it (drafts then only survive a refused submit).
 (function () {
   "use strict";
 
-  var IDLE_AFTER_MS = 60 * 1000;
   var SAVE_AFTER_MS = 700;          // debounce: save once typing pauses
   var RETRY_EVERY_MS = 10 * 1000;   // while a draft is unsaved (offline, server error)
   var LOCAL_PREFIX = "annotate:draft:";
   var LOCAL_MAX_AGE_MS = 14 * 24 * 3600 * 1000;
-  var NOT_DRAFTED = { csrf_token: true, active_seconds: true };
+  var NOT_DRAFTED = { csrf_token: true, signals: true };
 
-  var lastActivity = Date.now();
-  var active = { assignment: null, seconds: 0 };
   var drafts = { task: null, timer: null, retry: null, restoring: false, inflight: null };
 
   // -- helpers ---------------------------------------------------------------------
@@ -283,7 +280,6 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    lastActivity = Date.now();
     var task = keyRoot();
     var form = keyForm(task);
     if (!task) return;
@@ -332,9 +328,6 @@
 
   // -- events ---------------------------------------------------------------------
 
-  ["mousemove", "mousedown", "scroll", "input"].forEach(function (name) {
-    document.addEventListener(name, function () { lastActivity = Date.now(); }, { passive: true });
-  });
   document.addEventListener("input", scheduleSave);
   document.addEventListener("change", scheduleSave);
   window.addEventListener("online", resendUnsynced);
@@ -357,21 +350,6 @@
 
   // Leaving the page with a pending save: write it now (the local copy is written synchronously).
   window.addEventListener("pagehide", function () { if (drafts.timer) saveNow(); });
-
-  // Count the seconds an expert actively spends on the current task.
-  setInterval(function () {
-    var task = currentTask();
-    var field = task && task.querySelector("[data-active-seconds]");
-    if (!field) return;
-    if (task.dataset.assignment !== active.assignment) {
-      active.assignment = task.dataset.assignment;
-      active.seconds = 0;
-    }
-    if (document.visibilityState === "visible" && Date.now() - lastActivity < IDLE_AFTER_MS) {
-      active.seconds += 1;
-      field.value = String(active.seconds);
-    }
-  }, 1000);
 
   // -- refusals: every answer the server refuses is shown ------------------------------
   // htmx does not swap 4xx/5xx answers, so a refused submit would change nothing on screen.
