@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -18,7 +19,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from annotate import config, db, ops, unit_of_work, web
     from annotate.auth import throttle
 
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (SQLite database, uploads, media, exports, the embedded queue): shared
+    # by every host and worker of a deployment, so one setting read before the others.
+    app = Flask(__name__, instance_path=os.environ.get("ANNOTATE_INSTANCE_PATH") or None, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_prefixed_env("ANNOTATE")
     if test_config:

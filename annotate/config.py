@@ -27,6 +27,8 @@ def defaults(instance_path: str) -> dict:
     return {
         # development | production | testing. Production is strict: no generated secret.
         "ENV": "development",
+        # Read from the environment before the app exists (annotate.create_app); here for the record.
+        "INSTANCE_PATH": instance_path,
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'annotate.db'}",
         "SECRET_KEY": None,
         "TEMPLATES_DIR": str(REPO_ROOT / "task_templates"),
@@ -70,8 +72,17 @@ def defaults(instance_path: str) -> dict:
         # /metrics: a bearer token, and/or client networks ("127.0.0.1/32,10.0.0.0/8"); neither: 404.
         "METRICS_TOKEN": None,
         "METRICS_ALLOW": "",
-        # The task queue's Redis (redis:// or rediss://), checked by /readyz when set.
+        # The task queue's store (annotate.jobs.queue): unset, the app's own database (a SQLite
+        # file beside it, or tables in its PostgreSQL database); redis://, postgresql://, sqlite:///.
         "QUEUE_URL": None,
+        # The queue's name: workers serve the queue of their name (a key prefix in Redis).
+        "QUEUE_NAME": "annotate",
+        # Jobs run in the process that enqueues them, no worker (tests not about the queue).
+        "QUEUE_IMMEDIATE": False,
+        # Jobs one `annotate worker` runs at once.
+        "QUEUE_THREADS": 2,
+        # Webhook targets at private, loopback or link-local addresses (refused by default).
+        "WEBHOOKS_ALLOW_PRIVATE": False,
     }
 
 

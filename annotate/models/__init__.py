@@ -3,6 +3,7 @@
 from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
+from annotate.models.job import Job, JobStatus
 from annotate.models.people import Invitation, MembershipInvitation, TermsAcceptance, TermsVersion
 from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
@@ -35,6 +36,8 @@ __all__ = [
     "InstructionsVersion",
     "Invitation",
     "Item",
+    "Job",
+    "JobStatus",
     "Judgment",
     "JudgmentRevision",
     "MembershipInvitation",
