@@ -8,10 +8,11 @@ until it completes:
    second waits (or, as a job, is deferred) until the first is over, so a row that one
    import skips as a duplicate can never belong to an import that then fails.
 2. ``ChunkWriter.add``: each chunk is one short write transaction that checks the batch is
-   still running (and beats its heartbeat) and inserts the rows, skipping external ids the
-   project already has. SQLite: ``INSERT OR IGNORE`` through the unique index. PostgreSQL:
-   the chunk's ids already in the project are looked up (one index probe each), and the
-   others go in with ``COPY``. An expert's claim or submit waits at most for one chunk.
+   still running (and beats its heartbeat) and inserts the rows whose external ids the
+   project does not have yet (looked up: one index probe each). SQLite: ``executemany``;
+   PostgreSQL: ``COPY``. (SQLite's full-text index of the rows is written after the
+   batch completes, by ``annotate.browse.index``: a trigger per row cost more than the row.)
+   An expert's claim or submit waits at most for one chunk.
 3. ``ChunkWriter.finish``: one short transaction marks the batch complete and adds its
    items to the project's counters. That is the moment every row becomes visible.
 
@@ -139,9 +140,8 @@ class ChunkWriter:
             conn.commit()
         # Every transaction of this connection is a writer's (BEGIN IMMEDIATE, in the writers' queue).
         self.conn: Connection = conn.execution_options(**{WRITE_OPTION: True})
-        marker = "%s" if self.conn.dialect.paramstyle in ("format", "pyformat") else "?"
         names = ", ".join(_ITEM_COLUMNS)
-        self._insert_sql = f"INSERT OR IGNORE INTO items ({names}) VALUES ({', '.join([marker] * len(_ITEM_COLUMNS))})"
+        self._insert_sql = f"INSERT INTO items (id, {names}) VALUES ({', '.join(['?'] * (len(_ITEM_COLUMNS) + 1))})"
         self._copy_sql = f"COPY items ({names}) FROM STDIN"
 
     def _still_running(self, values: dict[str, Any]) -> None:
@@ -156,26 +156,26 @@ class ChunkWriter:
             raise ImportFailed(self.source, None, INTERRUPTED)
 
     def add(self, rows: list[tuple[Any, ...]], values: dict[str, Any]) -> None:
-        """Write rows (tuples in ``ROW_COLUMNS`` order, JSON as text) and the batch's progress ``values``
-        in one transaction."""
+        """Write rows (tuples in ``ROW_COLUMNS`` order, JSON as text) and the batch's progress
+        ``values`` in one transaction."""
         now = utcnow()
         if not self.conn.in_transaction():
             self.conn.begin()
         self._still_running(values)
-        if rows:
+        fresh = self._fresh(rows) if rows else []
+        if fresh:
             if self.dialect == "postgresql":
-                self.new += self._copy(rows, now)
+                self._copy(fresh, now)
             else:
-                created = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a SQLite DATETIME
-                head = (self.project_id, self.batch_id)
-                tail = (0, 0, 0, created)
-                cursor = self.conn.exec_driver_sql(self._insert_sql, [head + row + tail for row in rows])
-                self.new += cursor.rowcount
+                self._insert(fresh, now)
+        self.new += len(fresh)
         self.conn.commit()
 
-    def _copy(self, rows: list[tuple[Any, ...]], now) -> int:
-        """PostgreSQL: the rows whose ids the project does not have yet (nor an earlier row of the
-        chunk), by COPY; return how many. Safe because one import of a project runs at a time."""
+    def _fresh(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The rows whose external ids the project does not have yet, nor an earlier row of the chunk.
+
+        One index probe per row. Nothing can slip in between this and the insert: one import of
+        a project runs at a time, and on SQLite the chunk's transaction holds the write lock."""
         first: dict[str, tuple[Any, ...]] = {}
         for row in rows:
             first.setdefault(row[0], row)
@@ -187,16 +187,25 @@ class ChunkWriter:
                 )
             ).scalars()
         )
+        return [row for external_id, row in first.items() if external_id not in had]
+
+    def _insert(self, rows: list[tuple[Any, ...]], now) -> None:
+        """SQLite: the rows, with the ids they get (their search text is written after the import:
+        ``annotate.browse.index``)."""
+        start = (self.conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0) + 1
+        created = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a SQLite DATETIME
+        head = (self.project_id, self.batch_id)
+        tail = (0, 0, 0, created)
+        self.conn.exec_driver_sql(self._insert_sql, [(start + n, *head, *row, *tail) for n, row in enumerate(rows)])
+
+    def _copy(self, rows: list[tuple[Any, ...]], now) -> None:
+        """PostgreSQL: the rows by COPY (its search index is an expression index PostgreSQL keeps)."""
         head = (self.project_id, self.batch_id)
         tail = (0, 0, 0, now)
         cursor: Any = self.conn.connection.cursor()  # psycopg's cursor: a context manager with copy()
-        written = 0
         with cursor, cursor.copy(self._copy_sql) as copy:
-            for external_id, row in first.items():
-                if external_id not in had:
-                    copy.write_row(head + row + tail)
-                    written += 1
-        return written
+            for row in rows:
+                copy.write_row((*head, *row, *tail))
 
     def finish(self, valid: int, values: dict[str, Any]) -> tuple[int, int]:
         """Make the batch complete (and so its rows visible) in one short transaction; return (new, duplicate)."""

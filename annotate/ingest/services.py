@@ -19,6 +19,7 @@ import orjson
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from annotate.browse.index import index_batch
 from annotate.db import begin_write
 from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
@@ -173,13 +174,16 @@ def run_batch(
     media_base: Path | None = None,
     media_store: Path | None = None,
     wait: bool = True,
+    index: bool = True,
 ) -> ImportSummary:
     """Write every row of ``rows`` into ``items`` under ``batch``, in committed chunks, then
     make the batch complete (and its rows visible) at once.
 
     Raises ImportFailed at the first bad row (unless ``skip_invalid``), after marking
     the batch failed; nothing from it is kept. Another import of the project running:
-    waits for it, or raises ``pipeline.ProjectBusy`` when not ``wait``.
+    waits for it, or raises ``pipeline.ProjectBusy`` when not ``wait``. ``index``: write the
+    batch's search text (SQLite) before returning; without it, hand that to the queue
+    (``annotate.browse.index``).
     """
     started = time.perf_counter()
     shape: Shape | None = (
@@ -249,6 +253,8 @@ def run_batch(
     finally:
         if writer is not None:
             writer.close()
+    if index:
+        index_batch(session, batch.id)
     summary.seconds = time.perf_counter() - started
     metrics.IMPORT_ROWS.inc(summary.new)
     if progress:
@@ -284,13 +290,13 @@ def staged_row(item: dict[str, Any]) -> tuple[Any, ...]:
 
 def _staged(item: dict[str, Any]) -> tuple[Any, ...]:
     dumps = orjson.dumps
-    suggestion, gold = item.get("suggestion"), item.get("gold")
+    suggestion, gold, metadata = item.get("suggestion"), item.get("gold"), item.get("metadata") or {}
     return (
         item["id"],
         content_hash(item["prompt"], item["responses"]),
         dumps(item["prompt"]).decode(),
         dumps(item["responses"]).decode(),
-        dumps(item.get("metadata") or {}).decode(),
+        dumps(metadata).decode(),
         None if suggestion is None else dumps(suggestion).decode(),
         None if gold is None else dumps(gold).decode(),
     )
@@ -362,6 +368,7 @@ def import_sources(
     batch: Batch | None = None,
     display_name: str | None = None,
     wait: bool = True,
+    index: bool = True,
 ) -> ImportSummary:
     """Import one source (or several joined on a key) into ``project`` as one batch
     (``wait``: for another import of the project to finish; see ``run_batch``)."""
@@ -390,6 +397,7 @@ def import_sources(
         media_base=base,
         media_store=media_store,
         wait=wait,
+        index=index,
     )
 
 
@@ -403,6 +411,7 @@ def import_file(
     progress: Progress | None = None,
     options: ImportOptions | None = None,
     media_store: Path | None = None,
+    index: bool = True,
 ) -> ImportSummary:
     """Import every row of ``path`` into ``project`` as one batch, all or nothing.
 
@@ -413,7 +422,9 @@ def import_file(
     options = options or ImportOptions(shape=shape_name)
     if not Path(path).exists():
         raise ImportFailed(Path(path).name, None, "no such file")
-    return import_sources(session, project, [path], options, user=user, progress=progress, media_store=media_store)
+    return import_sources(
+        session, project, [path], options, user=user, progress=progress, media_store=media_store, index=index
+    )
 
 
 def import_rows(
@@ -424,6 +435,7 @@ def import_rows(
     options: ImportOptions | None = None,
     *,
     user: User | None = None,
+    index: bool = True,
 ) -> ImportSummary:
     """Import rows given as values (e.g. an API request body); locations read ``items[N]``."""
     options = options or ImportOptions()
@@ -443,4 +455,4 @@ def import_rows(
                 raise LimitExceeded(source, f"items[{index}]", f"{found[0]}: {found[1]}")
             yield f"items[{index}]", row
 
-    return run_batch(session, batch, project, located(), ReadContext(source), options)
+    return run_batch(session, batch, project, located(), ReadContext(source), options, index=index)
