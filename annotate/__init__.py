@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     import annotate.projects.members
     import annotate.projects.progress
     import annotate.review.api
+    import annotate.webhooks.api
     import annotate.workbench.drafts
     import annotate.workbench.history  # noqa: F401  (routes on the blueprints below)
     from annotate.api.views import bp as api_bp
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from annotate.projects.views import bp as projects_bp
     from annotate.review.views import bp as review_bp
     from annotate.web import csrf
+    from annotate.webhooks.views import bp as webhooks_bp
     from annotate.workbench.views import bp as workbench_bp
 
     app.register_blueprint(auth_bp)
@@ -87,5 +89,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(export_bp)
     app.register_blueprint(ingest_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

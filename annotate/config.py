@@ -81,8 +81,8 @@ def defaults(instance_path: str) -> dict:
         "QUEUE_IMMEDIATE": False,
         # Jobs one `annotate worker` runs at once.
         "QUEUE_THREADS": 2,
-        # Webhook targets at private, loopback or link-local addresses (refused by default).
-        "WEBHOOKS_ALLOW_PRIVATE": False,
+        # Networks webhook targets may be in although not public ("127.0.0.1/32,10.1.0.0/16"); none by default.
+        "WEBHOOKS_ALLOW_NETWORKS": "",
     }
 
 
@@ -142,6 +142,23 @@ def _finalize_ops(config: dict) -> None:
                 f"ANNOTATE_METRICS_ALLOW: {entry!r} is not an address or network (e.g. 127.0.0.1/32, 10.0.0.0/8)"
             ) from None
     config["METRICS_ALLOW_NETWORKS"] = networks
+    config["WEBHOOKS_ALLOWED"] = _networks(config.get("WEBHOOKS_ALLOW_NETWORKS"), "WEBHOOKS_ALLOW_NETWORKS")
+
+
+def _networks(value, setting: str) -> list:
+    """A comma-separated list (or a list) of addresses and networks, parsed; ConfigError naming ``setting``."""
+    entries = value if isinstance(value, list) else str(value or "").split(",")
+    networks = []
+    for entry in (str(e).strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"ANNOTATE_{setting}: {entry!r} is not an address or network (e.g. 127.0.0.1/32, 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 def _instance_secret(instance: Path) -> str:

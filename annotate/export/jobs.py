@@ -31,6 +31,7 @@ from annotate.jobs.records import create_job
 from annotate.jobs.registry import JobFailed, JobKind, register
 from annotate.models import ExportRecord, Job, Project, User
 from annotate.models.export import ExportStatus
+from annotate.webhooks.events import export_ready
 
 KIND = "export"
 
@@ -122,6 +123,7 @@ def run(session: Session, job: Job) -> None:
     record = session.get_one(ExportRecord, record.id, populate_existing=True)
     finish_export(record, result.summary, result.sha256, result.files)
     session.commit()
+    export_ready(session, record)
 
 
 def undo(session: Session, job: Job) -> None:

@@ -27,6 +27,7 @@ interrupted; every chunk re-checks that its batch was not reaped meanwhile.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -137,7 +138,11 @@ class ChunkWriter:
         if self.dialect == "sqlite":
             # Room for the index pages the inserts touch (this connection only).
             conn.exec_driver_sql("PRAGMA cache_size = -65536")
+            # No checkpoint inside a chunk's commit (it would run while this writer holds the
+            # writers' queue): a thread of the import's own checkpoints after each commit.
+            conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
             conn.commit()
+        self.checkpoints = _Checkpoints(engine) if self.dialect == "sqlite" else None
         # Every transaction of this connection is a writer's (BEGIN IMMEDIATE, in the writers' queue).
         self.conn: Connection = conn.execution_options(**{WRITE_OPTION: True})
         names = ", ".join(_ITEM_COLUMNS)
@@ -170,6 +175,8 @@ class ChunkWriter:
                 self._insert(fresh, now)
         self.new += len(fresh)
         self.conn.commit()
+        if self.checkpoints is not None:
+            self.checkpoints.wake()
 
     def _fresh(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         """The rows whose external ids the project does not have yet, nor an earlier row of the chunk.
@@ -231,11 +238,48 @@ class ChunkWriter:
         return self.new, duplicate
 
     def close(self) -> None:
-        """Give the connection back (rolling back a chunk in flight)."""
+        """Give the connection back (rolling back a chunk in flight); a last checkpoint."""
         try:
             self.conn.rollback()
         finally:
             self.conn.close()
+            if self.checkpoints is not None:
+                self.checkpoints.stop()
+
+
+class _Checkpoints(threading.Thread):
+    """SQLite: copies the import's committed chunks from the WAL into the database file (a
+    passive checkpoint, which never blocks a writer) on a connection and thread of its own,
+    while the next chunk is parsed and written. Without it the WAL would grow by the whole
+    import, or the checkpoints would run inside the chunks' commits, holding the writers' queue."""
+
+    def __init__(self, engine: Engine):
+        super().__init__(name="annotate-import-checkpoint", daemon=True)
+        self.engine = engine
+        self.pending = threading.Event()
+        self.stopped = False
+        self.start()
+
+    def wake(self) -> None:
+        self.pending.set()
+
+    def run(self) -> None:
+        raw: Any = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection  # autocommit (isolation_level None): outside any transaction
+            while True:
+                self.pending.wait()
+                self.pending.clear()
+                driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                if self.stopped:
+                    return
+        finally:
+            raw.close()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.pending.set()
+        self.join(timeout=60)
 
 
 def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:

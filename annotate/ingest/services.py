@@ -32,6 +32,7 @@ from annotate.ingest.validate import check_item, item_schema
 from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 from annotate.ops import metrics
+from annotate.webhooks.events import batch_imported
 
 __all__ = [
     "ImportOptions",
@@ -253,6 +254,7 @@ def run_batch(
     finally:
         if writer is not None:
             writer.close()
+    batch_imported(session, batch.id)
     if index:
         index_batch(session, batch.id)
     summary.seconds = time.perf_counter() - started

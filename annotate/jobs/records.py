@@ -8,7 +8,7 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, event, select, update
 from sqlalchemy.orm import Session
 
 from annotate import db
@@ -63,6 +63,32 @@ def dispatch(job: Job) -> None:
         logging.getLogger(__name__).exception(
             "could not hand job %s (%s) to the queue; the sweep retries", job.id, job.kind
         )
+
+
+_PENDING = "annotate.jobs_after_commit"
+
+
+def dispatch_after_commit(session: Session, job: Job) -> None:
+    """Hand ``job`` (flushed in ``session``'s transaction) to the queue once that transaction
+    commits; nothing is handed over if it rolls back. For services that create jobs in the
+    caller's unit of work (a submit's webhook deliveries)."""
+    session.info.setdefault(_PENDING, []).append((job.id, job.kind))
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    from annotate.jobs.queue import enqueue
+
+    for job_id, kind in session.info.pop(_PENDING, ()):
+        try:
+            enqueue(job_id, kind)
+        except Exception:
+            log.exception("could not hand job %s (%s) to the queue; the sweep hands it over later", job_id, kind)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_PENDING, None)
 
 
 def _set(session: Session, job_id: int, where: list, **values: Any) -> bool:

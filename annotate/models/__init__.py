@@ -9,6 +9,7 @@ from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
 from annotate.models.template import TaskTemplate
 from annotate.models.user import ApiToken, Role, User
+from annotate.models.webhook import DeliveryStatus, Webhook, WebhookDelivery
 from annotate.models.work import (
     Adjudication,
     AdjudicationStatus,
@@ -31,6 +32,7 @@ __all__ = [
     "AssignmentStatus",
     "Batch",
     "BatchStatus",
+    "DeliveryStatus",
     "Draft",
     "ExportRecord",
     "InstructionsVersion",
@@ -53,4 +55,6 @@ __all__ = [
     "TermsAcceptance",
     "TermsVersion",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]
