@@ -237,7 +237,9 @@ def run_batch(
         summary.new, summary.duplicate = writer.chunks.finish(
             valid, {"shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
         )
-        session.rollback()  # the batch was completed on the writer's connection: read it afresh
+        # The batch was completed on the writer's connection: read it afresh.
+        session.rollback()
+        session.expire_all()
     except ImportFailed as exc:
         pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
         raise

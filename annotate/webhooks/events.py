@@ -137,7 +137,7 @@ def batch_imported(session: Session, batch_id: int) -> None:
     """After an import completed (commits its own short transaction when there is something to send)."""
     from annotate.db import begin_write
 
-    batch = session.get(Batch, batch_id)
+    batch = session.get(Batch, batch_id, populate_existing=True)
     if batch is None or BATCH_IMPORTED not in wanted(session, batch.project_id):
         return
     project = session.get_one(Project, batch.project_id)
