@@ -113,7 +113,8 @@ def deliver_invitation(
     """Mail the link if a mail server is configured; otherwise log it for the inviter to pass on."""
     server = config.get("MAIL_SERVER")
     if not server:
-        log.warning("set-password link for %s (no mail server configured): %s", user.email, url)
+        # The link itself is never logged: it hands over an account.
+        log.warning("set-password link for %s shown to the inviter (no mail server configured)", user.email)
         return Delivery(url=url, mailed=False)
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or f"annotate@{server}"
@@ -156,7 +157,7 @@ def _send(config: dict[str, Any], message: EmailMessage, user: User, url: str) -
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         # The invitation still exists: fall back to showing the link rather than losing it.
-        log.error("could not mail %s (%s); link: %s", user.email, exc, url)
+        log.error("could not mail %s (%s); the link is shown to the inviter instead", user.email, exc)
         return False
     return True
 

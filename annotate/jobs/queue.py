@@ -93,7 +93,7 @@ def _build(app: Flask) -> Huey:
     if kind == "redis":
         return RedisHuey(name, url=where, **options)
     if kind == "postgresql":
-        return PostgresHuey(name, dsn=_libpq_url(where), table_prefix=PG_TABLE_PREFIX, **options)
+        return PostgresHuey(name, dsn=_libpq_url(where), table_prefix=PG_TABLE_PREFIX, connect_timeout=5, **options)
     if kind == "memory":
         return MemoryHuey(name, **options)
     Path(where).parent.mkdir(parents=True, exist_ok=True)

@@ -172,6 +172,14 @@ def retry_delay(kind_delay: int, backoff: float, attempts: int) -> timedelta:
     return timedelta(seconds=kind_delay * (backoff ** max(attempts - 1, 0)))
 
 
+def job_counts(session: Session) -> dict[tuple[str, str], int]:
+    """{(kind, status): jobs} over the jobs table (for the metrics)."""
+    from sqlalchemy import func
+
+    rows = session.execute(select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status))
+    return {(kind, status.value): n for kind, status, n in rows}
+
+
 def job_of(kind: str, subject_id: int) -> Select:
     """The latest job of ``kind`` working on ``subject_id`` (a batch, an export)."""
     return select(Job).where(Job.kind == kind, Job.subject_id == subject_id).order_by(Job.id.desc()).limit(1)
