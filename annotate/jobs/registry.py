@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 from annotate.models import Job
 
 # The modules that register job kinds.
-KIND_MODULES = ("annotate.ingest.jobs", "annotate.export.jobs", "annotate.browse.index", "annotate.webhooks.jobs")
+KIND_MODULES = (
+    "annotate.ingest.jobs",
+    "annotate.export.jobs",
+    "annotate.browse.index",
+    "annotate.webhooks.jobs",
+    "annotate.auth.mailjobs",
+)
 
 
 class JobFailed(Exception):

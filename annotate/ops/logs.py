@@ -2,11 +2,11 @@
 
 Every logger under ``annotate`` (``logging.getLogger(__name__)`` in a module, and
 ``app.logger``, which Flask names after the package), Werkzeug's development-server log
-and the task queue's (Huey's consumer, in ``annotate worker``) go through one handler. Each line carries ``time`` (UTC), ``level``, ``logger``,
-``event`` (the message), the ``request_id`` of the request it was logged in, and any
-``extra={...}`` fields; the request log (``annotate.ops``) adds ``route`` (the URL rule,
-never the URL: a set-password link's token is part of its path), ``method``, ``status``
-and ``duration_ms``.
+and the task queue's (Huey's consumer, in ``annotate worker``) go through one handler.
+Each line carries ``time`` (UTC), ``level``, ``logger``, ``event`` (the message), the
+``request_id`` of the request it was logged in, and any ``extra={...}`` fields; the
+request log (``annotate.ops``) adds ``route`` (the URL rule, never the URL: a
+set-password link's token is part of its path), ``method``, ``status`` and ``duration_ms``.
 
 Secrets never reach a line: :class:`RedactSecrets` blanks API tokens, webhook secrets,
 set-password link tokens, bearer credentials and ``password=``/``token=``/``session=`` values in the
