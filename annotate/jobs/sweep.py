@@ -12,6 +12,7 @@
 3. **Expired leases** in every project go back to the pool (claims also do it, per project).
 4. **Rows of imports that did not complete** are deleted in chunks (``ingest.pipeline``).
 5. **Uploads** nobody imported within a day are deleted.
+6. **Done jobs** older than ``KEEP_DONE`` are deleted (failed ones stay: they say why).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import logging
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import distinct, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from annotate import db
@@ -34,13 +35,14 @@ log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=90)
 LOST_AFTER = timedelta(minutes=5)
+KEEP_DONE = timedelta(days=30)
 
 
 def run_periodic(app: Flask) -> None:
     """Every part of the sweep, each in its own transactions; one failing does not stop the others."""
     with app.app_context():
         session = db.session()
-        for part in (recover_jobs, release_leases, purge_imports, sweep_uploads):
+        for part in (recover_jobs, release_leases, purge_imports, sweep_uploads, prune_jobs):
             try:
                 part(session)
             except Exception:
@@ -117,9 +119,9 @@ def release_leases(session: Session) -> int:
     now = utcnow()
     session.rollback()
     project_ids = session.scalars(
-        select(distinct(Assignment.project_id)).where(
-            Assignment.status == AssignmentStatus.LEASED, Assignment.expires_at <= now
-        )
+        select(Assignment.project_id)
+        .where(Assignment.status == AssignmentStatus.LEASED, Assignment.expires_at <= now)
+        .distinct()
     ).all()
     released = 0
     for project_id in project_ids:
@@ -145,3 +147,14 @@ def sweep_uploads(session: Session) -> None:
     from annotate.ingest.uploads import sweep
 
     sweep(Path(current_app.instance_path))
+
+
+def prune_jobs(session: Session) -> int:
+    """Delete jobs done more than ``KEEP_DONE`` ago; return how many."""
+    session.rollback()
+    begin_write(session)
+    pruned = db.rowcount(
+        session.execute(delete(Job).where(Job.status == JobStatus.DONE, Job.finished_at < utcnow() - KEEP_DONE))
+    )
+    session.commit()
+    return pruned
