@@ -57,6 +57,10 @@ WAIT_POLL_SECONDS = 0.5
 # The columns a chunk writes, in the order of its row tuples (JSON already serialised as text).
 ROW_COLUMNS = ("external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold")
 _ITEM_COLUMNS = ("project_id", "batch_id", *ROW_COLUMNS, "priority", "assigned_count", "judged_count", "created_at")
+_PG_HAD = (
+    "SELECT i.external_id FROM unnest(%s::text[]) AS chunk(external_id)"
+    " JOIN items i ON i.project_id = %s AND i.external_id = chunk.external_id"
+)
 
 
 class ProjectBusy(Exception):
@@ -186,14 +190,22 @@ class ChunkWriter:
         first: dict[str, tuple[Any, ...]] = {}
         for row in rows:
             first.setdefault(row[0], row)
-        items = table_of(Item)
-        had = set(
-            self.conn.execute(
-                select(items.c.external_id).where(
-                    items.c.project_id == self.project_id, items.c.external_id.in_(list(first))
-                )
-            ).scalars()
-        )
+        if self.dialect == "postgresql":
+            # A join to the ids as an array: one index probe each. (With ``IN (…1000 ids…)`` the
+            # planner chose a scan of the project's items for every chunk: quadratic.)
+            cursor: Any = self.conn.connection.cursor()
+            with cursor:
+                cursor.execute(_PG_HAD, (list(first), self.project_id))
+                had = {external_id for (external_id,) in cursor.fetchall()}
+        else:
+            items = table_of(Item)
+            had = set(
+                self.conn.execute(
+                    select(items.c.external_id).where(
+                        items.c.project_id == self.project_id, items.c.external_id.in_(list(first))
+                    )
+                ).scalars()
+            )
         return [row for external_id, row in first.items() if external_id not in had]
 
     def _insert(self, rows: list[tuple[Any, ...]], now) -> None:
