@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: run test lint install install-test migrate demo bench soak screenshots clean help
 
 help:
-	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT)"
+	@echo "make run    - set up, migrate, load the demo project and serve on http://$(HOST):$(PORT) (with a job worker)"
 	@echo "make test   - set up with the test extras and run the tests"
 	@echo "make lint   - ruff (lint and format check) and mypy, as CI runs them"
 	@echo "make bench  - run the benchmarks in bench/ (figures go to stdout)"

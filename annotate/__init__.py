@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from flask import Flask
@@ -18,7 +19,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from annotate import config, db, ops, unit_of_work, web
     from annotate.auth import throttle
 
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder (SQLite database, uploads, media, exports, the embedded queue): shared
+    # by every host and worker of a deployment, so one setting read before the others.
+    app = Flask(__name__, instance_path=os.environ.get("ANNOTATE_INSTANCE_PATH") or None, instance_relative_config=True)
     app.config.from_mapping(config.defaults(app.instance_path))
     app.config.from_prefixed_env("ANNOTATE")
     if test_config:
@@ -62,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     import annotate.projects.progress
     import annotate.review.api
     import annotate.timekeeping.api
+    import annotate.webhooks.api
     import annotate.workbench.drafts
     import annotate.workbench.history  # noqa: F401  (routes on the blueprints below)
     from annotate.api.views import bp as api_bp
@@ -76,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from annotate.timekeeping import rates
     from annotate.timekeeping.views import bp as timekeeping_bp
     from annotate.web import csrf
+    from annotate.webhooks.views import bp as webhooks_bp
     from annotate.workbench.views import bp as workbench_bp
 
     app.register_blueprint(auth_bp)
@@ -89,5 +94,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ingest_bp)
     app.register_blueprint(timekeeping_bp)
     rates.init_app(app)  # every rate change is kept with the moment it took effect
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)
     csrf.exempt(api_bp)  # bearer tokens only; the API never reads the session cookie

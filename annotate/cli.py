@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from annotate.assign.cli import COMMANDS as assign_commands
     from annotate.export.cli import export_cmd
     from annotate.ingest.cli import import_cmd
+    from annotate.jobs.worker import worker_cmd
     from annotate.projects.cli import projects_group
     from annotate.timekeeping.cli import timesheets_cmd
 
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         stats_cmd,
         demo_cmd,
         serve_cmd,
+        worker_cmd,
     ):
         app.cli.add_command(command)
     from annotate.auth.cli import COMMANDS as user_commands
@@ -256,8 +258,15 @@ def demo_cmd() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=5000, show_default=True)
 @click.option("--workers", type=int, default=2, show_default=True)
-def serve_cmd(host: str, port: int, workers: int) -> None:
-    """Serve the app with gunicorn."""
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Also run a task-queue worker (`annotate worker`) beside gunicorn, stopped with it.",
+)
+def serve_cmd(host: str, port: int, workers: int, with_worker: bool) -> None:
+    """Serve the app with gunicorn (and, unless --no-worker, a worker for background jobs)."""
     from annotate.kinds.templates import TemplateError, check_all
     from annotate.serve import serve
 
@@ -265,8 +274,9 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
         check_all(templates_dir())
     except TemplateError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"annotate serving on http://{host}:{port} with {workers} workers (Ctrl+C to stop)")
-    serve(host, port, workers)
+    beside = " and a background-job worker" if with_worker else ""
+    click.echo(f"annotate serving on http://{host}:{port} with {workers} workers{beside} (Ctrl+C to stop)")
+    serve(host, port, workers, with_worker=with_worker)
 
 
 def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -29,6 +29,8 @@ def defaults(instance_path: str) -> dict:
     return {
         # development | production | testing. Production is strict: no generated secret.
         "ENV": "development",
+        # Read from the environment before the app exists (annotate.create_app); here for the record.
+        "INSTANCE_PATH": instance_path,
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'annotate.db'}",
         "SECRET_KEY": None,
         "TEMPLATES_DIR": str(REPO_ROOT / "task_templates"),
@@ -76,11 +78,20 @@ def defaults(instance_path: str) -> dict:
         # "pbkdf2:sha256:ITERATIONS". Anything weaker than scrypt N=16384 or 600,000 PBKDF2
         # iterations is refused outside ANNOTATE_ENV=testing (where a fast hash saves minutes).
         "PASSWORD_HASH": "scrypt",
-        # The task queue's Redis (redis:// or rediss://), checked by /readyz when set.
-        "QUEUE_URL": None,
         # Time and pay (annotate/timekeeping/): heartbeat period and idle gap in seconds, the
         # currency of every amount, and when a judgment is flagged as mostly pasted.
         **TIMEKEEPING,
+        # The task queue's store (annotate.jobs.queue): unset, the app's own database (a SQLite
+        # file beside it, or tables in its PostgreSQL database); redis://, postgresql://, sqlite:///.
+        "QUEUE_URL": None,
+        # The queue's name: workers serve the queue of their name (a key prefix in Redis).
+        "QUEUE_NAME": "annotate",
+        # Jobs run in the process that enqueues them, no worker (tests not about the queue).
+        "QUEUE_IMMEDIATE": False,
+        # Jobs one `annotate worker` runs at once.
+        "QUEUE_THREADS": 2,
+        # Networks webhook targets may be in although not public ("127.0.0.1/32,10.1.0.0/16"); none by default.
+        "WEBHOOKS_ALLOW_NETWORKS": "",
     }
 
 
@@ -169,6 +180,23 @@ def _finalize_ops(config: dict) -> None:
                 f"ANNOTATE_METRICS_ALLOW: {entry!r} is not an address or network (e.g. 127.0.0.1/32, 10.0.0.0/8)"
             ) from None
     config["METRICS_ALLOW_NETWORKS"] = networks
+    config["WEBHOOKS_ALLOWED"] = _networks(config.get("WEBHOOKS_ALLOW_NETWORKS"), "WEBHOOKS_ALLOW_NETWORKS")
+
+
+def _networks(value, setting: str) -> list:
+    """A comma-separated list (or a list) of addresses and networks, parsed; ConfigError naming ``setting``."""
+    entries = value if isinstance(value, list) else str(value or "").split(",")
+    networks = []
+    for entry in (str(e).strip() for e in entries):
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"ANNOTATE_{setting}: {entry!r} is not an address or network (e.g. 127.0.0.1/32, 10.0.0.0/8)"
+            ) from None
+    return networks
 
 
 def _instance_secret(instance: Path) -> str:

@@ -75,8 +75,12 @@ def current(engine: Engine) -> str | None:
 
 
 # What the migrations make that the models do not describe: full-text search structures
-# (migration 0011). Autogenerate leaves them out of its comparison.
-NOT_MODELS = {"table": ("items_fts",), "index": ("ix_items_search",)}
+# (migrations 0011 and 0013), and the task queue's own tables when it lives in the app's PostgreSQL
+# database (Huey makes them: annotate.jobs.queue). Autogenerate leaves them out of its comparison.
+NOT_MODELS = {
+    "table": ("items_fts", "item_search", "annotate_queue_"),
+    "index": ("ix_items_search", "ix_item_search", "annotate_queue_"),
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -41,8 +41,20 @@ def _child_exit(_server, worker) -> None:
     mark_worker_dead(worker.pid)
 
 
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve until interrupted. Each worker builds its own app (no shared state but the database)."""
+def serve(host: str, port: int, workers: int, *, with_worker: bool = False) -> None:
+    """Serve until interrupted. Each worker builds its own app (no shared state but the database).
+    ``with_worker``: a task-queue worker runs beside gunicorn, started and stopped with it."""
+    from annotate.jobs import worker
+
+    job_worker = worker.spawn() if with_worker else None
+    try:
+        _serve(host, port, workers)
+    finally:
+        if job_worker is not None:
+            worker.stop(job_worker)
+
+
+def _serve(host: str, port: int, workers: int) -> None:
     _Gunicorn(
         {
             "bind": f"{host}:{port}",

@@ -1,5 +1,7 @@
-"""Ingest benchmark: rows/s end to end, the ratio to a bare parse + executemany, PostgreSQL,
-a project that already has 500k items, and peak RSS for 1M rows.
+"""Ingest benchmark: rows/s end to end, the ratio to a bare parse + executemany (SQLite) and to
+a bare parse + COPY (PostgreSQL), the search index written after the import, how long an
+expert's claim waits while an import writes its chunks, a project that already has 500k
+items, and peak RSS for 1M rows.
 
 Usage: .venv/bin/python bench/bench_ingest.py [--rows 100000] [--skip-pg] [--skip-big]
 PostgreSQL: ANNOTATE_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test;
@@ -97,18 +99,123 @@ class Target:
         )
         self.session.commit()
 
-    def run(self, path: Path) -> tuple[float, object]:
+    def run(self, path: Path, index: bool = True) -> tuple[float, object]:
+        """Import ``path``; the seconds until its items are visible (``index=False``) or also searchable."""
         from annotate.ingest import import_file
 
         started = time.perf_counter()
-        summary = import_file(self.session, self.project, path)
+        summary = import_file(self.session, self.project, path, index=index)
         return time.perf_counter() - started, summary
+
+    def index(self, batch_id: int) -> float:
+        """Seconds to write a completed batch's search text (SQLite's FTS5 index)."""
+        from annotate.browse.index import index_batch
+
+        started = time.perf_counter()
+        index_batch(self.session, batch_id)
+        return time.perf_counter() - started
 
     def close(self) -> None:
         from annotate import db
 
         db.engine().dispose()
         self.ctx.pop()
+
+
+def bare_copy(path: Path, url: str, like_items: bool = False) -> float:
+    """PostgreSQL: parse the file and COPY the same columns into a bare table (a primary key only),
+    or (``like_items``) into a table made ``LIKE items INCLUDING ALL`` (its indexes, no foreign keys)."""
+    import psycopg
+
+    from annotate.jobs.queue import _libpq_url
+
+    started = time.perf_counter()
+    with psycopg.connect(_libpq_url(url)) as conn:
+        conn.execute("DROP TABLE IF EXISTS bare_items")
+        if like_items:
+            conn.execute("CREATE TABLE bare_items (LIKE items INCLUDING ALL)")
+            columns = "project_id, batch_id, external_id, content_hash, prompt, responses, metadata, priority,"
+            columns += " assigned_count, judged_count, created_at"
+        else:
+            conn.execute(
+                "CREATE TABLE bare_items (id bigserial PRIMARY KEY, external_id text, prompt json, responses json,"
+                " metadata json)"
+            )
+            columns = "external_id, prompt, responses, metadata"
+        with (
+            conn.cursor() as cursor,
+            cursor.copy(f"COPY bare_items ({columns}) FROM STDIN") as copy,
+            path.open("rb") as f,
+        ):
+            for line in f:
+                row = orjson.loads(line)
+                values: tuple = (
+                    row["id"],
+                    orjson.dumps(row["prompt"]).decode(),
+                    orjson.dumps(row["responses"]).decode(),
+                    orjson.dumps(row["metadata"]).decode(),
+                )
+                if like_items:
+                    values = (1, 1, values[0], "0" * 64, *values[1:], 0, 0, 0, "2026-01-01T00:00:00+00:00")
+                copy.write_row(values)
+        conn.execute("DROP TABLE bare_items")
+        conn.commit()
+    return time.perf_counter() - started
+
+
+def claim_waits(target: Target, path: Path) -> tuple[float, float, float, int]:
+    """Claims by an expert, back to back on a thread, while ``path`` is imported into the project:
+    (longest claim, 99th percentile, longest chunk transaction of the import, claims), in seconds."""
+    import threading
+
+    from annotate import db
+    from annotate.assign.services import claim_next
+    from annotate.auth.services import add_user
+    from annotate.ingest import pipeline
+    from annotate.models import Assignment, ProjectRole, Role
+    from annotate.projects.services import add_member
+
+    session = target.session
+    expert = add_user(session, f"bench-{secrets.token_hex(3)}@example.org", role=Role.EXPERT, password="x" * 12)
+    add_member(session, target.project, expert, ProjectRole.EXPERT)
+    session.commit()
+    chunks: list[float] = []
+    add = pipeline.ChunkWriter.add
+
+    def timed_add(self, rows, values):
+        started = time.perf_counter()
+        add(self, rows, values)
+        chunks.append(time.perf_counter() - started)
+
+    pipeline.ChunkWriter.add = timed_add  # type: ignore[method-assign]
+    waits: list[float] = []
+    done = threading.Event()
+
+    def claims() -> None:
+        factory = target.app.extensions["annotate.db"][1]
+        with target.app.app_context(), factory() as s:
+            project, who = s.merge(target.project), s.merge(expert)
+            while not done.is_set():
+                started = time.perf_counter()
+                lease = claim_next(s, project, who, fresh=True)
+                if lease is not None:
+                    s.delete(s.get(Assignment, lease.id))  # give it back: the next claim takes a slot again
+                    s.flush()
+                s.commit()
+                waits.append(time.perf_counter() - started)
+                time.sleep(0.002)
+
+    thread = threading.Thread(target=claims)
+    try:
+        thread.start()
+        target.run(path, index=False)
+    finally:
+        done.set()
+        thread.join()
+        pipeline.ChunkWriter.add = add  # type: ignore[method-assign]
+        db.session().rollback()
+    waits.sort()
+    return waits[-1], waits[int(len(waits) * 0.99)], max(chunks), len(waits)
 
 
 def rss_child(path: Path, db: Path) -> None:
@@ -141,10 +248,15 @@ def main() -> None:
         print(f"bare parse + executemany (SQLite): {bare_s:.2f} s, {n / bare_s:,.0f} rows/s")
 
         target = Target(f"sqlite:///{tmp_path / 'annotate.db'}")
-        seconds, summary = target.run(data)
+        seconds, summary = target.run(data, index=False)
         print(
             f"annotate import (SQLite):          {seconds:.2f} s, {n / seconds:,.0f} rows/s, {summary.new:,} new;"
             f" ratio to bare {seconds / bare_s:.2f}x"
+        )
+        indexed = target.index(summary.batch_id)
+        print(
+            f"  + search index (FTS5) after it:   {indexed:.2f} s; import + index {seconds + indexed:.2f} s,"
+            f" ratio to bare {(seconds + indexed) / bare_s:.2f}x"
         )
         seconds, summary = target.run(data)
         print(
@@ -166,6 +278,13 @@ def main() -> None:
                 f" {n / seconds:,.0f} rows/s, {summary.new:,} new"
             )
             fresh.unlink()
+        claims_data = tmp_path / "claims.jsonl"
+        write_rows(claims_data, n, prefix="claims")
+        longest, p99, chunk, count = claim_waits(target, claims_data)
+        print(
+            f"claims during an import (SQLite): {count:,} claims, longest {longest * 1000:.0f} ms,"
+            f" p99 {p99 * 1000:.0f} ms; the import's longest chunk transaction {chunk * 1000:.0f} ms"
+        )
         target.close()
 
         if not args.skip_pg:
@@ -177,12 +296,29 @@ def main() -> None:
                 print(f"PostgreSQL unavailable ({problem}); skipped")
             else:
                 with scratch_database("bench_ingest", base) as url:
+                    copy_s = bare_copy(data, url)
+                    print(f"bare parse + COPY (PostgreSQL):    {copy_s:.2f} s, {n / copy_s:,.0f} rows/s")
                     target = Target(url)
-                    seconds, summary = target.run(data)
+                    like_s = bare_copy(data, url, like_items=True)
+                    print(
+                        f"bare parse + COPY into a table LIKE items (its indexes): {like_s:.2f} s,"
+                        f" {n / like_s:,.0f} rows/s"
+                    )
+                    seconds, summary = target.run(data, index=False)
                     print(
                         f"annotate import (PostgreSQL):      {seconds:.2f} s, {n / seconds:,.0f} rows/s,"
-                        f" {summary.new:,} new"
+                        f" {summary.new:,} new; ratio to bare COPY {seconds / copy_s:.2f}x,"
+                        f" to COPY LIKE items {seconds / like_s:.2f}x"
                     )
+                    indexed = target.index(summary.batch_id)
+                    print(f"  + search index (item_search) after it: {indexed:.2f} s")
+                    claims_data = tmp_path / "claims.jsonl"
+                    if claims_data.exists():
+                        longest, p99, chunk, count = claim_waits(target, claims_data)
+                        print(
+                            f"claims during an import (PostgreSQL): {count:,} claims, longest {longest * 1000:.0f} ms,"
+                            f" p99 {p99 * 1000:.0f} ms; the import's longest chunk transaction {chunk * 1000:.0f} ms"
+                        )
                     target.close()
 
         if not args.skip_big:

@@ -74,6 +74,8 @@ def app(database_url, tmp_path):
             "DATABASE_URL": database_url,
             "SECRET_KEY": secrets.token_urlsafe(32),
             "TESTING": True,
+            # Jobs run in the request that queues them; tests/jobs runs a real worker process.
+            "QUEUE_IMMEDIATE": True,
         }
     )
     app.instance_path = str(tmp_path / "instance")

@@ -683,12 +683,20 @@ def _answers(schemas: dict[str, Schema]) -> None:
     }
 
 
+def all_operations() -> dict[tuple[str, str], dict[str, Any]]:
+    """``OPERATIONS`` and those a feature declares beside its routes (webhooks)."""
+    from annotate.webhooks import openapi as webhooks
+
+    return {**OPERATIONS, **webhooks.OPERATIONS}
+
+
 @cache
 def _document(export_schemas_dir: str) -> str:
     from annotate.export import FORMATS
     from annotate.ingest.validate import item_schema
+    from annotate.webhooks import openapi as webhooks
 
-    schemas = copy.deepcopy(SCHEMAS)
+    schemas = copy.deepcopy({**SCHEMAS, **webhooks.SCHEMAS})
     _lift(item_schema(), "Item", schemas)
     exports = Path(export_schemas_dir)
     for schema_file in sorted(exports.glob("*.schema.json")):
@@ -696,7 +704,7 @@ def _document(export_schemas_dir: str) -> str:
     _answers(schemas)
 
     paths: dict[str, dict[str, Any]] = {}
-    for (path, method), operation in OPERATIONS.items():
+    for (path, method), operation in all_operations().items():
         operation = _with_path_params(path, copy.deepcopy(operation))
         operation["operationId"] = f"{method}_{re.sub(r'[^a-z0-9]+', '_', path.lower()).strip('_')}"
         for parameter in operation["parameters"]:

@@ -19,6 +19,7 @@ from annotate.models import (
     ProjectMember,
     User,
 )
+from annotate.models.item import visible
 
 
 @prebuilt
@@ -59,7 +60,8 @@ def next_assignable(below: bool = False) -> Select:
     # collected here, before the statement is shared between threads.
     candidate, level = Item.__table__.alias("candidate").c, Item.__table__.alias("level").c
     project_id = bindparam("in_project", type_=Integer)
-    top = select(func.max(level.priority)).where(level.project_id == project_id)
+    # Items of batches still being imported (or failed) are not there yet (pipeline.py).
+    top = select(func.max(level.priority)).where(level.project_id == project_id, visible(level.batch_id, project_id))
     if below:
         top = top.where(level.priority < bindparam("below_priority", type_=Integer))
     mine = exists().where(
@@ -71,6 +73,7 @@ def next_assignable(below: bool = False) -> Select:
             candidate.project_id == project_id,
             candidate.priority == top.scalar_subquery(),
             candidate.assigned_count < bindparam("max_assigned", type_=Integer),
+            visible(candidate.batch_id, project_id),
             ~mine,
         )
         .order_by(candidate.assigned_count.desc(), candidate.id)
@@ -83,7 +86,7 @@ def next_assignable(below: bool = False) -> Select:
 
 def top_priority(project: Project, below: int | None = None) -> Select:
     """The highest priority among the project's items (below ``below``, when given); None when there is none."""
-    stmt = select(func.max(Item.priority)).where(Item.project_id == project.id)
+    stmt = select(func.max(Item.priority)).where(Item.project_id == project.id, visible(Item.batch_id, project.id))
     return stmt.where(Item.priority < below) if below is not None else stmt
 
 

@@ -53,6 +53,7 @@ from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.projects.services import must_accept_terms
 from annotate.timekeeping import judging
+from annotate.webhooks import events as webhook_events
 
 
 class AssignmentError(Exception):
@@ -327,6 +328,7 @@ def submit_judgment(
     else:
         adjudication.flag_if_disputed(session, project, item, now, judged=judged)
     counters.add(session, project.id, counters.judgment_added(judged, now), actor_id=assignment.expert_id)
+    webhook_events.judgment_submitted(session, project, item, judgment, judged)
     # The caller's response names the item: no query for it after the commit.
     set_committed_value(assignment, "item", item)
     metrics.SUBMITS.inc()

@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, g, request, url_for
 
 from annotate import db
-from annotate.auth import throttle
-from annotate.auth.invitations import create_invitation, deliver_invitation
+from annotate.auth import mailjobs, throttle
+from annotate.auth.invitations import create_invitation, deliver_invitation, invitation_for_token
 from annotate.auth.services import UserError, add_user, end_sessions, parse_rate, parse_tags, set_active, set_role
 from annotate.hardening import id_arg
+from annotate.jobs.records import dispatch
 from annotate.models import Role, User
 from annotate.projects import queries
 from annotate.web import after_commit, after_rollback, client_redirect, render, roles_required
@@ -65,9 +66,14 @@ def create():
             hourly_rate=parse_rate(form.get("hourly_rate")),
         )
         token = create_invitation(session, user, created_by=g.user)
+        job = None
+        if mailjobs.mail_configured():
+            # The job makes the link's token itself, just before mailing it: this one is never seen.
+            invitation = invitation_for_token(session, token)
+            job = mailjobs.queue_invitation(session, invitation.id, user, None, g.user, request.url_root)
     except UserError as exc:
         return after_rollback(_page, status=422, error=str(exc), form=form)
-    return after_commit(_deliver, user, token, f"Created {user.role.value} {user.email}.")
+    return after_commit(_deliver, user, token, f"Created {user.role.value} {user.email}.", job)
 
 
 def _too_many(refusal: throttle.Refusal, form=None):
@@ -76,14 +82,15 @@ def _too_many(refusal: throttle.Refusal, form=None):
     return response
 
 
-def _deliver(user: User, token: str, done: str):
+def _deliver(user: User, token: str, done: str, job=None):
     throttle.count("invite", user=str(g.user.id))
+    if job is not None:
+        dispatch(job)
+        flash(f"{done} A set-password link is being mailed to them.")
+        return client_redirect(url_for("admin.users"))
     delivery = deliver_invitation(
         current_app.config, user, url_for("auth.invitation", token=token, _external=True), project=None, inviter=g.user
     )
-    if delivery.mailed:
-        flash(f"{done} A set-password link was mailed to them.")
-        return client_redirect(url_for("admin.users"))
     return _page(link=(user.email, delivery.url))
 
 

@@ -113,8 +113,17 @@ def deliver_invitation(
     """Mail the link if a mail server is configured; otherwise log it for the inviter to pass on."""
     server = config.get("MAIL_SERVER")
     if not server:
-        log.warning("set-password link for %s (no mail server configured): %s", user.email, url)
+        # The link itself is never logged: it hands over an account.
+        log.warning("set-password link for %s shown to the inviter (no mail server configured)", user.email)
         return Delivery(url=url, mailed=False)
+    return Delivery(url=url, mailed=_send(config, invitation_message(config, user, url, project, inviter), user, url))
+
+
+def invitation_message(
+    config: dict[str, Any], user: User, url: str, project: Project | None, inviter: User | None
+) -> EmailMessage:
+    """The mail that carries a set-password link."""
+    server = config["MAIL_SERVER"]
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or f"annotate@{server}"
     message["To"] = user.email
@@ -125,15 +134,20 @@ def deliver_invitation(
         f"{who} invited you to {what}.\n\nSet your password here (the link works once and expires in "
         f"{DEFAULT_TTL.days} days):\n\n{url}\n"
     )
-    return Delivery(url=url, mailed=_send(config, message, user, url))
+    return message
 
 
 def notify_offer(config: dict[str, Any], user: User, url: str, *, project: Project, inviter: User) -> bool:
     """Mail the owner of an existing account that a membership waits for their answer at ``url``
     (no link that signs in: they sign in with their own password). False without a mail server."""
-    server = config.get("MAIL_SERVER")
-    if not server:
+    if not config.get("MAIL_SERVER"):
         return False
+    return _send(config, offer_message(config, user, url, project, inviter), user, url)
+
+
+def offer_message(config: dict[str, Any], user: User, url: str, project: Project, inviter: User) -> EmailMessage:
+    """The mail that tells the owner of an account about a membership waiting for their answer."""
+    server = config["MAIL_SERVER"]
     message = EmailMessage()
     message["From"] = config.get("MAIL_FROM") or f"annotate@{server}"
     message["To"] = user.email
@@ -142,21 +156,38 @@ def notify_offer(config: dict[str, Any], user: User, url: str, *, project: Proje
         f"{inviter.display_name} invited you to the project “{project.title}”.\n\n"
         f"Sign in as usual, then accept or decline the invitation here:\n\n{url}\n"
     )
-    return _send(config, message, user, url)
+    return message
+
+
+def send(config: dict[str, Any], message: EmailMessage) -> None:
+    """Hand ``message`` to the mail server; OSError or SMTPException when it cannot."""
+    server = config["MAIL_SERVER"]
+    with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message)
+
+
+def reissue(session: Session, invitation_id: int) -> tuple[Invitation, str] | None:
+    """A new token for a live invitation (the one made with it is never seen by anyone); None when
+    it was used, withdrawn or has expired. For the mail job: the token exists only in the mail."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= utcnow():
+        return None
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = _digest(token)
+    session.flush()
+    return invitation, token
 
 
 def _send(config: dict[str, Any], message: EmailMessage, user: User, url: str) -> bool:
-    server = config["MAIL_SERVER"]
     try:
-        with smtplib.SMTP(server, int(config.get("MAIL_PORT") or 25), timeout=10) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            smtp.send_message(message)
+        send(config, message)
     except (OSError, smtplib.SMTPException) as exc:
         # The invitation still exists: fall back to showing the link rather than losing it.
-        log.error("could not mail %s (%s); link: %s", user.email, exc, url)
+        log.error("could not mail %s (%s); the link is shown to the inviter instead", user.email, exc)
         return False
     return True
 

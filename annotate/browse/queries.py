@@ -31,6 +31,7 @@ from annotate.models import (
     Review,
     ReviewState,
 )
+from annotate.models.item import visible
 
 
 @dataclass
@@ -92,7 +93,8 @@ def _has_model(dialect: str, model: str) -> ColumnElement[bool]:
 
 def _item_conditions(project: Project, f: Filters, dialect: str, expert: int | None) -> list[ColumnElement[bool]]:
     """Every item filter but the search, as WHERE conditions on ``items``."""
-    where: list[ColumnElement[bool]] = [Item.project_id == project.id]
+    # Items of an import still running (or failed) are not shown (annotate.ingest.pipeline).
+    where: list[ColumnElement[bool]] = [Item.project_id == project.id, visible(Item.batch_id, project.id)]
     if f.state == "open":
         where += [Item.assigned_count == 0, Item.judged_count == 0]
     elif f.state == "in_progress":

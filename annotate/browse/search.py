@@ -8,19 +8,21 @@ both: "dogs" finds "dog").
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Integer, MetaData, Table, Text, func, literal, literal_column
+from sqlalchemy import Column, ColumnElement, Integer, MetaData, Table, Text, func, literal, literal_column, select
 
 QUERY_MAX = 200
 
-# The FTS5 table, described for queries only: it is not on Base.metadata (migration 0011 makes it).
+# The FTS5 table (SQLite) and the tsvector table (PostgreSQL), described for queries only: they
+# are not on Base.metadata (migrations 0011 and 0013 make them; annotate.browse.index fills them).
 items_fts = Table("items_fts", MetaData(), Column("rowid", Integer, primary_key=True), Column("body", Text))
+item_search = Table("item_search", MetaData(), Column("item_id", Integer, primary_key=True), Column("document", Text))
 
 
 def pg_document(table: str = "") -> str:
-    """The tsvector expression indexed by migration 0011 (``ix_items_search``), its columns
-    prefixed with ``table.``. It must stay exactly the indexed one, or PostgreSQL cannot use
-    the index (tests/browse/test_search.py compares the two)."""
+    """The tsvector of an item that ``item_search`` holds (migration 0013, ``annotate.browse.index``),
+    its columns prefixed with ``table.``."""
     t = f"{table}." if table else ""
     return (
         f"to_tsvector('english', {t}external_id)"
@@ -28,6 +30,29 @@ def pg_document(table: str = "") -> str:
         f" || json_to_tsvector('english', {t}responses, '[\"string\"]')"
         f" || json_to_tsvector('english', {t}metadata, '[\"string\"]')"
     )
+
+
+def document_text(external_id: str, prompt: Any, responses: Any, metadata: Any) -> str:
+    """SQLite: the text FTS5 indexes for an item, as migration 0011's triggers compute it in SQL
+    (the external id, then every string value of prompt, responses and metadata in document
+    order). The import writes it itself (a trigger's three ``json_tree`` scans per row cost
+    more than the row); the delete trigger recomputes it in SQL, so the two must give the same
+    words (tests/browse/test_search_text.py)."""
+    parts = [external_id]
+    for value in (prompt, responses, metadata):
+        _strings(value, parts)
+    return " ".join(parts)
+
+
+def _strings(value: Any, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, dict):
+        for child in value.values():
+            _strings(child, out)
+    elif isinstance(value, list):
+        for child in value:
+            _strings(child, out)
 
 
 def words(q: str) -> list[str]:
@@ -42,9 +67,11 @@ def fts5_query(q: str) -> str:
 
 
 def pg_matches(q: str) -> ColumnElement[bool]:
-    """PostgreSQL: the item's indexed document holds every word of ``q``."""
+    """PostgreSQL: the item's indexed document holds every word of ``q`` (through the GIN index
+    of ``item_search``)."""
     query = func.plainto_tsquery(literal_column("'english'::regconfig"), literal(" ".join(words(q))))
-    return literal_column(f"({pg_document('items')})").op("@@")(query)
+    matching = select(item_search.c.item_id).where(item_search.c.document.op("@@")(query))
+    return literal_column("items.id").in_(matching)
 
 
 def sqlite_matches(q: str) -> ColumnElement[bool]:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, request, send_file, url_for
 
 from annotate import db
 from annotate.export.base import AGGREGATIONS, UNITS, ExportError
 from annotate.export.folder import FORMS
-from annotate.export.jobs import mark_abandoned, run_in_background, start_folder_export
+from annotate.export.jobs import KIND as EXPORT_JOB
+from annotate.export.jobs import start_folder_export
 from annotate.export.options import options_from_args
 from annotate.export.preview import dry_run, empty_message, folder_archive, formats_for, left_out_lines
 from annotate.export.queries import recent_exports
 from annotate.export.services import get_format, resolve
 from annotate.export.streaming import stream_jsonl
+from annotate.jobs.records import dispatch, job_of
 from annotate.kinds import get_kind
 from annotate.models import ExportRecord
 from annotate.models.export import ExportStatus
@@ -102,10 +104,9 @@ def page(slug: str):
 @bp.post("/p/<slug>/exports")
 @login_required
 def start(slug: str):
-    """Start a folder export (data + card + manifest) in the background."""
+    """Start a folder export (data + card + manifest) as a background job."""
     project, _member = project_for(g.user, slug, RESEARCH)
     session = db.session()
-    mark_abandoned(session)
     form = request.form.get("form", "jsonl")
     try:
         if form not in FORMS:
@@ -116,16 +117,14 @@ def start(slug: str):
         if not first.rows:
             raise ExportError(empty_message(fmt, first))
         license = (request.form.get("license") or "other").strip()[:64]
-        record = start_folder_export(session, project, fmt, options, g.user, form=form, license=license)
+        record, job = start_folder_export(session, project, fmt, options, g.user, form=form, license=license)
     except ExportError as exc:
         return after_rollback(_page, project, 400, str(exc))
-    # The job starts on the committed record.
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, for the thread
-    return after_commit(_started, app, project, record.id, fmt, options)
+    return after_commit(_started, project, record.id, job)
 
 
-def _started(app, project, record_id: int, fmt, options):
-    run_in_background(app, record_id, fmt, options)
+def _started(project, record_id: int, job):
+    dispatch(job)  # the record and its job are committed: a worker may take it now
     return client_redirect(url_for("export.show", slug=project.slug, export_id=record_id))
 
 
@@ -142,8 +141,14 @@ def show(slug: str, export_id: int):
     """One export: progress while it runs, then its counts and files."""
     project, _member = project_for(g.user, slug, RESEARCH)
     record = _record(project, export_id)
+    job = db.session().scalar(job_of(EXPORT_JOB, record.id)) if record.channel == "web" else None
     return render(
-        "export/show.html", "status", project=project, record=record, running=record.status is ExportStatus.RUNNING
+        "export/show.html",
+        "status",
+        project=project,
+        record=record,
+        job=job,
+        running=record.status is ExportStatus.RUNNING,
     )
 
 

@@ -2,7 +2,9 @@
 
 Researchers of the project only (admins too); token auth. The import runs in the
 request with the same service, atomicity and validation as the CLI; the answer is
-the summary (201), or the error naming the source, location and JSON path (422).
+the summary (201), or the error naming the source, location and JSON path (422). The
+items are visible when it answers; on SQLite their search text is written just after,
+by a job of the task queue.
 
 The same limits hold as for the web upload: a file past ``ANNOTATE_IMPORT_MAX_BYTES``
 and a JSON body past ``ANNOTATE_API_IMPORT_MAX_JSON_BYTES`` are refused with 413, and
@@ -19,6 +21,7 @@ from flask import current_app, g, jsonify, request
 from annotate import db
 from annotate.api.views import bp, error, refused, token_required
 from annotate.auth.services import touch_token
+from annotate.browse.index import queue_index
 from annotate.ingest.errors import ImportFailed, LimitExceeded
 from annotate.ingest.services import ImportOptions, import_rows, import_sources
 from annotate.ingest.shapes import SHAPES
@@ -32,6 +35,7 @@ from annotate.ingest.uploads import (
     upload_suffix,
 )
 from annotate.limits import BodyRefused, request_json, setting
+from annotate.models import Batch
 from annotate.projects.access import RESEARCH, project_for
 from annotate.web import writes_late
 
@@ -116,6 +120,7 @@ def import_items(slug: str):
                     user=g.user,
                     display_name=display_name(upload.filename or ""),
                     media_store=Path(current_app.instance_path) / "media",
+                    index=False,
                 )
         else:
             try:
@@ -135,8 +140,10 @@ def import_items(slug: str):
                 return error(
                     400, 'send a JSON array of items, {"items": [...], "options": {...}}, or a multipart file upload'
                 )
-            summary = import_rows(session, project, rows, "request body", options, user=g.user)
+            summary = import_rows(session, project, rows, "request body", options, user=g.user, index=False)
     except ImportFailed as exc:
         return _failed(exc)
+    # The items are visible now; their search index is written by a job, not in the request.
+    queue_index(session, session.get_one(Batch, summary.batch_id))
     touch_token(session, g.token)
     return jsonify({"batch": summary.as_json(), "skipped": summary.problems}), 201

@@ -1,242 +1,297 @@
-"""How an import stays atomic while showing progress, on SQLite and PostgreSQL alike.
+"""How an import writes each row once and stays atomic, on SQLite and PostgreSQL alike.
 
-SQLite has one writer, so an import that held one write transaction for its
-whole length would block every expert's submit behind it and could not commit
-progress for the progress page. So an import runs in three steps:
+Rows go straight into ``items``, in committed chunks, under a batch that is invisible
+until it completes:
 
-1. ``start_batch``: the batch row is committed as ``running`` with the worker
-   (``host:pid``) and a heartbeat.
-2. ``Staging.add``: validated rows go into a TEMPORARY table on the import's own
-   connection. Temporary tables live outside the database file (SQLite) or the
-   WAL (PostgreSQL), so staging takes no write lock and costs little; after each
-   chunk a short write transaction commits the batch's progress and heartbeat.
-   ``items`` is untouched, so no expert can see or be assigned half an import.
-3. ``Staging.finish``: one short write transaction moves the staged rows into
-   ``items`` (``INSERT … SELECT``, skipping external ids the project already has
-   through the unique index, so it costs the same in a project of 500k items as
-   in an empty one) and marks the batch complete.
+1. ``open_batch``: the batch becomes the project's one running import (``running``, with
+   its worker ``host:pid`` and a heartbeat). Imports of one project run one at a time: a
+   second waits (or, as a job, is deferred) until the first is over, so a row that one
+   import skips as a duplicate can never belong to an import that then fails.
+2. ``ChunkWriter.add``: each chunk is one short write transaction that checks the batch is
+   still running (and beats its heartbeat) and inserts the rows whose external ids the
+   project does not have yet (looked up: one index probe each). SQLite: ``executemany``;
+   PostgreSQL: ``COPY``. (SQLite's full-text index of the rows is written after the
+   batch completes, by ``annotate.browse.index``: a trigger per row cost more than the row.)
+   An expert's claim or submit waits at most for one chunk.
+3. ``ChunkWriter.finish``: one short transaction marks the batch complete and adds its
+   items to the project's counters. That is the moment every row becomes visible.
 
-Any failure before the final commit leaves ``items`` as it was, and a killed
-process takes its temporary table with it: the database drops it with the
-connection. What a SIGKILL cannot do is mark the batch, so ``reap_interrupted``
-(run before every import and whenever an import's progress is looked at) marks
-a running batch whose worker is gone (same host, dead pid) or silent (no
-heartbeat for ``STALE_AFTER``) as interrupted. The final step re-checks, under
-the write lock, that its batch was not reaped meanwhile.
+Until then the rows are invisible: claims, counts, exports and the data browser read only
+items of complete batches (``annotate.models.item.visible``). Any failure leaves a batch
+that is not complete, whose rows ``purge_abandoned`` deletes in chunks (the failed import
+itself, the job's retry, the next import of the project, and the worker's sweep all call
+it). A SIGKILL cannot mark the batch, so ``reap_interrupted`` marks a running batch whose
+worker is gone (same host, dead pid) or silent (no heartbeat for ``STALE_AFTER``) as
+interrupted; every chunk re-checks that its batch was not reaped meanwhile.
 """
 
 from __future__ import annotations
 
-import os
-import socket
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    Insert,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    func,
-    insert,
-    literal,
-    select,
-    type_coerce,
-    update,
-)
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import Connection, Engine, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from annotate.db import WRITE_OPTION, UTCDateTime, begin_write, table_of, utcnow
+from annotate import db
+from annotate.db import WRITE_OPTION, begin_write, table_of, utcnow
 from annotate.ingest.errors import ImportFailed
-from annotate.models import Batch, BatchStatus, Item
+from annotate.jobs.liveness import HOST, worker_gone, worker_id
+from annotate.models import Batch, BatchStatus, Item, Project
 from annotate.projects import counters
+
+__all__ = ["HOST", "worker_id"]
 
 STALE_AFTER = timedelta(seconds=90)
 INTERRUPTED = (
     "the import stopped before it finished (the process was killed or the machine restarted); nothing from it was kept"
 )
 MAX_SKIPPED_KEPT = 1000
-HOST = socket.gethostname()
+# Rows of an abandoned batch deleted per transaction (each one short, like an import's chunk).
+PURGE_CHUNK = 2000
+# How often a waiting import looks again whether the project's running import is over.
+WAIT_POLL_SECONDS = 0.5
+
+# The columns a chunk writes, in the order of its row tuples (JSON already serialised as text).
+ROW_COLUMNS = ("external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold")
+_ITEM_COLUMNS = ("project_id", "batch_id", *ROW_COLUMNS, "priority", "assigned_count", "judged_count", "created_at")
+_PG_HAD = (
+    "SELECT i.external_id FROM unnest(%s::text[]) AS chunk(external_id)"
+    " JOIN items i ON i.project_id = %s AND i.external_id = chunk.external_id"
+)
 
 
-def worker_id() -> str:
-    """This process, as recorded on the batches it runs."""
-    return f"{HOST}:{os.getpid()}"
+class ProjectBusy(Exception):
+    """Another import of the project is running (its batch id in ``batch_id``)."""
+
+    def __init__(self, batch_id: int):
+        super().__init__(f"waiting for import {batch_id} of this project to finish")
+        self.batch_id = batch_id
 
 
-def _worker_gone(worker: str | None) -> bool:
-    host, _, pid = (worker or "").rpartition(":")
-    if host != HOST or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+def open_batch(session: Session, batch_id: int, project_id: int, *, wait: bool = True) -> None:
+    """Make ``batch_id`` the project's running import, in this process.
+
+    First the leftovers of imports that did not complete are cleared (a dead running batch
+    is marked interrupted, rows of failed ones deleted); then, under the write lock (SQLite)
+    or the project's row lock (PostgreSQL), the batch is marked running unless another
+    import of the project is. Then it waits (``wait``) or raises ``ProjectBusy``.
+    Commits its own transactions: call it with nothing pending in ``session``.
+    """
+    session.rollback()
+    # An earlier attempt of this batch (a job's retry) is over: this process runs it now.
+    _set_status(session, batch_id, BatchStatus.INTERRUPTED, INTERRUPTED)
+    while True:
+        reap_interrupted(session, project_id)
+        purge_abandoned(session, project_id)
+        begin_write(session)
+        session.execute(select(Project.id).where(Project.id == project_id).with_for_update())
+        running = session.scalar(
+            select(Batch.id).where(
+                Batch.project_id == project_id, Batch.status == BatchStatus.RUNNING, Batch.id != batch_id
+            )
+        )
+        if running is None and not _has_leftovers(session, project_id):
+            now = utcnow()
+            session.execute(
+                update(Batch)
+                .where(Batch.id == batch_id)
+                .values(
+                    status=BatchStatus.RUNNING,
+                    worker=worker_id(),
+                    heartbeat_at=now,
+                    error=None,
+                    finished_at=None,
+                    rows_read=0,
+                    rows_new=0,
+                    rows_duplicate=0,
+                    rows_skipped=0,
+                    skipped=[],
+                    progress=0.0,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            session.commit()
+            return
+        session.rollback()
+        if running is not None and not wait:
+            raise ProjectBusy(running)
+        time.sleep(WAIT_POLL_SECONDS)
 
 
-STAGED = "annotate_staged_items"
-STAGED_COLUMNS = ("seq", "external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold")
-
-
-def _staged_table() -> Table:
-    # JSON travels as text already serialised by orjson: no per-value type processing.
-    # No unique index: duplicates (within the source or already in the project) are
-    # dropped by the project's own unique index when the rows move into ``items``.
-    return Table(
-        STAGED,
-        MetaData(),
-        Column("seq", Integer, primary_key=True, autoincrement=False),
-        Column("external_id", String(255), nullable=False),
-        Column("content_hash", String(64), nullable=False),
-        # PostgreSQL parses JSON as it is staged (on the writer thread, not in the final move).
-        *(Column(name, Text().with_variant(JSON(), "postgresql")) for name in STAGED_COLUMNS[3:]),
-        prefixes=["TEMPORARY"],
+def _has_leftovers(session: Session, project_id: int) -> bool:
+    dead = select(Batch.id).where(
+        Batch.project_id == project_id, Batch.status.in_((BatchStatus.FAILED, BatchStatus.INTERRUPTED))
     )
+    return bool(session.scalar(select(exists().where(Item.batch_id.in_(dead)))))
 
 
-class Staging:
-    """The rows of one running import, on a connection of their own (see module docstring)."""
+class ChunkWriter:
+    """Writes the chunks of one running import into ``items``, on a connection of its own
+    (the import's writer thread uses it while the next chunk is read and checked)."""
 
-    def __init__(self, engine: Engine, batch_id: int, project_id: int):
+    def __init__(self, engine: Engine, batch_id: int, project_id: int, source: str):
         self.batch_id = batch_id
         self.project_id = project_id
-        self.conn: Connection = engine.connect()
-        self.dialect = self.conn.dialect.name
-        self.table = _staged_table()
+        self.source = source
+        self.new = 0
+        conn = engine.connect()
+        self.dialect = conn.dialect.name
         if self.dialect == "sqlite":
-            # Room for the index pages the final INSERT … SELECT touches (this connection only).
-            self.conn.exec_driver_sql("PRAGMA cache_size = -65536")
-            # The temporary database is made with the staging table: 8 KB pages, as for
-            # the main file (annotate.db), so 2-3 KB rows do not waste half a page each.
-            self.conn.exec_driver_sql("PRAGMA temp.page_size = 8192")
-        self.table.drop(self.conn, checkfirst=True)  # a pooled connection may carry one from a crash
-        self.table.create(self.conn)
-        self.conn.commit()
-        # Rows are tuples in STAGED_COLUMNS order, handed to the driver's executemany as
-        # they are: SQLAlchemy's per-row parameter processing cost more than the insert.
-        marker = "%s" if self.conn.dialect.paramstyle in ("format", "pyformat") else "?"
-        self._copy_sql = f"COPY {STAGED} ({', '.join(STAGED_COLUMNS)}) FROM STDIN"
-        self._insert_sql = (
-            f"INSERT INTO {STAGED} ({', '.join(STAGED_COLUMNS)}) VALUES ({', '.join([marker] * len(STAGED_COLUMNS))})"
-        )
+            # Room for the index pages the inserts touch (this connection only).
+            conn.exec_driver_sql("PRAGMA cache_size = -65536")
+            # No checkpoint inside a chunk's commit (it would run while this writer holds the
+            # writers' queue): a thread of the import's own checkpoints after each commit.
+            conn.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
+            conn.commit()
+        self.checkpoints = _Checkpoints(engine) if self.dialect == "sqlite" else None
+        # Every transaction of this connection is a writer's (BEGIN IMMEDIATE, in the writers' queue).
+        self.conn: Connection = conn.execution_options(**{WRITE_OPTION: True})
+        names = ", ".join(_ITEM_COLUMNS)
+        self._insert_sql = f"INSERT INTO items (id, {names}) VALUES ({', '.join(['?'] * (len(_ITEM_COLUMNS) + 1))})"
+        self._copy_sql = f"COPY items ({names}) FROM STDIN"
 
-    def add(self, rows: list[tuple[Any, ...]]) -> None:
-        """Stage rows (tuples in ``STAGED_COLUMNS`` order, JSON as text); takes no lock on the database file.
-
-        Called from the import's writer thread while the next chunk is read and checked.
-        """
-        if not rows:
-            return
-        if not self.conn.in_transaction():
-            self.conn.begin()
-        if self.dialect == "postgresql":
-            # COPY streams the rows in one round trip; executemany cost twice as much.
-            cursor: Any = self.conn.connection.cursor()  # psycopg's cursor: a context manager with copy()
-            with cursor, cursor.copy(self._copy_sql) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            self.conn.exec_driver_sql(self._insert_sql, rows)
-        self.conn.commit()
-
-    def _json(self, column: Any) -> Any:
-        return type_coerce(column, JSON)
-
-    def finish(self, valid: int, values: dict[str, Any]) -> tuple[int, int]:
-        """Move the staged rows into ``items`` in one transaction; return (new, duplicate)."""
-        conn = self.conn.execution_options(**{WRITE_OPTION: True})
-        now = utcnow()
-        claimed = conn.execute(
+    def _still_running(self, values: dict[str, Any]) -> None:
+        """Beat the batch's heartbeat (and record ``values``) if it is still running; else the import is over."""
+        claimed = self.conn.execute(
             update(table_of(Batch))
             .where(Batch.__table__.c.id == self.batch_id, Batch.__table__.c.status == BatchStatus.RUNNING)
-            .values(heartbeat_at=now)
+            .values(heartbeat_at=utcnow(), **values)
         ).rowcount
         if claimed != 1:
-            conn.rollback()
-            raise ImportFailed(values.get("source", "import"), None, INTERRUPTED)
-        t = self.table.c
-        items = table_of(Item)
-        source = select(
-            literal(self.project_id),
-            literal(self.batch_id),
-            t.external_id,
-            t.content_hash,
-            *(self._json(t[name]) for name in ("prompt", "responses", "metadata", "suggestion", "gold")),
-            literal(0),
-            literal(0),
-            literal(now, UTCDateTime()),
-        ).order_by(t.seq)
-        columns = [
-            "project_id",
-            "batch_id",
-            "external_id",
-            "content_hash",
-            "prompt",
-            "responses",
-            "metadata",
-            "suggestion",
-            "gold",
-            "priority",
-            "assigned_count",
-            "created_at",
-        ]
-        # A row whose external id the project already has (or that repeats within the
-        # source, or that another import committed meanwhile) is skipped by the unique
-        # index on (project_id, external_id): one index probe per row, as cheap in a
-        # project of 500k items as in an empty one. The first occurrence wins, in
-        # source order. The SELECT must not read ``items``: SQLite would then copy the
-        # whole result to a temporary table first.
-        statement: Insert
-        if self.dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as pg_insert
+            self.conn.rollback()
+            raise ImportFailed(self.source, None, INTERRUPTED)
 
-            statement = (
-                pg_insert(items)
-                .from_select(columns, source)
-                .on_conflict_do_nothing(index_elements=["project_id", "external_id"])
-            )
+    def add(self, rows: list[tuple[Any, ...]], values: dict[str, Any]) -> None:
+        """Write rows (tuples in ``ROW_COLUMNS`` order, JSON as text) and the batch's progress
+        ``values`` in one transaction."""
+        now = utcnow()
+        if not self.conn.in_transaction():
+            self.conn.begin()
+        self._still_running(values)
+        fresh = self._fresh(rows) if rows else []
+        if fresh:
+            if self.dialect == "postgresql":
+                self._copy(fresh, now)
+            else:
+                self._insert(fresh, now)
+        self.new += len(fresh)
+        self.conn.commit()
+        if self.checkpoints is not None:
+            self.checkpoints.wake()
+
+    def _fresh(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The rows whose external ids the project does not have yet, nor an earlier row of the chunk.
+
+        One index probe per row. Nothing can slip in between this and the insert: one import of
+        a project runs at a time, and on SQLite the chunk's transaction holds the write lock."""
+        first: dict[str, tuple[Any, ...]] = {}
+        for row in rows:
+            first.setdefault(row[0], row)
+        if self.dialect == "postgresql":
+            # A join to the ids as an array: one index probe each. (With ``IN (…1000 ids…)`` the
+            # planner chose a scan of the project's items for every chunk: quadratic.)
+            cursor: Any = self.conn.connection.cursor()
+            with cursor:
+                cursor.execute(_PG_HAD, (list(first), self.project_id))
+                had = {external_id for (external_id,) in cursor.fetchall()}
         else:
-            statement = insert(items).prefix_with("OR IGNORE").from_select(columns, source)
-        conn.execute(statement)
-        # Counted, not taken from rowcount: psycopg reports -1 for INSERT … SELECT here.
-        new = conn.scalar(select(func.count()).select_from(items).where(items.c.batch_id == self.batch_id)) or 0
-        counters.add(conn, self.project_id, {"items": new})  # the progress page's item count, in this transaction
-        duplicate = valid - new
-        conn.execute(
+            items = table_of(Item)
+            had = set(
+                self.conn.execute(
+                    select(items.c.external_id).where(
+                        items.c.project_id == self.project_id, items.c.external_id.in_(list(first))
+                    )
+                ).scalars()
+            )
+        return [row for external_id, row in first.items() if external_id not in had]
+
+    def _insert(self, rows: list[tuple[Any, ...]], now) -> None:
+        """SQLite: the rows, with the ids they get (their search text is written after the import:
+        ``annotate.browse.index``)."""
+        start = (self.conn.exec_driver_sql("SELECT max(id) FROM items").scalar() or 0) + 1
+        created = now.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores a SQLite DATETIME
+        head = (self.project_id, self.batch_id)
+        tail = (0, 0, 0, created)
+        self.conn.exec_driver_sql(self._insert_sql, [(start + n, *head, *row, *tail) for n, row in enumerate(rows)])
+
+    def _copy(self, rows: list[tuple[Any, ...]], now) -> None:
+        """PostgreSQL: the rows by COPY (its search index is an expression index PostgreSQL keeps)."""
+        head = (self.project_id, self.batch_id)
+        tail = (0, 0, 0, now)
+        cursor: Any = self.conn.connection.cursor()  # psycopg's cursor: a context manager with copy()
+        with cursor, cursor.copy(self._copy_sql) as copy:
+            for row in rows:
+                copy.write_row((*head, *row, *tail))
+
+    def finish(self, valid: int, values: dict[str, Any]) -> tuple[int, int]:
+        """Make the batch complete (and so its rows visible) in one short transaction; return (new, duplicate)."""
+        if not self.conn.in_transaction():
+            self.conn.begin()
+        self._still_running({})
+        duplicate = valid - self.new
+        counters.add(self.conn, self.project_id, {"items": self.new})  # the progress page's item count
+        self.conn.execute(
             update(table_of(Batch))
             .where(Batch.__table__.c.id == self.batch_id)
             .values(
                 status=BatchStatus.COMPLETE,
-                rows_new=new,
+                rows_new=self.new,
                 rows_duplicate=duplicate,
                 progress=1.0,
-                finished_at=now,
+                finished_at=utcnow(),
                 worker=None,
-                **{k: v for k, v in values.items() if k != "source"},
+                **values,
             )
         )
-        conn.commit()
-        return new, duplicate
+        self.conn.commit()
+        return self.new, duplicate
 
     def close(self) -> None:
-        """Discard the connection, and with it the temporary table.
-
-        Dropping a large temporary table costs as much as writing it; closing the
-        connection for good (rather than returning it to the pool) frees it at once.
-        """
+        """Give the connection back (rolling back a chunk in flight); a last checkpoint."""
         try:
             self.conn.rollback()
         finally:
-            self.conn.invalidate()
             self.conn.close()
+            if self.checkpoints is not None:
+                self.checkpoints.stop()
+
+
+class _Checkpoints(threading.Thread):
+    """SQLite: copies the import's committed chunks from the WAL into the database file (a
+    passive checkpoint, which never blocks a writer) on a connection and thread of its own,
+    while the next chunk is parsed and written. Without it the WAL would grow by the whole
+    import, or the checkpoints would run inside the chunks' commits, holding the writers' queue."""
+
+    def __init__(self, engine: Engine):
+        super().__init__(name="annotate-import-checkpoint", daemon=True)
+        self.engine = engine
+        self.pending = threading.Event()
+        self.stopped = False
+        self.start()
+
+    def wake(self) -> None:
+        self.pending.set()
+
+    def run(self) -> None:
+        raw: Any = self.engine.raw_connection()
+        try:
+            driver = raw.driver_connection  # autocommit (isolation_level None): outside any transaction
+            while True:
+                self.pending.wait()
+                self.pending.clear()
+                driver.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                if self.stopped:
+                    return
+        finally:
+            raw.close()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.pending.set()
+        self.join(timeout=60)
 
 
 def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:
@@ -251,6 +306,27 @@ def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:
     session.commit()
 
 
+def _set_status(
+    session: Session,
+    batch_id: int,
+    status: BatchStatus,
+    error: str,
+    values: dict[str, Any] | None = None,
+    only_if: tuple[BatchStatus, ...] = (BatchStatus.RUNNING,),
+) -> bool:
+    begin_write(session)
+    changed = db.rowcount(
+        session.execute(
+            update(Batch)
+            .where(Batch.id == batch_id, Batch.status.in_(only_if))
+            .values(status=status, error=error[:4000], finished_at=utcnow(), worker=None, **(values or {}))
+            .execution_options(synchronize_session=False)
+        )
+    )
+    session.commit()
+    return changed == 1
+
+
 def fail(
     session: Session,
     batch_id: int,
@@ -258,16 +334,42 @@ def fail(
     status: BatchStatus = BatchStatus.FAILED,
     values: dict[str, Any] | None = None,
 ) -> None:
-    """Record why the batch stopped (``items`` was never touched)."""
+    """Record why the batch stopped (if it had not stopped yet), then delete the rows it had
+    written (they were never visible)."""
     session.rollback()
-    begin_write(session)
-    session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id, Batch.status == BatchStatus.RUNNING)
-        .values(status=status, error=error[:4000], finished_at=utcnow(), worker=None, **(values or {}))
-        .execution_options(synchronize_session=False)
+    _set_status(session, batch_id, status, error, values, only_if=(BatchStatus.RUNNING, BatchStatus.QUEUED))
+    purge_batch(session, batch_id)
+
+
+def purge_batch(session: Session, batch_id: int) -> int:
+    """Delete the rows of a batch that is not complete, a chunk per transaction; return how many."""
+    items = table_of(Item)
+    deleted = 0
+    while True:
+        begin_write(session)
+        if session.scalar(select(Batch.status).where(Batch.id == batch_id)) is BatchStatus.COMPLETE:
+            session.rollback()
+            return deleted
+        chunk = select(items.c.id).where(items.c.batch_id == batch_id).limit(PURGE_CHUNK).scalar_subquery()
+        n = db.rowcount(session.execute(items.delete().where(items.c.id.in_(chunk))))
+        session.commit()
+        deleted += n
+        if n < PURGE_CHUNK:
+            return deleted
+
+
+def purge_abandoned(session: Session, project_id: int | None = None) -> int:
+    """Delete the rows of every failed or interrupted batch (of one project, or all) that still has some."""
+    session.rollback()
+    query = select(Batch.id).where(
+        Batch.status.in_((BatchStatus.FAILED, BatchStatus.INTERRUPTED)),
+        exists().where(Item.batch_id == Batch.id),
     )
-    session.commit()
+    if project_id is not None:
+        query = query.where(Batch.project_id == project_id)
+    batch_ids = session.scalars(query).all()
+    session.rollback()
+    return sum(purge_batch(session, batch_id) for batch_id in batch_ids)
 
 
 def interrupted_batches(session: Session, project_id: int | None = None) -> set[int]:
@@ -280,17 +382,30 @@ def interrupted_batches(session: Session, project_id: int | None = None) -> set[
     return {
         batch_id
         for batch_id, worker, heartbeat in session.execute(query)
-        if _worker_gone(worker) or heartbeat is None or heartbeat < stale_before
+        if worker_gone(worker) or heartbeat is None or heartbeat < stale_before
     }
 
 
 def reap_interrupted(session: Session, project_id: int | None = None) -> int:
-    """Mark running batches whose process is gone as interrupted; return how many.
+    """Mark running batches whose process is gone as interrupted; return how many. Their rows
+    stay invisible; ``purge_abandoned`` deletes them.
 
     Commits its own short transaction, so call it outside a unit of work (never from a GET).
     """
     dead = sorted(interrupted_batches(session, project_id))
     session.rollback()
     for batch_id in dead:
-        fail(session, batch_id, INTERRUPTED, BatchStatus.INTERRUPTED)
+        _set_status(session, batch_id, BatchStatus.INTERRUPTED, INTERRUPTED)
     return len(dead)
+
+
+def visible_count(session: Session, project_id: int) -> int:
+    """Items of the project that claims, counts and exports see (those of complete batches)."""
+    from annotate.models.item import visible
+
+    return (
+        session.scalar(
+            select(func.count()).select_from(Item).where(Item.project_id == project_id, visible(Item.batch_id))
+        )
+        or 0
+    )

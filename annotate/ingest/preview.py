@@ -91,7 +91,7 @@ def _converted(row: dict[str, Any], shape: Shape, kind: str, checks: dict) -> di
     """The row as the import converts it, refused where the import would refuse it (a value
     that cannot be stored, such as bytes from Parquet, included: ``staged_row``)."""
     item = to_item(row, shape, kind, **checks)
-    staged_row(0, item)
+    staged_row(item)
     return item
 
 

@@ -1,9 +1,9 @@
-"""Import sources into a project: read -> shape -> validate -> stage in chunks -> one final move.
+"""Import sources into a project: read -> shape -> validate -> write in committed chunks -> complete.
 
 The services here commit (in chunks) rather than only flush: an import is a
-long-running unit of work whose atomicity is kept by staging, not by one
-transaction (see ``annotate.ingest.pipeline`` for why and how). Callers must
-not hold uncommitted work in the session they pass.
+long-running unit of work whose atomicity is kept by a batch that stays invisible
+until it completes, not by one transaction (see ``annotate.ingest.pipeline`` for why
+and how). Callers must not hold uncommitted work in the session they pass.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import orjson
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from annotate.db import begin_write, utcnow
+from annotate.browse.index import index_batch
+from annotate.db import begin_write
 from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
 from annotate.ingest.join import joined_rows
@@ -31,6 +32,7 @@ from annotate.ingest.validate import check_item, item_schema
 from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 from annotate.ops import metrics
+from annotate.webhooks.events import batch_imported
 
 __all__ = [
     "ImportOptions",
@@ -39,15 +41,15 @@ __all__ = [
     "import_rows",
     "import_sources",
     "item_schema",
+    "queue_batch",
     "run_batch",
     "start_batch",
     "to_item",
 ]
 
-CHUNK_SIZE = 2000
-# The batch's progress and heartbeat are committed at most this often (seconds): each is
-# a write transaction, and on PostgreSQL a WAL flush.
-PROGRESS_EVERY = 0.5
+# Rows per committed chunk: an expert's claim or submit waits for at most one chunk's
+# transaction (bench/RESULTS.md measures how long that is).
+CHUNK_SIZE = 1000
 # Tables, where an empty cell is a value left out (see ``validate.check_item``).
 TABLE_FORMATS = {"csv", "tsv"}
 Progress = Callable[[int, float], None]
@@ -131,23 +133,30 @@ def _unjsonable(value: Any) -> bool:
     return False
 
 
-def start_batch(
+def queue_batch(
     session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None
 ) -> Batch:
-    """Create and commit the batch row of a new import, as ``running`` by this process."""
-    pipeline.reap_interrupted(session, project.id)
-    begin_write(session)
+    """Add the batch row of a new import, ``queued`` (flushed, not committed)."""
     batch = Batch(
         project_id=project.id,
         source=source[:500],
         format=options.format or "",
         shape=options.shape or "",
         mapping=options.as_json(),
+        status=BatchStatus.QUEUED,
         created_by_id=user.id if user else None,
-        worker=pipeline.worker_id(),
-        heartbeat_at=utcnow(),
     )
     session.add(batch)
+    session.flush()
+    return batch
+
+
+def start_batch(
+    session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None
+) -> Batch:
+    """Create and commit the batch row of a new import (``queued`` until ``run_batch`` opens it)."""
+    begin_write(session)
+    batch = queue_batch(session, project, source, options, user)
     session.commit()
     return batch
 
@@ -171,11 +180,17 @@ def run_batch(
     progress: Progress | None = None,
     media_base: Path | None = None,
     media_store: Path | None = None,
+    wait: bool = True,
+    index: bool = True,
 ) -> ImportSummary:
-    """Stage every row of ``rows`` for ``batch``, then move them into ``items`` at once.
+    """Write every row of ``rows`` into ``items`` under ``batch``, in committed chunks, then
+    make the batch complete (and its rows visible) at once.
 
     Raises ImportFailed at the first bad row (unless ``skip_invalid``), after marking
-    the batch failed; nothing from it is kept.
+    the batch failed; nothing from it is kept. Another import of the project running:
+    waits for it, or raises ``pipeline.ProjectBusy`` when not ``wait``. ``index``: write the
+    batch's search text (SQLite) before returning; without it, hand that to the queue
+    (``annotate.browse.index``).
     """
     started = time.perf_counter()
     shape: Shape | None = (
@@ -186,11 +201,11 @@ def run_batch(
     kind, config = project.kind, project.template["config"]
     chunk: list[tuple[Any, ...]] = []
     valid = 0
-    staging: pipeline.Staging | None = None
+    pipeline.open_batch(session, batch.id, project.id, wait=wait)
     writer: _Writer | None = None
     try:
-        staging = pipeline.Staging(cast(Engine, session.get_bind()), batch.id, project.id)  # sessions bind engines
-        writer = _Writer(staging)
+        engine = cast(Engine, session.get_bind())  # sessions bind engines
+        writer = _Writer(pipeline.ChunkWriter(engine, batch.id, project.id, context.source))
         for location, row in rows:
             summary.rows += 1
             if shape is None and not isinstance(row, RowError):
@@ -206,7 +221,7 @@ def run_batch(
                 item = to_item(row, shape, kind, blank_is_missing=table, config=config)
                 # Every row, whatever its source: a media src is fetched by viewers' browsers.
                 localise_media(item, media_base, media_store, project.id)
-                staged = staged_row(summary.rows, item)
+                staged = staged_row(item)
             except RowError as exc:
                 if not options.skip_invalid:
                     raise ImportFailed(context.source, location, str(exc)) from None
@@ -225,15 +240,12 @@ def run_batch(
             )
         _flush(session, writer, chunk, summary, context, progress)
         writer.drain()
-        summary.new, summary.duplicate = staging.finish(
-            valid,
-            {
-                "source": context.source,
-                "shape": summary.shape,
-                "rows_read": summary.rows,
-                "rows_skipped": summary.skipped,
-            },
+        summary.new, summary.duplicate = writer.chunks.finish(
+            valid, {"shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
         )
+        # The batch was completed on the writer's connection: read it afresh.
+        session.rollback()
+        session.expire_all()
     except ImportFailed as exc:
         pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
         raise
@@ -250,8 +262,9 @@ def run_batch(
     finally:
         if writer is not None:
             writer.close()
-        if staging is not None:
-            staging.close()
+    batch_imported(session, batch.id)
+    if index:
+        index_batch(session, batch.id)
     summary.seconds = time.perf_counter() - started
     metrics.IMPORT_ROWS.inc(summary.new)
     if progress:
@@ -277,31 +290,30 @@ def _detect(row: Any, source: str, location: str) -> Shape:
     return shape
 
 
-def staged_row(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
-    """The row as staged, in ``pipeline.STAGED_COLUMNS`` order; RowError if it cannot be stored as JSON."""
+def staged_row(item: dict[str, Any]) -> tuple[Any, ...]:
+    """The row as written, in ``pipeline.ROW_COLUMNS`` order; RowError if it cannot be stored as JSON."""
     try:
-        return _staged(seq, item)
+        return _staged(item)
     except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
         raise _unstorable(item, exc) from None
 
 
-def _staged(seq: int, item: dict[str, Any]) -> tuple[Any, ...]:
+def _staged(item: dict[str, Any]) -> tuple[Any, ...]:
     dumps = orjson.dumps
-    suggestion, gold = item.get("suggestion"), item.get("gold")
+    suggestion, gold, metadata = item.get("suggestion"), item.get("gold"), item.get("metadata") or {}
     return (
-        seq,
         item["id"],
         content_hash(item["prompt"], item["responses"]),
         dumps(item["prompt"]).decode(),
         dumps(item["responses"]).decode(),
-        dumps(item.get("metadata") or {}).decode(),
+        dumps(metadata).decode(),
         None if suggestion is None else dumps(suggestion).decode(),
         None if gold is None else dumps(gold).decode(),
     )
 
 
 class _Writer:
-    """Stages chunks on a thread of its own while the next chunk is read and checked.
+    """Writes chunks on a thread of its own while the next chunk is read and checked.
 
     The database driver releases the GIL while SQLite or PostgreSQL works, so on a
     machine with two cores parsing and writing overlap. At most one chunk is being
@@ -309,15 +321,14 @@ class _Writer:
     is raised at the next ``put`` or at ``drain``.
     """
 
-    def __init__(self, staging: pipeline.Staging):
-        self.staging = staging
+    def __init__(self, chunks: pipeline.ChunkWriter):
+        self.chunks = chunks
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
         self.pending: Future[None] | None = None
-        self.reported_at = float("-inf")  # when the batch's progress was last committed
 
-    def put(self, rows: list[tuple[Any, ...]]) -> None:
+    def put(self, rows: list[tuple[Any, ...]], values: dict[str, Any]) -> None:
         self.drain()
-        self.pending = self.pool.submit(self.staging.add, rows)
+        self.pending = self.pool.submit(self.chunks.add, rows, values)
 
     def drain(self) -> None:
         pending, self.pending = self.pending, None
@@ -325,8 +336,11 @@ class _Writer:
             pending.result()
 
     def close(self) -> None:
-        """Wait for the chunk in flight (its outcome no longer matters) and stop the thread."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        """Wait for the chunk in flight (its outcome no longer matters), stop the thread, free the connection."""
+        try:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self.chunks.close()
 
 
 def _flush(
@@ -337,20 +351,16 @@ def _flush(
     context: ReadContext,
     progress: Progress | None,
 ) -> list[tuple[Any, ...]]:
-    """Hand ``chunk`` to the writer, commit the batch's progress now and then, and return a new empty chunk."""
-    writer.put(chunk)
-    now = time.monotonic()
-    if now - writer.reported_at >= PROGRESS_EVERY:
-        writer.reported_at = now
-        values: dict[str, Any] = {
-            "rows_read": summary.rows,
-            "rows_skipped": summary.skipped,
-            "progress": context.fraction,
-            "rows_total": context.total_rows,
-        }
-        if summary.skipped:
-            values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
-        pipeline.progress(session, writer.staging.batch_id, values)
+    """Hand ``chunk`` and the batch's progress to the writer (one transaction); return a new empty chunk."""
+    values: dict[str, Any] = {
+        "rows_read": summary.rows,
+        "rows_skipped": summary.skipped,
+        "progress": context.fraction,
+        "rows_total": context.total_rows,
+    }
+    if summary.skipped:
+        values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
+    writer.put(chunk, values)
     if progress:
         progress(summary.rows, context.fraction)
     return []
@@ -367,8 +377,11 @@ def import_sources(
     media_store: Path | None = None,
     batch: Batch | None = None,
     display_name: str | None = None,
+    wait: bool = True,
+    index: bool = True,
 ) -> ImportSummary:
-    """Import one source (or several joined on a key) into ``project`` as one batch."""
+    """Import one source (or several joined on a key) into ``project`` as one batch
+    (``wait``: for another import of the project to finish; see ``run_batch``)."""
     options = options or ImportOptions()
     name = display_name or " + ".join(Path(s).name or str(s) for s in sources)
     if options.format is None and sources:
@@ -384,7 +397,17 @@ def import_sources(
     first = Path(sources[0]) if sources else None
     base = first.parent if first is not None and first.exists() else None
     return run_batch(
-        session, batch, project, rows, context, options, progress=progress, media_base=base, media_store=media_store
+        session,
+        batch,
+        project,
+        rows,
+        context,
+        options,
+        progress=progress,
+        media_base=base,
+        media_store=media_store,
+        wait=wait,
+        index=index,
     )
 
 
@@ -398,6 +421,7 @@ def import_file(
     progress: Progress | None = None,
     options: ImportOptions | None = None,
     media_store: Path | None = None,
+    index: bool = True,
 ) -> ImportSummary:
     """Import every row of ``path`` into ``project`` as one batch, all or nothing.
 
@@ -408,7 +432,9 @@ def import_file(
     options = options or ImportOptions(shape=shape_name)
     if not Path(path).exists():
         raise ImportFailed(Path(path).name, None, "no such file")
-    return import_sources(session, project, [path], options, user=user, progress=progress, media_store=media_store)
+    return import_sources(
+        session, project, [path], options, user=user, progress=progress, media_store=media_store, index=index
+    )
 
 
 def import_rows(
@@ -419,6 +445,7 @@ def import_rows(
     options: ImportOptions | None = None,
     *,
     user: User | None = None,
+    index: bool = True,
 ) -> ImportSummary:
     """Import rows given as values (e.g. an API request body); locations read ``items[N]``."""
     options = options or ImportOptions()
@@ -438,4 +465,4 @@ def import_rows(
                 raise LimitExceeded(source, f"items[{index}]", f"{found[0]}: {found[1]}")
             yield f"items[{index}]", row
 
-    return run_batch(session, batch, project, located(), ReadContext(source), options)
+    return run_batch(session, batch, project, located(), ReadContext(source), options, index=index)

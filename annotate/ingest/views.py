@@ -2,7 +2,9 @@
 confirm -> a background import with live, htmx-polled progress -> the summary.
 
 Views parse, call a service with plain values, and render (STYLE.md 3). Starting an
-import commits its batch row itself (see ``annotate.ingest.pipeline``).
+import queues its batch and a job of the task queue (``annotate.ingest.jobs``) in the
+request's unit of work; the job is handed to the queue once they are committed, and any
+host shows its state from the ``jobs`` row.
 """
 
 from __future__ import annotations
@@ -13,21 +15,23 @@ from flask import Blueprint, abort, current_app, g, redirect, request, send_file
 
 from annotate import db
 from annotate.ingest import pipeline
-from annotate.ingest.background import start_import_thread
 from annotate.ingest.errors import ImportFailed
+from annotate.ingest.jobs import KIND as IMPORT_JOB
+from annotate.ingest.jobs import queue_import
 from annotate.ingest.media import media_file
 from annotate.ingest.preview import build_preview
 from annotate.ingest.queries import project_batch, recent_batches
 from annotate.ingest.readers import READERS
-from annotate.ingest.services import ImportOptions, start_batch
+from annotate.ingest.services import ImportOptions
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
 from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
 from annotate.ingest.wording import for_the_page
+from annotate.jobs.records import dispatch, job_of
 from annotate.models import Batch, BatchStatus, Project
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.services import membership
-from annotate.web import login_required, render, writes_nothing
+from annotate.web import after_commit, login_required, render, writes_late, writes_nothing
 
 bp = Blueprint("ingest", __name__)
 FILE_FORMATS = [name for name in READERS if not name.startswith("hf-")]
@@ -153,7 +157,7 @@ def preview(slug: str, token: str):
 
 @bp.post("/p/<slug>/import/<token>")
 @login_required
-@writes_nothing
+@writes_late  # the preview below reads files: the write lock is taken only to queue the batch
 def start(slug: str, token: str):
     project, _member = project_for(g.user, slug, RESEARCH)
     saved = load_upload(_instance(), token, project.id, g.user.id)
@@ -190,11 +194,13 @@ def start(slug: str, token: str):
             formats=FILE_FORMATS,
             form=request.form,
         )
-    session = db.session()
-    batch = start_batch(session, project, " + ".join(saved.names), options, g.user)
-    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app itself, for the thread
-    start_import_thread(app, batch.id, project.id, saved, options)
-    return redirect(url_for("ingest.batch", slug=slug, batch_id=batch.id), 303)
+    batch, job = queue_import(db.session(), project, saved, options, g.user)
+    return after_commit(_started, project, batch, job)
+
+
+def _started(project: Project, batch: Batch, job):
+    dispatch(job)  # the batch and its job are committed: a worker may take it now
+    return redirect(url_for("ingest.batch", slug=project.slug, batch_id=batch.id), 303)
 
 
 @bp.get("/p/<slug>/imports/<int:batch_id>")
@@ -204,17 +210,34 @@ def batch(slug: str, batch_id: int):
     found: Batch | None = db.session().scalar(project_batch(project, batch_id))
     if found is None:
         abort(404)
+    job = db.session().scalar(job_of(IMPORT_JOB, found.id))
     # A GET writes nothing: a dead import is shown as interrupted and recorded by the next import.
     interrupted = found.id in pipeline.interrupted_batches(db.session(), project.id)
+    shown, error = shown_state(found, job, interrupted)
     return render(
         "ingest/batch.html",
         "progress",
         project=project,
         batch=found,
-        running=found.status is BatchStatus.RUNNING and not interrupted,
-        shown_status="interrupted" if interrupted else found.status.value,
-        error=pipeline.INTERRUPTED if interrupted else found.error,
+        job=job,
+        running=shown in ("queued", "running", "retrying"),
+        shown_status=shown,
+        error=error,
     )
+
+
+def shown_state(batch: Batch, job, interrupted: bool) -> tuple[str, str | None]:
+    """What the batch page says: the job's state while it is not over (queued, running,
+    retrying with the last error), else the batch's (complete, failed with the reason)."""
+    if job is not None and job.status.value in ("queued", "retrying"):
+        return job.status.value, job.error
+    if job is not None and job.status.value == "running":
+        return "running", None
+    if interrupted:
+        return "interrupted", pipeline.INTERRUPTED
+    if job is not None and job.status.value == "failed" and batch.status is not BatchStatus.COMPLETE:
+        return "failed", batch.error or job.error
+    return batch.status.value, batch.error
 
 
 @bp.get("/media/<int:project_id>/<name>")

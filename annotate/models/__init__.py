@@ -3,6 +3,7 @@
 from annotate.models.draft import Draft
 from annotate.models.export import ExportRecord
 from annotate.models.item import Batch, BatchStatus, Item
+from annotate.models.job import Job, JobStatus
 from annotate.models.people import Invitation, MembershipInvitation, TermsAcceptance, TermsVersion
 from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
@@ -17,6 +18,7 @@ from annotate.models.timekeeping import (
     TimesheetLock,
 )
 from annotate.models.user import ApiToken, Role, User
+from annotate.models.webhook import DeliveryStatus, Webhook, WebhookDelivery
 from annotate.models.work import (
     Adjudication,
     AdjudicationStatus,
@@ -42,11 +44,14 @@ __all__ = [
     "AssignmentStatus",
     "Batch",
     "BatchStatus",
+    "DeliveryStatus",
     "Draft",
     "ExportRecord",
     "InstructionsVersion",
     "Invitation",
     "Item",
+    "Job",
+    "JobStatus",
     "Judgment",
     "JudgmentRevision",
     "MembershipInvitation",
@@ -66,4 +71,6 @@ __all__ = [
     "TimesheetLine",
     "TimesheetLock",
     "User",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from annotate.db import Base, UTCDateTime, utcnow
@@ -14,11 +24,21 @@ from annotate.models.types import Json, str_enum
 
 
 class BatchStatus(enum.Enum):
+    # Waiting for a worker of the task queue (a web import); nothing read yet.
+    QUEUED = "queued"
+    # Rows are being written: they stay invisible (claims, counts, exports, the data
+    # browser) until the batch is complete; see annotate.ingest.pipeline.
     RUNNING = "running"
     COMPLETE = "complete"
     FAILED = "failed"
-    # The importing process died (killed, crashed, machine restarted): nothing was kept.
+    # The importing process died (killed, crashed, machine restarted): nothing was kept
+    # (rows it had written are removed; a job's retry reopens the batch).
     INTERRUPTED = "interrupted"
+
+
+# The batches whose items nobody sees: not yet complete (queued, running) or never to be
+# (failed, interrupted: their rows are being deleted). See annotate.ingest.pipeline.
+HIDDEN_STATUSES = (BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED, BatchStatus.INTERRUPTED)
 
 
 class Batch(Base):
@@ -32,7 +52,9 @@ class Batch(Base):
     format: Mapped[str] = mapped_column(String(32))
     shape: Mapped[str] = mapped_column(String(32), default="")
     mapping: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
-    status: Mapped[BatchStatus] = mapped_column(str_enum(BatchStatus, "batch_status"), default=BatchStatus.RUNNING)
+    # The importer always says (queued, then running, then complete or failed); a batch made
+    # by other means (a script, a test, a benchmark) holds rows already written: complete.
+    status: Mapped[BatchStatus] = mapped_column(str_enum(BatchStatus, "batch_status"), default=BatchStatus.COMPLETE)
     rows_read: Mapped[int] = mapped_column(default=0)
     rows_new: Mapped[int] = mapped_column(default=0)
     rows_duplicate: Mapped[int] = mapped_column(default=0)
@@ -93,3 +115,18 @@ Index("ix_items_queue", Item.project_id, Item.priority, Item.assigned_count.desc
 # The data browser's lists: a project's items in import order (annotate/browse/queries.py).
 # Without it, "WHERE project_id = ? ORDER BY id LIMIT n" sorts every item of the project.
 Index("ix_items_project_id", Item.project_id, Item.id)
+# Pages and the claim find a project's batches that are not complete (``visible``).
+Index("ix_batches_project_status", Batch.project_id, Batch.status)
+
+
+def visible(batch_id: ColumnElement[Integer] | Mapped[int], project_id: Any = None) -> ColumnElement[bool]:
+    """The condition that an item (its ``batch_id`` column) belongs to a complete batch: what
+    claims, counts, exports and the data browser see. ``project_id`` (a value, a column or a
+    bind parameter) narrows the batches looked at to the project's.
+
+    An uncorrelated ``NOT IN``: the database collects the project's few hidden batches once per
+    statement and then checks each item against that small set (no lookup per item)."""
+    hidden = select(Batch.id).where(Batch.status.in_(HIDDEN_STATUSES))
+    if project_id is not None:
+        hidden = hidden.where(Batch.project_id == project_id)
+    return batch_id.not_in(hidden)

@@ -10,6 +10,7 @@ import socket
 import ssl
 from urllib.parse import urlsplit
 
+from flask import Flask
 from sqlalchemy import Engine, text
 
 QUEUE_TIMEOUT_SECONDS = 2.0
@@ -30,9 +31,26 @@ def database_problem(engine: Engine) -> str | None:
     return None
 
 
-def queue_problem(url: str | None) -> str | None:
-    """Why the queue's Redis at ``url`` does not answer a PING, or None (also None without a
-    Redis URL: a queue kept in the app's database is covered by the database check).
+def queue_problem(app: Flask) -> str | None:
+    """Why the task queue's store cannot be reached, or None: a Redis must answer a PING (below);
+    a SQLite or PostgreSQL store must answer how many tasks wait. None when jobs run where they
+    are enqueued (``ANNOTATE_QUEUE_IMMEDIATE``)."""
+    if app.config.get("QUEUE_IMMEDIATE"):
+        return None
+    url = app.config.get("QUEUE_URL")
+    if url and urlsplit(str(url)).scheme in ("redis", "rediss"):
+        return redis_problem(str(url))
+    from annotate.jobs.queue import huey
+
+    try:
+        huey(app).pending_count()
+    except Exception as exc:
+        return _reason(exc)
+    return None
+
+
+def redis_problem(url: str | None) -> str | None:
+    """Why the queue's Redis at ``url`` does not answer a PING, or None.
 
     Any Redis reply counts, an authentication error included: the server is up and reachable,
     which is what readiness asks; the worker reports wrong credentials itself."""

@@ -1,15 +1,15 @@
 """Structured logs, configured in one place: one JSON object per line on stderr.
 
 Every logger under ``annotate`` (``logging.getLogger(__name__)`` in a module, and
-``app.logger``, which Flask names after the package) and Werkzeug's development-server
-log go through one handler. Each line carries ``time`` (UTC), ``level``, ``logger``,
-``event`` (the message), the ``request_id`` of the request it was logged in, and any
-``extra={...}`` fields; the request log (``annotate.ops``) adds ``route`` (the URL rule,
-never the URL: a set-password link's token is part of its path), ``method``, ``status``
-and ``duration_ms``.
+``app.logger``, which Flask names after the package), Werkzeug's development-server log
+and the task queue's (Huey's consumer, in ``annotate worker``) go through one handler.
+Each line carries ``time`` (UTC), ``level``, ``logger``, ``event`` (the message), the
+``request_id`` of the request it was logged in, and any ``extra={...}`` fields; the
+request log (``annotate.ops``) adds ``route`` (the URL rule, never the URL: a
+set-password link's token is part of its path), ``method``, ``status`` and ``duration_ms``.
 
-Secrets never reach a line: :class:`RedactSecrets` blanks API tokens, set-password link
-tokens, bearer credentials and ``password=``/``token=``/``session=`` values in the
+Secrets never reach a line: :class:`RedactSecrets` blanks API tokens, webhook secrets,
+set-password link tokens, bearer credentials and ``password=``/``token=``/``session=`` values in the
 message, the extra fields and the traceback before anything is written.
 """
 
@@ -26,11 +26,13 @@ import orjson
 from flask import Flask, g, has_request_context
 
 # The loggers whose records the handler writes; children (annotate.auth.invitations, …) propagate to them.
-LOGGERS = ("annotate", "werkzeug")
+LOGGERS = ("annotate", "werkzeug", "huey")
 REDACTED = "[redacted]"
 _SECRETS = (
     # API tokens (annotate.auth.services.TOKEN_PREFIX + token_urlsafe).
     (re.compile(r"\bann_[A-Za-z0-9_\-]{8,}"), "ann_" + REDACTED),
+    # Webhook signing secrets (annotate.webhooks.signing.new_secret).
+    (re.compile(r"\bwhsec_[A-Za-z0-9_\-]{8,}"), "whsec_" + REDACTED),
     # The token in a set-password link: /invite/<token>.
     (re.compile(r"(/invite/)[^\s/?#\"'<>]+"), r"\1" + REDACTED),
     (re.compile(r"(?i)(\bbearer\s+)[^\s\"',;]+"), r"\1" + REDACTED),
@@ -44,7 +46,7 @@ _SECRETS = (
 )
 # One search that every text with a secret matches: the substitutions above run only on those.
 _MAYBE_SECRET = re.compile(
-    r"ann_|/invite/|bearer|token|password|passwd|secret|session|api_key|authorization|cookie", re.IGNORECASE
+    r"ann_|whsec_|/invite/|bearer|token|password|passwd|secret|session|api_key|authorization|cookie", re.IGNORECASE
 )
 # LogRecord's own attributes; anything else on a record came from ``extra=`` and is written as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}

@@ -31,10 +31,10 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """The database answers a trivial query and, if a Redis queue is configured, it answers a PING."""
+    """The database answers a trivial query, and the task queue's store answers (a Redis a PING)."""
     checks = {
         "database": health.database_problem(db.engine()),
-        "queue": health.queue_problem(current_app.config.get("QUEUE_URL")),
+        "queue": health.queue_problem(current_app._get_current_object()),
     }
     failed = {name: reason for name, reason in checks.items() if reason is not None}
     if failed:
@@ -52,7 +52,8 @@ def metrics_view():
         return _no_store(
             jsonify({"error": "Forbidden", "message": "send the metrics token, or scrape from an allowed network"})
         ), 403
-    return _no_store(Response(metrics.exposition(), mimetype=metrics.CONTENT_TYPE.split(";")[0]))
+    app = current_app._get_current_object()
+    return _no_store(Response(metrics.exposition(app), mimetype=metrics.CONTENT_TYPE.split(";")[0]))
 
 
 def _token_matches(token: str | None) -> bool:

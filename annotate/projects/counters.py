@@ -5,7 +5,7 @@ judgments, from which "complete" follows for any overlap) would otherwise be cou
 over up to millions of rows on every 5-second poll. Each is kept as a counter that
 the writer updates in the same transaction as the change it counts:
 
-* imports: ``items`` (``annotate.ingest.pipeline.Staging.finish``);
+* imports: ``items`` (``annotate.ingest.pipeline.ChunkWriter.finish``);
 * submits: ``judgments``, ``day_<YYYY-MM-DD>`` (judgments made that UTC day), and the
   item moving from ``judged_<k-1>`` to ``judged_<k>``
   (``annotate.assign.services.submit_judgment``; tie-breakers count as judgments only);
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from annotate.db import prebuilt, table_of
 from annotate.models import Assignment, AssignmentStatus, Item, Judgment, ProjectCounter
+from annotate.models.item import visible
 
 SHARDS = 8
 JUDGED = "judged_"
@@ -121,7 +122,11 @@ def items_with_judgments(values: dict[str, int], at_least: int = 1) -> int:
 def recount(session: Session, project_id: int) -> dict[str, int]:
     """What ``totals(days=True)`` must be, counted from the items, assignments and judgments themselves."""
     values = {
-        "items": session.scalar(select(func.count()).select_from(Item).where(Item.project_id == project_id)),
+        "items": session.scalar(
+            select(func.count())
+            .select_from(Item)
+            .where(Item.project_id == project_id, visible(Item.batch_id, project_id))
+        ),
         "judgments": session.scalar(
             select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)
         ),

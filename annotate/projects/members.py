@@ -3,22 +3,28 @@ projects, set project roles and per-project rates, deactivate."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, request, url_for
+import logging
+from dataclasses import dataclass
+
+from flask import abort, flash, g, request, url_for
 from sqlalchemy import select
 
 from annotate import db
-from annotate.auth import throttle
-from annotate.auth.invitations import create_invitation, deliver_invitation, notify_offer
+from annotate.auth import mailjobs, throttle
+from annotate.auth.invitations import create_invitation, invitation_for_token
 from annotate.auth.people import manages_account, may_send_link
 from annotate.auth.services import UserError, add_user, normalize_email, parse_rate
 from annotate.hardening import id_arg
-from annotate.models import MembershipInvitation, Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
+from annotate.jobs.records import dispatch
+from annotate.models import Job, MembershipInvitation, Project, ProjectMember, ProjectRole, Role, TermsAcceptance, User
 from annotate.projects import queries
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.offers import offer_membership, offers_of, set_member_rate, withdraw_offer
 from annotate.projects.services import ProjectError, add_member, current_terms, set_member_active, set_member_role
 from annotate.projects.views import bp
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, render
+
+log = logging.getLogger("annotate.invitations")
 
 
 def _after() -> int | None:
@@ -57,7 +63,24 @@ def _members_page(
         accepted=accepted,
         offers=session.execute(offers_of(project).limit(200)).all(),
         may_link={user.id for _m, user in page.rows if may_send_link(session, g.user, user)},
+        unmailed=_unmailed(session, project),
     )
+
+
+def _unmailed(session, project: Project) -> list[tuple[Job, int | None]]:
+    """Mail of this project that could not be delivered (yet), each with the member to send a link to by hand."""
+    jobs = session.scalars(mailjobs.failed_mail(project)).all()
+    if not jobs:
+        return []
+    members = dict(
+        session.execute(
+            select(ProjectMember.user_id, ProjectMember.id).where(
+                ProjectMember.project_id == project.id,
+                ProjectMember.user_id.in_([job.payload.get("user_id") for job in jobs]),
+            )
+        ).all()
+    )
+    return [(job, members.get(job.payload.get("user_id"))) for job in jobs]
 
 
 @bp.get("/p/<slug>/members")
@@ -85,58 +108,76 @@ def add(slug: str):
     try:
         email = normalize_email(form.get("email", ""))
         user = session.scalar(User.by_email(email))
-        url = None
+        link: Link | None = None
         if user is None:
             user = add_user(session, email, role=Role.EXPERT, name=form.get("name", ""))
             member = add_member(session, project, user, role)
-            url = _link(session, project, user, role)
+            link = _link(session, project, user, role)
         elif not user.active:
             raise UserError(f"email: {email} belongs to a deactivated account; an admin can reactivate it")
         elif not manages_account(session, g.user, user):
             offer_membership(session, project, user, role, by=g.user)
-            return after_commit(_offered, project, user, role)
+            where = url_for("projects.invitations", _external=True)
+            job = mailjobs.queue_offer(session, user, project, g.user, where) if mailjobs.mail_configured() else None
+            return after_commit(_offered, project, user, role, job)
         else:
             member = add_member(session, project, user, role)
             if may_send_link(session, g.user, user):
-                url = _link(session, project, user, role)
+                link = _link(session, project, user, role)
     except (UserError, ProjectError) as exc:
         return after_rollback(_members_page, project, status=422, error=str(exc), form=form)
     # The link is mailed only once its invitation is committed.
-    return after_commit(_added, project, user, member, url)
+    return after_commit(_added, project, user, member, link)
 
 
-def _added(project: Project, user: User, member: ProjectMember, url: str | None):
-    if url is None:
+def _added(project: Project, user: User, member: ProjectMember, link: Link | None):
+    if link is None:
         flash(f"{user.email} is now {member.role.value} in this project.")
         return client_redirect(url_for("projects.members", slug=project.slug))
-    return _deliver(project, user, url, again=False)
+    return _deliver(project, user, link, again=False)
 
 
-def _offered(project: Project, user: User, role: ProjectRole):
+def _offered(project: Project, user: User, role: ProjectRole, job):
     throttle.count("invite", user=str(g.user.id))
-    where = url_for("projects.invitations", _external=True)
-    mailed = notify_offer(current_app.config, user, where, project=project, inviter=g.user)
+    if job is not None:
+        dispatch(job)
     flash(
         f"{user.email} already has an account used in projects you do not manage: they are invited "
         f"as {role.value} and join when they accept, after signing in"
-        + (" (they were mailed)." if mailed else "; tell them to look under Invitations.")
+        + (" (they are being mailed)." if job is not None else "; tell them to look under Invitations.")
     )
     return client_redirect(url_for("projects.members", slug=project.slug))
 
 
-def _link(session, project: Project, user: User, role: ProjectRole) -> str:
+@dataclass(frozen=True)
+class Link:
+    """A set-password link: shown to the inviter (``url``), or mailed by a job (``job``)."""
+
+    url: str | None
+    job: Job | None
+
+
+def _link(session, project: Project, user: User, role: ProjectRole, *, by_hand: bool = False) -> Link:
     token = create_invitation(session, user, created_by=g.user, project=project, role=role)
-    return url_for("auth.invitation", token=token, _external=True)
+    if mailjobs.mail_configured() and not by_hand:
+        # The job makes the link's token itself, just before mailing it: this one is never seen.
+        invitation = invitation_for_token(session, token)
+        return Link(None, mailjobs.queue_invitation(session, invitation.id, user, project, g.user, request.url_root))
+    return Link(url_for("auth.invitation", token=token, _external=True), None)
 
 
-def _deliver(project: Project, user: User, url: str, *, again: bool):
+def _deliver(project: Project, user: User, link: Link, *, again: bool):
     throttle.count("invite", user=str(g.user.id))
-    delivery = deliver_invitation(current_app.config, user, url, project=project, inviter=g.user)
-    if delivery.mailed:
-        flash(f"Invitation mailed {'again ' if again else ''}to {user.email}.")
+    if link.job is not None:
+        dispatch(link.job)
+        flash(
+            f"A set-password link is being mailed {'again ' if again else ''}to {user.email}. "
+            "If it cannot be delivered, this page says so."
+        )
         return client_redirect(url_for("projects.members", slug=project.slug))
-    # No mail server: the researcher passes the link on. Shown once, never stored in the clear.
-    return _members_page(project, invite_url=delivery.url, form={"invited": user.email})
+    # No mail server (or passed on by hand): shown once, never stored in the clear, never logged.
+    log.warning("set-password link for %s shown to the inviter", user.email)
+    return _members_page(project, invite_url=link.url, form={"invited": user.email})
 
 
 def _too_many(project: Project, refusal: throttle.Refusal, form=None):
@@ -192,8 +233,9 @@ def reinvite(slug: str, member_id: int):
     refusal = throttle.refused("invite", user=str(g.user.id))
     if refusal is not None:
         return _too_many(project, refusal)
-    url = _link(session, project, member.user, member.role)
-    return after_commit(_deliver, project, member.user, url, again=True)
+    # "by hand": the researcher passes the link on (the mail could not be delivered).
+    link = _link(session, project, member.user, member.role, by_hand=request.form.get("by") == "hand")
+    return after_commit(_deliver, project, member.user, link, again=True)
 
 
 @bp.post("/p/<slug>/members/<int:member_id>/rate")

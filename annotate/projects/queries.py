@@ -28,6 +28,7 @@ from annotate.models import (
     TermsVersion,
     User,
 )
+from annotate.models.item import visible
 from annotate.projects import counters
 
 PAGE_SIZE = 50
@@ -161,7 +162,7 @@ def items(project: Project) -> Select:
     """Select the project's items (light columns only) by external id; paginate with
     ``keyset(..., Item.external_id, ...)``, which walks the (project_id, external_id) unique index."""
     return select(Item.external_id, Item.id, Item.priority, Item.assigned_count, Item.created_at).where(
-        Item.project_id == project.id
+        Item.project_id == project.id, visible(Item.batch_id, project.id)
     )
 
 

@@ -13,7 +13,7 @@ from annotate.config import REPO_ROOT, defaults
 PACKAGE = REPO_ROOT / "annotate"
 # Set by create_app or config.finalize() itself, never by an operator (the session cookie's
 # lifetime follows ANNOTATE_SESSION_MAX_HOURS; the parsed networks follow ANNOTATE_METRICS_ALLOW).
-DERIVED = {"ANNOTATE_VERSION", "PERMANENT_SESSION_LIFETIME", "METRICS_ALLOW_NETWORKS"}
+DERIVED = {"ANNOTATE_VERSION", "PERMANENT_SESSION_LIFETIME", "METRICS_ALLOW_NETWORKS", "WEBHOOKS_ALLOWED"}
 SETTING = re.compile(r"^[A-Z][A-Z0-9_]+$")
 
 

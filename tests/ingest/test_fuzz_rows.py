@@ -125,7 +125,7 @@ def _attempt(call):
 def _converts_or_names_the_field(row: dict, shape, kind: str) -> None:
     item, error = _attempt(lambda: to_item(row, shape, kind))
     if item is not None:
-        _staged, error = _attempt(lambda: staged_row(1, item))  # what is stored
+        _staged, error = _attempt(lambda: staged_row(item))  # what is stored
     if error is not None:
         assert error.message
         return

@@ -54,7 +54,7 @@ def test_cli_map_skip_invalid_and_report(runner, make_project, tmp_path, count_i
 def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(
     app, database_url, make_project, session, tmp_path
 ):
-    from annotate.ingest.pipeline import reap_interrupted
+    from annotate.ingest.pipeline import purge_abandoned, reap_interrupted, visible_count
 
     project = make_project("kill")
     path = tmp_path / "big.jsonl"
@@ -90,12 +90,16 @@ def test_sigkill_in_the_middle_keeps_nothing_and_the_batch_shows_interrupted(
             proc.kill()
             proc.wait()
     session.rollback()
-    assert session.scalar(select(func.count()).select_from(Item)) == 0
+    # Rows went into items in committed chunks, but none of them is visible.
+    assert visible_count(session, project.id) == 0
     assert reap_interrupted(session, project.id) == 1
     batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
     assert batch.status.value == "interrupted"
     assert "nothing from it was kept" in batch.error
     assert 10_000 <= batch.rows_read < 300_000
+    # The sweep (or the project's next import) deletes what the killed import wrote.
+    assert purge_abandoned(session, project.id) > 0
+    assert session.scalar(select(func.count()).select_from(Item)) == 0
 
 
 def test_progress_bar_draws_on_a_tty_and_stays_quiet_otherwise():

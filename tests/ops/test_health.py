@@ -1,4 +1,4 @@
-"""/healthz (process up, no database) and /readyz (database and, when configured, the queue's Redis)."""
+"""/healthz (process up, no database) and /readyz (database and the task queue's store)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,13 @@ from annotate import create_app
 
 def _app(database_url: str, tmp_path, **config):
     app = create_app(
-        {"ENV": "testing", "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_urlsafe(32), **config}
+        {
+            "ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": secrets.token_urlsafe(32),
+            "QUEUE_NAME": f"health-{secrets.token_hex(4)}",
+            **config,
+        }
     )
     app.instance_path = str(tmp_path / "instance")
     return app
@@ -42,7 +48,8 @@ def test_healthz_needs_no_database_and_readyz_says_why_not(kind, tmp_path):
     assert response.status_code == 503
     body = response.get_json()
     assert body["status"] == "unavailable"
-    assert set(body["failed"]) == {"database"}
+    # The embedded queue lives in the app's database (PostgreSQL) or beside it (a SQLite file).
+    assert set(body["failed"]) == ({"database", "queue"} if kind == "postgresql" else {"database"})
     assert body["failed"]["database"].startswith("OperationalError")
     assert "postgres@" not in body["failed"]["database"]  # a reason, never the URL
 
@@ -101,3 +108,12 @@ def test_a_redis_that_refuses_auth_is_still_reachable_but_garbage_is_not(databas
             assert client.get("/readyz").status_code == status
         finally:
             server.close()
+
+
+def test_readyz_checks_the_embedded_queue(database_url, tmp_path):
+    ok = _app(database_url, tmp_path, QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}").test_client()
+    assert ok.get("/readyz").status_code == 200
+    down = _app(database_url, tmp_path, QUEUE_URL="sqlite:////dev/null/queue.db")
+    response = down.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert set(response.get_json()["failed"]) == {"queue"}

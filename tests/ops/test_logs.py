@@ -127,3 +127,17 @@ def test_invitations_tokens_and_logins_leave_no_secret_in_the_log(app, client, r
     # … and no secret is in it.
     for secret in (link_token, api_token, wrong, new_password, PASSWORD, session_cookie, csrf):
         assert secret not in logged
+
+
+def test_webhook_secrets_and_the_queue_log_are_redacted_json(app, capsys):
+    import logging
+
+    from annotate.ops.logs import redact
+
+    secret = "whsec_" + "s" * 43
+    assert secret not in redact(f"registered with {secret}")
+    logging.getLogger("huey.consumer").warning("task failed: %s", secret)
+    line = capsys.readouterr().err.strip().splitlines()[-1]
+    event = _events(line)[0]
+    assert (event["logger"], event["level"]) == ("huey.consumer", "warning")
+    assert secret not in line

@@ -132,23 +132,64 @@ def test_multiprocess_mode_sums_every_worker(tmp_path):
     assert "annotate_claims_total 7.0" in scraped.stdout
 
 
-def test_a_background_job_that_fails_inside_is_counted_and_logged(app, session, make_project, tmp_path, capsys):
-    from annotate.ingest.background import start_import_thread
-    from annotate.ingest.services import ImportOptions, start_batch
-    from annotate.ingest.uploads import Upload
+def test_a_job_that_fails_inside_is_counted_and_logged(app, session, judged_export, capsys):
+    from annotate.jobs import runner
+    from annotate.jobs.records import create_job
+    from annotate.models import Job, JobStatus
 
-    project = make_project("jobs")
-    batch = start_batch(session, project, "gone.jsonl", ImportOptions())
-    folder = tmp_path / "upload"
-    folder.mkdir()
-    (folder / "gone.jsonl").write_text('{"id": "a"}\n')
-    upload = Upload("t", folder, project.id, 0, ["gone.jsonl"], [folder / "gone.jsonl"])
-    before = _value("annotate_job_failures_total", job="import")
+    # A folder export whose folder cannot be made: an internal error, not a refusal.
+    record = judged_export(output="/dev/null/cannot-be-a-folder")
+    job = create_job(session, "export", project_id=record.project_id, subject_id=record.id, max_attempts=1)
+    session.commit()
+    before = _value("annotate_job_failures_total", job="export")
     capsys.readouterr()
-    # A project that vanished between the request and the job: an internal error, not an ImportFailed.
-    start_import_thread(app, batch.id, 2_000_000, upload, ImportOptions()).join(timeout=30)
-    assert _value("annotate_job_failures_total", job="import") - before == 1
+    runner.run(app, "export", job.id, None)
+    assert _value("annotate_job_failures_total", job="export") - before == 1
     logged = capsys.readouterr().err
-    assert f'"event":"import of batch {batch.id} failed"' in logged
+    assert f'"event":"job {job.id} (export), attempt 1, failed"' in logged
     assert '"level":"error"' in logged
-    assert not folder.exists()  # the upload is still discarded
+    session.rollback()
+    failed = session.get(Job, job.id)
+    assert failed.status is JobStatus.FAILED
+    assert "NotADirectoryError" in failed.error
+
+
+@pytest.fixture
+def judged_export(session, make_project):
+    def make(output: str):
+        from annotate.models import ExportRecord
+        from annotate.models.export import ExportStatus
+
+        project = make_project("failing")
+        record = ExportRecord(
+            project_id=project.id,
+            format="raw",
+            options={},
+            channel="web",
+            status=ExportStatus.RUNNING,
+            output=output,
+            tool_version="test",
+        )
+        session.add(record)
+        session.commit()
+        return record
+
+    return make
+
+
+def test_the_queue_depth_and_the_jobs_are_scraped(app, session, make_project, tmp_path):
+    from annotate.jobs.queue import enqueue
+    from annotate.jobs.records import create_job, fail
+
+    app.config.update(QUEUE_IMMEDIATE=False, QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}", METRICS_TOKEN="t" * 20)
+    project = make_project("scraped")
+    waiting = create_job(session, "export", project_id=project.id, subject_id=1)
+    gone = create_job(session, "webhook", project_id=project.id, subject_id=2)
+    session.commit()
+    with app.app_context():
+        enqueue(waiting.id, "export")
+    fail(session, gone.id, "the endpoint answered HTTP 500")
+    text = app.test_client().get("/metrics", headers={"Authorization": "Bearer " + "t" * 20}).text
+    assert 'annotate_queue_depth{state="waiting"} 1.0' in text
+    assert 'annotate_jobs{kind="export",status="queued"} 1.0' in text
+    assert 'annotate_jobs_failed_total{kind="webhook"} 1.0' in text

@@ -34,6 +34,12 @@ RESEARCHER_ONLY = {
     "api.browse_items": "the data browser's items, model names included",
     "api.browse_judgments": "the data browser's judgments of every expert",
     "api.timesheets_json": "everyone's hours and pay",
+    "api.webhooks": "the project's webhook endpoints",
+    "api.add_webhook": "researchers register webhooks (the answer holds the signing secret)",
+    "api.update_webhook": "researchers pause webhooks",
+    "api.remove_webhook": "researchers remove webhooks",
+    "api.webhook_deliveries": "the webhook delivery log",
+    "api.resend_delivery": "researchers send deliveries again",
 }
 # Endpoints with no data at all, for anyone.
 PUBLIC = {"api.openapi": "the API's OpenAPI document: routes and schemas, no data"}

@@ -19,6 +19,8 @@ from annotate.models import (
     JudgmentRevision,
     Review,
     ReviewVerdict,
+    Webhook,
+    WebhookDelivery,
 )
 from annotate.models.draft import Draft
 
@@ -31,6 +33,7 @@ ARG_TABLES = {
     "batch_id": "batches",
     "token_id": "api_tokens",
     "offer_id": "membership_invitations",
+    "delivery_id": "webhook_deliveries",
 }
 # String arguments that are not object references, with a harmless value to send.
 BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
@@ -91,6 +94,12 @@ def seed_work(session, project, expert) -> None:
             session.add(Review(judgment_id=judgment.id, reviewer_id=None, verdict=ReviewVerdict.ACCEPT, comment=SECRET))
         if status is AssignmentStatus.LEASED:
             session.add(Draft(assignment_id=assignment.id, fields={"rationale": [SECRET]}))
+    hook = Webhook(
+        project_id=project.id, url=f"https://{SECRET}.example.org/hook", events=["batch.imported"], secret=SECRET
+    )
+    session.add(hook)
+    session.flush()
+    session.add(WebhookDelivery(webhook_id=hook.id, event="batch.imported", payload={"secret": SECRET}))
     session.flush()
 
 
