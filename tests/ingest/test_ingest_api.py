@@ -140,7 +140,8 @@ def test_async_file_with_a_bad_row_fails_with_the_line_and_path_and_keeps_nothin
     assert response.status_code == 202, response.json
     state = client.get(response.headers["Location"], headers=headers).json["import"]
     assert state["status"] == "failed"
-    assert "rows.jsonl" in state["error"] and "line 2" in state["error"]
+    assert "rows.jsonl" in state["error"]
+    assert "line 2" in state["error"]
     assert "responses[0].content" in state["error"]
     assert count(session) == 0
 
