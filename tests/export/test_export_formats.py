@@ -34,6 +34,10 @@ CASES = [
     ("raw-rubric", "rubric", "raw", {}, "raw"),
     ("critique", "critique", "critique", {}, "critique"),
     ("raw-critique", "critique", "raw", {}, "raw"),
+    ("trl-kto-rating", "rating", "trl-kto", {}, "trl-kto"),
+    ("trl-kto-rating-judgment", "rating", "trl-kto", {"unit": "judgment", "label_threshold": 0.7}, "trl-kto"),
+    ("reward-rating", "rating", "reward", {}, "reward"),
+    ("raw-rating", "rating", "raw", {}, "raw"),
 ]
 UPDATE = os.environ.get("ANNOTATE_UPDATE_GOLDEN") == "1"
 

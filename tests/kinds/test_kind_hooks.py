@@ -31,6 +31,8 @@ RUBRIC = {
 
 def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     """One valid answer of each built-in kind, for an item with ``ids``."""
+    if kind_name == "rating":
+        return rating_answers(config)
     if kind_name == "pairwise":
         answers: dict = {"preferred": ids[0]}
         if config.get("strength"):
@@ -56,6 +58,19 @@ def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     if config.get("rewrite") == "required":
         entry["rewrite"] = "better"
     return {"critiques": dict.fromkeys(targets, entry)}
+
+
+def rating_answers(config: dict) -> dict:
+    """The highest point (thumbs up) for the overall rating and every criterion."""
+    kind = get_kind("rating")
+    top = list(kind.helpers["rows"](config))
+    values = [kind.helpers["points"](config, scale)[-1] for _path, _label, scale in top]
+    answers: dict = {"rating": values[0]}
+    if config.get("criteria"):
+        answers["criteria"] = {c["id"]: v for c, v in zip(config["criteria"], values[1:], strict=True)}
+    if config.get("rationale") == "required":
+        answers["rationale"] = "x" * max(1, config.get("rationale_min_length", 0))
+    return answers
 
 
 @pytest.mark.parametrize("name", available_templates(TEMPLATES))
