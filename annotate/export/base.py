@@ -22,6 +22,7 @@ AGGREGATIONS = ("majority", "unanimous", "all")
 # Options that only some formats take (ExportFormat.takes).
 FORMAT_OPTIONS = ("pairs", "binarize", "emails")
 DEFAULT_LABEL_THRESHOLD = 0.5
+SIDECAR_FOLDERS = ("captions",)
 
 
 class ExportError(ValueError):
@@ -173,6 +174,10 @@ class ExportFormat:
     tags: tuple[str, ...] = ("rlhf", "human-feedback")
     task_categories: tuple[str, ...] = ("text-generation",)
     schema_for: Callable[[ExportOptions], str] | None = None
+    # The folder form: files written beside the data for each record, as (path under the
+    # folder, bytes); e.g. a WebVTT file per captioning judgment. Paths are the format's own
+    # (never from the data unmade safe) and sit under one folder of SIDECAR_FOLDERS.
+    sidecars: Callable[[Record], Iterator[tuple[str, bytes]]] | None = None
 
     def schema_name(self, options: ExportOptions) -> str:
         return self.schema_for(options) if self.schema_for else self.schema

@@ -61,6 +61,7 @@ CONFIGS = {
         ]
     },
     "critique": {"span_labels": ["error", "unsafe", "style"], "score": {"min": 1, "max": 7}},
+    "caption": {"labels": ["Speech", "Sound"], "allow_overlap": False, "abstain_reasons": ["no sound"]},
     "rating": {
         "question": "How helpful is this response?",
         "scale": {"min": 1, "max": 5, "anchors": {"1": "Useless", "5": "Excellent"}},
@@ -415,12 +416,53 @@ def rating_fixture(seed: Seeder) -> Project:
     return project
 
 
+def caption_fixture(seed: Seeder) -> Project:
+    """Two clips: one captioned by two experts (labels, a segment without one, text that WebVTT
+    must escape), one with an abstention and a clip whose duration is unknown."""
+    project = seed.project("caption", overlap=2)
+    tone = {"type": "audio", "src": "https://cdn.example.org/tone-3s.wav", "duration": 3.0}
+    v1 = seed.item(
+        project,
+        "clip/1 <tone>",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[{"id": "r1", "content": "", "media": tone}],
+    )
+    seed.judge(
+        project,
+        v1,
+        "a",
+        {
+            "segments": [
+                {"start": 0.0, "end": 1.5, "text": "[low tone]", "label": "Sound"},
+                {"start": 1.5, "end": 3.0, "text": "Higher --> & <louder>\n\nstill", "label": "Speech"},
+            ]
+        },
+    )
+    seed.judge(project, v1, "b", {"segments": [{"start": 0.25, "end": 2.75, "text": "A tone rises."}]})
+    v2 = seed.item(
+        project,
+        "clip-2",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[
+            {
+                "id": "r1",
+                "content": "A generated clip.",
+                "media": {"type": "video", "src": "https://cdn.example.org/v.mp4"},
+            }
+        ],
+    )
+    seed.judge(project, v2, "a", {"abstain": {"reason": "no sound"}})
+    seed.judge(project, v2, "b", {"segments": [{"start": 61.5, "end": 3725.125, "text": "Long.", "label": "Speech"}]})
+    return project
+
+
 FIXTURES = {
     "pairwise": pairwise_fixture,
     "ranking": ranking_fixture,
     "rubric": rubric_fixture,
     "critique": critique_fixture,
     "rating": rating_fixture,
+    "caption": caption_fixture,
 }
 
 

@@ -33,6 +33,9 @@ def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     """One valid answer of each built-in kind, for an item with ``ids``."""
     if kind_name == "rating":
         return rating_answers(config)
+    if kind_name == "caption":
+        label = {"label": config["labels"][0]} if config.get("labels") else {}
+        return {"segments": [{"start": 0.0, "end": 1.0, "text": "Hello.", **label}]}
     if kind_name == "pairwise":
         answers: dict = {"preferred": ids[0]}
         if config.get("strength"):
@@ -84,8 +87,10 @@ def test_every_shipped_templates_votes_answer_its_questions(name):
     assert all(q.level in LEVELS for q in questions.values())
     answers = valid_answers(kind.name, config, ids)
     assert kind.answer_schema(config, ids)
+    # Every response has text and a clip, so a kind that needs either finds it.
+    clip = {"type": "video", "src": "https://cdn.example.org/v.mp4", "duration": 60}
     assert not __import__("annotate.kinds").kinds.answer_problems(
-        kind, config, answers, [{"id": i, "content": "text"} for i in ids]
+        kind, config, answers, [{"id": i, "content": "text", "media": clip} for i in ids]
     )
     votes = kind.votes(config, answers, ids)
     assert votes
