@@ -464,6 +464,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             query("min_agreement", {"type": "number", "minimum": 0, "maximum": 1}),
             query("gold_only", {"enum": ["1", "0", "true", "false"]}),
             query("exclude_flagged", {"enum": ["1", "0", "true", "false"]}, "leave out judgments with a flag"),
+            query(
+                "label_threshold",
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                "trl-kto of a rated project: a score (0..1) above it is desirable; default 0.5",
+            ),
             query("since", STR),
             query("until", STR),
         ],

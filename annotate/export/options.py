@@ -81,6 +81,7 @@ def parse_options(
     binarize: str | bool | None = None,
     emails: str | bool | None = None,
     exclude_flagged: str | bool | None = None,
+    label_threshold: str | float | None = None,
 ) -> ExportOptions:
     """ExportOptions from text values; ExportError names the field that is wrong and why."""
     if unit not in (None, "") and unit not in UNITS:
@@ -104,6 +105,7 @@ def parse_options(
         binarize=parse_flag("binarize", binarize),
         emails=parse_flag("emails", emails),
         exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
+        label_threshold=parse_fraction("label_threshold", label_threshold),
     )
 
 
@@ -124,4 +126,5 @@ def options_from_args(args) -> ExportOptions:
         binarize=args.get("binarize"),
         emails=args.get("emails"),
         exclude_flagged=args.get("exclude_flagged"),
+        label_threshold=args.get("label_threshold"),
     )

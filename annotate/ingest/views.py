@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from annotate import db
 from annotate.ingest import pipeline
@@ -240,7 +241,13 @@ def media(project_id: int, name: str):
     path = media_file(_instance() / "media", project.id, name)
     if path is None:
         abort(404)
-    response = send_file(path, max_age=3600)
+    try:
+        # Range requests (206 Partial Content) so a player can seek without the whole file.
+        response = send_file(path, max_age=3600, conditional=True)
+    except RequestedRangeNotSatisfiable:
+        # 416 names the file's length (RFC 9110 15.5.17), which the app's error page would drop.
+        response = current_app.response_class("Requested range not satisfiable\n", status=416, mimetype="text/plain")
+        response.headers["Content-Range"] = f"bytes */{path.stat().st_size}"
     response.cache_control.public = False
     response.cache_control.private = True
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
