@@ -430,6 +430,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             query("min_agreement", {"type": "number", "minimum": 0, "maximum": 1}),
             query("gold_only", {"enum": ["1", "0", "true", "false"]}),
             query("exclude_flagged", {"enum": ["1", "0", "true", "false"]}, "leave out judgments with a flag"),
+            query(
+                "prompt_completion",
+                {"enum": ["1", "0", "true", "false"]},
+                "sft: prompt and completion columns instead of messages",
+            ),
             query("since", STR),
             query("until", STR),
         ],

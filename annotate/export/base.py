@@ -20,7 +20,7 @@ Record = dict[str, Any]
 UNITS = ("item", "judgment")
 AGGREGATIONS = ("majority", "unanimous", "all")
 # Options that only some formats take (ExportFormat.takes).
-FORMAT_OPTIONS = ("pairs", "binarize", "emails")
+FORMAT_OPTIONS = ("pairs", "binarize", "emails", "prompt_completion")
 
 
 class ExportError(ValueError):
@@ -46,6 +46,7 @@ class ExportOptions:
     binarize: bool = False  # rubric: chosen/rejected by aggregate score
     emails: bool = False  # raw: add the expert's email (only when asked)
     exclude_flagged: bool = False  # leave out judgments with an authenticity flag (annotate.timekeeping)
+    prompt_completion: bool = False  # sft: prompt/completion columns instead of messages
 
     def as_json(self) -> dict[str, Any]:
         """The options as JSON values, for the manifest and the export record."""

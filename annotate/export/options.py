@@ -81,6 +81,7 @@ def parse_options(
     binarize: str | bool | None = None,
     emails: str | bool | None = None,
     exclude_flagged: str | bool | None = None,
+    prompt_completion: str | bool | None = None,
 ) -> ExportOptions:
     """ExportOptions from text values; ExportError names the field that is wrong and why."""
     if unit not in (None, "") and unit not in UNITS:
@@ -104,6 +105,7 @@ def parse_options(
         binarize=parse_flag("binarize", binarize),
         emails=parse_flag("emails", emails),
         exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
+        prompt_completion=parse_flag("prompt_completion", prompt_completion),
     )
 
 
@@ -124,4 +126,5 @@ def options_from_args(args) -> ExportOptions:
         binarize=args.get("binarize"),
         emails=args.get("emails"),
         exclude_flagged=args.get("exclude_flagged"),
+        prompt_completion=args.get("prompt_completion"),
     )

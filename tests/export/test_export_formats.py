@@ -34,6 +34,9 @@ CASES = [
     ("raw-rubric", "rubric", "raw", {}, "raw"),
     ("critique", "critique", "critique", {}, "critique"),
     ("raw-critique", "critique", "raw", {}, "raw"),
+    ("sft", "demonstration", "sft", {}, "sft"),
+    ("sft-prompt-completion", "demonstration", "sft", {"prompt_completion": True}, "sft"),
+    ("raw-demonstration", "demonstration", "raw", {}, "raw"),
 ]
 UPDATE = os.environ.get("ANNOTATE_UPDATE_GOLDEN") == "1"
 
