@@ -469,6 +469,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
                 "trl-kto of a rated project: a score (0..1) above it is desirable; default 0.5",
             ),
+            query(
+                "prompt_completion",
+                {"enum": ["1", "0", "true", "false"]},
+                "sft: prompt and completion columns instead of messages",
+            ),
             query("since", STR),
             query("until", STR),
         ],
