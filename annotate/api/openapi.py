@@ -91,6 +91,15 @@ def body(schema: Schema, description: str = "") -> dict[str, Any]:
     return {"required": True, "description": description, "content": {JSON: {"schema": schema}}}
 
 
+NUMBER: Schema = {"type": "number"}
+QUALITY_AGREEMENT: Schema = obj(
+    alpha=nullable(NUMBER),
+    level={"enum": ["nominal", "ordinal", "interval", "ratio"]},
+    items=INT,
+    judgments=INT,
+    ci=nullable(array(NUMBER, minItems=2, maxItems=2)),
+)
+QUALITY_MODEL: Schema = obj(model=STR, rating=NUMBER, ci_low=nullable(NUMBER), ci_high=nullable(NUMBER), battles=INT)
 NO_CONTENT = {"description": "Nothing left to hand out"}
 LOOKUP = {
     401: error("No bearer token, or an unknown or revoked one (with WWW-Authenticate)"),
@@ -605,6 +614,45 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "The period's lines; an approved (locked) day shows its hours and pay as approved",
             ),
             422: error("The period is invalid; problems[].path names from or to"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/quality", "get"): op(
+        "Quality figures (as `annotate quality SLUG --json`): agreement, kappa, expert scores, bias, leaderboard",
+        roles="the project's researchers",
+        description="agreement: Krippendorff's alpha per question with its level, the items and judgments it rests "
+        "on and a bootstrap 95% interval (ci); kappa: Cohen's kappa of each pair of experts sharing at least 10 "
+        "units; experts: each expert's score (0-100) and its parts (gold, consensus, review, integrity: value and "
+        "the number it rests on), gold accuracy, agreement with the leave-one-out majority, the rate at which the "
+        "response shown first wins and its exact binomial p-value; judge: an automatic judge's Cohen's kappa "
+        "against the human majority; leaderboard: Bradley-Terry on the Elo scale (anchored at 1000) with bootstrap "
+        "95% intervals.",
+        responses={
+            200: ok(
+                obj(
+                    project=STR,
+                    judgments=INT,
+                    items=INT,
+                    agreement={"type": "object", "additionalProperties": QUALITY_AGREEMENT},
+                    kappa=array(obj(a=STR, b=STR, question=nullable(STR), kappa=nullable(NUMBER), shared=INT)),
+                    experts=array(
+                        obj(
+                            email=STR,
+                            score=nullable(NUMBER),
+                            parts={"type": "object"},
+                            gold_accuracy=nullable(NUMBER),
+                            agreement_with_consensus=nullable(NUMBER),
+                            first_shown_win_rate=nullable(NUMBER),
+                            position_p_value=nullable(NUMBER),
+                            judgments=INT,
+                        )
+                    ),
+                    judge={"type": "object"},
+                    leaderboard=array(QUALITY_MODEL),
+                    position={"type": "object"},
+                    leaderboards={"type": "object", "additionalProperties": array(QUALITY_MODEL)},
+                )
+            ),
             **LOOKUP,
         },
     ),

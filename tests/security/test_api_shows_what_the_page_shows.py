@@ -36,6 +36,7 @@ RESEARCHER_ONLY = {
     "api.browse_items": "the data browser's items, model names included",
     "api.browse_judgments": "the data browser's judgments of every expert",
     "api.timesheets_json": "everyone's hours and pay",
+    "api.quality": "every expert's scores and agreement, the models' leaderboard",
     "api.webhooks": "the project's webhook endpoints",
     "api.add_webhook": "researchers register webhooks (the answer holds the signing secret)",
     "api.update_webhook": "researchers pause webhooks",
