@@ -463,6 +463,7 @@ def caption_fixture(seed: Seeder) -> Project:
     )
     seed.judge(project, v2, "a", {"abstain": {"reason": "no sound"}})
     seed.judge(project, v2, "b", {"segments": [{"start": 61.5, "end": 3725.125, "text": "Long.", "label": "Speech"}]})
+    return project
 
 
 def demonstration_fixture(seed: Seeder) -> Project:
