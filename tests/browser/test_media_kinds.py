@@ -1,0 +1,290 @@
+"""Rating and captioning in Debian's Chromium: by keyboard only (desktop and a phone-sized
+screen), rating with JavaScript off, captioning's plain-words notice without it, the caption
+player seeking a file served with range requests, and two clips playing in step (pairwise)."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from helpers import PASSWORD, screenshot, sign_in
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from annotate.ingest import import_file
+from annotate.models import Judgment
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+TONE = Path(__file__).resolve().parents[1] / "fixtures" / "media" / "tone-3s.wav"
+
+
+def one_response(n: int = 2) -> list[dict]:
+    return [
+        {
+            "id": f"h-{i}",
+            "prompt": "How do I boil an egg?",
+            "responses": [{"id": "r1", "content": "Simmer it for nine minutes, then cool it in cold water."}],
+        }
+        for i in range(n)
+    ]
+
+
+def judgments(session) -> list[Judgment]:
+    session.commit()  # a fresh snapshot: the server wrote after this session last read
+    return list(session.scalars(select(Judgment).order_by(Judgment.id)))
+
+
+def start_task(page, slug: str) -> None:
+    page.goto(f"/p/{slug}")
+    page.get_by_role("button", name="Start judging").press("Enter")
+    page.wait_for_url("**/tasks/*")
+    page.locator("#task form.answer").wait_for()
+
+
+def until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll ``expression`` in the page until it is true (wait_for_function evaluates a string,
+    which the app's CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"never true: {expression}"
+        page.wait_for_timeout(50)
+
+
+def no_sideways_scroll(page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_likert_by_keyboard(page, make_user, make_project, import_rows, session):
+    expert = make_user("expert")
+    project = make_project("likert", template="likert-helpfulness", members=[(expert, "expert")])
+    import_rows(project, one_response())
+    session.commit()
+    sign_in(page, expert.email, PASSWORD)
+    start_task(page, "likert")
+    screenshot(page, "rating-likert-task")
+    first_url = page.url
+    page.keyboard.press("6")  # the overall rating, then the focus moves on to Accuracy
+    assert page.is_checked("input[name=rating][value='6']")
+    assert page.evaluate("document.activeElement.name") == "criterion-accuracy"
+    page.keyboard.press("5")
+    page.keyboard.press("k")  # back to Accuracy
+    assert page.evaluate("document.activeElement.name") == "criterion-accuracy"
+    page.keyboard.press("4")  # changes it, and moves on to Safety
+    page.keyboard.press("3")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: url != first_url)
+    [judgment] = judgments(session)
+    assert judgment.answers == {"rating": 6, "criteria": {"accuracy": 4, "safety": 3}}
+    assert page.dialogs == []
+
+
+def test_thumbs_by_keyboard_on_a_phone(browser, live_server, make_user, make_project, import_rows, session):
+    expert = make_user("expert")
+    project = make_project("thumbs", template="thumbs", members=[(expert, "expert")])
+    import_rows(project, one_response())
+    email = expert.email
+    session.commit()
+    context = browser.new_context(base_url=live_server, viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, email, PASSWORD)
+        start_task(page, "thumbs")
+        no_sideways_scroll(page)
+        expect(page.locator(".rating-point.thumb-up")).to_be_visible()
+        first_url = page.url
+        page.keyboard.press("Control+Enter")  # nothing chosen: refused, in words, next to the choice
+        expect(page.locator(".rating-row [role=alert]")).to_have_text(
+            "Rate the response: choose “Good response” or “Bad response”."
+        )
+        page.keyboard.press("n")
+        assert page.is_checked("input[name=rating][value='down']")
+        page.keyboard.press("y")
+        assert page.is_checked("input[name=rating][value='up']")
+        screenshot(page, "rating-thumbs-phone")
+        page.keyboard.press("Control+Enter")
+        page.wait_for_url(lambda url: url != first_url)
+        [judgment] = judgments(session)
+        assert judgment.answers == {"rating": "up"}
+    finally:
+        context.close()
+
+
+def test_rating_without_javascript(browser, live_server, make_user, make_project, import_rows, session):
+    expert = make_user("expert")
+    project = make_project("nojs-rating", template="likert-helpfulness", members=[(expert, "expert")])
+    import_rows(project, one_response(1))
+    email = expert.email
+    session.commit()
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/p/nojs-rating")
+        page.get_by_role("button", name="Start judging").click()
+        page.wait_for_url("**/tasks/*")
+        page.check("input[name=rating][value='2']")
+        page.check("input[name=criterion-accuracy][value='1']")
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_load_state()
+        expect(page.locator(".rating-row [role=alert]")).to_have_text("Rate “Safety”: choose a point from 1 to 5.")
+        assert page.is_checked("input[name=rating][value='2']")  # what was chosen stays chosen
+        page.check("input[name=criterion-safety][value='5']")
+        page.fill("textarea[name=rationale]", "Wrong time; safe otherwise.")
+        page.get_by_role("button", name="Submit").click()
+        page.wait_for_load_state()
+        [judgment] = judgments(session)
+        assert judgment.answers == {
+            "rating": 2,
+            "criteria": {"accuracy": 1, "safety": 5},
+            "rationale": "Wrong time; safe otherwise.",
+        }
+    finally:
+        context.close()
+
+
+def import_clips(app, session, project, tmp_path: Path, responses_per_item: int = 1, n: int = 1) -> None:
+    """Items whose responses are the WAV fixture, copied into the media store (served with ranges)."""
+    (tmp_path / "clips").mkdir(exist_ok=True)
+    shutil.copy(TONE, tmp_path / "clips" / "tone.wav")
+    rows = [
+        {
+            "id": f"clip-{i}",
+            "prompt": "Caption this clip.",
+            "responses": [
+                {"id": f"r{j + 1}", "content": "", "media": {"type": "audio", "src": "clips/tone.wav"}}
+                for j in range(responses_per_item)
+            ],
+        }
+        for i in range(n)
+    ]
+    source = tmp_path / "clips.jsonl"
+    source.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    import_file(session, project, source, media_store=Path(app.instance_path) / "media")
+    session.commit()
+
+
+def media_time(page) -> float:
+    return page.evaluate("document.querySelector('[data-caption-media]').currentTime")
+
+
+def test_caption_by_keyboard(page, app, make_user, make_project, session, tmp_path):
+    expert = make_user("expert")
+    project = make_project("captions", template="video-caption", members=[(expert, "expert")])
+    import_clips(app, session, project, tmp_path)
+    sign_in(page, expert.email, PASSWORD)
+    start_task(page, "captions")
+    until(page, "document.querySelector('[data-caption-media]').readyState >= 1")
+    expect(page.locator("[data-caption-duration]")).to_have_text("0:03.000")
+    # Seeking works (the file is served with range requests): forward clamps at the end, back at 0.
+    page.keyboard.press("l")
+    until(page, "document.querySelector('[data-caption-media]').currentTime > 2.9")
+    page.keyboard.press("j")
+    until(page, "document.querySelector('[data-caption-media]').currentTime < 0.1")
+    # Space plays; [ marks a start at the playhead; ] ends it there, pauses and puts us in its text.
+    page.keyboard.press(" ")
+    until(page, "document.querySelector('[data-caption-media]').currentTime > 0.4")
+    page.keyboard.press("[")
+    start = float(page.input_value("[data-caption-segment] [data-caption-field=start]"))
+    assert 0.3 < start < 2.5
+    until(page, f"document.querySelector('[data-caption-media]').currentTime > {start + 0.6}")
+    page.keyboard.press("]")
+    assert page.evaluate("document.querySelector('[data-caption-media]').paused")
+    assert page.evaluate("document.activeElement.dataset.captionField") == "text"
+    end = float(page.input_value("[data-caption-segment] [data-caption-field=end]"))
+    assert start + 0.5 < end <= 3.0
+    page.keyboard.type("[a tone rises]")
+    page.keyboard.press("Tab")  # to the label
+    page.keyboard.type("Sound")
+    page.keyboard.press("Tab")  # out of the fields: the player's keys work again
+    page.keyboard.press("j")
+    assert media_time(page) <= max(0.0, end - 4.9)
+    screenshot(page, "caption-task")
+    first_url = page.url
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: url != first_url)
+    [judgment] = judgments(session)
+    [segment] = judgment.answers["segments"]
+    assert segment == {"start": start, "end": end, "text": "[a tone rises]", "label": "Sound"}
+    assert page.dialogs == []
+
+
+def test_caption_on_a_phone_and_refusals_in_words(
+    browser, live_server, app, make_user, make_project, session, tmp_path
+):
+    expert = make_user("expert")
+    project = make_project("cap-phone", template="video-caption", members=[(expert, "expert")])
+    import_clips(app, session, project, tmp_path)
+    email = expert.email
+    context = browser.new_context(base_url=live_server, viewport=PHONE)
+    page = context.new_page()
+    try:
+        sign_in(page, email, PASSWORD)
+        start_task(page, "cap-phone")
+        until(page, "document.querySelector('[data-caption-media]').readyState >= 1")
+        no_sideways_scroll(page)
+        page.keyboard.press("]")  # no segment started: one from 0:00 to the playhead (0: too short)
+        page.keyboard.type("Too short")
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".caption-segment [role=alert]").first).to_contain_text("Segment 1:")
+        no_sideways_scroll(page)
+        screenshot(page, "caption-phone-refused")
+        # Fix it by hand: times typed as minutes:seconds.
+        page.fill("[data-caption-segment] [data-caption-field=end]", "0:02.5")
+        page.select_option("[data-caption-segment] [data-caption-field=label]", "Speech")
+        first_url = page.url
+        page.keyboard.press("Control+Enter")
+        page.wait_for_url(lambda url: url != first_url)
+        [judgment] = judgments(session)
+        assert judgment.answers == {"segments": [{"start": 0.0, "end": 2.5, "text": "Too short", "label": "Speech"}]}
+    finally:
+        context.close()
+
+
+def test_captioning_says_it_needs_javascript(browser, live_server, app, make_user, make_project, session, tmp_path):
+    expert = make_user("expert")
+    project = make_project("cap-nojs", template="video-caption", members=[(expert, "expert")])
+    import_clips(app, session, project, tmp_path)
+    email = expert.email
+    context = browser.new_context(base_url=live_server, java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        page.goto("/p/cap-nojs")
+        page.get_by_role("button", name="Start judging").click()
+        page.wait_for_url("**/tasks/*")
+        notice = page.locator(".caption-needs-js")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("Captioning needs JavaScript: the player, its keys and the time marks")
+    finally:
+        context.close()
+
+
+def test_two_clips_play_in_step(page, app, make_user, make_project, session, tmp_path):
+    expert = make_user("expert")
+    project = make_project("sync", template="pairwise", members=[(expert, "expert")])
+    project.template = {**project.template, "config": {**project.template["config"], "sync_media": True}}
+    session.commit()
+    import_clips(app, session, project, tmp_path, responses_per_item=2)
+    sign_in(page, expert.email, PASSWORD)
+    start_task(page, "sync")
+    players = page.locator(".responses audio")
+    expect(players).to_have_count(2)
+    until(page, "[...document.querySelectorAll('.responses audio')].every(a => a.readyState >= 1)")
+    page.get_by_role("button", name="Play / pause both").click()
+    until(page, "[...document.querySelectorAll('.responses audio')].every(a => !a.paused)")
+    page.get_by_role("button", name="Play / pause both").click()
+    until(page, "[...document.querySelectorAll('.responses audio')].every(a => a.paused)")
+    # Seeking one seeks the other.
+    page.evaluate("document.querySelectorAll('.responses audio')[1].currentTime = 2")
+    until(page, "Math.abs(document.querySelectorAll('.responses audio')[0].currentTime - 2) < 0.1")
