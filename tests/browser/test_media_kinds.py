@@ -288,3 +288,39 @@ def test_two_clips_play_in_step(page, app, make_user, make_project, session, tmp
     # Seeking one seeks the other.
     page.evaluate("document.querySelectorAll('.responses audio')[1].currentTime = 2")
     until(page, "Math.abs(document.querySelectorAll('.responses audio')[0].currentTime - 2) < 0.1")
+
+
+def test_caption_rows_come_back_from_a_draft(page, app, make_user, make_project, session, tmp_path):
+    expert = make_user("expert")
+    project = make_project("cap-draft", template="video-caption", members=[(expert, "expert")])
+    import_clips(app, session, project, tmp_path)
+    sign_in(page, expert.email, PASSWORD)
+    start_task(page, "cap-draft")
+    until(page, "document.querySelector('[data-caption-media]').readyState >= 1")
+    page.keyboard.press("l")  # to the end (3 s): seek, mark a segment by hand, and a second one
+    until(page, "document.querySelector('[data-caption-media]').currentTime > 2.9")
+    page.get_by_role("button", name="Add a segment").click()
+    page.keyboard.type("1.25")
+    page.keyboard.press("Tab")
+    page.keyboard.type("2.5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("[second]")
+    page.get_by_role("button", name="Add a segment").click()
+    page.keyboard.type("0:00.5")
+    page.keyboard.press("Tab")
+    page.keyboard.type("1")
+    page.keyboard.press("Tab")
+    page.keyboard.type("[first]")
+    page.keyboard.press("Tab")
+    # Rows are kept in order of time: the one typed second is segment 1.
+    expect(page.locator("[data-caption-segment] [data-caption-number]")).to_have_text(["1", "2"])
+    typed = page.locator("[data-caption-segment] [data-caption-field=text]")
+    assert [typed.nth(i).input_value() for i in range(2)] == ["[first]", "[second]"]
+    page.wait_for_selector("[data-draft-status][data-state=saved]")
+    page.reload()
+    page.wait_for_selector("[data-draft-status][data-state=restored], [data-draft-status]:has-text('restored')")
+    texts = page.locator("[data-caption-segment] [data-caption-field=text]")
+    expect(texts).to_have_count(2)
+    assert [texts.nth(i).input_value() for i in range(2)] == ["[first]", "[second]"]
+    starts = page.locator("[data-caption-segment] [data-caption-field=start]")
+    assert [starts.nth(i).input_value() for i in range(2)] == ["0:00.5", "1.25"]
