@@ -324,3 +324,90 @@ def test_caption_rows_come_back_from_a_draft(page, app, make_user, make_project,
     assert [texts.nth(i).input_value() for i in range(2)] == ["[first]", "[second]"]
     starts = page.locator("[data-caption-segment] [data-caption-field=start]")
     assert [starts.nth(i).input_value() for i in range(2)] == ["0:00.5", "1.25"]
+
+
+RECORD_WEBM = """async () => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 160; canvas.height = 90;
+  const ctx = canvas.getContext("2d");
+  const stream = canvas.captureStream(25);
+  const recorder = new MediaRecorder(stream, { mimeType: "video/webm;codecs=vp8" });
+  const chunks = [];
+  recorder.ondataavailable = (e) => chunks.push(e.data);
+  const done = new Promise((resolve) => { recorder.onstop = resolve; });
+  recorder.start(100);
+  const started = performance.now();
+  await new Promise((resolve) => {
+    function frame() {
+      const t = performance.now() - started;
+      ctx.fillStyle = `hsl(${(t / 5) % 360}, 70%, 50%)`;
+      ctx.fillRect(0, 0, 160, 90);
+      if (t < 1200) requestAnimationFrame(frame); else resolve();
+    }
+    frame();
+  });
+  recorder.stop();
+  await done;
+  const bytes = new Uint8Array(await new Blob(chunks, { type: "video/webm" }).arrayBuffer());
+  let text = "";
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
+}"""
+
+
+@pytest.fixture
+def webm(browser, tmp_path) -> Path:
+    """A 1.2-second WebM video, recorded by Chromium itself from a canvas (no ffmpeg needed)."""
+    import base64
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        data = base64.b64decode(page.evaluate(RECORD_WEBM))
+    finally:
+        context.close()
+    assert data[:4] == b"\x1a\x45\xdf\xa3"  # EBML: a WebM file
+    path = tmp_path / "generated.webm"
+    path.write_bytes(data)
+    return path
+
+
+def test_two_generated_videos_side_by_side_in_step(browser, live_server, app, make_user, make_project, session, webm):
+    expert = make_user("expert")
+    project = make_project("videos", template="pairwise", members=[(expert, "expert")])
+    project.template = {**project.template, "config": {**project.template["config"], "sync_media": True}}
+    folder = webm.parent
+    (folder / "b.webm").write_bytes(webm.read_bytes())
+    row = {
+        "id": "gen-1",
+        "prompt": "A red kite over a beach at dusk.",
+        "responses": [
+            {"id": "r1", "content": "", "media": {"type": "video", "src": "generated.webm"}},
+            {"id": "r2", "content": "", "media": {"type": "video", "src": "b.webm"}},
+        ],
+    }
+    source = folder / "videos.jsonl"
+    source.write_bytes(orjson.dumps(row) + b"\n")
+    import_file(session, project, source, media_store=Path(app.instance_path) / "media")
+    email = expert.email
+    session.commit()
+    for viewport in ({"width": 1280, "height": 900}, PHONE):
+        context = browser.new_context(base_url=live_server, viewport=viewport)
+        page = context.new_page()
+        try:
+            sign_in(page, email, PASSWORD)
+            page.goto("/p/videos")
+            page.get_by_role("button", name="Start judging").press("Enter")
+            page.wait_for_url("**/tasks/*")
+            videos = page.locator(".responses video")
+            expect(videos).to_have_count(2)
+            until(page, "[...document.querySelectorAll('.responses video')].every(v => v.readyState >= 1)")
+            left, right = videos.nth(0).bounding_box(), videos.nth(1).bounding_box()
+            assert abs(left["y"] - right["y"]) < 2, "side by side, not stacked"
+            assert left["x"] + left["width"] <= right["x"] + 1
+            no_sideways_scroll(page)
+            page.get_by_role("button", name="Play / pause both").click()
+            until(page, "[...document.querySelectorAll('.responses video')].every(v => !v.paused || v.ended)")
+            screenshot(page, f"pairwise-videos-{viewport['width']}")
+        finally:
+            context.close()

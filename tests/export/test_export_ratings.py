@@ -70,7 +70,8 @@ def test_cli_flag_and_manifest(build, runner, tmp_path, session):
     assert result.exit_code == 0, result.output
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
     assert manifest["options"]["label_threshold"] == 0.8
-    assert "label_threshold" in (folder / "README.md").read_text()
+    card = (folder / "README.md").read_text()
+    assert "is above **0.8**" in card
     rows = [orjson.loads(line) for line in (folder / "data" / "train.jsonl").read_bytes().splitlines()]
     assert {r["id"]: r["label"] for r in rows} == {"g1": True, "g2": False, "g3": False, "g4": True, "g5": False}
     bad = runner.invoke(args=["export", project.slug, "--format", "trl-kto", "--label-threshold", "high"])
