@@ -206,7 +206,7 @@ def test_caption_by_keyboard(page, app, make_user, make_project, session, tmp_pa
     page.keyboard.press("Tab")  # out of the fields: the player's keys work again
     page.keyboard.press("j")
     assert media_time(page) <= max(0.0, end - 4.9)
-    screenshot(page, "caption-task")
+    screenshot(page, "caption-task", docs="screenshot-caption.png")
     first_url = page.url
     page.keyboard.press("Control+Enter")
     page.wait_for_url(lambda url: url != first_url)
