@@ -15,6 +15,7 @@ from annotate.export.ranking import RANKING
 from annotate.export.raw import RAW
 from annotate.export.reward import REWARD
 from annotate.export.rubric import RUBRIC
+from annotate.export.sft import SFT
 from annotate.export.trl import TRL
 from annotate.export.trl_kto import TRL_KTO
 from annotate.export.trl_standard import TRL_STANDARD
@@ -31,6 +32,7 @@ FORMATS: dict[str, ExportFormat] = {
         RUBRIC,
         CRITIQUE,
         CAPTIONS,
+        SFT,
         BATTLES,
         RAW,
     )

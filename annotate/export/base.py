@@ -20,7 +20,7 @@ Record = dict[str, Any]
 UNITS = ("item", "judgment")
 AGGREGATIONS = ("majority", "unanimous", "all")
 # Options that only some formats take (ExportFormat.takes).
-FORMAT_OPTIONS = ("pairs", "binarize", "emails")
+FORMAT_OPTIONS = ("pairs", "binarize", "emails", "prompt_completion")
 DEFAULT_LABEL_THRESHOLD = 0.5
 SIDECAR_FOLDERS = ("captions",)
 
@@ -51,6 +51,7 @@ class ExportOptions:
     # trl-kto from pointwise scores (ratings): a score above it is desirable (label true). None:
     # not asked for; resolve() fills in DEFAULT_LABEL_THRESHOLD where the export uses it.
     label_threshold: float | None = None
+    prompt_completion: bool = False  # sft: prompt/completion columns instead of messages
 
     def as_json(self) -> dict[str, Any]:
         """The options as JSON values, for the manifest and the export record."""

@@ -46,6 +46,9 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
 @click.option(
+    "--prompt-completion", is_flag=True, help="sft: prompt and completion columns instead of one messages column."
+)
+@click.option(
     "--exclude-flagged",
     is_flag=True,
     help="Leave out judgments with an authenticity flag (too fast, mostly pasted, submitted without interaction).",

@@ -18,7 +18,7 @@ from annotate import db
 from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed
 from annotate.ingest.jobs import KIND as IMPORT_JOB
-from annotate.ingest.jobs import queue_import
+from annotate.ingest.jobs import queue_import, shown_state
 from annotate.ingest.media import media_file
 from annotate.ingest.preview import build_preview
 from annotate.ingest.queries import project_batch, recent_batches
@@ -29,7 +29,7 @@ from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
 from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
 from annotate.ingest.wording import for_the_page
 from annotate.jobs.records import dispatch, job_of
-from annotate.models import Batch, BatchStatus, Project
+from annotate.models import Batch, Project
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.services import membership
 from annotate.web import after_commit, login_required, render, writes_late, writes_nothing
@@ -225,20 +225,6 @@ def batch(slug: str, batch_id: int):
         shown_status=shown,
         error=error,
     )
-
-
-def shown_state(batch: Batch, job, interrupted: bool) -> tuple[str, str | None]:
-    """What the batch page says: the job's state while it is not over (queued, running,
-    retrying with the last error), else the batch's (complete, failed with the reason)."""
-    if job is not None and job.status.value in ("queued", "retrying"):
-        return job.status.value, job.error
-    if job is not None and job.status.value == "running":
-        return "running", None
-    if interrupted:
-        return "interrupted", pipeline.INTERRUPTED
-    if job is not None and job.status.value == "failed" and batch.status is not BatchStatus.COMPLETE:
-        return "failed", batch.error or job.error
-    return batch.status.value, batch.error
 
 
 @bp.get("/media/<int:project_id>/<name>")

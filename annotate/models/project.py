@@ -33,6 +33,10 @@ class Project(Base):
             "adjudication_threshold IS NULL OR (adjudication_threshold >= 1 AND adjudication_threshold <= 100)",
             name="adjudication_threshold_range",
         ),
+        CheckConstraint(
+            "suggestions IS NULL OR suggestions IN ('hidden', 'after_answer', 'shown')",
+            name="suggestions_policy",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +57,9 @@ class Project(Base):
     # fewer than this percentage of them give the most common answer, one adjudicator adds
     # a tie-breaking judgment. None: never. 100: any disagreement (e.g. a split pairwise vote).
     adjudication_threshold: Mapped[int | None] = mapped_column()
+    # What experts see of an item's machine suggestion (annotate.suggestions): hidden,
+    # after_answer or shown. None: the template's ``suggestions``, else hidden.
+    suggestions: Mapped[str | None] = mapped_column(String(16))
     archived: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

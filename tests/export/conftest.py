@@ -69,6 +69,12 @@ CONFIGS = {
         "rationale": "optional",
         "abstain_reasons": ["outside my expertise"],
     },
+    "demonstration": {
+        "min_length": 5,
+        "draft": "on_request",
+        "checklist": [{"id": "correct", "label": "It is correct"}],
+        "abstain_reasons": ["outside my expertise"],
+    },
 }
 
 
@@ -142,10 +148,14 @@ class Seeder:
     def item(
         self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None
     ) -> Item:
-        responses = responses or [
-            {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
-            {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
-        ]
+        responses = (
+            responses
+            if responses is not None
+            else [
+                {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
+                {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
+            ]
+        )
         prompt = prompt or [{"role": "user", "content": f"Question {external_id}?"}]
         batch_id = (
             batch.id
@@ -456,6 +466,49 @@ def caption_fixture(seed: Seeder) -> Project:
     return project
 
 
+def demonstration_fixture(seed: Seeder) -> Project:
+    """Demonstrations: a one-turn prompt with no draft, a multi-turn prompt whose draft one
+    expert started from and another did not open, an abstention, a rejected judgment."""
+    project = seed.project("demonstration", overlap=2)
+    d1 = seed.item(project, "d1", responses=[])
+    seed.judge(project, d1, "a", {"text": "Paris is the capital of **France**.", "checklist": {"correct": True}})
+    seed.judge(project, d1, "b", {"abstain": {"reason": "outside my expertise"}})
+    d2 = seed.item(
+        project,
+        "d2",
+        prompt=[
+            {"role": "system", "content": "You are a careful tutor."},
+            {"role": "user", "content": "What is 2 + 2?"},
+            {"role": "assistant", "content": "5."},
+            {"role": "user", "content": "Are you sure? Show the sum."},
+        ],
+        responses=[{"id": "r1", "content": "Yes, 2 + 2 = 5.", "model": "draft-model"}],
+    )
+    seed.judge(
+        project,
+        d2,
+        "a",
+        {
+            "text": "No, I was wrong: $2 + 2 = 4$.",
+            "checklist": {"correct": True},
+            "draft": {"policy": "on_request", "shown": True, "started_from": True, "distance": 15, "similarity": 0.5},
+        },
+    )
+    seed.judge(
+        project,
+        d2,
+        "b",
+        {
+            "text": "Let me check: 2 + 2 = 4, so my earlier answer was wrong.",
+            "checklist": {"correct": True},
+            "draft": {"policy": "on_request", "shown": False, "started_from": False, "distance": 44, "similarity": 0.2},
+        },
+    )
+    d3 = seed.item(project, "d3", responses=[])
+    seed.judge(project, d3, "c", {"text": "A bad answer.", "checklist": {"correct": True}}, review="reject")
+    return project
+
+
 FIXTURES = {
     "pairwise": pairwise_fixture,
     "ranking": ranking_fixture,
@@ -463,6 +516,7 @@ FIXTURES = {
     "critique": critique_fixture,
     "rating": rating_fixture,
     "caption": caption_fixture,
+    "demonstration": demonstration_fixture,
 }
 
 

@@ -40,6 +40,9 @@ CASES = [
     ("raw-rating", "rating", "raw", {}, "raw"),
     ("captions", "caption", "captions", {}, "captions"),
     ("raw-caption", "caption", "raw", {}, "raw"),
+    ("sft", "demonstration", "sft", {}, "sft"),
+    ("sft-prompt-completion", "demonstration", "sft", {"prompt_completion": True}, "sft"),
+    ("raw-demonstration", "demonstration", "raw", {}, "raw"),
 ]
 UPDATE = os.environ.get("ANNOTATE_UPDATE_GOLDEN") == "1"
 

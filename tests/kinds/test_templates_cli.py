@@ -6,12 +6,12 @@ import json
 
 from sqlalchemy import select
 
+from annotate.config import REPO_ROOT
+from annotate.kinds.templates import available_templates
 from annotate.models import TaskTemplate
 
 
 def test_check_counts_every_shipped_template(runner):
-    from annotate.config import REPO_ROOT
-    from annotate.kinds.templates import available_templates
 
     shipped = len(available_templates(REPO_ROOT / "task_templates"))
     assert shipped >= 11
