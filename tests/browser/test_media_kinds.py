@@ -178,7 +178,7 @@ def media_time(page) -> float:
 def test_caption_by_keyboard(page, app, make_user, make_project, session, tmp_path):
     expert = make_user("expert")
     project = make_project("captions", template="video-caption", members=[(expert, "expert")])
-    import_clips(app, session, project, tmp_path)
+    import_clips(app, session, project, tmp_path, n=2)
     sign_in(page, expert.email, PASSWORD)
     start_task(page, "captions")
     until(page, "document.querySelector('[data-caption-media]').readyState >= 1")
@@ -213,6 +213,14 @@ def test_caption_by_keyboard(page, app, make_user, make_project, session, tmp_pa
     [judgment] = judgments(session)
     [segment] = judgment.answers["segments"]
     assert segment == {"start": start, "end": end, "text": "[a tone rises]", "label": "Sound"}
+    # The next clip arrives by htmx, without a page load: its player takes the keys at once.
+    assert page.evaluate("document.querySelectorAll('#task').length") == 1
+    until(page, "document.querySelector('[data-caption-media]').readyState >= 1")
+    expect(page.locator("[data-caption-segment]")).to_have_count(0)
+    page.keyboard.press("l")
+    until(page, "document.querySelector('[data-caption-media]').currentTime > 2.9")
+    page.keyboard.press("[")
+    expect(page.locator("[data-caption-segment]")).to_have_count(1)
     assert page.dialogs == []
 
 
