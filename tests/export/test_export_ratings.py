@@ -70,6 +70,9 @@ def test_cli_flag_and_manifest(build, runner, tmp_path, session):
     assert result.exit_code == 0, result.output
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
     assert manifest["options"]["label_threshold"] == 0.8
+    # Agreement on the overall rating, at its level (ordinal): the card and manifest carry it.
+    assert set(manifest["agreement"]["alpha"]) == {"rating"}
+    assert -1 <= manifest["agreement"]["alpha"]["rating"] <= 1
     card = (folder / "README.md").read_text()
     assert "is above **0.8**" in card
     rows = [orjson.loads(line) for line in (folder / "data" / "train.jsonl").read_bytes().splitlines()]

@@ -53,6 +53,8 @@ def test_likert_questions_votes_and_scores(rating):
     assert rating.scores(LIKERT, {"rating": 1}, ["r1"]) == {"r1": 0.0}
     assert rating.scores(LIKERT, {"rating": 7}, ["r1"]) == {"r1": 1.0}
     assert rating.scores(LIKERT, {"abstain": {"reason": "Outside my expertise"}}, ["r1"]) == {}
+    assert rating.min_active_seconds == 20
+    assert set(rating.formats) == {"trl-kto", "reward", "raw"}
     # An interval scale says so.
     interval = {"scale": {"min": 1, "max": 5, "level": "interval"}}
     assert rating.questions(interval)[0].level == "interval"
