@@ -146,9 +146,67 @@ def localise_media(item: dict[str, Any], base: Path | None, store: Path | None, 
             stored = _store(src, base, store, project_id, field)
             part["media"] = {**media, "src": stored}
             if "duration" not in media:
-                seconds = wav_seconds(store / stored.removeprefix("/media/"))
+                seconds = media_seconds(store / stored.removeprefix("/media/"))
                 if seconds is not None:
                     part["media"]["duration"] = seconds
+
+
+def media_seconds(path: Path) -> float | None:
+    """A stored file's length in seconds when its header says it cheaply (WAV, MP4 / MOV / M4A /
+    M4V), else None: a row gives ``duration`` for other formats."""
+    if path.suffix == ".wav":
+        return wav_seconds(path)
+    if path.suffix in (".mp4", ".m4v", ".m4a", ".mov"):
+        return mp4_seconds(path)
+    return None
+
+
+MP4_CONTAINERS = {b"moov"}
+MP4_MAX_BOXES = 1000  # boxes looked at before giving up (a hostile file cannot make us loop)
+
+
+def mp4_seconds(path: Path) -> float | None:
+    """The movie header's duration (``moov/mvhd``: duration / timescale) of an ISO base media
+    file, read box by box with seeks (never the whole file), or None."""
+    try:
+        with path.open("rb") as f:
+            end = path.stat().st_size
+            position, seen = 0, 0
+            while position + 8 <= end and seen < MP4_MAX_BOXES:
+                seen += 1
+                f.seek(position)
+                header = f.read(8)
+                size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+                body = position + 8
+                if size == 1:
+                    size = int.from_bytes(f.read(8), "big")
+                    body += 8
+                elif size == 0:
+                    size = end - position
+                if size < body - position:
+                    return None
+                if kind in MP4_CONTAINERS:
+                    position = body  # look inside
+                    continue
+                if kind == b"mvhd":
+                    f.seek(body)
+                    version = f.read(4)[0]
+                    if version == 1:
+                        f.seek(16, 1)
+                        timescale = int.from_bytes(f.read(4), "big")
+                        duration = int.from_bytes(f.read(8), "big")
+                    else:
+                        f.seek(8, 1)
+                        timescale = int.from_bytes(f.read(4), "big")
+                        duration = int.from_bytes(f.read(4), "big")
+                    if not timescale or duration in (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):
+                        return None
+                    seconds = round(duration / timescale, 3)
+                    return seconds if 0 < seconds <= 86_400 else None
+                position += size
+    except (OSError, IndexError):
+        return None
+    return None
 
 
 def wav_seconds(path: Path) -> float | None:

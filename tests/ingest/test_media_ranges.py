@@ -88,3 +88,44 @@ def test_a_given_duration_is_kept_and_checked(app, session, make_project, tmp_pa
     project = make_project("clips", template="thumbs")
     item = import_clip(session, app, project, tmp_path, {"type": "audio", "src": "clips/tone.wav", "duration": 2.5})
     assert item.responses[0]["media"]["duration"] == 2.5
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def mvhd(version: int, timescale: int, duration: int) -> bytes:
+    if version == 1:
+        fields = bytes(16) + timescale.to_bytes(4, "big") + duration.to_bytes(8, "big")
+    else:
+        fields = bytes(8) + timescale.to_bytes(4, "big") + duration.to_bytes(4, "big")
+    return box(b"mvhd", bytes([version, 0, 0, 0]) + fields + bytes(80))
+
+
+def test_an_mp4_duration_is_read_from_its_movie_header(tmp_path):
+    from annotate.ingest.media import media_seconds
+
+    ftyp = box(b"ftyp", b"isom" + bytes(4) + b"isommp41")
+    cases = {
+        "v0.mp4": ftyp + box(b"free", bytes(100)) + box(b"moov", mvhd(0, 600, 7470)),  # 12.45 s
+        "v1.mov": ftyp + box(b"moov", box(b"udta", b"") + mvhd(1, 1000, 3_600_500)),  # 1 h 0.5 s
+        "no-moov.mp4": ftyp + box(b"mdat", bytes(64)),
+        "truncated.mp4": ftyp + b"\x00\x00\x01\x00moov\x00\x00",
+        "zero-size.m4a": ftyp + bytes(8),
+        "huge.mp4": ftyp + box(b"moov", mvhd(0, 1, 200_000)),  # past 24 h: not believed
+    }
+    found = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        found[name] = media_seconds(tmp_path / name)
+    assert found == {
+        "v0.mp4": 12.45,
+        "v1.mov": 3600.5,
+        "no-moov.mp4": None,
+        "truncated.mp4": None,
+        "zero-size.m4a": None,
+        "huge.mp4": None,
+    }
+    assert media_seconds(TONE) == 3.0
+    (tmp_path / "clip.webm").write_bytes(b"\x1a\x45\xdf\xa3")
+    assert media_seconds(tmp_path / "clip.webm") is None  # the row gives it
