@@ -419,3 +419,30 @@ def test_two_generated_videos_side_by_side_in_step(browser, live_server, app, ma
             screenshot(page, f"pairwise-videos-{viewport['width']}")
         finally:
             context.close()
+
+
+def test_a_generated_video_rated_by_keyboard(page, app, make_user, make_project, session, webm):
+    expert = make_user("expert")
+    project = make_project("video-rating", template="video-quality-rating", members=[(expert, "expert")])
+    row = {
+        "id": "gen-1",
+        "prompt": "A red kite over a beach at dusk.",
+        "responses": [{"id": "r1", "content": "", "media": {"type": "video", "src": webm.name}}],
+    }
+    source = webm.parent / "rate.jsonl"
+    source.write_bytes(orjson.dumps(row) + b"\n")
+    import_file(session, project, source, media_store=Path(app.instance_path) / "media")
+    session.commit()
+    sign_in(page, expert.email, PASSWORD)
+    start_task(page, "video-rating")
+    video = page.locator(".response video")
+    expect(video).to_be_visible()
+    until(page, "document.querySelector('.response video').readyState >= 1")
+    assert page.evaluate("document.querySelector('.response video').videoWidth") == 160
+    first_url = page.url
+    for key in "4435":  # overall, visual quality, motion, prompt adherence: the focus moves on
+        page.keyboard.press(key)
+    page.keyboard.press("Control+Enter")
+    page.wait_for_url(lambda url: url != first_url)
+    [judgment] = judgments(session)
+    assert judgment.answers == {"rating": 4, "criteria": {"visual_quality": 4, "motion": 3, "prompt_adherence": 5}}
