@@ -127,5 +127,33 @@ def test_an_mp4_duration_is_read_from_its_movie_header(tmp_path):
         "huge.mp4": None,
     }
     assert media_seconds(TONE) == 3.0
-    (tmp_path / "clip.webm").write_bytes(b"\x1a\x45\xdf\xa3")
-    assert media_seconds(tmp_path / "clip.webm") is None  # the row gives it
+    (tmp_path / "clip.ogg").write_bytes(b"OggS")
+    assert media_seconds(tmp_path / "clip.ogg") is None  # the row gives it
+
+
+def ebml(element: int, body: bytes, unknown_size: bool = False) -> bytes:
+    element_id = element.to_bytes((element.bit_length() + 7) // 8, "big")
+    size = b"\x01\xff\xff\xff\xff\xff\xff\xff" if unknown_size else bytes([0x80 | len(body)])  # len < 127
+    return element_id + size + body
+
+
+def test_a_webm_duration_is_read_from_its_segment_info(tmp_path):
+    import struct
+
+    from annotate.ingest.media import media_seconds
+
+    webm_header = b"\x1a\x45\xdf\xa3\x80"  # the EBML header, empty
+    info = ebml(0x2AD7B1, (1_000_000).to_bytes(3, "big")) + ebml(0x4489, struct.pack(">d", 12450.0))
+    cases = {
+        # EBML header (empty), then a Segment of unknown size: SeekHead, Info, then a Cluster.
+        "ffmpeg.webm": webm_header
+        + ebml(0x18538067, ebml(0x114D9B74, bytes(10)) + ebml(0x1549A966, info) + ebml(0x1F43B675, bytes(20)), True),
+        "float.webm": webm_header + ebml(0x18538067, ebml(0x1549A966, ebml(0x4489, struct.pack(">f", 2500.0)))),
+        "recorder.webm": webm_header + ebml(0x18538067, ebml(0x1549A966, b"") + ebml(0x1F43B675, bytes(8)), True),
+        "garbage.webm": b"\x00" * 64,
+    }
+    found = {}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+        found[name] = media_seconds(tmp_path / name)
+    assert found == {"ffmpeg.webm": 12.45, "float.webm": 2.5, "recorder.webm": None, "garbage.webm": None}
