@@ -1,10 +1,13 @@
-"""The demo: a friendly pairwise project (medicine, law, code) with demo accounts."""
+"""The demo: a friendly pairwise project (medicine, law, code), a rating project of the same
+answers one at a time (Likert scale with anchors, for KTO and reward data), and demo accounts."""
 
 from __future__ import annotations
 
 import secrets
+import tempfile
 from pathlib import Path
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from annotate.projects.services import add_member, create_project
 
 DATA = Path(__file__).parent / "pairwise.jsonl"
 SLUG = "demo"
+RATING_SLUG = "demo-rating"
 ACCOUNTS = [
     ("admin@example.org", Role.ADMIN, "Ada Admin", None),
     ("researcher@example.org", Role.RESEARCHER, "Rosalind Researcher", ProjectRole.RESEARCHER),
@@ -64,6 +68,32 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
         if project_role is not None:
             add_member(session, project, user, project_role)
         logins.append((email, role.value, password))
+    rating = session.scalar(select(Project).where(Project.slug == RATING_SLUG))
+    if rating is None:
+        rating = create_project(
+            session,
+            RATING_SLUG,
+            template_name="likert-helpfulness",
+            templates_dir=templates_dir,
+            title="Demo: how helpful is this answer?",
+            overlap=2,
+        )
+    for email, _role, _name, project_role in ACCOUNTS:
+        if project_role is not None:
+            add_member(session, rating, session.scalar(User.by_email(email)), project_role)
     session.commit()  # an import commits in chunks of its own (annotate.ingest.pipeline)
     import_file(session, project, DATA)
+    with tempfile.TemporaryDirectory(prefix="annotate-demo-") as tmp:
+        import_file(session, rating, one_answer_each(Path(tmp) / "ratings.jsonl"))
     return logins
+
+
+def one_answer_each(path: Path) -> Path:
+    """The demo's questions with one answer each (the first), as items to rate, written to ``path``."""
+    with DATA.open("rb") as source, path.open("wb") as out:
+        for line in source:
+            if line.strip():
+                row = orjson.loads(line)
+                item = {"id": row["id"], "prompt": row["prompt"], "responses": row["responses"][:1]}
+                out.write(orjson.dumps(item) + b"\n")
+    return path

@@ -135,6 +135,17 @@ def dataset_card(
         "",
         f"{fmt.description} The format is documented, with its JSON Schema, in [exports/README.md]({FORMATS_DOC}).",
         "",
+        *(
+            [
+                (
+                    f"Labels: a rated response is desirable (`label: true`) when its score (0 = the scale's lowest "
+                    f"point, 1 = its highest; thumbs down 0, up 1) is above **{options.label_threshold}**."
+                ),
+                "",
+            ]
+            if options.label_threshold is not None
+            else []
+        ),
         "```python",
         "from datasets import load_dataset",
         'ds = load_dataset("path/to/this/folder", split="train")',

@@ -71,6 +71,14 @@ def point_decisions(ctx: ExportContext, verdict: Callable[[float], Hashable]) ->
                     yield Point(item, rid, score, 1, pseudonym(ctx, row))
             summary.items += 1
             continue
+        if len(scored) == 1:  # overlap 1, the usual case: nothing to count or average
+            row, given = scored[0]
+            summary.judgments_used += 1
+            summary.experts.add(row.expert_id)
+            summary.items += 1
+            for rid, score in given.items():
+                yield Point(item, rid, score, 1)
+            continue
         adjudication = group.adjudication
         decided = [s for s in scored if s[0] is adjudication] if adjudication is not None else []
         if not decided:

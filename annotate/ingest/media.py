@@ -146,9 +146,123 @@ def localise_media(item: dict[str, Any], base: Path | None, store: Path | None, 
             stored = _store(src, base, store, project_id, field)
             part["media"] = {**media, "src": stored}
             if "duration" not in media:
-                seconds = wav_seconds(store / stored.removeprefix("/media/"))
+                seconds = media_seconds(store / stored.removeprefix("/media/"))
                 if seconds is not None:
                     part["media"]["duration"] = seconds
+
+
+def media_seconds(path: Path) -> float | None:
+    """A stored file's length in seconds when its header says it cheaply (WAV, MP4 / MOV / M4A /
+    M4V), else None: a row gives ``duration`` for other formats."""
+    if path.suffix == ".wav":
+        return wav_seconds(path)
+    if path.suffix in (".mp4", ".m4v", ".m4a", ".mov"):
+        return mp4_seconds(path)
+    if path.suffix == ".webm":
+        return webm_seconds(path)
+    return None
+
+
+def _vint(f, keep_marker: bool) -> int | None:
+    """An EBML variable-length integer (an element id keeps its length marker; a size does not);
+    None at the end of the file or for an invalid first byte. All ones (unknown size) is -1."""
+    first = f.read(1)
+    if not first or first[0] == 0:
+        return None
+    length = 8 - first[0].bit_length() + 1
+    rest = f.read(length - 1)
+    if len(rest) != length - 1:
+        return None
+    value = int.from_bytes(first + rest, "big")
+    if keep_marker:
+        return value
+    value &= (1 << (7 * length)) - 1
+    return -1 if value == (1 << (7 * length)) - 1 else value
+
+
+EBML_SEGMENT, EBML_INFO, EBML_SCALE, EBML_DURATION, EBML_CLUSTER = 0x18538067, 0x1549A966, 0x2AD7B1, 0x4489, 0x1F43B675
+
+
+def webm_seconds(path: Path) -> float | None:
+    """The Segment Info's Duration (in TimecodeScale nanoseconds, 1 ms by default) of a WebM /
+    Matroska file, read element header by element header; None when absent (MediaRecorder
+    writes none) or malformed."""
+    import struct
+
+    try:
+        with path.open("rb") as f:
+            end = path.stat().st_size
+            scale, duration, seen = 1_000_000, None, 0
+            while f.tell() < end and seen < MP4_MAX_BOXES:
+                seen += 1
+                element = _vint(f, keep_marker=True)
+                size = _vint(f, keep_marker=False)
+                if element is None or size is None:
+                    return None
+                if element in (EBML_SEGMENT, EBML_INFO):
+                    continue  # look inside
+                if element == EBML_CLUSTER or size < 0:
+                    break  # the media data: Info comes before it
+                if element == EBML_SCALE and 0 < size <= 8:
+                    scale = int.from_bytes(f.read(size), "big") or scale
+                elif element == EBML_DURATION and size in (4, 8):
+                    duration = struct.unpack(">f" if size == 4 else ">d", f.read(size))[0]
+                else:
+                    f.seek(size, 1)
+            if duration is None or not duration > 0:
+                return None
+            seconds = round(duration * scale / 1e9, 3)
+            return seconds if 0 < seconds <= 86_400 else None
+    except (OSError, struct.error):
+        return None
+
+
+MP4_CONTAINERS = {b"moov"}
+MP4_MAX_BOXES = 1000  # boxes looked at before giving up (a hostile file cannot make us loop)
+
+
+def mp4_seconds(path: Path) -> float | None:
+    """The movie header's duration (``moov/mvhd``: duration / timescale) of an ISO base media
+    file, read box by box with seeks (never the whole file), or None."""
+    try:
+        with path.open("rb") as f:
+            end = path.stat().st_size
+            position, seen = 0, 0
+            while position + 8 <= end and seen < MP4_MAX_BOXES:
+                seen += 1
+                f.seek(position)
+                header = f.read(8)
+                size, kind = int.from_bytes(header[:4], "big"), header[4:8]
+                body = position + 8
+                if size == 1:
+                    size = int.from_bytes(f.read(8), "big")
+                    body += 8
+                elif size == 0:
+                    size = end - position
+                if size < body - position:
+                    return None
+                if kind in MP4_CONTAINERS:
+                    position = body  # look inside
+                    continue
+                if kind == b"mvhd":
+                    f.seek(body)
+                    version = f.read(4)[0]
+                    if version == 1:
+                        f.seek(16, 1)
+                        timescale = int.from_bytes(f.read(4), "big")
+                        duration = int.from_bytes(f.read(8), "big")
+                    else:
+                        f.seek(8, 1)
+                        timescale = int.from_bytes(f.read(4), "big")
+                        duration = int.from_bytes(f.read(4), "big")
+                    if not timescale or duration in (0, 0xFFFFFFFF, 0xFFFFFFFFFFFFFFFF):
+                        return None
+                    seconds = round(duration / timescale, 3)
+                    return seconds if 0 < seconds <= 86_400 else None
+                position += size
+    except (OSError, IndexError):
+        return None
+    return None
 
 
 def wav_seconds(path: Path) -> float | None:

@@ -88,7 +88,7 @@ def test_each_task_page_loads_its_own_kinds_files_only(page, make_user, make_pro
     sign_in(page, expert.email, PASSWORD)
     for slug, expected in (
         ("r", {"/static/kinds/ranking/ranking.js", "/static/kinds/ranking/ranking.css"}),
-        ("p", {"/static/kinds/pairwise/pairwise.css"}),
+        ("p", {"/static/kinds/pairwise/pairwise.js", "/static/kinds/pairwise/pairwise.css"}),
     ):
         page.goto(f"/p/{slug}")
         page.get_by_role("button", name="Start judging").click()

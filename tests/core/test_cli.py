@@ -160,7 +160,10 @@ def test_demo_is_repeatable_and_prints_logins(runner, session):
     assert first.output != second.output  # fresh passwords every run
     stats = orjson.loads(run(runner, "stats", "demo", "--json").output)
     assert stats["items"] == 12
-    assert session.query(ProjectMember).count() == 3
+    # The rating project: the same questions, one answer each, rated on a Likert scale.
+    rating = orjson.loads(run(runner, "stats", "demo-rating", "--json").output)
+    assert rating["items"] == 12
+    assert session.query(ProjectMember).count() == 6  # three members in each project
 
 
 def test_templates_check_and_list(runner):

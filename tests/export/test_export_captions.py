@@ -55,3 +55,35 @@ def test_webvtt_times_and_cues():
     assert webvtt([{"start": 1, "end": 2, "text": "a\r\n\r\nb", "label": ""}]) == (
         "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\na\nb\n"
     )
+
+
+def test_the_web_folder_export_lists_and_serves_the_webvtt_files(build, session, make_user, web, tmp_path):
+    import io
+    import zipfile
+
+    from sqlalchemy import select
+
+    from annotate.models import ExportRecord, ProjectRole, Role
+    from annotate.projects.services import add_member
+
+    project = build("caption")
+    researcher = make_user(Role.RESEARCHER)
+    add_member(session, project, researcher, ProjectRole.RESEARCHER)
+    session.commit()
+    web.login(researcher.email)
+    assert "captions" in web.get(f"/p/{project.slug}/exports").text  # offered for a caption project
+    started = web.post(f"/p/{project.slug}/exports", data={"format": "captions", "form": "jsonl"})
+    assert started.status_code == 303
+    session.commit()
+    record = session.scalar(select(ExportRecord).order_by(ExportRecord.id.desc()))
+    assert record.status.value == "complete", record.error
+    vtts = sorted(name for name in record.files if name.endswith(".vtt"))
+    assert len(vtts) == 3
+    assert all(name.startswith("captions/") for name in vtts)
+    served = web.get(f"{started.headers['Location']}/files/{vtts[0]}")
+    assert served.status_code == 200
+    assert served.get_data().startswith(b"WEBVTT\n")
+    archive = web.get(f"{started.headers['Location']}/archive")
+    assert archive.status_code == 200
+    names = zipfile.ZipFile(io.BytesIO(archive.get_data())).namelist()
+    assert sum(name.endswith(".vtt") for name in names) == 3

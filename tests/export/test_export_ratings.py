@@ -70,7 +70,11 @@ def test_cli_flag_and_manifest(build, runner, tmp_path, session):
     assert result.exit_code == 0, result.output
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
     assert manifest["options"]["label_threshold"] == 0.8
-    assert "label_threshold" in (folder / "README.md").read_text()
+    # Agreement on the overall rating, at its level (ordinal): the card and manifest carry it.
+    assert set(manifest["agreement"]["alpha"]) == {"rating"}
+    assert -1 <= manifest["agreement"]["alpha"]["rating"] <= 1
+    card = (folder / "README.md").read_text()
+    assert "is above **0.8**" in card
     rows = [orjson.loads(line) for line in (folder / "data" / "train.jsonl").read_bytes().splitlines()]
     assert {r["id"]: r["label"] for r in rows} == {"g1": True, "g2": False, "g3": False, "g4": True, "g5": False}
     bad = runner.invoke(args=["export", project.slug, "--format", "trl-kto", "--label-threshold", "high"])
@@ -108,3 +112,24 @@ def test_web_form_and_api_take_the_threshold(web, client, rated_project, make_to
     assert {r["id"]: r["score"] for r in rows_of(api.get_data())}["g1"] == 0.875
     api = client.get(f"/api/v1/projects/{project.slug}/export?format=trl-kto&label_threshold=0.95", headers=headers)
     assert not any(r["label"] for r in rows_of(api.get_data()) if r["id"] != "g4")
+
+
+def test_gold_only_with_a_tolerance(seed, export_bytes):
+    """Gold ratings matched within their tolerance decide who passes the gold check."""
+    project = seed.project("rating", slug="gold-rating", overlap=1)
+    responses = [{"id": "r1", "content": "An answer.", "model": "m"}]
+    for n, gold in enumerate(({"rating": 4, "tolerance": 1}, {"rating": [1, 2]})):
+        item = seed.item(project, f"gold-{n}", responses=responses, gold=gold)
+        # Expert a: 5 (within 1 of 4), then 2 (in the list); expert b: 2, then 4: never right.
+        seed.judge(project, item, "a", {"rating": (5, 2)[n], "criteria": {"accuracy": 3}})
+        seed.judge(project, item, "b", {"rating": (2, 4)[n], "criteria": {"accuracy": 3}})
+    plain = seed.item(project, "plain", responses=responses)
+    seed.judge(project, plain, "a", {"rating": 5, "criteria": {"accuracy": 5}})
+    seed.judge(project, plain, "b", {"rating": 1, "criteria": {"accuracy": 1}})
+    data, summary, _r = export_bytes(project, "trl-kto", unit="judgment", gold_only=True)
+    assert {(r["id"], r["expert"]) for r in rows_of(data)} == {
+        ("gold-0", "expert-00000061"),
+        ("gold-1", "expert-00000061"),
+        ("plain", "expert-00000061"),
+    }
+    assert summary.left_out["judgment: expert below the gold threshold"] == 3

@@ -133,6 +133,8 @@ def test_votes_and_config_checks(caption):
         ("keys.forward", "'l' is also the key for back"),
     ]
     assert caption.gold_schema is None
+    assert caption.min_active_seconds == 30
+    assert caption.formats == ("captions", "raw")
 
 
 def clip_rows(n: int = 1, duration: float | None = 3.0) -> list[dict]:

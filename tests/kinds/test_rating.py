@@ -53,6 +53,8 @@ def test_likert_questions_votes_and_scores(rating):
     assert rating.scores(LIKERT, {"rating": 1}, ["r1"]) == {"r1": 0.0}
     assert rating.scores(LIKERT, {"rating": 7}, ["r1"]) == {"r1": 1.0}
     assert rating.scores(LIKERT, {"abstain": {"reason": "Outside my expertise"}}, ["r1"]) == {}
+    assert rating.min_active_seconds == 20
+    assert set(rating.formats) == {"trl-kto", "reward", "raw"}
     # An interval scale says so.
     interval = {"scale": {"min": 1, "max": 5, "level": "interval"}}
     assert rating.questions(interval)[0].level == "interval"
@@ -177,3 +179,53 @@ def test_a_rating_item_has_one_response(make_user, make_project, import_rows):
     rows = [{"id": "x", "prompt": "Q?", "responses": [{"id": "r1", "content": "a"}, {"id": "r2", "content": "b"}]}]
     with pytest.raises(ImportFailed, match="exactly 1 responses"):
         import_rows(project, rows)
+
+
+def test_generated_media_is_rated(on_task, web, session):
+    rows = [
+        {
+            "id": "gen-1",
+            "prompt": "A red kite over a beach at dusk.",
+            "responses": [
+                {
+                    "id": "r1",
+                    "content": "",
+                    "model": "video-model",
+                    "media": {"type": "video", "src": "https://cdn.example.org/gen/1.mp4", "duration": 4},
+                }
+            ],
+        },
+        {
+            "id": "gen-2",
+            "prompt": "A lighthouse in fog.",
+            "responses": [
+                {
+                    "id": "r1",
+                    "content": "",
+                    "media": {"type": "image", "src": "https://cdn.example.org/gen/2.png", "alt": "a lighthouse"},
+                }
+            ],
+        },
+    ]
+    _project, aid, html = on_task("video-quality-rating", rows=rows)
+    assert (
+        '<video controls preload="metadata" src="https://cdn.example.org/gen/' in html or '<img src="https://' in html
+    )
+    assert "video-model" not in html  # model names stay hidden
+    assert 'name="criterion-prompt_adherence"' in html
+    good = {"rating": "4", "criterion-visual_quality": "4", "criterion-motion": "3", "criterion-prompt_adherence": "5"}
+    assert web.post(f"/tasks/{aid}/judgment", data=good).status_code == 303
+    assert judgment_of(session, aid).answers == {
+        "rating": 4,
+        "criteria": {"visual_quality": 4, "motion": 3, "prompt_adherence": 5},
+    }
+
+
+def test_gold_answers_are_checked_at_import(make_project, import_rows):
+    from annotate.ingest.errors import ImportFailed
+
+    project = make_project("gold-r", template="likert-helpfulness")
+    row = {"id": "g", "prompt": "Q?", "responses": [{"id": "r1", "content": "A."}]}
+    with pytest.raises(ImportFailed, match=r"gold.rating: 9 is not one of"):
+        import_rows(project, [{**row, "gold": {"rating": 9}}])
+    import_rows(project, [{**row, "gold": {"rating": 6, "tolerance": 1, "criteria": {"accuracy": [4, 5]}}}])

@@ -25,6 +25,7 @@ KIND = Kind(
     folder=Path(__file__).parent,
     min_responses=2,
     max_responses=2,
+    scripts=("pairwise.js",),
     styles=("pairwise.css",),
     from_form=form.from_form,
     keys=schema.keys,

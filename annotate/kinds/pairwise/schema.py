@@ -52,6 +52,11 @@ CONFIG_SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "sync_media": {
+            "type": "boolean",
+            "default": False,
+            "description": "Two videos (or audio clips) play, pause and seek together.",
+        },
         **common.RATIONALE_CONFIG,
         **common.ABSTAIN_CONFIG,
         "keys": common.keys_schema(list(DEFAULT_KEYS)),

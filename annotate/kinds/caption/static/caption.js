@@ -52,8 +52,15 @@
     root._captionCurrent = row;
   }
 
+  // Rows are named by their place in time (segment-0 is the first), as the server orders and
+  // names them when it shows an answer or a draft again: a draft's fields then land on the
+  // same rows whoever rendered them.
   function renumber(root) {
     rows(root).forEach(function (row, i) {
+      row.dataset.index = String(i);
+      Array.prototype.forEach.call(row.querySelectorAll("[data-caption-field]"), function (el) {
+        el.name = "segment-" + i + "-" + el.dataset.captionField;
+      });
       row.querySelector("[data-caption-number]").textContent = String(i + 1);
       var remove = row.querySelector('[data-caption-action="remove"]');
       if (remove) remove.setAttribute("aria-label", "Remove segment " + (i + 1));
@@ -89,11 +96,7 @@
 
   function addRow(root, values, index) {
     var template = root.querySelector("template[data-caption-row]");
-    var next = index;
-    if (next === undefined) {
-      next = 0;
-      rows(root).forEach(function (r) { next = Math.max(next, parseInt(r.dataset.index, 10) + 1); });
-    }
+    var next = index === undefined ? rows(root).length : index;
     var holder = document.createElement("ol");
     holder.innerHTML = template.innerHTML.replace(/__N__/g, String(next));
     var row = holder.firstElementChild;
