@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 
 from annotate.api.openapi import all_operations
 from annotate.ingest.validate import item_schema
+from annotate.kinds.registry import BUILTIN
 
 REPO = Path(__file__).resolve().parents[2]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # added by Flask to every route
@@ -92,9 +93,7 @@ def test_the_published_schemas_are_lifted_not_copied(client):
     for path in (REPO / "exports").glob("*.schema.json"):
         name = "Export." + path.name.removesuffix(".schema.json")
         assert schemas[name]["required"] == json.loads(path.read_text())["required"], name
-    assert {s["$ref"] for s in schemas["Answers"]["anyOf"]} == {
-        f"#/components/schemas/Answers.{k}" for k in ("pairwise", "ranking", "critique", "rubric")
-    }
+    assert {s["$ref"] for s in schemas["Answers"]["anyOf"]} == {f"#/components/schemas/Answers.{k}" for k in BUILTIN}
     assert "$ref" not in json.dumps(schemas).replace('"$ref": "#/components/schemas/', "")  # every ref is internal
 
 
