@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy.orm import joinedload
 
-from annotate import db
+from annotate import db, suggestions
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments, open_adjudications
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError, skip_assignment, submit_judgment
@@ -21,7 +21,7 @@ from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Jud
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
-from annotate.review.show import answer_rows, labelled, summary, their_letters
+from annotate.review.show import answer_rows, labelled, suggestion_seen, summary, their_letters, turn_rows
 from annotate.validation import InvalidDocument
 from annotate.web import after_rollback, login_required, render
 from annotate.workbench.keys import ADJUDICATION_ACTIONS, REVIEW_ACTIONS, shortcuts
@@ -185,6 +185,9 @@ def _show_judgment(
         responses=responses,
         labels=labels,
         answers_shown=answer_rows(judgment.answers, labels),
+        turns_shown=turn_rows(judgment.turns, item.prompt),
+        suggestion=suggestions.described(item.suggestion, response_letters(responses)),
+        suggestion_seen=suggestion_seen(judgment.suggestion),
         revisions=[
             (r, who, answer_rows(r.answers, labels)) for r, who in session.execute(queries.revisions_of(judgment.id))
         ],
