@@ -1,4 +1,5 @@
-"""The demo: a friendly pairwise project (medicine, law, code) with demo accounts."""
+"""The demo: a friendly pairwise project (medicine, law, code), a demonstration project
+(``demo-sft``, annotate/demo/sft.py), and demo accounts."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
             instructions=INSTRUCTIONS,
         )
     logins = []
+    members = []
     for email, role, name, project_role in ACCOUNTS:
         password = secrets.token_urlsafe(9)
         user = session.scalar(User.by_email(email))
@@ -63,7 +65,11 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
             user.active = True
         if project_role is not None:
             add_member(session, project, user, project_role)
+            members.append((user, project_role))
         logins.append((email, role.value, password))
     session.commit()  # an import commits in chunks of its own (annotate.ingest.pipeline)
     import_file(session, project, DATA)
+    from annotate.demo.sft import load_sft
+
+    load_sft(session, templates_dir, members)
     return logins

@@ -160,7 +160,9 @@ def test_demo_is_repeatable_and_prints_logins(runner, session):
     assert first.output != second.output  # fresh passwords every run
     stats = orjson.loads(run(runner, "stats", "demo", "--json").output)
     assert stats["items"] == 12
-    assert session.query(ProjectMember).count() == 3
+    assert orjson.loads(run(runner, "stats", "demo-sft", "--json").output)["items"] == 6
+    assert "demo-sft" in first.output
+    assert session.query(ProjectMember).count() == 6  # three members in each project
 
 
 def test_templates_check_and_list(runner):
