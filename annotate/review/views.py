@@ -15,6 +15,7 @@ from annotate.assign.services import AssignmentError, skip_assignment, submit_ju
 from annotate.assign.skips import skipped_report
 from annotate.hardening import MAX_PAGE, int_arg
 from annotate.kinds import get_kind
+from annotate.kinds.common import REFRESH
 from annotate.kinds.jinja import in_display_order, response_letters
 from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ReviewVerdict
@@ -112,6 +113,9 @@ def verdict(judgment_id: int):
     if verdict is ReviewVerdict.FIX:
         kind = get_kind(project.kind)
         answers = kind.from_form(project.template["config"], [r["id"] for r in judgment.item.responses], request.form)
+        if request.form.get(REFRESH):
+            # A kind's "show the form again" button (a preview with JavaScript off): no verdict yet.
+            return _show_judgment(project, judgment, fix=answers)
     try:
         seen = datetime.fromisoformat(request.form["seen"]) if request.form.get("seen") else None
     except ValueError:

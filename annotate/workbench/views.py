@@ -24,6 +24,7 @@ from annotate.assign.services import (
     submit_judgment,
 )
 from annotate.kinds import get_kind
+from annotate.kinds.common import REFRESH
 from annotate.kinds.jinja import in_display_order, response_letters
 from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
@@ -43,9 +44,6 @@ from annotate.workbench.services import (
 )
 
 bp = Blueprint("workbench", __name__)
-
-# The name of a task form button that shows the page again with what was typed, submitting nothing.
-REFRESH = "_refresh"
 
 # Why an expert gives a task back. Kept short so the choice is one key press away.
 SKIP_REASONS = {
