@@ -109,7 +109,7 @@ def test_write_a_demonstration_by_keyboard(page, make_user, make_project, import
         screenshot(page, "demonstration-phone")
     else:
         assert preview.bounding_box()["x"] > editor.bounding_box()["x"], "side by side on a wide screen"
-        screenshot(page, "kind-demonstration", docs="demonstration.png")
+        screenshot(page, "kind-demonstration", docs="screenshot-demonstration.png")
     url = page.url
     page.keyboard.press("Control+Enter")
     page.wait_for_url(lambda u: u != url)
@@ -233,7 +233,9 @@ def test_right_to_left_text_shows_in_its_direction(page, make_user, make_project
     assert page.locator(".preview-body p").evaluate(direction) == "rtl"
     editor.fill("An API is an interface. " + HEBREW)
     assert editor.evaluate("el => el.matches(':dir(ltr)')")
+    expect(page.locator(".preview-body p")).to_contain_text("An API is an interface.")
+    assert page.locator(".preview-body p").evaluate(direction) == "ltr"
     # The draft, shown on request, in its own direction too.
     page.locator("details[data-draft] summary").click()
     assert page.locator(".draft-body .content p").evaluate(direction) == "rtl"
-    screenshot(page, "demonstration-rtl", docs="rtl.png")
+    screenshot(page, "demonstration-rtl", docs="screenshot-rtl.png")
