@@ -250,7 +250,7 @@ def demo_cmd() -> None:
     session = writing()
     logins = load_demo(session, templates_dir())
     session.commit()
-    click.echo("Demo project 'demo' is ready. Sign in at the address `annotate serve` prints with:")
+    click.echo("Demo projects 'demo' and 'demo-sft' are ready. Sign in at the address `annotate serve` prints with:")
     for email, role, password in logins:
         click.echo(f"  {role:<10} {email:<28} {password}")
 

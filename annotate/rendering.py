@@ -236,6 +236,15 @@ for _name, _tag, _classes, _display in (
     _md.add_render_rule(_name, _math_rule(_tag, _classes, _display))
 
 
+# Right-to-left and mixed scripts: each block of text takes the direction of its first strong
+# character (dir="auto"), so an Arabic paragraph reads right to left beside an English one;
+# code stays left to right whatever surrounds it. Set by the sanitiser, never taken from content.
+DIRECTIONS = {
+    **{tag: {"dir": "auto"} for tag in ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "td", "th")},
+    "pre": {"dir": "ltr"},
+}
+
+
 def _attribute(tag: str, name: str, value: str) -> str | None:
     """nh3's attribute filter: a ``class`` keeps only the renderer's own class names."""
     if name != "class":
@@ -260,6 +269,7 @@ def _render(text: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        set_tag_attribute_values=DIRECTIONS,
     )
 
 

@@ -70,6 +70,7 @@ STR: Schema = {"type": "string"}
 INT: Schema = {"type": "integer"}
 BOOL: Schema = {"type": "boolean"}
 TIME: Schema = {"type": "string", "format": "date-time"}
+SUGGESTION_POLICY: Schema = {"enum": ["hidden", "after_answer", "shown"]}
 # Database ids: what a path's <int:…> accepts (annotate.web.DatabaseId: 0 .. annotate.db.MAX_ID).
 ID: Schema = {"type": "integer", "minimum": 0, "maximum": MAX_ID}
 REVIEW_STATE: Schema = {"enum": ["pending", "accepted", "rejected"]}
@@ -207,8 +208,35 @@ SCHEMAS: dict[str, Schema] = {
             "description": "The JSON Schema the answers to this item must satisfy (built by the task kind)",
         },
         judgment_url=STR,
+        suggestion_policy={**SUGGESTION_POLICY, "description": "What the expert may see of the item's suggestion"},
     ),
-    "Judgment": obj(id=INT, assignment_id=INT, item_id=STR, answers=ref("Answers"), created_at=TIME, updated_at=TIME),
+    "TurnJudgment": obj(
+        ("turn",),
+        turn={**INT, "description": "The assistant message's index in the item's prompt (0-based)"},
+        rating=nullable(INT),
+        flagged=BOOL,
+        reasons=array(STR),
+        comment=STR,
+    ),
+    "SuggestionSeen": nullable(
+        obj(
+            policy=SUGGESTION_POLICY,
+            seen=BOOL,
+            seen_at=nullable(TIME),
+            revised=BOOL,
+            revised_at=nullable(TIME),
+        )
+    ),
+    "Judgment": obj(
+        id=INT,
+        assignment_id=INT,
+        item_id=STR,
+        answers=ref("Answers"),
+        turns={**nullable(array(ref("TurnJudgment"))), "description": "Per-turn judgments, when the template asks"},
+        suggestion_seen=ref("SuggestionSeen"),
+        created_at=TIME,
+        updated_at=TIME,
+    ),
     "Review": obj(
         id=INT,
         verdict={"enum": ["accept", "reject", "fix"]},
@@ -349,6 +377,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 ("answers",),
                 answers=ref("Answers"),
                 signals=ref("Signals"),
+                turns={
+                    **array(ref("TurnJudgment")),
+                    "description": "Per-turn judgments, when the template's turns setting asks for them",
+                },
                 active_seconds={
                     **INT,
                     "deprecated": True,
@@ -358,8 +390,14 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             "Answers valid against the assignment's answer_schema",
         ),
         responses={
-            201: ok(obj(judgment=ref("Judgment")), "The new judgment"),
-            200: ok(obj(judgment=ref("Judgment")), "The judgment, unchanged or edited"),
+            201: ok(
+                obj(("judgment",), judgment=ref("Judgment"), suggestion={"type": "object"}),
+                "The new judgment (with the item's suggestion when the policy reveals it after the answer)",
+            ),
+            200: ok(
+                obj(("judgment",), judgment=ref("Judgment"), suggestion={"type": "object"}),
+                "The judgment, unchanged or edited",
+            ),
             409: error("The task cannot take this judgment any more (e.g. it was skipped, or is final)"),
             **LOOKUP,
             **BODY,

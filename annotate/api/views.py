@@ -11,10 +11,11 @@ from functools import wraps
 
 from flask import Blueprint, Response, abort, current_app, g, jsonify, request, url_for
 
-from annotate import db
+from annotate import db, suggestions
 from annotate.assign.services import answer_schema
 from annotate.auth import throttle
 from annotate.auth.services import TokenRefused, user_for_token
+from annotate.kinds import get_kind
 from annotate.limits import BodyRefused, request_json
 from annotate.models import Assignment, Project
 
@@ -89,16 +90,22 @@ def shown(part: dict, keys: tuple[str, ...]) -> dict:
     return {k: part[k] for k in keys if k in part}
 
 
-def shown_item(item, order: list[str] | None = None) -> dict:
+def shown_item(item, order: list[str] | None = None, project: Project | None = None) -> dict:
     """The item as the task page shows it: prompt turns and responses (in ``order``) without
-    model names or any other key the page hides."""
+    model names or any other key the page hides; its machine suggestion only when the
+    project's policy shows it while judging (annotate.suggestions)."""
     by_id = {r["id"]: r for r in item.responses}
     ids = order if order is not None else list(by_id)
-    return {
+    found = {
         "id": item.external_id,
         "prompt": [shown(turn, SHOWN_TURN_KEYS) for turn in item.prompt],
         "responses": [shown(by_id[i], SHOWN_RESPONSE_KEYS) for i in ids if i in by_id],
     }
+    if project is not None:
+        found["responses"] = get_kind(project.kind).shown_responses(project.template["config"], found["responses"])
+        if suggestions.visible(suggestions.policy_of(project), item, submitted=False):
+            found["suggestion"] = item.suggestion
+    return found
 
 
 def assignment_json(project: Project, assignment: Assignment) -> dict:
@@ -110,8 +117,10 @@ def assignment_json(project: Project, assignment: Assignment) -> dict:
             "expires_at": assignment.expires_at.isoformat(),
             "display_order": assignment.display_order,
         },
-        "item": shown_item(assignment.item, assignment.display_order),
+        "item": shown_item(assignment.item, assignment.display_order, project),
         "template": {"name": project.template_name, "version": project.template_version, **project.template},
+        # What the expert may see of the item's machine suggestion (annotate.suggestions).
+        "suggestion_policy": suggestions.policy_of(project),
         "answer_schema": answer_schema(project, assignment.item),
         "judgment_url": url_for("api.judgment", assignment_id=assignment.id, _external=False),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Response, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from annotate import db
+from annotate import db, suggestions
 from annotate.api.views import assignment_json, bp, error, json_object, token_required
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
@@ -70,22 +70,30 @@ def judgment(assignment_id: int):
     if problems:
         return error(422, "signals do not have the expected shape", problems=[p.as_json() for p in problems])
     # InvalidDocument and AssignmentError become JSON errors in annotate.unit_of_work.
-    judgment, created = submit_judgment(session, assignment, project, body["answers"], signals=signals)
+    judgment, created = submit_judgment(
+        session, assignment, project, body["answers"], signals=signals, turns=body.get("turns")
+    )
     touch_token(session, g.token)
-    return after_commit(_submitted, assignment, judgment, created)
+    return after_commit(_submitted, project, assignment, judgment, created)
 
 
-def _submitted(assignment: Assignment, judgment: Judgment, created: bool):
-    payload = {
+def _submitted(project: Project, assignment: Assignment, judgment: Judgment, created: bool):
+    payload: dict = {
         "judgment": {
             "id": judgment.id,
             "assignment_id": assignment.id,
             "item_id": assignment.item.external_id,
             "answers": judgment.answers,
+            "turns": judgment.turns,
+            "suggestion_seen": judgment.suggestion,
             "created_at": judgment.created_at.isoformat(),
             "updated_at": judgment.updated_at.isoformat(),
         }
     }
+    policy = suggestions.policy_of(project)
+    if suggestions.visible(policy, assignment.item, submitted=True):
+        # after_answer: the submit reveals it (and records when); the client may submit again to revise.
+        payload["suggestion"] = assignment.item.suggestion
     return jsonify(payload), 201 if created else 200
 
 

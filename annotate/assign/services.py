@@ -32,7 +32,8 @@ from sqlalchemy import Insert, Select, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from annotate import kinds
+from annotate import kinds, suggestions
+from annotate import turns as per_turn
 from annotate.assign import queries
 from annotate.assign.routing import active_leases, has_expertise, used_quota
 from annotate.db import MAX_ID, begin_write, prebuilt, rowcount, utcnow
@@ -53,6 +54,7 @@ from annotate.ops import metrics
 from annotate.projects import counters
 from annotate.projects.services import must_accept_terms
 from annotate.timekeeping import judging
+from annotate.validation import InvalidDocument, Problem
 from annotate.webhooks import events as webhook_events
 
 
@@ -249,6 +251,7 @@ def submit_judgment(
     answers: dict[str, Any],
     *,
     signals: dict[str, Any] | None = None,
+    turns: Any = None,
     now: datetime | None = None,
 ) -> tuple[Judgment, bool]:
     """Record the expert's answers for ``assignment``. Returns (judgment, created).
@@ -262,6 +265,10 @@ def submit_judgment(
     Its active time is the server's (annotate.timekeeping: the expert's intervals on the
     assignment, the submit closing the last one); ``signals`` are what the task page
     recorded of how the text was entered. Both raise the judgment's flags.
+
+    ``turns``: the per-turn judgments when the template asks for them (annotate.turns),
+    checked with the answers (one InvalidDocument lists the problems of both). The judgment
+    also records the item's machine suggestion as this expert met it (annotate.suggestions).
     """
     from annotate.assign import adjudication
 
@@ -270,7 +277,16 @@ def submit_judgment(
     # lock (SQLite) or the assignment's row lock (PostgreSQL) is taken: it is held for less
     # time, and an invalid submit takes no lock at all.
     item = session.get_one(Item, assignment.item_id)
-    answers = check_answers(project, item, answers)
+    turns_config = per_turn.config_of(project.template)
+    found: list[Problem] = []
+    try:
+        answers = check_answers(project, item, answers)
+    except InvalidDocument as exc:
+        found = list(exc.problems)
+    found += per_turn.problems(turns_config, item.prompt, turns)
+    if found:
+        raise InvalidDocument(found, "answers")
+    stored_turns = per_turn.check(turns_config, item.prompt, turns)
     begin_write(session)
     # The expert's clock before the assignment: a heartbeat locks them in that order too.
     clocked = judging.close(session, assignment, now)
@@ -283,9 +299,9 @@ def submit_judgment(
             .with_for_update()
             .execution_options(populate_existing=True)
         ).one()
-        if judgment.answers != answers:
+        if judgment.answers != answers or judgment.turns != stored_turns:
             measured = judging.measure(session, assignment, project, signals, clocked, earlier_signals=judgment.signals)
-            _revise(session, judgment, answers, assignment.expert_id, measured, now)
+            _revise(session, judgment, item, answers, stored_turns, assignment.expert_id, measured, now)
         return judgment, False
     if assignment.status is AssignmentStatus.SKIPPED:
         raise AssignmentError("You skipped this task; it has gone to someone else.")
@@ -315,6 +331,8 @@ def submit_judgment(
                 "item_id": item.id,
                 "expert_id": assignment.expert_id,
                 "answers": answers,
+                "turns": stored_turns,
+                "suggestion": suggestions.record(suggestions.policy_of(project), item, assignment.leased_at, now),
                 "template_name": project.template_name,
                 "template_version": project.template_version,
                 "instructions_version": project.instructions_version,
@@ -393,21 +411,42 @@ def _count_statement(late: bool) -> Update:
 def _revise(
     session: Session,
     judgment: Judgment,
+    item: Item,
     answers: dict[str, Any],
+    turns: list[dict[str, Any]] | None,
     expert_id: int,
     measured: judging.Measured,
     now: datetime,
 ) -> None:
-    """The expert changes a submitted judgment; the answers it replaces become a revision."""
+    """The expert changes a submitted judgment; the answers it replaces become a revision
+    (``after-suggestion`` when the machine suggestion had been revealed to them)."""
     if judgment.review_state is ReviewState.ACCEPTED:
         raise AssignmentError("A reviewer has accepted this judgment; it can no longer be changed.")
-    reason = "revision" if judgment.review_state is ReviewState.REJECTED else "edit"
+    reason = "edit"
+    if judgment.review_state is ReviewState.REJECTED:
+        reason = "revision"
+    elif suggestions.revised_after_seeing(judgment.suggestion):
+        reason = "after-suggestion"
     session.add(
         JudgmentRevision(
-            judgment_id=judgment.id, answers=judgment.answers, edited_by_id=expert_id, reason=reason, created_at=now
+            judgment_id=judgment.id,
+            answers=judgment.answers,
+            turns=judgment.turns,
+            edited_by_id=expert_id,
+            reason=reason,
+            created_at=now,
         )
     )
+    if judgment.suggestion:
+        judgment.suggestion = suggestions.record(
+            judgment.suggestion.get("policy", suggestions.DEFAULT),
+            item,
+            judgment.created_at,
+            now,
+            earlier=judgment.suggestion,
+        )
     judgment.answers = answers
+    judgment.turns = turns
     judgment.updated_at = now
     for key, value in measured.columns().items():  # the assignment's whole time, both sittings
         setattr(judgment, key, value)

@@ -1,5 +1,6 @@
 """The demo: a friendly pairwise project (medicine, law, code), a rating project of the same
-answers one at a time (Likert scale with anchors, for KTO and reward data), and demo accounts."""
+answers one at a time (Likert scale with anchors, for KTO and reward data), a demonstration
+project (``demo-sft``, annotate/demo/sft.py), and demo accounts."""
 
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
             instructions=INSTRUCTIONS,
         )
     logins = []
+    members = []
     for email, role, name, project_role in ACCOUNTS:
         password = secrets.token_urlsafe(9)
         user = session.scalar(User.by_email(email))
@@ -67,6 +69,7 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
             user.active = True
         if project_role is not None:
             add_member(session, project, user, project_role)
+            members.append((user, project_role))
         logins.append((email, role.value, password))
     rating = session.scalar(select(Project).where(Project.slug == RATING_SLUG))
     if rating is None:
@@ -85,6 +88,10 @@ def load_demo(session: Session, templates_dir: Path) -> list[tuple[str, str, str
     import_file(session, project, DATA)
     with tempfile.TemporaryDirectory(prefix="annotate-demo-") as tmp:
         import_file(session, rating, one_answer_each(Path(tmp) / "ratings.jsonl"))
+
+    from annotate.demo.sft import load_sft
+
+    load_sft(session, templates_dir, members)
     return logins
 
 

@@ -217,7 +217,8 @@ class ExportFormat:
         for option in FORMAT_OPTIONS:
             if getattr(options, option) and option not in self.takes:
                 takers = ", ".join(f.name for f in FORMATS.values() if option in f.takes)
-                raise ExportError(f"{option}: --{option} applies to the {takers} format only")
+                flag = option.replace("_", "-")
+                raise ExportError(f"{option}: --{flag} applies to the {takers} format only")
         if options.min_agreement is not None and not 0 <= options.min_agreement <= 1:
             raise ExportError("min_agreement: must be between 0 and 1")
         if not 0 <= options.gold_threshold <= 1:

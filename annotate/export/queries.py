@@ -88,6 +88,8 @@ def judgment_rows(
             Judgment.instructions_version,
             Judgment.interval_count,
             Judgment.flags,
+            Judgment.turns,
+            Judgment.suggestion.label("suggestion_record"),
             latest_review(Review.comment).label("review_comment"),
             latest_review(Review.created_at).label("reviewed_at"),
         ]

@@ -46,6 +46,19 @@ def emails(ctx: ExportContext) -> dict[int, str]:
     return dict(ctx.session.execute(stmt).all())
 
 
+def suggestion_columns(found: dict | None) -> Record:
+    """How the expert met the item's suggestion, as flat columns of one type each: the policy
+    ("" when the item has none), whether and when (ISO 8601, "" when not) it was seen, and
+    whether the answer was revised after it was revealed."""
+    found = found or {}
+    return {
+        "suggestion_policy": found.get("policy") or "",
+        "suggestion_seen": bool(found.get("seen")),
+        "suggestion_seen_at": found.get("seen_at") or "",
+        "suggestion_revised": bool(found.get("revised")),
+    }
+
+
 def records(ctx: ExportContext) -> Iterator[Record]:
     summary, project = ctx.summary, ctx.project
     config, choice_of = ctx.config, ctx.kind.choice
@@ -101,6 +114,10 @@ def records(ctx: ExportContext) -> Iterator[Record]:
                 "active_seconds": row.active_seconds,
                 "interval_count": row.interval_count,
                 "flags": row.flags or {},
+                # Per-turn judgments (annotate.turns), each with its turn's index in ``prompt``.
+                "turns": row.turns or [],
+                # The item's machine suggestion as this expert met it (annotate.suggestions).
+                **suggestion_columns(row.suggestion_record),
             }
             if email_of is not None:
                 record["expert_email"] = email_of.get(row.expert_id, "")

@@ -115,6 +115,11 @@ class Kind:
     styles: tuple[str, ...] = ()
     # Functions the partial calls as ``kind.helpers.<name>(...)``.
     helpers: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    # (config, the item's responses as the API shows them) -> the ones an API client may show
+    # the expert (a demonstration's draft under ``draft: never`` is not sent).
+    shown_responses: Callable[[Config, list[dict[str, Any]]], list[dict[str, Any]]] = field(
+        default=lambda config, responses: responses
+    )
     # (config, response ids, submitted form) -> answers, for the no-JavaScript and htmx forms.
     from_form: Callable[[Config, list[str], Any], Answers] = field(default=lambda config, ids, form: {})
     # (config) -> {action: key} shown on the page and in the help overlay.

@@ -9,6 +9,9 @@ from annotate.kinds.base import ITEM, Answers, Check, Config, Question, Vote
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TEXT_MAX = 20_000
+# The name of a task form button that shows the page again with what was typed, submitting
+# nothing (a Markdown preview, "start from the draft", with JavaScript off); its value says why.
+REFRESH = "_refresh"
 # Reserved by the workbench page (help, submit, instructions, skip): a kind may not take them.
 RESERVED_KEYS = frozenset({"?", "Enter", "Escape", "Tab", " "})
 

@@ -33,9 +33,14 @@ SCHEMA_PATH = Path(__file__).resolve().parents[2] / "task_templates" / "schema.j
 def with_kind_configs(base: dict[str, Any], kinds: Mapping[str, Kind] | None = None) -> dict[str, Any]:
     """``base`` with the kind enum and one ``if kind == X then config is X's config`` per kind
     (the built-in kinds unless ``kinds`` is given)."""
+    from annotate.suggestions import POLICY_SCHEMA
+    from annotate.turns import TURNS_SCHEMA
+
     kinds = builtin_kinds() if kinds is None else kinds
     out = {key: value for key, value in base.items() if key != "allOf"}
-    out["properties"] = {**out["properties"], "kind": {"enum": sorted(kinds)}}
+    # The settings every kind shares that have their own module carry their schema there.
+    shared = {"turns": TURNS_SCHEMA, "suggestions": POLICY_SCHEMA}
+    out["properties"] = {**out["properties"], **shared, "kind": {"enum": sorted(kinds)}}
     out["allOf"] = [
         {
             "if": {"properties": {"kind": {"const": name}}, "required": ["kind"]},

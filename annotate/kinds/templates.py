@@ -36,7 +36,12 @@ def template_problems(document: Any, templates_dir: Path) -> list[Problem]:
     found = problems(kind.config_schema, document["config"], prefix="config")
     if found:
         return found
-    return [Problem(f"config.{p}", m) for p, m in kind.config_checks(document["config"])]
+    found = [Problem(f"config.{p}", m) for p, m in kind.config_checks(document["config"])]
+    if "turns" in document:
+        from annotate.turns import config_problems
+
+        found += config_problems(document["turns"])
+    return found
 
 
 def validate_template(document: Any, templates_dir: Path, source: str = "template") -> dict[str, Any]:

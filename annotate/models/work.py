@@ -142,8 +142,9 @@ class JudgmentRevision(Base):
     """A judgment's answers as they were before a change: nothing is overwritten without a trace.
 
     Who changed them (``edited_by_id``), when (``created_at``) and why (``reason``):
-    ``edit`` (the expert changed an unreviewed judgment), ``revision`` (the expert
-    revised a judgment a reviewer rejected), ``review-fix`` (a reviewer corrected it;
+    ``edit`` (the expert changed an unreviewed judgment), ``after-suggestion`` (they changed it
+    after the item's machine suggestion was revealed to them: annotate.suggestions),
+    ``revision`` (the expert revised a judgment a reviewer rejected), ``review-fix`` (a reviewer corrected it;
     the ``Review`` with verdict FIX points here). The answers after the change are the
     next revision's, or the judgment's current ones.
     """
@@ -153,6 +154,8 @@ class JudgmentRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     judgment_id: Mapped[int] = mapped_column(ForeignKey("judgments.id", ondelete="CASCADE"), index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(Json)
+    # The per-turn judgments as they were (annotate.turns), when the template asks for them.
+    turns: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(String(32), default="edit")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

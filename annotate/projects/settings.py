@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from annotate.auth.services import UserError, parse_tags
 from annotate.models import Project
 from annotate.projects.services import ProjectError
+from annotate.suggestions import POLICIES
 
 MAX_LEASE_SECONDS = 7 * 24 * 3600
 
@@ -31,6 +32,8 @@ class Settings:
     randomize_order: bool
     # Below this agreement (percent) an item's judgments get a tie-breaker; None: never.
     adjudication_threshold: int | None = None
+    # What experts see of an item's machine suggestion (annotate.suggestions); None: the template's.
+    suggestions: str | None = None
 
     @classmethod
     def of(cls, project: Project) -> Settings:
@@ -43,6 +46,7 @@ class Settings:
             lease_seconds=project.lease_seconds,
             randomize_order=project.randomize_order,
             adjudication_threshold=project.adjudication_threshold,
+            suggestions=project.suggestions,
         )
 
 
@@ -79,7 +83,17 @@ def parse_settings(form: Mapping[str, str]) -> Settings:
         lease_seconds=_int(form, "lease_seconds", 30, MAX_LEASE_SECONDS),  # type: ignore[arg-type]
         randomize_order=form.get("randomize_order") in {"on", "true", "1", "yes"},
         adjudication_threshold=_int(form, "adjudication_threshold", 1, 100, optional=True),
+        suggestions=_policy(form),
     )
+
+
+def _policy(form: Mapping[str, str]) -> str | None:
+    raw = (form.get("suggestions") or "").strip()
+    if not raw:
+        return None  # the template's
+    if raw not in POLICIES:
+        raise ProjectError(f"suggestions: {raw!r} is not one of {', '.join(POLICIES)} (or empty: the template's)")
+    return raw
 
 
 def update_settings(session: Session, project: Project, settings: Settings) -> list[str]:

@@ -48,3 +48,41 @@ def summary(answers: dict[str, Any], responses: list[dict[str, Any]], order: lis
 def answer_rows(answers: dict[str, Any], labels: dict[str, str]) -> list[tuple[str, str]]:
     """(field, value as shown) for each answer field; ids of responses shown as their labels."""
     return [(key.replace("_", " "), _show(value, labels)) for key, value in (answers or {}).items()]
+
+
+def turn_rows(turns: list[dict[str, Any]] | None, prompt: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(which turn, the judgment of it as shown) for each per-turn judgment (annotate.turns)."""
+    from annotate.turns import assistant_turns
+
+    numbers = {index: n for n, index in enumerate(assistant_turns(prompt), 1)}
+    rows = []
+    for entry in turns or []:
+        index = entry.get("turn")
+        parts = []
+        if entry.get("rating") is not None:
+            parts.append(f"rated {entry['rating']}")
+        if entry.get("flagged"):
+            reasons = ", ".join(entry.get("reasons") or [])
+            parts.append(f"flagged ({reasons})" if reasons else "flagged")
+        if entry.get("comment"):
+            parts.append(f"“{entry['comment']}”")
+        number = numbers.get(index, "?") if isinstance(index, int) else "?"
+        rows.append((f"Turn {number} (prompt message {index})", "; ".join(parts) or "no judgment"))
+    return rows
+
+
+def suggestion_seen(record: dict[str, Any] | None) -> str:
+    """What the expert saw of the item's machine suggestion, in a sentence for reviewers."""
+    if not record:
+        return "The item has no machine suggestion."
+    policy = record.get("policy", "hidden")
+    if not record.get("seen"):
+        return f"Hidden from the expert (policy: {policy})."
+    when = (record.get("seen_at") or "")[:16].replace("T", " ")
+    text = f"Seen by the expert from {when} UTC (policy: {policy})."
+    if record.get("revised"):
+        revised = (record.get("revised_at") or "")[:16].replace("T", " ")
+        text += f" They changed their answer after seeing it ({revised} UTC)."
+    elif policy == "after_answer":
+        text += " They kept their answer."
+    return text

@@ -8,20 +8,21 @@ from datetime import datetime
 from flask import Blueprint, abort, g, redirect, request, url_for
 from sqlalchemy.orm import joinedload
 
-from annotate import db
+from annotate import db, suggestions
 from annotate.assign.adjudication import claim_adjudication, earlier_judgments, open_adjudications
 from annotate.assign.routing import can_adjudicate, can_review
 from annotate.assign.services import AssignmentError, skip_assignment, submit_judgment
 from annotate.assign.skips import skipped_report
 from annotate.hardening import MAX_PAGE, int_arg
 from annotate.kinds import get_kind
+from annotate.kinds.common import REFRESH
 from annotate.kinds.jinja import in_display_order, response_letters
 from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentPurpose, AssignmentStatus, Judgment, Project, ReviewVerdict
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.review import queries
 from annotate.review.services import claim_review, record_review, release_hold
-from annotate.review.show import answer_rows, labelled, summary, their_letters
+from annotate.review.show import answer_rows, labelled, suggestion_seen, summary, their_letters, turn_rows
 from annotate.validation import InvalidDocument
 from annotate.web import after_rollback, login_required, render
 from annotate.workbench.keys import ADJUDICATION_ACTIONS, REVIEW_ACTIONS, shortcuts
@@ -112,6 +113,9 @@ def verdict(judgment_id: int):
     if verdict is ReviewVerdict.FIX:
         kind = get_kind(project.kind)
         answers = kind.from_form(project.template["config"], [r["id"] for r in judgment.item.responses], request.form)
+        if request.form.get(REFRESH):
+            # A kind's "show the form again" button (a preview with JavaScript off): no verdict yet.
+            return _show_judgment(project, judgment, fix=answers)
     try:
         seen = datetime.fromisoformat(request.form["seen"]) if request.form.get("seen") else None
     except ValueError:
@@ -185,6 +189,9 @@ def _show_judgment(
         responses=responses,
         labels=labels,
         answers_shown=answer_rows(judgment.answers, labels),
+        turns_shown=turn_rows(judgment.turns, item.prompt),
+        suggestion=suggestions.described(item.suggestion, response_letters(responses)),
+        suggestion_seen=suggestion_seen(judgment.suggestion),
         revisions=[
             (r, who, answer_rows(r.answers, labels)) for r, who in session.execute(queries.revisions_of(judgment.id))
         ],

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, g, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from annotate import db
+from annotate import db, suggestions
+from annotate import turns as per_turn
 from annotate.assign.access import own_assignment
 from annotate.assign.services import (
     AssignmentError,
@@ -23,6 +24,7 @@ from annotate.assign.services import (
     submit_judgment,
 )
 from annotate.kinds import get_kind
+from annotate.kinds.common import REFRESH
 from annotate.kinds.jinja import in_display_order, response_letters
 from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
@@ -42,9 +44,6 @@ from annotate.workbench.services import (
 )
 
 bp = Blueprint("workbench", __name__)
-
-# The name of a task form button that shows the page again with what was typed, submitting nothing.
-REFRESH = "_refresh"
 
 # Why an expert gives a task back. Kept short so the choice is one key press away.
 SKIP_REASONS = {
@@ -118,10 +117,11 @@ def submit(assignment_id: int):
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     answers = kind.from_form(project.template["config"], ids, request.form)
+    turns = per_turn.from_form(per_turn.config_of(project.template), assignment.item.prompt, request.form)
     if request.form.get(REFRESH):
         # A button of the kind's form that asks for the page again with what was typed (a
         # Markdown preview, "start from the draft" with JavaScript off): nothing is submitted.
-        return _show_task(project, assignment, answers=answers)
+        return _show_task(project, assignment, answers=answers, turns=turns)
     signals = from_form(request.form.get("signals"))  # how the text was entered (annotate.timekeeping)
     session = db.session()
     editing = assignment.status is AssignmentStatus.SUBMITTED
@@ -131,9 +131,11 @@ def submit(assignment_id: int):
         if refusal:
             return _show_task(project, assignment, message=refusal, status=409)
     try:
-        submit_judgment(session, assignment, project, answers, signals=signals)
+        submit_judgment(session, assignment, project, answers, signals=signals, turns=turns)
     except InvalidDocument as exc:
-        return after_rollback(_show_task, project, assignment, answers=answers, errors=exc.problems, status=422)
+        return after_rollback(
+            _show_task, project, assignment, answers=answers, turns=turns, errors=exc.problems, status=422
+        )
     except LeaseLost as exc:
         # Never lose work: what the expert sent stays as their draft of this task. LeaseLost
         # comes before submit_judgment writes anything, so the draft is all this request commits.
@@ -142,6 +144,17 @@ def submit(assignment_id: int):
     except AssignmentError as exc:
         return after_rollback(_show_task, project, assignment, answers=answers, message=str(exc), status=exc.status)
     discard_draft(session, assignment)
+    if not editing and suggestions.visible(suggestions.policy_of(project), assignment.item, submitted=True):
+        # after_answer: the submit reveals the machine suggestion; the expert may revise, or go on.
+        return after_commit(
+            _show_task,
+            project,
+            assignment,
+            moved=True,
+            saved=True,
+            notice="Your answer is recorded. Below is what an AI judge suggested: revise your answer if it "
+            "changes your mind (your first answer is kept), or go on to the next task.",
+        )
     if editing:
         return after_commit(
             _show_task,
@@ -185,15 +198,17 @@ def skip(assignment_id: int):
     )
 
 
+def _draft_pairs(fields: dict[str, list[str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, vs in fields.items() for v in vs]
+
+
 def _draft_answers(project: Project, assignment: Assignment, fields: dict[str, list[str]]) -> dict[str, Any]:
     """Answers rebuilt from a draft through the kind's form parser, so the page shows the draft
     even without JavaScript. A draft the kind cannot read (its template changed) shows nothing."""
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     try:
-        return kind.from_form(
-            project.template["config"], ids, MultiDict([(k, v) for k, vs in fields.items() for v in vs])
-        )
+        return kind.from_form(project.template["config"], ids, MultiDict(_draft_pairs(fields)))
     except (ValueError, KeyError, TypeError):
         return {}
 
@@ -203,6 +218,7 @@ def _show_task(
     assignment: Assignment,
     *,
     answers=None,
+    turns=None,
     errors=None,
     message=None,
     notice=None,
@@ -231,6 +247,13 @@ def _show_task(
         answers = _draft_answers(project, assignment, draft.fields)
     kind_keys = kind.keys(config)
     shown = in_display_order(item.responses, assignment.display_order)
+    turns_config = per_turn.config_of(project.template)
+    if turns is None and judgment is not None:
+        turns = judgment.turns
+    if turns is None and draft is not None and turns_config is not None:
+        turns = per_turn.from_form(turns_config, item.prompt, MultiDict(_draft_pairs(draft.fields)))
+    policy = suggestions.policy_of(project)
+    letters = response_letters(shown)
     own_keys, listed_keys = shortcuts(kind_keys)
     response = render(
         "workbench/task.html",
@@ -246,7 +269,15 @@ def _show_task(
         wb_keys=own_keys,
         shortcuts=listed_keys,
         answers=answers or {},
-        errors=for_people(kind, config, errors or [], response_letters(shown)),
+        errors=for_people(kind, config, errors or [], letters),
+        turns_config=turns_config,
+        turns=per_turn.by_turn(turns),
+        turn_numbers={i: n for n, i in enumerate(per_turn.assistant_turns(item.prompt), 1)},
+        turn_errors=per_turn.errors_by_turn(errors, turns),
+        suggestion_policy=policy,
+        suggestion=suggestions.described(item.suggestion, letters)
+        if suggestions.visible(policy, item, submitted=judgment is not None)
+        else None,
         message=message,
         notice=notice,
         refilled=refilled,

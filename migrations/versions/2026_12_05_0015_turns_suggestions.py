@@ -1,5 +1,5 @@
-"""turns and suggestions: per-turn judgments and the machine suggestion as the expert met it,
-on judgments; a project's suggestion policy
+"""turns and suggestions: per-turn judgments (on judgments and their revisions) and the machine
+suggestion as the expert met it; a project's suggestion policy
 
 Revision ID: 0015
 Revises: 0014
@@ -19,6 +19,8 @@ def upgrade() -> None:
     with op.batch_alter_table("judgments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("turns", sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column("suggestion", sa.JSON(), nullable=True))
+    with op.batch_alter_table("judgment_revisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("turns", sa.JSON(), nullable=True))
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.add_column(sa.Column("suggestions", sa.String(length=16), nullable=True))
         batch_op.create_check_constraint(
@@ -31,6 +33,8 @@ def downgrade() -> None:
     with op.batch_alter_table("projects", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_projects_suggestions_policy"), type_="check")
         batch_op.drop_column("suggestions")
+    with op.batch_alter_table("judgment_revisions", schema=None) as batch_op:
+        batch_op.drop_column("turns")
     with op.batch_alter_table("judgments", schema=None) as batch_op:
         batch_op.drop_column("suggestion")
         batch_op.drop_column("turns")

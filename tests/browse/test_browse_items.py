@@ -167,15 +167,15 @@ def test_item_page_shows_every_judgment_in_its_experts_letters(corpus, browser_f
         body.split(f'id="judgment-{bob_judgment.id}"')[1].split('class="judgment-card"')[0].split("Leases and skips")[0]
     )
     # The same answer (r1), in each expert's own letters.
-    assert "<dt>preferred</dt><dd>Response A</dd>" in ann_card
-    assert "<dt>preferred</dt><dd>Response B</dd>" in bob_card
+    assert '<dt>preferred</dt><dd dir="auto">Response A</dd>' in ann_card
+    assert '<dt>preferred</dt><dd dir="auto">Response B</dd>' in bob_card
     assert 'Response A = <span class="mono">r2</span>' in bob_card
     assert "Active <strong>41 s</strong>" in ann_card  # measured by the server (annotate.timekeeping)
     assert "Active <strong>1 min 17 s</strong>" in bob_card
     assert "B is unsafe" in bob_card
     assert "reject by" in bob_card
     assert "the answers before" in bob_card
-    assert "<dd>Response A</dd>" in bob_card.split("the answers before")[1]  # r2 was Bob's A
+    assert '<dd dir="auto">Response A</dd>' in bob_card.split("the answers before")[1]  # r2 was Bob's A
     pseudonyms = (
         session.execute(
             text("SELECT pseudonym FROM project_members WHERE user_id IN (:a, :b) ORDER BY user_id"),
@@ -190,7 +190,7 @@ def test_item_page_shows_every_judgment_in_its_experts_letters(corpus, browser_f
     # The item as experts see it, and the machine suggestion.
     assert "Is this mole dangerous?" in body
     assert "See a dermatologist." in body
-    assert "<dt>judge</dt><dd>llm</dd>" in body
+    assert '<dt>judge</dt><dd dir="auto">llm</dd>' in body
     # Each judgment also through the kind's own partial, read-only, in that expert's order.
     assert "fieldset disabled" in bob_card
     assert bob_card.index("It is fine.") < bob_card.index("See a dermatologist.")

@@ -163,6 +163,8 @@ def test_demo_is_repeatable_and_prints_logins(runner, session):
     # The rating project: the same questions, one answer each, rated on a Likert scale.
     rating = orjson.loads(run(runner, "stats", "demo-rating", "--json").output)
     assert rating["items"] == 12
+    assert orjson.loads(run(runner, "stats", "demo-sft", "--json").output)["items"] == 6
+    assert "demo-sft" in first.output
     assert session.query(ProjectMember).count() == 6  # three members in each project
 
 

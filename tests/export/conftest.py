@@ -146,7 +146,16 @@ class Seeder:
         return user
 
     def item(
-        self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None
+        self,
+        project: Project,
+        external_id: str,
+        *,
+        responses=None,
+        prompt=None,
+        gold=None,
+        batch=None,
+        meta=None,
+        suggestion=None,
     ) -> Item:
         responses = (
             responses
@@ -171,13 +180,25 @@ class Seeder:
             responses=responses,
             meta=meta if meta is not None else {"source_row": external_id},
             gold=gold,
+            suggestion=suggestion,
         )
         self.session.add(item)
         self.session.flush()
         return item
 
     def judge(
-        self, project, item, expert_name, answers, *, order=None, review=None, at=None, adjudication=False
+        self,
+        project,
+        item,
+        expert_name,
+        answers,
+        *,
+        order=None,
+        review=None,
+        at=None,
+        adjudication=False,
+        turns=None,
+        suggestion=None,
     ) -> Judgment:
         expert = self.expert(project, expert_name)
         self.clock += 1
@@ -212,6 +233,8 @@ class Seeder:
             created_at=when,
             updated_at=when,
             adjudication=adjudication,
+            turns=turns,
+            suggestion=suggestion,
         )
         self.session.add(judgment)
         self.session.flush()
@@ -270,11 +293,24 @@ def pairwise_fixture(seed: Seeder) -> Project:
     """Five items judged by three experts (overlap 3), covering wins, ties, abstains,
     a tied vote, an incomplete item, a multi-turn prompt and a rejected judgment."""
     project = seed.project("pairwise", overlap=3)
-    p1 = seed.item(project, "p1")
+    p1 = seed.item(project, "p1", suggestion={"preferred": "r2", "model": "judge-llm", "score": 0.8})
+    seen = {"policy": "after_answer", "seen": True, "seen_at": "2026-11-20T09:01:00+00:00"}
     seed.judge(
-        project, p1, "a", {"preferred": "r2", "strength": "much better", "rationale": "B is right."}, order=["r2", "r1"]
+        project,
+        p1,
+        "a",
+        {"preferred": "r2", "strength": "much better", "rationale": "B is right."},
+        order=["r2", "r1"],
+        suggestion={**seen, "revised": True, "revised_at": "2026-11-20T09:05:00+00:00"},
     )
-    seed.judge(project, p1, "b", {"preferred": "r2", "strength": "slightly better"}, order=["r1", "r2"])
+    seed.judge(
+        project,
+        p1,
+        "b",
+        {"preferred": "r2", "strength": "slightly better"},
+        order=["r1", "r2"],
+        suggestion={**seen, "seen_at": "2026-11-20T09:02:00+00:00", "revised": False, "revised_at": None},
+    )
     seed.judge(project, p1, "c", {"preferred": "r1", "strength": "slightly better"}, order=["r2", "r1"])
     p2 = seed.item(
         project,
@@ -290,7 +326,13 @@ def pairwise_fixture(seed: Seeder) -> Project:
             {"id": "r2", "content": "Lyon.", "model": "model-b"},
         ],
     )
-    seed.judge(project, p2, "a", {"preferred": "r1", "strength": "much better"})
+    seed.judge(
+        project,
+        p2,
+        "a",
+        {"preferred": "r1", "strength": "much better"},
+        turns=[{"turn": 2, "rating": None, "flagged": True, "reasons": ["Factual error"], "comment": "Not a greeting"}],
+    )
     seed.judge(project, p2, "b", {"preferred": "r1", "strength": "better"}, order=["r2", "r1"])
     seed.judge(project, p2, "c", {"preferred": "tie"})
     p3 = seed.item(project, "p3")

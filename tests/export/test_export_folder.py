@@ -192,3 +192,35 @@ def test_bad_options_make_no_folder(build, session, runner, tmp_path):
     assert result.exit_code != 0
     assert "rubric exports rubric projects" in result.output
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("flag", [[], ["--prompt-completion"]], ids=["messages", "prompt-completion"])
+def test_sft_folder_through_the_cli_loads_with_its_card(build, session, runner, tmp_path, offline, flag):
+    """A demonstration project's sft export as a folder: TRL's columns, a card and a manifest that
+    record the option, and load_dataset(DIR) reads it (a kind with no nominal vote has no
+    agreement table to fill)."""
+    from datasets import load_dataset
+
+    project = build("demonstration")
+    session.commit()
+    folder = tmp_path / "sft"
+    result = runner.invoke(args=["export", project.slug, "--format", "sft", "--out", f"{folder}/", *flag])
+    assert result.exit_code == 0, result.output
+    assert "exported 3 sft rows" in result.output
+    ds = load_dataset(str(folder), split="train", cache_dir=str(tmp_path / "cache"))
+    assert ds.num_rows == 3
+    columns = {"prompt", "completion"} if flag else {"messages"}
+    assert columns <= set(ds.column_names)
+    assert not ({"prompt", "completion", "messages"} - columns) & set(ds.column_names)
+    manifest = orjson.loads((folder / "manifest.json").read_bytes())
+    assert manifest["options"]["prompt_completion"] is bool(flag)
+    meta, _body = card_parts(folder)
+    assert "sft" in meta["tags"]
+    # Another kind's project refuses the format and says which kinds it is for.
+    other = build("pairwise")
+    session.commit()
+    refused = runner.invoke(args=["export", other.slug, "--format", "sft"])
+    assert refused.exit_code != 0
+    assert "sft exports demonstration projects" in refused.output
+    wrong = runner.invoke(args=["export", other.slug, "--format", "trl", "--prompt-completion"])
+    assert "prompt_completion: --prompt-completion applies to the sft format only" in wrong.output

@@ -265,3 +265,27 @@ def test_the_check_says_what_is_left_out_as_the_cli_does(web, researcher_project
     assert "ties among the judgments read" in check
     session.commit()
     assert session.scalar(select(func.count()).select_from(ExportRecord)) == 0, "a check records nothing"
+
+
+def test_sft_prompt_completion_from_the_web_form_and_the_api(web, client, build, make_user, make_token, session):
+    project = build("demonstration")
+    researcher = make_user(Role.RESEARCHER)
+    add_member(session, project, researcher, ProjectRole.RESEARCHER)
+    session.commit()
+    web.login(researcher.email)
+    page = web.get(f"/p/{project.slug}/exports").text
+    assert 'name="prompt_completion"' in page
+    assert 'value="sft"' in page
+    response = web.post(f"/p/{project.slug}/export", data={"format": "sft", "prompt_completion": "1"})
+    assert response.status_code == 200, response.text
+    rows = rows_of(response.get_data())
+    assert len(rows) == 3
+    assert all(row["completion"][0]["role"] == "assistant" and "messages" not in row for row in rows)
+    headers = {"Authorization": f"Bearer {make_token(researcher)}"}
+    api = client.get(f"/api/v1/projects/{project.slug}/export?format=sft", headers=headers)
+    assert all(row["messages"][-1]["role"] == "assistant" for row in rows_of(api.get_data()))
+    split = client.get(f"/api/v1/projects/{project.slug}/export?format=sft&prompt_completion=1", headers=headers)
+    assert [row["completion"] for row in rows_of(split.get_data())] == [row["completion"] for row in rows]
+    bad = client.get(f"/api/v1/projects/{project.slug}/export?format=sft&prompt_completion=maybe", headers=headers)
+    assert bad.status_code == 400
+    assert bad.json["field"] == "prompt_completion"

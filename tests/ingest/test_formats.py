@@ -140,11 +140,7 @@ def bad_file(tmp_path, name, body):
             "types.json: row 2: responses[1].content: expected a string, got an integer",
         ),
         # A .json file holding one object is read as JSON Lines (a common mislabelling).
-        (
-            "object.json",
-            b'{"prompt": "q"}',
-            "object.json: line 1: responses: a pairwise task needs exactly 2 responses, got 0",
-        ),
+        ("object.json", b'{"question": "q"}', "object.json: line 1: unrecognised row shape (keys: question)"),
         ("broken.json", b'[{"prompt": "q", "responses": ["a", "b"]}, {"prompt": ', "broken.json: row 2: invalid JSON"),
         ("notes.txt", b"hello", "notes.txt: unsupported file type"),
     ],
@@ -188,3 +184,13 @@ def test_skip_invalid_imports_the_rest_and_lists_every_skipped_row(session, make
     assert batch.rows_skipped == 2
     assert batch.skipped == summary.problems
     assert len(items_of(project)) == 4
+
+
+def test_a_prompt_alone_for_a_kind_that_needs_responses_says_how_many(session, make_project, tmp_path):
+    """A prompt with no response is a demonstration's item (the prompt-only shape); another kind
+    refuses it naming how many responses it needs, and keeps nothing."""
+    project = make_project("needs-two")
+    path = tmp_path / "prompts.jsonl"
+    path.write_bytes(b'{"prompt": "q"}\n')
+    with pytest.raises(ImportFailed, match="line 1: responses: a pairwise task needs exactly 2 responses, got 0"):
+        import_file(session, project, path)

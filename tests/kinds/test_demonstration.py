@@ -244,3 +244,53 @@ def test_hooks_no_nominal_vote_and_gold():
 
 def test_an_item_with_two_responses_is_no_demonstration():
     assert get_kind("demonstration").responses_problem(2) == "a demonstration task needs at most 1 responses, got 2"
+
+
+def test_researchers_pages_show_a_demonstration(demo_task, web, session, make_user, app):
+    from helpers import Browserless
+
+    from annotate.models import Item
+    from annotate.projects.services import add_member
+
+    project, aid, _html = demo_task("on_request")
+    assert web.post(f"/tasks/{aid}/judgment", data={"text": GOOD, **CHECKS}).status_code == 303
+    researcher = make_user("researcher")
+    add_member(session, session.get(Project, project.id), researcher, "researcher")
+    session.commit()
+    other = Browserless(app.test_client())
+    other.login(researcher.email, PASSWORD)
+    assert other.get(f"/p/{project.slug}/items").status_code == 200
+    for item in session.scalars(select(Item).where(Item.project_id == project.id)):
+        page = other.get(f"/p/{project.slug}/items/{item.id}")
+        assert page.status_code == 200, page.text
+    assert other.get(f"/p/{project.slug}/judgments").status_code == 200
+    assert "sft" in other.get(f"/p/{project.slug}/exports").text
+
+
+def test_a_reviewer_previews_and_fixes_a_demonstration_without_javascript(demo_task, web, session, make_user, app):
+    from helpers import Browserless
+
+    from annotate.models import Review
+    from annotate.projects.services import add_member
+
+    project, aid, _html = demo_task("on_request")
+    assert web.post(f"/tasks/{aid}/judgment", data={"text": GOOD, **CHECKS}).status_code == 303
+    judgment = judgment_of(session, aid)
+    reviewer = make_user("expert")
+    add_member(session, session.get(Project, project.id), reviewer, "reviewer")
+    session.commit()
+    other = Browserless(app.test_client())
+    other.login(reviewer.email, PASSWORD)
+    page = other.get(f"/review/judgments/{judgment.id}").text
+    seen = re.search(r'name="seen" value="([^"]+)"', page).group(1)
+    fixed = GOOD + "\n\nA p-value of 0.03 does **not** mean a 3% chance that H0 is true."
+    form = {"verdict": "fix", "seen": seen, "text": fixed, **CHECKS}
+    preview = other.post(f"/review/judgments/{judgment.id}", data={**form, "_refresh": "preview"})
+    assert preview.status_code == 200
+    assert "<strong>not</strong>" in preview.text.split('class="preview-body"', 1)[1]
+    assert session.scalars(select(Review)).first() is None, "a preview records no verdict"
+    done = other.post(f"/review/judgments/{judgment.id}", data=form)
+    assert done.status_code == 303, done.text
+    judgment = judgment_of(session, aid)
+    assert judgment.answers["text"] == fixed
+    assert judgment.answers["draft"]["distance"] == Levenshtein.distance(DRAFT, fixed)

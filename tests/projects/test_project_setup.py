@@ -46,7 +46,7 @@ def test_researcher_creates_a_project_and_becomes_its_researcher(make_user, brow
     page = web.get("/p/derm/settings")
     assert page.status_code == 200
     assert "Created project Dermatology pairs" in page.text
-    assert "<h1>Read carefully</h1>" in page.text  # the preview of the saved instructions
+    assert '<h1 dir="auto">Read carefully</h1>' in page.text  # the preview of the saved instructions
 
 
 def test_bad_input_names_the_field_and_writes_nothing(make_user, browser_for, session):

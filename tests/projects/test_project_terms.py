@@ -34,7 +34,7 @@ def test_an_expert_must_accept_the_terms_before_the_first_task(
     assert htmx.headers["HX-Redirect"] == "/p/t1/terms"
 
     page = web.get("/p/t1/terms")
-    assert "<h2>Confidentiality</h2>" in page.text
+    assert '<h2 dir="auto">Confidentiality</h2>' in page.text
     assert "The last line." in page.text
     assert page.text.count("Clause.") == 300
     assert web.post("/p/t1/terms/accept", {"version": "1"}).status_code == 303

@@ -23,7 +23,7 @@ HOSTILE = [
 
 def test_code_is_highlighted_with_classes_only():
     html = str(markdown("```python\ndef f():\n    return 1\n```"))
-    assert '<pre class="highlight"><code class="language-python">' in html
+    assert '<pre class="highlight" dir="ltr"><code class="language-python">' in html, "code stays left to right"
     assert '<span class="hl-k">def</span>' in html
     assert "style=" not in html
 

@@ -30,6 +30,7 @@ KIND = Kind(
     scripts=("demonstration.js",),
     styles=("demonstration.css",),
     helpers={"editor_text": form.editor_text, "draft_policy": schema.policy},
+    shown_responses=lambda config, responses: responses if config.get("draft", "never") != "never" else [],
     from_form=form.from_form,
     keys=schema.keys,
     key_labels={

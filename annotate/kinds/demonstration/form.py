@@ -8,10 +8,6 @@ from annotate.kinds import common
 from annotate.kinds.base import Answers, Config
 from annotate.kinds.demonstration.schema import TEXT_MAX, checklist_ids, policy
 
-# The task form's "show me the form again" button (JavaScript off): the page is shown again
-# with what was typed, nothing is submitted. Its value says why.
-REFRESH = "_refresh"
-
 
 def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
     """``text`` (the editor), ``check-<id>`` (the checklist), and what the page knows of the
@@ -26,7 +22,7 @@ def from_form(config: Config, response_ids: list[str], form: Any) -> Answers:
         answers["checklist"] = {cid: form.get(f"check-{cid}") == "1" for cid in ids}
     shown = policy(config, response_ids)
     if shown != "never":
-        use_draft = form.get(REFRESH) == "use_draft"
+        use_draft = form.get(common.REFRESH) == "use_draft"
         started = use_draft or form.get("draft_started") == "1"
         answers["draft"] = {
             "policy": shown,

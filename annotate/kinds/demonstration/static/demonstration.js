@@ -22,14 +22,19 @@
     var source = box.querySelector("[data-draft-source]");
     var editor = box.querySelector("[data-editor]");
     if (!source || !editor) return;
-    editor.value = source.value;
+    // Replace the editor's text as typing would, so Ctrl+Z brings back what it held before.
+    editor.focus();
+    editor.select();
+    var typed = false;
+    try { typed = document.execCommand("insertText", false, source.value); } catch (e) { typed = false; }
+    if (!typed || editor.value !== source.value) editor.value = source.value;
     var started = box.querySelector("[data-draft-started]");
     var shown = box.querySelector("[data-draft-shown]");
     if (started) started.value = "1";
     if (shown) shown.value = "1";
     editor.dispatchEvent(new Event("input", { bubbles: true }));  // the preview, the count, the draft autosave
-    editor.focus();
     editor.setSelectionRange(0, 0);
+    editor.scrollTop = 0;
   }
 
   document.addEventListener("click", function (event) {
