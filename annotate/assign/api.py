@@ -14,7 +14,14 @@ from annotate import db
 from annotate.api.views import assignment_json, bp, error, json_object, token_required
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
-from annotate.assign.services import TermsPending, claim_task, prioritize_batch, skip_assignment, submit_judgment
+from annotate.assign.services import (
+    NotQualified,
+    TermsPending,
+    claim_task,
+    prioritize_batch,
+    skip_assignment,
+    submit_judgment,
+)
 from annotate.assign.skips import skipped_report
 from annotate.auth.services import touch_token
 from annotate.db import utcnow
@@ -38,6 +45,12 @@ def claim(slug: str):
             403,
             "accept the project's terms first, on the web page terms_url",
             terms_url=url_for("projects.terms", slug=project.slug, _external=True),
+        )
+    except NotQualified as exc:  # the reason in the expert's words; their result on the web page
+        return error(
+            403,
+            str(exc),
+            qualification_url=url_for("quality.qualification_page", slug=project.slug, _external=True),
         )
     touch_token(db.session(), g.token)
     return after_commit(_claimed, project, assignment)

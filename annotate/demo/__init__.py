@@ -1,4 +1,6 @@
-"""The demo: a friendly pairwise project (medicine, law, code) with demo accounts."""
+"""The demo: a friendly pairwise project (medicine, law, code) with demo accounts. Four items
+carry a gold answer with its explanation and every item an automatic judge's suggestion, so the
+Quality page has gold accuracy and judge calibration to show once the experts have judged."""
 
 from __future__ import annotations
 

@@ -85,10 +85,18 @@ class Kappa:
 
 def strict_mode(values: Iterable[Hashable]) -> Hashable | None:
     """The value with strictly more votes than any other, or None (no votes, or a tie)."""
-    top = Counter(values).most_common(2)
-    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
-        return None
-    return top[0][0]
+    return strict_mode_of(Counter(values))
+
+
+def strict_mode_of(counts: Mapping[Hashable, int]) -> Hashable | None:
+    """``strict_mode`` of values already counted (zero counts are no votes)."""
+    best, top, second = None, 0, 0
+    for value, n in counts.items():
+        if n > top:
+            best, top, second = value, n, top
+        elif n > second:
+            second = n
+    return best if top > second else None
 
 
 class Pass:
@@ -162,8 +170,11 @@ class Pass:
                 counted[question].update(n for n, _ in given)
             if question not in self.headline or len(given) < 2:
                 continue
+            counts = Counter(v for _, v in given)
             for n, value in given:  # agreement with the leave-one-out majority
-                others = strict_mode(v for m, v in given if m != n)
+                counts[value] -= 1
+                others = strict_mode_of(counts)
+                counts[value] += 1
                 if others is not None:
                     tally = self.experts[per_answer[n]]
                     tally.consensus_compared += 1

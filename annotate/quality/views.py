@@ -1,15 +1,22 @@
-"""The Quality page of a project: everything for its researchers, one's own standing for an expert."""
+"""The Quality page of a project (everything for its researchers, one's own standing for an
+expert), its gold and qualification settings, and the qualification page (an expert's result
+with feedback; who passed, failed or is pending for researchers)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g
+from typing import Any
+
+from flask import Blueprint, flash, g, request, url_for
 
 from annotate import db
-from annotate.projects.access import WORK, can_research, project_for
-from annotate.quality import scores
+from annotate.db import utcnow
+from annotate.models import Project, QualitySnapshot
+from annotate.projects.access import RESEARCH, WORK, can_research, project_for
+from annotate.quality import qualification, scores, screening
+from annotate.quality import settings as quality_settings
 from annotate.quality.charts import page_charts
 from annotate.quality.services import own_standing, project_report
-from annotate.web import login_required, render
+from annotate.web import after_rollback, client_redirect, login_required, render
 
 bp = Blueprint("quality", __name__)
 
@@ -20,8 +27,8 @@ def page(slug: str):
     """Researchers: agreement, kappa, the experts' ranked scores, bias, judge, leaderboard, with
     charts. Experts: their own score and its parts, never anyone else's."""
     project, member = project_for(g.user, slug, WORK)
-    report = project_report(db.session(), project)
     if not can_research(g.user, member):
+        report = project_report(db.session(), project)
         return render(
             "quality/mine.html",
             "content",
@@ -29,11 +36,69 @@ def page(slug: str):
             standing=own_standing(report, g.user.id),
             labels=scores.LABELS,
         )
+    return _researcher_page(project)
+
+
+def _researcher_page(project: Project, status: int = 200, problems: dict[str, str] | None = None, form: Any = None):
+    session = db.session()
+    report = project_report(session, project)
+    kept = session.get(QualitySnapshot, project.id)
     return render(
         "quality/page.html",
         "content",
+        status=status,
         project=project,
         report=report,
         charts=page_charts(report),
         labels=scores.LABELS,
+        standings=qualification.standings(session, project) if project.qualification_size else [],
+        problems=problems or {},
+        form=form if form is not None else quality_settings.current(project),
+        kept=kept,
+        kept_fresh=kept is not None and report is kept.report,  # project_report gave the kept copy
+    )
+
+
+@bp.post("/p/<slug>/quality/settings")
+@login_required
+def save_settings(slug: str):
+    """Gold rate and the qualification test; every problem shown next to its field."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    try:
+        values = quality_settings.parse(request.form)
+    except quality_settings.SettingsError as exc:
+        return after_rollback(_researcher_page, project, status=422, problems=exc.problems, form=request.form)
+    quality_settings.apply(project, values)
+    flash("Gold and qualification settings saved.")
+    return client_redirect(url_for("quality.page", slug=project.slug) + "#screening")
+
+
+@bp.post("/p/<slug>/quality/keep")
+@login_required
+def keep(slug: str):
+    """Compute the figures and keep them, so the page shows them at once until the next change."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    project_report(db.session(), project, store=True)
+    flash("The figures are kept: the page shows them at once until a judgment or review changes.")
+    return client_redirect(url_for("quality.page", slug=project.slug))
+
+
+@bp.get("/p/<slug>/qualification")
+@login_required
+def qualification_page(slug: str):
+    """An expert's qualification: why they cannot take tasks yet (if so), each finished attempt
+    with the expected answers and explanations. Researchers: who passed, failed or is pending."""
+    project, member = project_for(g.user, slug, WORK)
+    session = db.session()
+    researcher = can_research(g.user, member)
+    attempts = qualification.own_attempts(session, project, g.user)
+    return render(
+        "quality/qualification.html",
+        "content",
+        project=project,
+        researcher=researcher,
+        standings=qualification.standings(session, project) if researcher else [],
+        qualified=screening.qualified(session, project, g.user),
+        refusal=screening.refusal(session, project, g.user, utcnow()),
+        attempts=[(a, qualification.feedback(session, a) if a.finished_at else []) for a in attempts],
     )

@@ -16,6 +16,7 @@ from annotate.assign.access import own_assignment
 from annotate.assign.services import (
     AssignmentError,
     LeaseLost,
+    NotQualified,
     TermsPending,
     claim_next,
     claim_task,
@@ -88,6 +89,8 @@ def claim(slug: str):
         assignment = claim_task(db.session(), project, g.user)
     except TermsPending:  # terms first (annotate.projects)
         return client_redirect(url_for("projects.terms", slug=project.slug))
+    except NotQualified:  # the qualification page says why, with the expert's result (annotate.quality)
+        return client_redirect(url_for("quality.qualification_page", slug=project.slug))
     # Rendered after the commit: the write lock is not held while the page is built.
     if assignment is None:
         return after_commit(_all_done, project)

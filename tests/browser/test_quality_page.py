@@ -56,3 +56,64 @@ def test_a_researcher_reads_the_quality_page_and_an_expert_their_standing(page, 
     for other in ("Amara", "Ben", "Chen", "amara@", "ben@", "chen@"):
         assert other not in text
     screenshot(page, "quality-expert")
+
+
+@pytest.fixture
+def screened(session, make_user, make_project, import_rows):
+    """A project with a two-question qualification test that expert ``fail@`` has failed."""
+    from helpers import item_row
+
+    from annotate.assign.services import claim_next, submit_judgment
+    from annotate.models import Item, Project
+
+    expert = make_user("expert", email="fail@clinic.example", name="Fay Ling")
+    lead = make_user("researcher", email="lead@clinic.example", name="Priya Raman")
+    project = make_project("screened", overlap=1, members=[(expert, "expert"), (lead, "researcher")])
+    rows = [
+        item_row(i, f"Gold {i}?", "Right.", "Wrong.", gold={"preferred": "r1", "explanation": "The label says so."})
+        for i in range(3)
+    ]
+    import_rows(project, [*rows, item_row(9, "Real?", "One.", "Two.")])
+    project = session.get(Project, project.id)
+    project.qualification_size, project.qualification_threshold = 2, 1.0
+    session.commit()
+    for _ in range(2):
+        assignment = claim_next(session, project, expert)
+        item = session.get(Item, assignment.item_id)
+        wrong = "r2" if item.gold else "r1"
+        submit_judgment(session, assignment, project, {"preferred": wrong})
+        session.commit()
+    return project
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_failed_expert_is_told_why_with_javascript_on_and_off(browser, live_server, screened, javascript):
+    context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
+    page = context.new_page()
+    try:
+        sign_in(page, "fail@clinic.example", PASSWORD)
+        page.goto(f"/p/{screened.slug}")
+        page.get_by_role("button", name="Start judging").click()
+        page.wait_for_url(f"**/p/{screened.slug}/qualification")
+        alert = page.get_by_role("alert")
+        assert "did not pass this project's qualification test (0 of 2 right; 100% needed)" in alert.inner_text()
+        feedback = page.locator(".feedback").inner_text()
+        assert "Expected" in feedback
+        assert "The label says so." in feedback
+        if javascript:
+            screenshot(page, "quality-qualification-refused")
+    finally:
+        context.close()
+
+
+def test_the_settings_refusal_is_next_to_its_field(page, screened):
+    sign_in(page, "lead@clinic.example", PASSWORD)
+    page.goto(f"/p/{screened.slug}/quality")
+    assert "failed" in page.locator(".qualification-standings").inner_text()
+    page.get_by_label("Pass mark").fill("120%")
+    page.get_by_role("button", name="Save").click()
+    problem = page.locator("#q-qualification_threshold-problem")
+    problem.wait_for()
+    assert problem.get_attribute("role") == "alert"
+    assert "Pass mark: must be between 0 and 1" in problem.inner_text()
+    assert page.get_by_label("Pass mark").get_attribute("aria-invalid") == "true"
