@@ -157,13 +157,13 @@ def measure(url: str) -> None:
     from flask import g, render_template
 
     from annotate import create_app, db
-    from annotate.models import Project, QualitySnapshot, User
+    from annotate.models import Project, User
     from annotate.quality import scores
     from annotate.quality import settings as quality_settings
     from annotate.quality.charts import page_charts
     from annotate.quality.queries import fingerprint, judgment_rows
     from annotate.quality.report import compute
-    from annotate.quality.services import project_report
+    from annotate.quality.services import project_report, shown_report
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False})
     with app.app_context():
@@ -193,19 +193,20 @@ def measure(url: str) -> None:
             with app.test_request_context(f"/p/{project.slug}/quality"):
                 g.user = researcher
                 started = time.perf_counter()
-                kept = project_report(session, project)
-                snapshot = session.get(QualitySnapshot, project.id)
+                shown = shown_report(session, project)
+                assert shown.exact, "the kept figures are current"
+                assert shown.report is not None
                 html = render_template(
                     "quality/page.html",
                     project=project,
-                    report=kept,
-                    charts=page_charts(kept),
+                    report=shown.report,
+                    shown=shown,
+                    job=None,
+                    charts=page_charts(shown.report),
                     labels=scores.LABELS,
                     standings=[],
                     problems={},
                     form=quality_settings.current(project),
-                    kept=snapshot,
-                    kept_fresh=snapshot is not None and kept is snapshot.report,
                 )
                 timings.append(time.perf_counter() - started)
             session.rollback()

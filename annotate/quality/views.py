@@ -10,15 +10,31 @@ from flask import Blueprint, flash, g, request, url_for
 
 from annotate import db
 from annotate.db import utcnow
-from annotate.models import Project, QualitySnapshot
+from annotate.jobs.records import dispatch_after_commit, job_of
+from annotate.models import JobStatus, Project
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
 from annotate.quality import qualification, scores, screening
 from annotate.quality import settings as quality_settings
 from annotate.quality.charts import page_charts
-from annotate.quality.services import own_standing, project_report
+from annotate.quality.jobs import KIND, queue_report
+from annotate.quality.services import live_limit, own_standing, project_report, shown_report
 from annotate.web import after_rollback, client_redirect, login_required, render
 
 bp = Blueprint("quality", __name__)
+# The page's sections with nothing in them, while a large project's report is not computed yet.
+EMPTY = {
+    "judgments": 0,
+    "items": 0,
+    "agreement": [],
+    "kappa": [],
+    "experts": [],
+    "position": {"decided": 0, "first_shown_win_rate": None, "p_value": None, "ci": None},
+    "judge": {"by_question": [], "by_expert": []},
+    "leaderboard": [],
+    "leaderboards": {},
+    "primary_question": None,
+    "leaderboard_question": None,
+}
 
 
 @bp.get("/p/<slug>/quality")
@@ -28,12 +44,12 @@ def page(slug: str):
     charts. Experts: their own score and its parts, never anyone else's."""
     project, member = project_for(g.user, slug, WORK)
     if not can_research(g.user, member):
-        report = project_report(db.session(), project)
+        shown = shown_report(db.session(), project)
         return render(
             "quality/mine.html",
             "content",
             project=project,
-            standing=own_standing(report, g.user.id),
+            standing=own_standing(shown.report, g.user.id) if shown.report else None,
             labels=scores.LABELS,
         )
     return _researcher_page(project)
@@ -41,21 +57,23 @@ def page(slug: str):
 
 def _researcher_page(project: Project, status: int = 200, problems: dict[str, str] | None = None, form: Any = None):
     session = db.session()
-    report = project_report(session, project)
-    kept = session.get(QualitySnapshot, project.id)
+    shown = shown_report(session, project)
+    job = session.scalar(job_of(KIND, project.id))
     return render(
         "quality/page.html",
         "content",
         status=status,
         project=project,
-        report=report,
-        charts=page_charts(report),
+        report=shown.report or EMPTY,
+        shown=shown,
+        job=job
+        if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
+        else None,
+        charts=page_charts(shown.report) if shown.report else {},
         labels=scores.LABELS,
         standings=qualification.standings(session, project) if project.qualification_size else [],
         problems=problems or {},
         form=form if form is not None else quality_settings.current(project),
-        kept=kept,
-        kept_fresh=kept is not None and report is kept.report,  # project_report gave the kept copy
     )
 
 
@@ -78,8 +96,13 @@ def save_settings(slug: str):
 def keep(slug: str):
     """Compute the figures and keep them, so the page shows them at once until the next change."""
     project, _member = project_for(g.user, slug, RESEARCH)
-    project_report(db.session(), project, store=True)
-    flash("The figures are kept: the page shows them at once until a judgment or review changes.")
+    session = db.session()
+    if shown_report(session, project).judgments > live_limit():
+        dispatch_after_commit(session, queue_report(session, project))
+        flash("The figures are being computed in the background; this page shows them when they are ready.")
+    else:
+        project_report(session, project, store=True)
+        flash("The figures are kept: the page shows them at once until a judgment or review changes.")
     return client_redirect(url_for("quality.page", slug=project.slug))
 
 

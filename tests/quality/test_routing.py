@@ -76,3 +76,33 @@ def test_researchers_keep_the_figures_from_the_page(session, seed, disputed, web
     page = web.get(f"/p/{disputed.slug}/quality").text
     assert "nothing has changed since: they are exact" in page
     assert "Keep these figures" not in page
+
+
+@pytest.fixture
+def big(app):
+    """The page's live limit at 5 judgments, so a small project is a large one."""
+    app.config["QUALITY_LIVE_LIMIT"] = 5
+    return app
+
+
+def test_a_large_project_is_computed_by_a_worker_and_then_shown_at_once(big, session, seed, disputed, web, make_user):
+    from annotate.models import Job, ProjectRole, Role
+    from annotate.projects.services import add_member
+
+    lead = make_user(Role.RESEARCHER)
+    add_member(session, disputed, lead, ProjectRole.RESEARCHER)
+    session.commit()
+    web.login(lead.email)
+    before = web.get(f"/p/{disputed.slug}/quality").text
+    assert "its figures are computed in the background" in before
+    assert "Compute the figures" in before
+    assert web.post(f"/p/{disputed.slug}/quality/keep").status_code == 303  # the job runs (QUEUE_IMMEDIATE)
+    assert session.query(Job).filter_by(kind="quality").one().status.value == "done"
+    after = web.get(f"/p/{disputed.slug}/quality").text
+    assert "nothing has changed since: they are exact" in after
+    assert "a@example.org" in after
+    seed.judge(disputed, seed.item(disputed, "late"), "a", {"preferred": "r1"})
+    session.commit()
+    stale = web.get(f"/p/{disputed.slug}/quality").text
+    assert "They are not current" in stale
+    assert "a@example.org" in stale  # the kept figures, marked as such
