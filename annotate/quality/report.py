@@ -14,7 +14,8 @@ What it holds (the page, ``annotate quality SLUG --json`` and the API show the s
   active seconds; and one score from them (annotate.quality.scores).
 * ``position``: the project's first-shown win rate, its p-value and Wilson band.
 * ``judge``: an automatic judge's suggestion (``Item.suggestion``) against the human
-  majority: Cohen's kappa per judge, per question and per expert.
+  majority: Cohen's kappa per judge and question, per judge and model whose response the item
+  holds (primary question), and per judge and expert.
 * ``leaderboard``: a Bradley-Terry fit of the battles between models (the responses'
   ``model``), ties half a win, on the Elo scale (annotate.quality.stats); ``leaderboards``:
   one per question that compares responses (each criterion).
@@ -115,6 +116,7 @@ class Pass:
         self.battles: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
         self.judges: dict[tuple[str, str], Kappa] = defaultdict(Kappa)  # (judge, question)
         self.judge_experts: dict[tuple[str, int], Kappa] = defaultdict(Kappa)  # (judge, expert), primary question
+        self.judge_models: dict[tuple[str, str], Kappa] = defaultdict(Kappa)  # (judge, a model of the item), primary
         self.judgments = 0
         self.items = 0
         self.numeric = {q.id for q in self.questions if q.level != "nominal" and q.per == "response"}
@@ -144,7 +146,7 @@ class Pass:
         self._battles(votes_of, ids, models)
         judged = judge_answers(first.suggestion, first.meta)
         if judged is not None:
-            self._judge(judged, votes_of, ids)
+            self._judge(judged, votes_of, ids, sorted({m for m in models.values() if isinstance(m, str) and m}))
 
     def _position(self, tally: ExpertTally, row: Any) -> None:
         """Whether the response shown first won (a decided two-response choice only)."""
@@ -217,9 +219,14 @@ class Pass:
                     self.battles[question].append((models[a], models[b], score))
 
     def _judge(
-        self, judged: tuple[str, dict[str, Any]], votes_of: list[tuple[int, list[Vote]]], ids: list[str]
+        self,
+        judged: tuple[str, dict[str, Any]],
+        votes_of: list[tuple[int, list[Vote]]],
+        ids: list[str],
+        models: list[str],
     ) -> None:
-        """The judge's votes against the human majority of each unit, and against each expert."""
+        """The judge's votes against the human majority of each unit (by question, and on the
+        primary question by each model the item's responses come from), and against each expert."""
         name, answers = judged
         try:
             judge_votes = {(v.question, v.unit): v.value for v in self.kind.votes(self.config, answers, ids)}
@@ -237,6 +244,9 @@ class Pass:
             majority = strict_mode(values)
             if majority is not None:
                 self.judges[(name, key[0])].add(judge_votes[key], majority)
+                if key[0] == self.primary:
+                    for model in models:
+                        self.judge_models[(name, model)].add(judge_votes[key], majority)
 
 
 def compute(session: Session, project: Project) -> dict[str, Any]:
@@ -323,6 +333,10 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
         {"judge": name, "email": _email(people, expert_id), "kappa": k.value(), "units": k.shared}
         for (name, expert_id), k in sorted(tally.judge_experts.items())
     ]
+    judge_models = [
+        {"judge": name, "model": model, "kappa": k.value(), "units": k.shared}
+        for (name, model), k in sorted(tally.judge_models.items())
+    ]
     leaderboards = {question: leaderboard(battles) for question, battles in sorted(tally.battles.items())}
     main = tally.primary if tally.primary in leaderboards else next(iter(leaderboards), None)
     return {
@@ -341,7 +355,7 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
             "p_value": _p(all_wins, all_decided),
             "ci": None if band is None else [round(band[0], 4), round(band[1], 4)],
         },
-        "judge": {"by_question": judge, "by_expert": judge_experts},
+        "judge": {"by_question": judge, "by_model": judge_models, "by_expert": judge_experts},
         "leaderboard": leaderboards.get(main, []) if main else [],
         "leaderboard_question": main,
         "leaderboards": leaderboards,

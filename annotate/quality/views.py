@@ -29,7 +29,7 @@ EMPTY = {
     "kappa": [],
     "experts": [],
     "position": {"decided": 0, "first_shown_win_rate": None, "p_value": None, "ci": None},
-    "judge": {"by_question": [], "by_expert": []},
+    "judge": {"by_question": [], "by_model": [], "by_expert": []},
     "leaderboard": [],
     "leaderboards": {},
     "primary_question": None,

@@ -75,3 +75,25 @@ def test_cli_and_manifest_record_the_weighting(session, split, runner, tmp_path)
     bad = runner.invoke(args=["export", split.slug, "--min-score", "200"])
     assert bad.exit_code != 0
     assert "min_score" in bad.output
+
+
+def test_the_api_and_the_export_page_take_the_minimum_score(session, split, client, web, make_user, make_token):
+    from annotate.models import ProjectRole, Role
+    from annotate.projects.services import add_member
+
+    lead = make_user(Role.RESEARCHER)
+    add_member(session, split, lead, ProjectRole.RESEARCHER)
+    session.commit()
+    headers = {"Authorization": f"Bearer {make_token(lead)}"}
+    url = f"/api/v1/projects/{split.slug}/export?format=trl&unit=judgment"
+    everyone = read_jsonl(client.get(url, headers=headers).data)
+    strong = read_jsonl(client.get(url + "&min_score=50", headers=headers).data)
+    assert len(everyone) == 21
+    assert {row["expert"] for row in strong} == {"expert-00000061"}
+    refused = client.get(url + "&min_score=abc", headers=headers)
+    assert refused.status_code == 400
+    assert "min_score" in refused.get_json()["error"]
+    web.login(lead.email)
+    page = web.get(f"/p/{split.slug}/exports").text
+    assert 'name="min_score"' in page
+    assert '<option value="weighted"' in page
