@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, Text, cast, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from annotate.models import (
@@ -14,6 +14,7 @@ from annotate.models import (
     Qualification,
     QualificationStatus,
     Review,
+    ReviewState,
     User,
 )
 from annotate.models.item import visible
@@ -21,20 +22,22 @@ from annotate.models.item import visible
 
 def judgment_rows(project: Project) -> Select:
     """Every judging judgment of the project (tie-breakers excluded) with what quality reads of
-    it and of its item, in item order: (item id, expert id, answers, active seconds, flag bits,
-    display order, responses, gold, suggestion, metadata)."""
+    it and of its item, in item order: item id, expert id, active seconds, flag bits, and as
+    their stored JSON text (decoded by the caller, an item's once for all its judgments):
+    ``answers_json``, ``order_json`` (display order), ``responses_json``, ``gold_json``,
+    ``suggestion_json``, ``meta_json``."""
     return (
         select(
             Judgment.item_id,
             Judgment.expert_id,
-            Judgment.answers,
+            cast(Judgment.answers, Text).label("answers_json"),
             Judgment.active_seconds,
             Judgment.flag_bits,
-            Assignment.display_order,
-            Item.responses,
-            Item.gold,
-            Item.suggestion,
-            Item.meta,
+            cast(Assignment.display_order, Text).label("order_json"),
+            cast(Item.responses, Text).label("responses_json"),
+            cast(Item.gold, Text).label("gold_json"),
+            cast(Item.suggestion, Text).label("suggestion_json"),
+            cast(Item.meta, Text).label("meta_json"),
         )
         .join(Assignment, Assignment.id == Judgment.assignment_id)
         .join(Item, Item.id == Judgment.item_id)
@@ -72,17 +75,19 @@ def people(project: Project) -> Select:
 
 
 def fingerprint(project: Project) -> Select:
-    """What changes whenever a figure of the report may change: the judgments' count, highest
-    id and latest change, and the reviews' count and highest id (one row of five values)."""
-    mine = Judgment.project_id == project.id
-    reviewed = select(Review.id).join(Judgment, Judgment.id == Review.judgment_id).where(mine).subquery()
-    return select(
-        select(func.count(Judgment.id)).where(mine).scalar_subquery(),
-        select(func.max(Judgment.id)).where(mine).scalar_subquery(),
-        select(func.max(Judgment.updated_at)).where(mine).scalar_subquery(),
-        select(func.count(reviewed.c.id)).scalar_subquery(),
-        select(func.max(reviewed.c.id)).scalar_subquery(),
-    )
+    """What changes whenever a figure of the report may change, read from indexes only: per
+    review state, the number of the project's judgments and their latest change, and the
+    highest judgment id. A new judgment raises the highest id; an edit (or a reviewer's fix)
+    its latest change; a first review moves a judgment out of ``pending`` (the counts); a
+    deleted judgment lowers a count. (ix_judgments_project_review_id, ix_judgments_review_queue
+    and ix_judgments_project_id answer them: seeks and index-only counts, no table scan.)"""
+    parts = []
+    for state in ReviewState:
+        where = (Judgment.project_id == project.id, Judgment.review_state == state)
+        parts.append(select(func.count(Judgment.id)).where(*where).scalar_subquery())
+        parts.append(select(func.max(Judgment.updated_at)).where(*where).scalar_subquery())
+    parts.append(select(func.max(Judgment.id)).where(Judgment.project_id == project.id).scalar_subquery())
+    return select(*parts)
 
 
 def latest_attempt(project_id: int, user_id: int) -> Select:

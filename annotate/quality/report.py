@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from itertools import combinations, groupby
 from operator import itemgetter
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy.orm import Session
 
 from annotate.kinds import get_kind, match_gold
@@ -42,6 +43,29 @@ from annotate.quality.judge import judge_answers
 from annotate.quality.stats import binomial_two_sided, cohen_kappa_table, leaderboard, wilson_interval
 
 MIN_SHARED = 10  # units two experts must share for their kappa to be shown
+YIELD_PER = 5000
+
+
+class ItemData(NamedTuple):
+    """What the pass reads of an item (decoded once per item); ``meta_json`` stays text unless read."""
+
+    responses: list[dict[str, Any]]
+    gold: Any
+    suggestion: Any
+    meta_json: str | None
+
+    def meta(self) -> Any:
+        return orjson.loads(self.meta_json) if self.meta_json and self.suggestion is None else None
+
+
+class JudgmentData(NamedTuple):
+    expert_id: int
+    answers: dict[str, Any]
+    active_seconds: int
+    flag_bits: int
+    display_order: list[str] | None
+
+
 TIE = "tie"
 
 
@@ -121,9 +145,8 @@ class Pass:
         self.items = 0
         self.numeric = {q.id for q in self.questions if q.level != "nominal" and q.per == "response"}
 
-    def add_item(self, rows: list[Any]) -> None:
+    def add_item(self, first: ItemData, rows: list[JudgmentData]) -> None:
         kind, config = self.kind, self.config
-        first = rows[0]
         ids = [r["id"] for r in first.responses]
         models = {r["id"]: r.get("model") for r in first.responses}
         self.items += 1
@@ -144,19 +167,20 @@ class Pass:
             self._position(tally, row)
         self._agreement(votes_of)
         self._battles(votes_of, ids, models)
-        judged = judge_answers(first.suggestion, first.meta)
+        judged = judge_answers(first.suggestion, first.meta())
         if judged is not None:
             self._judge(judged, votes_of, ids, sorted({m for m in models.values() if isinstance(m, str) and m}))
 
-    def _position(self, tally: ExpertTally, row: Any) -> None:
+    def _position(self, tally: ExpertTally, row: JudgmentData) -> None:
         """Whether the response shown first won (a decided two-response choice only)."""
-        if self.kind.choice is None or len(row.display_order or []) != 2:
+        order = row.display_order or []
+        if self.kind.choice is None or len(order) != 2:
             return
         choice = self.kind.choice(self.config, row.answers)
-        if choice is None or choice.preferred not in row.display_order:
+        if choice is None or choice.preferred not in order:
             return
         tally.first_decided += 1
-        tally.first_wins += choice.preferred == row.display_order[0]
+        tally.first_wins += choice.preferred == order[0]
 
     def _agreement(self, votes_of: list[tuple[int, list[Vote]]]) -> None:
         by_unit: dict[tuple[str, str], list[tuple[int, Hashable]]] = defaultdict(list)
@@ -254,9 +278,29 @@ def compute(session: Session, project: Project) -> dict[str, Any]:
     kind = get_kind(project.kind)
     config = project.template.get("config", {})
     tally = Pass(kind, config)
-    result = session.execute(queries.judgment_rows(project).execution_options(yield_per=2000))
+    # Core rows, JSON as stored text: an item's JSON is decoded once for all its judgments.
+    result = session.connection().execute(queries.judgment_rows(project).execution_options(yield_per=YIELD_PER))
+    loads = orjson.loads
     for _item, rows in groupby(result, key=itemgetter(0)):
-        tally.add_item(list(rows))
+        group = list(rows)
+        head = group[0]
+        item = ItemData(
+            loads(head.responses_json),
+            loads(head.gold_json) if head.gold_json else None,
+            loads(head.suggestion_json) if head.suggestion_json else None,
+            head.meta_json,
+        )
+        judgments = [
+            JudgmentData(
+                r.expert_id,
+                loads(r.answers_json),
+                r.active_seconds,
+                r.flag_bits,
+                loads(r.order_json) if r.order_json else None,
+            )
+            for r in group
+        ]
+        tally.add_item(item, judgments)
     for expert_id, verdict in session.execute(queries.first_reviews(project)):
         expert = tally.experts[expert_id]
         expert.reviewed += 1

@@ -48,6 +48,11 @@ def fingerprint(session: Session, project: Project) -> str:
     return "|".join("" if v is None else (v.isoformat() if hasattr(v, "isoformat") else str(v)) for v in row)
 
 
+def judgment_count(mark: str) -> int:
+    """The number of judgments a fingerprint counts (its counts per review state)."""
+    return sum(int(part) for part in mark.split("|")[0:-1:2] if part)
+
+
 def project_report(session: Session, project: Project, *, store: bool = False) -> dict[str, Any]:
     """The project's whole quality report (annotate.quality.report): the kept snapshot while the
     judgments and reviews it was computed from are unchanged (so it is exact), else computed
@@ -80,7 +85,7 @@ def shown_report(session: Session, project: Project) -> Shown:
     computed now; else the kept one, marked as not current (the page offers to compute it
     again in the background: annotate.quality.jobs)."""
     mark = fingerprint(session, project)
-    judgments = int(mark.split("|", 1)[0] or 0)
+    judgments = judgment_count(mark)
     snapshot = session.get(QualitySnapshot, project.id)
     if snapshot is not None and snapshot.fingerprint == mark:
         return Shown(snapshot.report, True, snapshot, judgments)
