@@ -66,3 +66,26 @@ class QualitySnapshot(Base):
     report: Mapped[dict[str, Any]] = mapped_column(Json)
     seconds: Mapped[float] = mapped_column(default=0.0)  # how long the computation took
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PositionCheck(Base):
+    """One of an expert's judged items shown to them again with the responses' order swapped
+    (a researcher asks for a sample from the Quality page): whether their choice flips with
+    the order measures how far position, not content, decided it. ``display_order`` is the
+    swapped order shown; ``answers`` their answer this time (None: not answered yet)."""
+
+    __tablename__ = "position_checks"
+    __table_args__ = (
+        UniqueConstraint("judgment_id"),
+        Index("ix_position_checks_expert", "project_id", "expert_id", "answered_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    judgment_id: Mapped[int] = mapped_column(ForeignKey("judgments.id", ondelete="CASCADE"))
+    display_order: Mapped[list[str]] = mapped_column(Json)
+    answers: Mapped[dict[str, Any] | None] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -9,6 +9,7 @@ from annotate.models import (
     Assignment,
     Item,
     Judgment,
+    PositionCheck,
     Project,
     ProjectMember,
     Qualification,
@@ -77,15 +78,21 @@ def people(project: Project) -> Select:
 def fingerprint(project: Project) -> Select:
     """What changes whenever a figure of the report may change, read from indexes only: per
     review state, the number of the project's judgments and their latest change, and the
-    highest judgment id. A new judgment raises the highest id; an edit (or a reviewer's fix)
-    its latest change; a first review moves a judgment out of ``pending`` (the counts); a
-    deleted judgment lowers a count. (ix_judgments_project_review_id, ix_judgments_review_queue
-    and ix_judgments_project_id answer them: seeks and index-only counts, no table scan.)"""
+    highest judgment id, and the answered position checks. A new judgment raises the highest
+    id; an edit (or a reviewer's fix) its latest change; a first review moves a judgment out of
+    ``pending`` (the counts); a deleted judgment lowers a count. (ix_judgments_project_review_id,
+    ix_judgments_review_queue and ix_judgments_project_id answer them: seeks and index-only
+    counts, no table scan.)"""
     parts = []
     for state in ReviewState:
         where = (Judgment.project_id == project.id, Judgment.review_state == state)
         parts.append(select(func.count(Judgment.id)).where(*where).scalar_subquery())
         parts.append(select(func.max(Judgment.updated_at)).where(*where).scalar_subquery())
+    parts.append(
+        select(func.count(PositionCheck.id))
+        .where(PositionCheck.project_id == project.id, PositionCheck.answered_at.is_not(None))
+        .scalar_subquery()
+    )
     parts.append(select(func.max(Judgment.id)).where(Judgment.project_id == project.id).scalar_subquery())
     return select(*parts)
 

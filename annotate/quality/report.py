@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from annotate.kinds import get_kind, match_gold
 from annotate.kinds.base import Kind, Question, Vote
 from annotate.models import Project, ReviewVerdict
-from annotate.quality import queries, scores
+from annotate.quality import queries, rechecks, scores
 from annotate.quality.agreement import Measure, measures_for
 from annotate.quality.judge import judge_answers
 from annotate.quality.stats import binomial_two_sided, cohen_kappa_table, leaderboard, wilson_interval
@@ -83,6 +83,8 @@ class ExpertTally:
     flagged: int = 0
     reviewed: int = 0
     accepted_first: int = 0
+    flips: int = 0  # position checks whose choice differs from the first one
+    rechecked: int = 0  # position checks answered and compared
     seconds: list[int] = field(default_factory=list)
 
 
@@ -305,6 +307,9 @@ def compute(session: Session, project: Project) -> dict[str, Any]:
         expert = tally.experts[expert_id]
         expert.reviewed += 1
         expert.accepted_first += verdict is ReviewVerdict.ACCEPT
+    for expert_id, (flipped, compared) in rechecks.flips(session, project).items():
+        expert = tally.experts[expert_id]
+        expert.flips, expert.rechecked = flipped, compared
     people = {uid: (email, name, pseudonym) for uid, email, name, pseudonym in session.execute(queries.people(project))}
     return assemble(project, tally, people)
 
@@ -321,10 +326,12 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
     """The report's JSON from the counts of one pass."""
     by_id = {q.id: q for q in tally.questions}
     experts: list[dict[str, Any]] = []
-    all_wins = all_decided = 0
+    all_wins = all_decided = all_flips = all_rechecked = 0
     for expert_id, t in tally.experts.items():
         all_wins += t.first_wins
         all_decided += t.first_decided
+        all_flips += t.flips
+        all_rechecked += t.rechecked
         parts = scores.parts(t)
         experts.append(
             {
@@ -343,6 +350,8 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
                 "first_shown_win_rate": _rate(t.first_wins, t.first_decided),
                 "first_shown_decided": t.first_decided,
                 "position_p_value": _p(t.first_wins, t.first_decided),
+                "flip_rate": _rate(t.flips, t.rechecked),
+                "rechecked": t.rechecked,
                 "median_seconds": median(t.seconds) if t.seconds else None,
                 "judgments": t.judgments,
             }
@@ -398,6 +407,9 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
             "first_shown_win_rate": _rate(all_wins, all_decided),
             "p_value": _p(all_wins, all_decided),
             "ci": None if band is None else [round(band[0], 4), round(band[1], 4)],
+            "flips": all_flips,
+            "rechecked": all_rechecked,
+            "flip_rate": _rate(all_flips, all_rechecked),
         },
         "judge": {"by_question": judge, "by_model": judge_models, "by_expert": judge_experts},
         "leaderboard": leaderboards.get(main, []) if main else [],

@@ -50,7 +50,7 @@ def fingerprint(session: Session, project: Project) -> str:
 
 def judgment_count(mark: str) -> int:
     """The number of judgments a fingerprint counts (its counts per review state)."""
-    return sum(int(part) for part in mark.split("|")[0:-1:2] if part)
+    return sum(int(part) for part in mark.split("|")[0:-2:2] if part)
 
 
 def project_report(session: Session, project: Project, *, store: bool = False) -> dict[str, Any]:

@@ -4,21 +4,28 @@ with feedback; who passed, failed or is pending for researchers)."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
-from flask import Blueprint, flash, g, request, url_for
+from flask import Blueprint, abort, flash, g, request, url_for
 
 from annotate import db
 from annotate.db import utcnow
 from annotate.jobs.records import dispatch_after_commit, job_of
-from annotate.models import JobStatus, Project
+from annotate.kinds import get_kind
+from annotate.kinds.jinja import in_display_order, response_letters
+from annotate.kinds.messages import for_people
+from annotate.models import Item, PositionCheck, Project
+from annotate.models.job import OPEN_STATUSES
 from annotate.projects.access import RESEARCH, WORK, can_research, project_for
-from annotate.quality import qualification, scores, screening
+from annotate.quality import qualification, queries, rechecks, scores, screening
 from annotate.quality import settings as quality_settings
 from annotate.quality.charts import page_charts
 from annotate.quality.jobs import KIND, queue_report
 from annotate.quality.services import live_limit, own_standing, project_report, shown_report
+from annotate.validation import InvalidDocument
 from annotate.web import after_rollback, client_redirect, login_required, render
+from annotate.workbench.keys import shortcuts
 
 bp = Blueprint("quality", __name__)
 # The page's sections with nothing in them, while a large project's report is not computed yet.
@@ -28,7 +35,15 @@ EMPTY = {
     "agreement": [],
     "kappa": [],
     "experts": [],
-    "position": {"decided": 0, "first_shown_win_rate": None, "p_value": None, "ci": None},
+    "position": {
+        "decided": 0,
+        "first_shown_win_rate": None,
+        "p_value": None,
+        "ci": None,
+        "flips": 0,
+        "rechecked": 0,
+        "flip_rate": None,
+    },
     "judge": {"by_question": [], "by_model": [], "by_expert": []},
     "leaderboard": [],
     "leaderboards": {},
@@ -66,9 +81,7 @@ def _researcher_page(project: Project, status: int = 200, problems: dict[str, st
         project=project,
         report=shown.report or EMPTY,
         shown=shown,
-        job=job
-        if job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
-        else None,
+        job=job if job is not None and job.status in OPEN_STATUSES else None,
         charts=page_charts(shown.report) if shown.report else {},
         labels=scores.LABELS,
         standings=qualification.standings(session, project) if project.qualification_size else [],
@@ -124,4 +137,94 @@ def qualification_page(slug: str):
         qualified=screening.qualified(session, project, g.user),
         refusal=screening.refusal(session, project, g.user, utcnow()),
         attempts=[(a, qualification.feedback(session, a) if a.finished_at else []) for a in attempts],
+    )
+
+
+# -- position checks (annotate.quality.rechecks) ---------------------------------------------
+
+
+@bp.post("/p/<slug>/quality/rechecks")
+@login_required
+def ask_rechecks(slug: str):
+    """Queue a sample of one expert's judged items to be shown to them again, order swapped."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    session = db.session()
+    email = request.form.get("recheck_expert", "").strip()
+    expert = next(
+        (m.user for m in session.scalars(queries.members(project)) if m.user.email.lower() == email.lower()), None
+    )
+    problems: dict[str, str] = {}
+    count_text = request.form.get("recheck_count", "").strip()
+    count = int(count_text) if count_text.isdigit() else 0
+    if expert is None:
+        problems["recheck_expert"] = "Expert: choose one of this project's experts."
+    if not 1 <= count <= rechecks.MAX_PER_REQUEST:
+        problems["recheck_count"] = f"Items: a whole number from 1 to {rechecks.MAX_PER_REQUEST}."
+    if not problems and expert is not None:
+        try:
+            made = rechecks.create_rechecks(session, project, expert, count, utcnow())
+        except rechecks.RecheckError as exc:
+            problems["recheck_expert"] = f"Expert: {exc}"
+        else:
+            flash(f"{made} of {expert.email}'s items will be shown to them again with the order swapped.")
+            return client_redirect(url_for("quality.page", slug=project.slug) + "#position")
+    return after_rollback(_researcher_page, project, status=422, problems=problems, form=request.form)
+
+
+@bp.get("/p/<slug>/look-again")
+@login_required
+def look_again(slug: str):
+    """The expert's next item to look at again (or word that none is left)."""
+    project, _member = project_for(g.user, slug, WORK)
+    check = db.session().scalars(rechecks.pending(project, g.user.id).limit(1)).first()
+    return _show_check(project, check)
+
+
+@bp.post("/p/<slug>/look-again/<int:check_id>")
+@login_required
+def answer_again(slug: str, check_id: int):
+    project, _member = project_for(g.user, slug, WORK)
+    session = db.session()
+    check = session.get(PositionCheck, check_id)
+    if check is None or check.project_id != project.id or check.expert_id != g.user.id:
+        abort(404)
+    item = session.get_one(Item, check.item_id)
+    kind = get_kind(project.kind)
+    answers = kind.from_form(project.template["config"], [r["id"] for r in item.responses], request.form)
+    try:
+        rechecks.answer(session, check, project, answers, utcnow())
+    except InvalidDocument as exc:
+        return after_rollback(_show_check, project, check, answers=answers, errors=exc.problems, status=422)
+    except rechecks.RecheckError as exc:
+        return after_rollback(_show_check, project, check, message=str(exc), status=409)
+    return client_redirect(url_for("quality.look_again", slug=project.slug))
+
+
+def _show_check(project: Project, check: PositionCheck | None, *, answers=None, errors=None, message=None, status=200):
+    kind = get_kind(project.kind)
+    config = project.template["config"]
+    if check is None:
+        return render("quality/look_again.html", "content", project=project, check=None, kind=kind, status=status)
+    item = db.session().get_one(Item, check.item_id)
+    responses = in_display_order(item.responses, check.display_order)
+    kind_keys = kind.keys(config)
+    own_keys, listed_keys = shortcuts(kind_keys)
+    return render(
+        "quality/look_again.html",
+        "content",
+        status=status,
+        project=project,
+        check=check,
+        # The kinds' partials name their fields by ``assignment.id``: this page's own prefix.
+        assignment=SimpleNamespace(id=f"again-{check.id}"),
+        item=item,
+        responses=responses,
+        kind=kind,
+        config=config,
+        keys=kind_keys,
+        wb_keys=own_keys,
+        shortcuts=listed_keys,
+        answers=answers or {},
+        errors=for_people(kind, config, errors or [], response_letters(responses)),
+        message=message,
     )

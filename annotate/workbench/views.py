@@ -29,6 +29,7 @@ from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
+from annotate.quality.rechecks import pending_count
 from annotate.timekeeping.signals import from_form
 from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
@@ -77,6 +78,7 @@ def project(slug: str):
         progress=expert_progress(db.session(), project, g.user),
         stats=stats(db.session(), project) if researcher else None,
         researcher=researcher,
+        look_again=pending_count(db.session(), project, g.user.id),  # annotate.quality.rechecks
     )
 
 

@@ -1,5 +1,6 @@
-"""quality: gold mixing and qualification settings of a project, qualification attempts, and
-the quality report kept until the judgments change
+"""quality: gold mixing and qualification settings of a project, qualification attempts,
+position checks (items shown again with the order swapped), and the quality report kept until
+the judgments change
 
 Revision ID: 0016
 Revises: 0014
@@ -87,8 +88,43 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("project_id", name=op.f("pk_quality_snapshots")),
     )
 
+    op.create_table(
+        "position_checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("expert_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("judgment_id", sa.Integer(), nullable=False),
+        sa.Column("display_order", sa.JSON(), nullable=False),
+        sa.Column("answers", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["expert_id"], ["users.id"], name=op.f("fk_position_checks_expert_id_users"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], name=op.f("fk_position_checks_item_id_items"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["judgment_id"],
+            ["judgments.id"],
+            name=op.f("fk_position_checks_judgment_id_judgments"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"], ["projects.id"], name=op.f("fk_position_checks_project_id_projects"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_position_checks")),
+        sa.UniqueConstraint("judgment_id", name=op.f("uq_position_checks_judgment_id")),
+    )
+    with op.batch_alter_table("position_checks", schema=None) as batch_op:
+        batch_op.create_index("ix_position_checks_expert", ["project_id", "expert_id", "answered_at"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("position_checks", schema=None) as batch_op:
+        batch_op.drop_index("ix_position_checks_expert")
+    op.drop_table("position_checks")
     op.drop_table("quality_snapshots")
     with op.batch_alter_table("qualifications", schema=None) as batch_op:
         batch_op.drop_index("ix_qualifications_user_tag")
