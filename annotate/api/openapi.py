@@ -258,6 +258,28 @@ SCHEMAS: dict[str, Schema] = {
         skipped=INT,
         seconds={"type": "number"},
     ),
+    "ImportState": obj(
+        ("id", "source", "status", "url"),
+        id=INT,
+        source=STR,
+        status={
+            "enum": ["queued", "running", "retrying", "complete", "failed", "interrupted"],
+            "description": "queued, running, retrying (error: the last attempt's), then complete or failed "
+            "(error: why)",
+        },
+        error=nullable(STR),
+        progress={"type": "number", "minimum": 0, "maximum": 1},
+        rows_total=nullable(INT),
+        rows=INT,
+        new=INT,
+        duplicate=INT,
+        skipped=INT,
+        problems=array(obj(location=STR, error=STR), description="Rows skipped with skip_invalid, and why"),
+        attempts=nullable(INT),
+        created_at=TIME,
+        finished_at=nullable(TIME),
+        url={**STR, "description": "This import's state: GET it until status is complete or failed"},
+    ),
     "Signals": {
         "type": "object",
         "description": "How the answer's text was entered, per text field (annotate.timekeeping.signals); "
@@ -393,7 +415,18 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "Import items",
         roles="the project's researchers",
         description="All or nothing (unless skip_invalid): the first bad row answers 422 naming the source, "
-        "the location and the JSON path.",
+        "the location and the JSON path. With `Prefer: respond-async` the rows or file are stored and imported "
+        "by a job of the task queue: 202 with the import's state and its URL in `Location`; a bad row then fails "
+        "the import with the reason (GET the URL).",
+        params=[
+            {
+                "name": "Prefer",
+                "in": "header",
+                "required": False,
+                "schema": {"enum": ["respond-async"]},
+                "description": "respond-async: import in the background (RFC 7240)",
+            }
+        ],
         request={
             "required": True,
             "content": {
@@ -420,6 +453,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
         responses={
             201: ok(obj(batch=ref("ImportSummary"), skipped=array(obj(location=STR, error=STR)))),
+            202: ok(obj(("import",), **{"import": ref("ImportState")}), "Queued (Prefer: respond-async)"),
             413: error("The upload is larger than ANNOTATE_IMPORT_MAX_BYTES"),
             415: error("The uploaded file's type is not one annotate reads"),
             **LOOKUP,
@@ -448,6 +482,16 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 {"type": "number", "minimum": 0, "maximum": 100},
                 "only experts whose quality score (as GET /projects/{slug}/quality) reaches this",
             ),
+            query(
+                "label_threshold",
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                "trl-kto of a rated project: a score (0..1) above it is desirable; default 0.5",
+            ),
+            query(
+                "prompt_completion",
+                {"enum": ["1", "0", "true", "false"]},
+                "sft: prompt and completion columns instead of messages",
+            ),
             query("since", STR),
             query("until", STR),
         ],
@@ -459,6 +503,17 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             400: error("An option is invalid; field names it"),
             **LOOKUP,
         },
+    ),
+    ("/projects/{slug}/imports", "get"): op(
+        "The project's latest imports, newest first",
+        roles="the project's researchers",
+        params=[query("limit", {**INT, "minimum": 1, "maximum": 100})],
+        responses={200: ok(obj(imports=array(ref("ImportState")))), 400: error("limit is not 1-100"), **LOOKUP},
+    ),
+    ("/projects/{slug}/imports/{batch_id}", "get"): op(
+        "One import's state (follow a Prefer: respond-async import)",
+        roles="the project's researchers",
+        responses={200: ok(obj(("import",), **{"import": ref("ImportState")})), **LOOKUP},
     ),
     ("/projects/{slug}/items", "get"): op(
         "Browse the project's items: full-text search, filters, keyset pages",

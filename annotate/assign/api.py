@@ -15,6 +15,7 @@ from annotate.api.views import assignment_json, bp, error, json_object, token_re
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
 from annotate.assign.services import (
+    PRIORITY_LIMIT,
     NotQualified,
     TermsPending,
     claim_task,
@@ -130,6 +131,8 @@ def priority(slug: str):
         problems.append({"path": "batch_id", "message": "expected a batch id (integer)"})
     if not isinstance(value, int) or isinstance(value, bool):
         problems.append({"path": "priority", "message": "expected an integer; higher goes first"})
+    elif not -PRIORITY_LIMIT <= value <= PRIORITY_LIMIT:
+        problems.append({"path": "priority", "message": f"must be between {-PRIORITY_LIMIT} and {PRIORITY_LIMIT}"})
     if problems or not isinstance(batch_id, int):
         return error(422, "invalid priority request", problems=problems)
     n = prioritize_batch(db.session(), project, batch_id, value)

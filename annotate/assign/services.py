@@ -246,9 +246,12 @@ def answer_schema(project: Project, item: Item) -> dict[str, Any]:
 
 def check_answers(project: Project, item: Item, answers: Any) -> dict[str, Any]:
     """Validate answers server-side (the browser is not trusted) through the kinds' one path
-    (``annotate.kinds.check_answers``); raise InvalidDocument with JSON paths."""
-    kinds.check_answers(get_kind(project.kind), project.template["config"], answers, item.responses)
-    return answers
+    (``annotate.kinds.check_answers``); raise InvalidDocument with JSON paths. Returns the
+    answers to store (the kind may add what the server measures, ``Kind.complete``)."""
+    completed: dict[str, Any] = kinds.check_answers(
+        get_kind(project.kind), project.template["config"], answers, item.responses
+    )
+    return completed
 
 
 def submit_judgment(
@@ -280,7 +283,7 @@ def submit_judgment(
     # lock (SQLite) or the assignment's row lock (PostgreSQL) is taken: it is held for less
     # time, and an invalid submit takes no lock at all.
     item = session.get_one(Item, assignment.item_id)
-    check_answers(project, item, answers)
+    answers = check_answers(project, item, answers)
     begin_write(session)
     # The expert's clock before the assignment: a heartbeat locks them in that order too.
     clocked = judging.close(session, assignment, now)
@@ -460,10 +463,14 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     return assignment
 
 
+# A batch's priority is a whole number in [-PRIORITY_LIMIT, PRIORITY_LIMIT]; higher goes first.
+PRIORITY_LIMIT = 1_000_000
+
+
 def prioritize_batch(session: Session, project: Project, batch_id: int, priority: int) -> int:
     """Give every item of one of the project's batches ``priority`` (higher goes first). Returns how many."""
-    if not -1_000_000 <= priority <= 1_000_000:
-        raise AssignmentError("priority: must be between -1000000 and 1000000")
+    if not -PRIORITY_LIMIT <= priority <= PRIORITY_LIMIT:
+        raise AssignmentError(f"priority: must be between {-PRIORITY_LIMIT} and {PRIORITY_LIMIT}")
     batch = session.get(Batch, batch_id) if 0 <= batch_id <= MAX_ID else None
     if batch is None or batch.project_id != project.id:
         error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")

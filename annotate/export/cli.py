@@ -53,9 +53,17 @@ from annotate.clitools import project_by_slug, writing
 @click.option("--binarize", is_flag=True, help="rubric: chosen/rejected pairs by aggregate score.")
 @click.option("--emails", is_flag=True, help="raw: add each expert's email (only when you need it).")
 @click.option(
+    "--prompt-completion", is_flag=True, help="sft: prompt and completion columns instead of one messages column."
+)
+@click.option(
     "--exclude-flagged",
     is_flag=True,
     help="Leave out judgments with an authenticity flag (too fast, mostly pasted, submitted without interaction).",
+)
+@click.option(
+    "--label-threshold",
+    help="trl-kto of a rated project: a rating whose score (0..1: the scale's lowest point 0, highest 1) "
+    "is above this is desirable (label true). Default 0.5; recorded in the manifest.",
 )
 def export_cmd(
     slug: str, fmt_name: str, out_arg: str | None, parquet: bool, hf: bool, license_: str, **raw_options

@@ -95,6 +95,8 @@ def parse_options(
     emails: str | bool | None = None,
     exclude_flagged: str | bool | None = None,
     min_score: str | float | None = None,
+    label_threshold: str | float | None = None,
+    prompt_completion: str | bool | None = None,
 ) -> ExportOptions:
     """ExportOptions from text values; ExportError names the field that is wrong and why."""
     if unit not in (None, "") and unit not in UNITS:
@@ -119,6 +121,8 @@ def parse_options(
         emails=parse_flag("emails", emails),
         exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
         min_score=parse_score(min_score),
+        label_threshold=parse_fraction("label_threshold", label_threshold),
+        prompt_completion=parse_flag("prompt_completion", prompt_completion),
     )
 
 
@@ -140,4 +144,6 @@ def options_from_args(args) -> ExportOptions:
         emails=args.get("emails"),
         exclude_flagged=args.get("exclude_flagged"),
         min_score=args.get("min_score"),
+        label_threshold=args.get("label_threshold"),
+        prompt_completion=args.get("prompt_completion"),
     )

@@ -27,6 +27,7 @@ from annotate.ingest.join import joined_rows
 from annotate.ingest.media import localise_media
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
 from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
+from annotate.ingest.shapes.common import lift_suggestion
 from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
 from annotate.limits import read_limits, value_problem
@@ -111,6 +112,7 @@ def to_item(
     except KeyError as exc:
         # Shapes are detected on the first row; a later row may lack a field the shape needs.
         raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
+    lift_suggestion(item)
     check_item(item, kind_name, blank_is_missing, config)
     return item
 

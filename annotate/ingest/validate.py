@@ -49,7 +49,7 @@ def looks_valid(item: Any) -> bool:
     ident, prompt, responses = item.get("id"), item.get("prompt"), item.get("responses")
     if type(ident) is not str or not 1 <= len(ident) <= 255:
         return False
-    if type(prompt) is not list or not prompt or type(responses) is not list or not responses:
+    if type(prompt) is not list or not prompt or type(responses) is not list:
         return False
     for message in prompt:
         if type(message) is not dict or type(message.get("content")) is not str:
@@ -71,7 +71,26 @@ def looks_valid(item: Any) -> bool:
             return False
     if "metadata" in item and type(item["metadata"]) is not dict:
         return False
-    return all(item.get(key) is None or type(item[key]) is dict for key in ("suggestion", "gold"))
+    if not _suggestion_ok(item.get("suggestion")):
+        return False
+    return item.get("gold") is None or type(item["gold"]) is dict
+
+
+# The suggestion's known fields and the type each must have (item.schema.json $defs/suggestion).
+SUGGESTION_TEXT = {"preferred": 64, "model": 200, "source": 200, "rationale": 20_000, "label": 200}
+
+
+def _suggestion_ok(suggestion: Any) -> bool:
+    if suggestion is None:
+        return True
+    if type(suggestion) is not dict:
+        return False
+    for key, most in SUGGESTION_TEXT.items():
+        value = suggestion.get(key)
+        if key in suggestion and (type(value) is not str or len(value) > most or (key == "preferred" and not value)):
+            return False
+    score = suggestion.get("score")
+    return "score" not in suggestion or (type(score) in (int, float))
 
 
 def check_item(

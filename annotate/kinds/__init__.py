@@ -55,11 +55,15 @@ def answer_problems(
     return _prefixed("answers", kind.extra_checks(config, answers) or kind.content_checks(config, answers, responses))
 
 
-def check_answers(kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]) -> None:
-    """Raise InvalidDocument (paths under ``answers``) unless ``answers`` are valid."""
+def check_answers(kind: Kind, config: dict[str, Any], answers: Any, responses: Sequence[Mapping[str, Any]]) -> Any:
+    """The answers to store: completed by the kind (``Kind.complete``: what the server measures,
+    such as an edit distance), then checked; raise InvalidDocument (paths under ``answers``)
+    unless they are valid."""
+    answers = kind.complete(config, answers, responses)
     found = answer_problems(kind, config, answers, responses)
     if found:
         raise InvalidDocument(found, "answers")
+    return answers
 
 
 def gold_problems(kind: Kind, config: dict[str, Any], gold: Any, response_ids: list[str]) -> list[Problem]:

@@ -89,6 +89,10 @@ def _empty_list(*_args: Any) -> list[Any]:
     return []
 
 
+def _as_sent(config: Any, answers: Any, responses: Any) -> Any:
+    return answers
+
+
 @dataclass(frozen=True)
 class Kind:
     """One task kind. Every field after ``folder`` has a default, so a small kind sets few."""
@@ -127,6 +131,10 @@ class Kind:
     example_config: Config = field(default_factory=dict)
 
     # -- validation ----------------------------------------------------------------------------
+    # What the server adds to an answer before it is checked and stored, whatever the client
+    # sent (e.g. a demonstration's edit distance to the model draft): (config, answers as sent,
+    # responses of the item) -> answers. Must leave answers of an unexpected shape as they are.
+    complete: Callable[[Config, Any, Sequence[Mapping[str, Any]]], Any] = field(default=_as_sent)
     # Extra checks that JSON Schema cannot say (e.g. a rationale required only sometimes):
     # (config, answers) -> [(path inside answers, message)]. Runs only on schema-valid answers.
     extra_checks: Callable[[Config, Answers], list[Check]] = field(default=_no_checks)
@@ -158,6 +166,11 @@ class Kind:
     # (config, answers) -> the answer as a preference between two responses, None for an
     # abstention; None (no hook): the kind's answers are no such preference.
     choice: Callable[[Config, Answers], Choice | None] | None = None
+    # (config, answers, response ids of the item) -> {response id: score}, each a pointwise score
+    # normalised to 0..1 (0 the scale's lowest point, 1 its highest; thumbs down 0, up 1); empty
+    # for an abstention. None (no hook): the kind gives no pointwise score (trl-kto and reward
+    # read it for unpaired rows and pointwise rewards).
+    scores: Callable[[Config, Answers, list[str]], dict[str, float]] | None = None
     # The top-level answer field that holds the preferred response id or "tie", when there is
     # one: the data browser's verdict filter reads it in SQL.
     verdict_key: str | None = None

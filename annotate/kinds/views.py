@@ -134,3 +134,21 @@ def rewrite_diff(assignment_id: int, response_id: str):
         abort(404)
     rewrite = (request.form.get(f"rewrite-{response_id}") or "").replace("\r\n", "\n")
     return render("kinds/critique/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)
+
+
+@bp.post("/tasks/<int:assignment_id>/preview")
+@login_required
+@writes_nothing
+def preview(assignment_id: int):
+    """The editor's ``text`` as readers will see it (an htmx fragment), rendered by the app's
+    safe pipeline (annotate.rendering: raw HTML off, sanitised, math as MathML), for the
+    expert who holds the assignment or a reviewer or researcher of its project. Any kind whose
+    partial has a Markdown editor may use it."""
+    session = db.session()
+    assignment = session.get(Assignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    slug = session.get_one(Project, assignment.project_id).slug
+    project_for(g.user, slug, WORK if assignment.expert_id == g.user.id else REVIEWERS)
+    text = (request.form.get("text") or "").replace("\r\n", "\n")
+    return render("kinds/_preview.html", "preview", text=text)

@@ -38,6 +38,10 @@ class Project(Base):
         CheckConstraint(
             "qualification_threshold >= 0 AND qualification_threshold <= 1", name="qualification_threshold_range"
         ),
+        CheckConstraint(
+            "suggestions IS NULL OR suggestions IN ('hidden', 'after_answer', 'shown')",
+            name="suggestions_policy",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,6 +72,9 @@ class Project(Base):
     qualification_threshold: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
     qualification_retake_hours: Mapped[int | None] = mapped_column()
     qualification_tag: Mapped[str | None] = mapped_column(String(100))
+    # What experts see of an item's machine suggestion (annotate.suggestions): hidden,
+    # after_answer or shown. None: the template's ``suggestions``, else hidden.
+    suggestions: Mapped[str | None] = mapped_column(String(16))
     archived: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -113,6 +113,12 @@ class Judgment(Base):
     signals: Mapped[dict[str, Any] | None] = mapped_column(Json)
     flags: Mapped[dict[str, Any] | None] = mapped_column(Json)
     flag_bits: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Per-turn judgments (annotate.turns): a rating or a flag with reasons on assistant turns
+    # of the prompt, ``[{"turn": <index in the prompt>, "rating": 4}, …]``, when the template asks.
+    turns: Mapped[list[dict[str, Any]] | None] = mapped_column(Json)
+    # The item's machine suggestion as this expert met it (annotate.suggestions): the policy,
+    # whether and when it was seen, whether the answer was revised after it.
+    suggestion: Mapped[dict[str, Any] | None] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     adjudication: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -129,7 +129,7 @@ def record_review(
     if verdict is ReviewVerdict.FIX:
         if answers is None:
             raise ReviewError("answers: a fix needs the corrected answers")
-        check_answers(project, session.get_one(Item, judgment.item_id), answers)
+        answers = check_answers(project, session.get_one(Item, judgment.item_id), answers)
         if answers == judgment.answers:
             raise ReviewError("answers: unchanged; accept the judgment instead of fixing it")
         revision = JudgmentRevision(

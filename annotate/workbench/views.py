@@ -45,6 +45,9 @@ from annotate.workbench.services import (
 
 bp = Blueprint("workbench", __name__)
 
+# The name of a task form button that shows the page again with what was typed, submitting nothing.
+REFRESH = "_refresh"
+
 # Why an expert gives a task back. Kept short so the choice is one key press away.
 SKIP_REASONS = {
     "expertise": "Outside my expertise",
@@ -120,6 +123,10 @@ def submit(assignment_id: int):
     kind = get_kind(project.kind)
     ids = [r["id"] for r in assignment.item.responses]
     answers = kind.from_form(project.template["config"], ids, request.form)
+    if request.form.get(REFRESH):
+        # A button of the kind's form that asks for the page again with what was typed (a
+        # Markdown preview, "start from the draft" with JavaScript off): nothing is submitted.
+        return _show_task(project, assignment, answers=answers)
     signals = from_form(request.form.get("signals"))  # how the text was entered (annotate.timekeeping)
     session = db.session()
     editing = assignment.status is AssignmentStatus.SUBMITTED

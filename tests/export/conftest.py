@@ -61,6 +61,20 @@ CONFIGS = {
         ]
     },
     "critique": {"span_labels": ["error", "unsafe", "style"], "score": {"min": 1, "max": 7}},
+    "caption": {"labels": ["Speech", "Sound"], "allow_overlap": False, "abstain_reasons": ["no sound"]},
+    "rating": {
+        "question": "How helpful is this response?",
+        "scale": {"min": 1, "max": 5, "anchors": {"1": "Useless", "5": "Excellent"}},
+        "criteria": [{"id": "accuracy", "label": "Accuracy"}],
+        "rationale": "optional",
+        "abstain_reasons": ["outside my expertise"],
+    },
+    "demonstration": {
+        "min_length": 5,
+        "draft": "on_request",
+        "checklist": [{"id": "correct", "label": "It is correct"}],
+        "abstain_reasons": ["outside my expertise"],
+    },
 }
 
 
@@ -134,10 +148,14 @@ class Seeder:
     def item(
         self, project: Project, external_id: str, *, responses=None, prompt=None, gold=None, batch=None, meta=None
     ) -> Item:
-        responses = responses or [
-            {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
-            {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
-        ]
+        responses = (
+            responses
+            if responses is not None
+            else [
+                {"id": "r1", "content": f"First answer to {external_id}.", "model": "model-a"},
+                {"id": "r2", "content": f"Second answer to {external_id}.", "model": "model-b"},
+            ]
+        )
         prompt = prompt or [{"role": "user", "content": f"Question {external_id}?"}]
         batch_id = (
             batch.id
@@ -378,11 +396,127 @@ def critique_fixture(seed: Seeder) -> Project:
     return project
 
 
+def rating_fixture(seed: Seeder) -> Project:
+    """Five one-response items rated by two experts (overlap 2): agreement high and low, a
+    score on the threshold, an abstention, an adjudicated item, an incomplete item."""
+    project = seed.project("rating", overlap=2)
+
+    def one(external_id: str, **kw) -> Item:
+        responses = [{"id": "r1", "content": f"The answer to {external_id}.", "model": "model-a"}]
+        return seed.item(project, external_id, responses=responses, **kw)
+
+    g1 = one("g1")
+    seed.judge(project, g1, "a", {"rating": 5, "criteria": {"accuracy": 5}, "rationale": "Right."})
+    seed.judge(project, g1, "b", {"rating": 4, "criteria": {"accuracy": 4}})
+    g2 = one("g2")
+    seed.judge(project, g2, "a", {"rating": 1, "criteria": {"accuracy": 1}})
+    seed.judge(project, g2, "b", {"rating": 2, "criteria": {"accuracy": 3}})
+    g3 = one("g3")  # the mean, 3 of 1-5, is 0.5: on the default threshold, so not desirable
+    seed.judge(project, g3, "a", {"rating": 2, "criteria": {"accuracy": 2}})
+    seed.judge(project, g3, "b", {"rating": 4, "criteria": {"accuracy": 4}})
+    g4 = one("g4")
+    seed.judge(project, g4, "a", {"abstain": {"reason": "outside my expertise"}})
+    seed.judge(project, g4, "b", {"rating": 5, "criteria": {"accuracy": 5}})
+    g5 = one("g5")
+    seed.judge(project, g5, "a", {"rating": 1, "criteria": {"accuracy": 1}})
+    seed.judge(project, g5, "b", {"rating": 5, "criteria": {"accuracy": 5}})
+    seed.judge(project, g5, "c", {"rating": 4, "criteria": {"accuracy": 4}}, adjudication=True)
+    g6 = one("g6")  # one judgment of two: incomplete
+    seed.judge(project, g6, "a", {"rating": 3, "criteria": {"accuracy": 3}})
+    return project
+
+
+def caption_fixture(seed: Seeder) -> Project:
+    """Two clips: one captioned by two experts (labels, a segment without one, text that WebVTT
+    must escape), one with an abstention and a clip whose duration is unknown."""
+    project = seed.project("caption", overlap=2)
+    tone = {"type": "audio", "src": "https://cdn.example.org/tone-3s.wav", "duration": 3.0}
+    v1 = seed.item(
+        project,
+        "clip/1 <tone>",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[{"id": "r1", "content": "", "media": tone}],
+    )
+    seed.judge(
+        project,
+        v1,
+        "a",
+        {
+            "segments": [
+                {"start": 0.0, "end": 1.5, "text": "[low tone]", "label": "Sound"},
+                {"start": 1.5, "end": 3.0, "text": "Higher --> & <louder>\n\nstill", "label": "Speech"},
+            ]
+        },
+    )
+    seed.judge(project, v1, "b", {"segments": [{"start": 0.25, "end": 2.75, "text": "A tone rises."}]})
+    v2 = seed.item(
+        project,
+        "clip-2",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[
+            {
+                "id": "r1",
+                "content": "A generated clip.",
+                "media": {"type": "video", "src": "https://cdn.example.org/v.mp4"},
+            }
+        ],
+    )
+    seed.judge(project, v2, "a", {"abstain": {"reason": "no sound"}})
+    seed.judge(project, v2, "b", {"segments": [{"start": 61.5, "end": 3725.125, "text": "Long.", "label": "Speech"}]})
+    return project
+
+
+def demonstration_fixture(seed: Seeder) -> Project:
+    """Demonstrations: a one-turn prompt with no draft, a multi-turn prompt whose draft one
+    expert started from and another did not open, an abstention, a rejected judgment."""
+    project = seed.project("demonstration", overlap=2)
+    d1 = seed.item(project, "d1", responses=[])
+    seed.judge(project, d1, "a", {"text": "Paris is the capital of **France**.", "checklist": {"correct": True}})
+    seed.judge(project, d1, "b", {"abstain": {"reason": "outside my expertise"}})
+    d2 = seed.item(
+        project,
+        "d2",
+        prompt=[
+            {"role": "system", "content": "You are a careful tutor."},
+            {"role": "user", "content": "What is 2 + 2?"},
+            {"role": "assistant", "content": "5."},
+            {"role": "user", "content": "Are you sure? Show the sum."},
+        ],
+        responses=[{"id": "r1", "content": "Yes, 2 + 2 = 5.", "model": "draft-model"}],
+    )
+    seed.judge(
+        project,
+        d2,
+        "a",
+        {
+            "text": "No, I was wrong: $2 + 2 = 4$.",
+            "checklist": {"correct": True},
+            "draft": {"policy": "on_request", "shown": True, "started_from": True, "distance": 15, "similarity": 0.5},
+        },
+    )
+    seed.judge(
+        project,
+        d2,
+        "b",
+        {
+            "text": "Let me check: 2 + 2 = 4, so my earlier answer was wrong.",
+            "checklist": {"correct": True},
+            "draft": {"policy": "on_request", "shown": False, "started_from": False, "distance": 44, "similarity": 0.2},
+        },
+    )
+    d3 = seed.item(project, "d3", responses=[])
+    seed.judge(project, d3, "c", {"text": "A bad answer.", "checklist": {"correct": True}}, review="reject")
+    return project
+
+
 FIXTURES = {
     "pairwise": pairwise_fixture,
     "ranking": ranking_fixture,
     "rubric": rubric_fixture,
     "critique": critique_fixture,
+    "rating": rating_fixture,
+    "caption": caption_fixture,
+    "demonstration": demonstration_fixture,
 }
 
 

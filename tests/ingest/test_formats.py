@@ -140,7 +140,11 @@ def bad_file(tmp_path, name, body):
             "types.json: row 2: responses[1].content: expected a string, got an integer",
         ),
         # A .json file holding one object is read as JSON Lines (a common mislabelling).
-        ("object.json", b'{"prompt": "q"}', "object.json: line 1: unrecognised row shape (keys: prompt)"),
+        (
+            "object.json",
+            b'{"prompt": "q"}',
+            "object.json: line 1: responses: a pairwise task needs exactly 2 responses, got 0",
+        ),
         ("broken.json", b'[{"prompt": "q", "responses": ["a", "b"]}, {"prompt": ', "broken.json: row 2: invalid JSON"),
         ("notes.txt", b"hello", "notes.txt: unsupported file type"),
     ],

@@ -31,6 +31,11 @@ RUBRIC = {
 
 def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     """One valid answer of each built-in kind, for an item with ``ids``."""
+    if kind_name == "rating":
+        return rating_answers(config)
+    if kind_name == "caption":
+        label = {"label": config["labels"][0]} if config.get("labels") else {}
+        return {"segments": [{"start": 0.0, "end": 1.0, "text": "Hello.", **label}]}
     if kind_name == "pairwise":
         answers: dict = {"preferred": ids[0]}
         if config.get("strength"):
@@ -50,12 +55,38 @@ def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
         if config.get("rationale") == "required":
             answers["rationales"] = {i: {c["id"]: "x" * 50 for c in config["criteria"]} for i in ids}
         return answers
+    if kind_name == "demonstration":
+        answers = {"text": "x" * config.get("min_length", 1)}
+        if config.get("checklist"):
+            answers["checklist"] = {c["id"]: True for c in config["checklist"]}
+        if ids and config.get("draft", "never") != "never":
+            answers["draft"] = {
+                "policy": config["draft"],
+                "shown": False,
+                "started_from": False,
+                "distance": 4,
+                "similarity": 0.0,
+            }
+        return answers
     targets = ids[:1] if config.get("responses") == "first" else ids
     score = config["score"]["min"] if config.get("score") else None
     entry = {"critique": "x" * 50, "spans": [], "rewrite": None, "score": score}
     if config.get("rewrite") == "required":
         entry["rewrite"] = "better"
     return {"critiques": dict.fromkeys(targets, entry)}
+
+
+def rating_answers(config: dict) -> dict:
+    """The highest point (thumbs up) for the overall rating and every criterion."""
+    kind = get_kind("rating")
+    top = list(kind.helpers["rows"](config))
+    values = [kind.helpers["points"](config, scale)[-1] for _path, _label, scale in top]
+    answers: dict = {"rating": values[0]}
+    if config.get("criteria"):
+        answers["criteria"] = {c["id"]: v for c, v in zip(config["criteria"], values[1:], strict=True)}
+    if config.get("rationale") == "required":
+        answers["rationale"] = "x" * max(1, config.get("rationale_min_length", 0))
+    return answers
 
 
 @pytest.mark.parametrize("name", available_templates(TEMPLATES))
@@ -65,15 +96,19 @@ def test_every_shipped_templates_votes_answer_its_questions(name):
     ids = IDS[: max(kind.min_responses, min(kind.max_responses or 3, 3))]
     questions = {q.id: q for q in kind.questions(config)}
     assert len(questions) == len(kind.questions(config)), "question ids are unique"
-    assert any(q.headline for q in questions.values())
+    # A demonstration is free text: no headline question, no vote but the abstention's.
+    free_text = template["kind"] == "demonstration"
+    assert any(q.headline for q in questions.values()) or free_text
     assert all(q.level in LEVELS for q in questions.values())
     answers = valid_answers(kind.name, config, ids)
     assert kind.answer_schema(config, ids)
+    # Every response has text and a clip, so a kind that needs either finds it.
+    clip = {"type": "video", "src": "https://cdn.example.org/v.mp4", "duration": 60}
     assert not __import__("annotate.kinds").kinds.answer_problems(
-        kind, config, answers, [{"id": i, "content": "text"} for i in ids]
+        kind, config, answers, [{"id": i, "content": "text", "media": clip} for i in ids]
     )
     votes = kind.votes(config, answers, ids)
-    assert votes
+    assert votes or (free_text and not config.get("abstain_reasons"))
     assert len({(v.question, v.unit) for v in votes}) == len(votes), "one vote per (question, unit)"
     for vote in votes:
         question = questions[vote.question]

@@ -31,6 +31,7 @@ def submit(web, assignment_id: int, data: dict):
         ("helpsteer", 2),
         ("ultrafeedback", 2),
         ("medical-safety", 2),
+        ("news-article-critique", 1),
     ],
 )
 def test_every_shipped_template_renders_a_task_page(on_task, template, k):

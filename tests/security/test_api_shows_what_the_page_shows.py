@@ -29,6 +29,8 @@ RESEARCHER_ONLY = {
     "api.export": "the researcher's dataset, model names included",
     "api.project_stats": "project counts for researchers",
     "api.import_items": "researchers import",
+    "api.imports": "researchers follow their imports (sources, row counts, errors quoting rows)",
+    "api.import_status": "researchers follow their imports (sources, row counts, errors quoting rows)",
     "api.priority": "researchers set batch priority",
     "api.skipped": "researchers read skip reasons",
     "api.browse_items": "the data browser's items, model names included",

@@ -49,6 +49,12 @@ SHAPES: dict[str, Shape] = {
             single.is_instruction_output,
             single.instruction_output,
         ),
+        Shape(
+            "prompt-only",
+            "prompt alone, or with a model draft (demonstrations)",
+            single.is_prompt_only,
+            single.prompt_only,
+        ),
     )
 }
 

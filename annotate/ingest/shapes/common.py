@@ -120,3 +120,18 @@ def media_part(src: Any, field: str) -> dict[str, str] | None:
         known = ", ".join(sorted(MEDIA_TYPES))
         raise RowError(field, f"cannot tell the media type of {src[:80]!r}; expected one of {known}")
     return {"type": kind, "src": src}
+
+
+def lift_suggestion(item: Item) -> Item:
+    """A ``suggestion`` column that a shape kept in the metadata (every shape but the canonical
+    one keeps unknown columns there) becomes the item's machine suggestion when it holds an
+    object (or its JSON text, as a CSV cell or a Parquet string column gives it)."""
+    metadata = item.get("metadata")
+    if item.get("suggestion") is not None or not isinstance(metadata, dict) or "suggestion" not in metadata:
+        return item
+    value = maybe_json(metadata["suggestion"])
+    if not isinstance(value, dict):
+        return item
+    item["suggestion"] = value
+    item["metadata"] = {k: v for k, v in metadata.items() if k != "suggestion"}
+    return item

@@ -108,3 +108,28 @@ def _single(
         "responses": responses,
         "metadata": rest(row, consumed | {"id", model_key}),
     }
+
+
+def is_prompt_only(row: Row) -> bool:
+    return "prompt" in row and not {"response", "completion", "responses", "chosen", "rejected"} & row.keys()
+
+
+def prompt_only(row: Row) -> Item:
+    """A prompt with no response to judge (a demonstration's), or with a model ``draft``
+    (and ``draft_model``) the expert may start from: the draft is the item's one response."""
+    prompt = messages(row["prompt"], "prompt")
+    responses: list[dict] = []
+    draft = row.get("draft")
+    if draft is not None and draft != "":
+        if not isinstance(draft, str):
+            raise RowError("draft", f"expected a string, got {describe(draft)}")
+        response: dict = {"id": "draft", "content": draft}
+        if row.get("draft_model") not in (None, ""):
+            response["model"] = str(row["draft_model"])
+        responses.append(response)
+    return {
+        "id": external_id(row.get("id"), prompt, responses),
+        "prompt": prompt,
+        "responses": responses,
+        "metadata": rest(row, {"id", "prompt", "draft", "draft_model"}),
+    }
