@@ -117,3 +117,34 @@ def test_the_settings_refusal_is_next_to_its_field(page, screened):
     assert problem.get_attribute("role") == "alert"
     assert "Pass mark: must be between 0 and 1" in problem.inner_text()
     assert page.get_by_label("Pass mark").get_attribute("aria-invalid") == "true"
+
+
+def test_an_expert_looks_again_at_an_item_with_the_order_swapped(page, session, make_user):
+    from annotate.models import PositionCheck
+    from annotate.quality.rechecks import create_rechecks
+
+    seed = Seeder(session)
+    expert = make_user("expert", email="lefty@clinic.example", name="Lee Ft")
+    seed.experts["lefty"] = expert
+    project = seed.project("pairwise", slug="swapped", overlap=1, config={"allow_tie": True, "rationale": "optional"})
+    item = seed.item(project, "case-1")
+    seed.judge(project, item, "lefty", {"preferred": "r1"}, order=["r1", "r2"])
+    from annotate.db import utcnow
+
+    create_rechecks(session, project, expert, 1, utcnow())
+    session.commit()
+    sign_in(page, "lefty@clinic.example", PASSWORD)
+    page.goto(f"/p/{project.slug}")
+    page.get_by_role("link", name="Look again at 1 item").click()
+    page.wait_for_url(f"**/p/{project.slug}/look-again")
+    shown = page.locator(".response").all_inner_texts()
+    assert shown
+    assert "Second answer" in shown[0]
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(f"**/p/{project.slug}/look-again/*")
+    assert page.get_by_role("alert").first.is_visible()  # nothing chosen: said next to the choice
+    page.locator("input[name=preferred]").first.check()
+    page.get_by_role("button", name="Submit").click()
+    page.get_by_text("Nothing to look at again").wait_for()
+    session.commit()  # a fresh snapshot: what the server wrote
+    assert session.query(PositionCheck).one().answers == {"preferred": "r2"}
