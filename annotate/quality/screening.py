@@ -139,6 +139,20 @@ def _unseen_gold(session: Session, project: Project, expert: User) -> Item | Non
     return None
 
 
+def test_notice(session: Session, project: Project, user_id: int, item_id: int) -> str | None:
+    """On the task page of a test question: which question of the test it is, in the expert's words."""
+    if not project.qualification_size:
+        return None
+    attempt = latest_attempt(session, project, user_id)
+    if attempt is None or attempt.status is not QualificationStatus.PENDING or item_id not in attempt.item_ids:
+        return None
+    number = attempt.item_ids.index(item_id) + 1
+    return (
+        f"Qualification test: question {number} of {attempt.size}. Your result, with the expected answers and "
+        "their explanations, is shown on the qualification page once you have answered every question."
+    )
+
+
 def record_answer(
     session: Session, project: Project, expert_id: int, item: Item, answers: dict[str, Any], now: datetime
 ) -> Qualification | None:

@@ -30,6 +30,7 @@ from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
 from annotate.quality.rechecks import pending_count
+from annotate.quality.screening import test_notice
 from annotate.timekeeping.signals import from_form
 from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
@@ -253,7 +254,7 @@ def _show_task(
         answers=answers or {},
         errors=for_people(kind, config, errors or [], response_letters(shown)),
         message=message,
-        notice=notice,
+        notice=notice or test_notice(session, project, g.user.id, item.id),  # annotate.quality.screening
         refilled=refilled,
         saved=saved,
         cleared=cleared,

@@ -115,9 +115,12 @@ def test_a_failed_qualification_refuses_claims_with_the_reason(session, world, w
     assert "did not pass" in eligibility["refusal"]
 
 
-def test_passing_opens_the_real_queue(session, world):
+def test_passing_opens_the_real_queue(session, world, web):
     project, expert, _ = world
     project = _configure(session, project, qualification_size=2, qualification_threshold=0.5)
+    web.login(expert.email)
+    task = web.post(f"/p/{project.slug}/next", follow_redirects=True).text
+    assert "Qualification test: question 1 of 2." in task
     assert _answer(session, project, expert, "r1").gold
     assert _answer(session, project, expert, "r2").gold
     assert session.query(Qualification).one().status is QualificationStatus.PASSED
