@@ -81,6 +81,9 @@ def defaults(instance_path: str) -> dict:
         # Time and pay (annotate/timekeeping/): heartbeat period and idle gap in seconds, the
         # currency of every amount, and when a judgment is flagged as mostly pasted.
         **TIMEKEEPING,
+        # Quality (annotate/quality/): up to this many judgments the Quality page computes a
+        # report that changed while it waits; past it, a worker computes and keeps it.
+        "QUALITY_LIVE_LIMIT": 10_000,
         # The task queue's store (annotate.jobs.queue): unset, the app's own database (a SQLite
         # file beside it, or tables in its PostgreSQL database); redis://, postgresql://, sqlite:///.
         "QUEUE_URL": None,

@@ -506,11 +506,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         params=[
             query("format", {"enum": []}),  # filled by document() from the export registry
             query("unit", {"enum": ["item", "judgment"]}),
-            query("aggregation", {"enum": ["majority", "unanimous", "all"]}),
+            query(
+                "aggregation",
+                {"enum": ["majority", "unanimous", "all", "weighted"]},
+                "weighted: each vote weighs its expert's quality score (preference formats)",
+            ),
             query("accepted_only", {"enum": ["1", "0", "true", "false"]}),
             query("min_agreement", {"type": "number", "minimum": 0, "maximum": 1}),
             query("gold_only", {"enum": ["1", "0", "true", "false"]}),
             query("exclude_flagged", {"enum": ["1", "0", "true", "false"]}, "leave out judgments with a flag"),
+            query(
+                "min_score",
+                {"type": "number", "minimum": 0, "maximum": 100},
+                "only experts whose quality score (as GET /projects/{slug}/quality) reaches this",
+            ),
             query(
                 "label_threshold",
                 {"type": "number", "minimum": 0, "exclusiveMaximum": 1},

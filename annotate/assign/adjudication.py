@@ -83,7 +83,8 @@ def claim_adjudication(
 
     The caller checks that the user may adjudicate (``routing.can_adjudicate``).
     """
-    from annotate.assign.services import lock_user, release_expired
+    from annotate.assign.services import NotQualified, lock_user, release_expired
+    from annotate.quality.routing import adjudication_refusal
 
     now = now or utcnow()
     begin_write(session)
@@ -92,6 +93,10 @@ def claim_adjudication(
     current = session.scalar(queries.adjudication_lease(project, adjudicator, now))
     if current is not None:
         return current
+    # Scores route disputed items to the strongest qualified adjudicators (annotate.quality.routing).
+    refused = adjudication_refusal(session, project, adjudicator)
+    if refused:
+        raise NotQualified(refused)
     adjudication = session.scalar(queries.next_adjudication(project, adjudicator, now))
     if adjudication is None:
         return None

@@ -16,6 +16,7 @@ from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
 from annotate.assign.services import (
     PRIORITY_LIMIT,
+    NotQualified,
     TermsPending,
     claim_task,
     prioritize_batch,
@@ -45,6 +46,12 @@ def claim(slug: str):
             403,
             "accept the project's terms first, on the web page terms_url",
             terms_url=url_for("projects.terms", slug=project.slug, _external=True),
+        )
+    except NotQualified as exc:  # the reason in the expert's words; their result on the web page
+        return error(
+            403,
+            str(exc),
+            qualification_url=url_for("quality.qualification_page", slug=project.slug, _external=True),
         )
     touch_token(db.session(), g.token)
     return after_commit(_claimed, project, assignment)

@@ -87,6 +87,11 @@ def refusal(session: Session, project: Project, expert: User, now: datetime) -> 
 
     For the pages and the API to say something truer than "all done".
     """
+    from annotate.quality.screening import refusal as qualification_refusal
+
+    not_qualified = qualification_refusal(session, project, expert, now)
+    if not_qualified:
+        return not_qualified
     if not has_expertise(project, expert):
         wanted = ", ".join(project.required_expertise)
         return (

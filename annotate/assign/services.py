@@ -74,6 +74,13 @@ class TermsPending(AssignmentError):
     status = 403
 
 
+class NotQualified(AssignmentError):
+    """The expert has not passed the project's qualification test and cannot take a question of
+    it now (annotate.quality.screening); the message says why, in their words."""
+
+    status = 403
+
+
 def lock_user(session: Session, user: User) -> None:
     """Serialise one user's claims (tabs, devices, API clients) on their row (PostgreSQL).
 
@@ -145,6 +152,8 @@ def claim_next(
     fewer than ``project.max_active_leases``. Nothing is leased to an expert without the
     project's required expertise or past its quota; ``routing.refusal`` says which.
     """
+    from annotate.quality import screening
+
     now = now or utcnow()
     begin_write(session)
     lock_user(session, expert)
@@ -161,7 +170,10 @@ def claim_next(
         return None
     if project.quota_per_expert is not None and used_quota(session, project, expert, now) >= project.quota_per_expert:
         return None
-    item = _take_slot(session, project, expert)
+    # A test question while the expert is not qualified, or a gold item at the project's rate.
+    item = screening.claim_gold(session, project, expert, now)
+    if item is None:
+        item = _take_slot(session, project, expert)
     if item is None:
         return None
     order = [r["id"] for r in item.responses]
@@ -271,6 +283,7 @@ def submit_judgment(
     also records the item's machine suggestion as this expert met it (annotate.suggestions).
     """
     from annotate.assign import adjudication
+    from annotate.quality import screening
 
     now = now or utcnow()
     # An item never changes after its import, so the answers are checked before the write
@@ -348,6 +361,7 @@ def submit_judgment(
         adjudication.resolve(session, assignment, judgment, now)
     else:
         adjudication.flag_if_disputed(session, project, item, now, judged=judged)
+        screening.record_answer(session, project, assignment.expert_id, item, answers, now)
     counters.add(session, project.id, counters.judgment_added(judged, now), actor_id=assignment.expert_id)
     webhook_events.judgment_submitted(session, project, item, judgment, judged)
     # The caller's response names the item: no query for it after the commit.

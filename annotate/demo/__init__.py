@@ -1,6 +1,8 @@
 """The demo: a friendly pairwise project (medicine, law, code), a rating project of the same
 answers one at a time (Likert scale with anchors, for KTO and reward data), a demonstration
-project (``demo-sft``, annotate/demo/sft.py), and demo accounts."""
+project (``demo-sft``, annotate/demo/sft.py), and demo accounts. Four pairwise items carry a
+gold answer with its explanation and every pairwise item an automatic judge's suggestion, so the
+Quality page has gold accuracy and judge calibration to show once the experts have judged."""
 
 from __future__ import annotations
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 Record = dict[str, Any]
 
 UNITS = ("item", "judgment")
-AGGREGATIONS = ("majority", "unanimous", "all")
+# weighted: a majority where each vote weighs its expert's quality score (annotate.quality.scores).
+AGGREGATIONS = ("majority", "unanimous", "all", "weighted")
 # Options that only some formats take (ExportFormat.takes).
 FORMAT_OPTIONS = ("pairs", "binarize", "emails", "prompt_completion")
 DEFAULT_LABEL_THRESHOLD = 0.5
@@ -48,6 +49,7 @@ class ExportOptions:
     binarize: bool = False  # rubric: chosen/rejected by aggregate score
     emails: bool = False  # raw: add the expert's email (only when asked)
     exclude_flagged: bool = False  # leave out judgments with an authenticity flag (annotate.timekeeping)
+    min_score: float | None = None  # leave out experts whose quality score (0-100) is below it, or who have none
     # trl-kto from pointwise scores (ratings): a score above it is desirable (label true). None:
     # not asked for; resolve() fills in DEFAULT_LABEL_THRESHOLD where the export uses it.
     label_threshold: float | None = None
@@ -139,6 +141,15 @@ class ExportContext:
         return config
 
     @cached_property
+    def scores(self) -> dict[int, float | None]:
+        """Each expert's quality score (0-100, None: nothing to go on) by user id, computed once
+        per export from all the project's judgments (annotate.quality), for ``weighted`` and
+        ``min_score``."""
+        from annotate.quality.report import compute
+
+        return {e["user_id"]: e["score"] for e in compute(self.session, self.project)["experts"]}
+
+    @cached_property
     def pseudonyms(self) -> dict[int, str]:
         """Each member's pseudonym by user id, read once per export."""
         from annotate.export.queries import member_lookup
@@ -219,6 +230,13 @@ class ExportFormat:
                 takers = ", ".join(f.name for f in FORMATS.values() if option in f.takes)
                 flag = option.replace("_", "-")
                 raise ExportError(f"{option}: --{flag} applies to the {takers} format only")
+        if options.aggregation == "weighted" and "choice" not in self.reads:
+            takers = ", ".join(f.name for f in FORMATS.values() if "choice" in f.reads)
+            raise ExportError(
+                f"aggregation: weighted applies to the preference formats ({takers}); {self.name} is not one"
+            )
+        if options.min_score is not None and not 0 <= options.min_score <= 100:
+            raise ExportError("min_score: must be between 0 and 100")
         if options.min_agreement is not None and not 0 <= options.min_agreement <= 1:
             raise ExportError("min_agreement: must be between 0 and 1")
         if not 0 <= options.gold_threshold <= 1:

@@ -32,8 +32,15 @@ from annotate.clitools import project_by_slug, writing
     help="One row per item (aggregated) or per judgment. Default: the format's.",
 )
 @click.option(
-    "--aggregation", type=click.Choice(["majority", "unanimous", "all"]), default="majority", show_default=True
+    "--aggregation",
+    "--aggregate",
+    "aggregation",
+    type=click.Choice(["majority", "unanimous", "all", "weighted"]),
+    default="majority",
+    show_default=True,
+    help="weighted: each vote weighs its expert's quality score (preference formats).",
 )
+@click.option("--min-score", help="Only experts whose quality score (0-100, as `annotate quality`) reaches this.")
 @click.option("--accepted-only", is_flag=True, help="Only judgments whose latest review accepts (or fixes) them.")
 @click.option("--min-agreement", help="Leave out items whose agreement is below this (0..1).")
 @click.option("--exclude-expert", "exclude_experts", multiple=True, help="Pseudonym or email; repeat for several.")

@@ -34,6 +34,19 @@ def parse_fraction(name: str, value: str | float | None) -> float | None:
     return number
 
 
+def parse_score(value: str | float | None) -> float | None:
+    """A minimum quality score, 0 to 100."""
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        raise ExportError(f"min_score: {value!r} is not a number") from None
+    if not 0 <= number <= 100:
+        raise ExportError(f"min_score: {value!r} must be between 0 and 100 (the Quality page's score)")
+    return number
+
+
 def parse_moment(name: str, value: str | None, *, end_of_day: bool) -> datetime | None:
     """An ISO date or date-time; naive values are UTC. A bare ``until`` date includes that whole day."""
     if value is None or value == "":
@@ -81,6 +94,7 @@ def parse_options(
     binarize: str | bool | None = None,
     emails: str | bool | None = None,
     exclude_flagged: str | bool | None = None,
+    min_score: str | float | None = None,
     label_threshold: str | float | None = None,
     prompt_completion: str | bool | None = None,
 ) -> ExportOptions:
@@ -106,6 +120,7 @@ def parse_options(
         binarize=parse_flag("binarize", binarize),
         emails=parse_flag("emails", emails),
         exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
+        min_score=parse_score(min_score),
         label_threshold=parse_fraction("label_threshold", label_threshold),
         prompt_completion=parse_flag("prompt_completion", prompt_completion),
     )
@@ -128,6 +143,7 @@ def options_from_args(args) -> ExportOptions:
         binarize=args.get("binarize"),
         emails=args.get("emails"),
         exclude_flagged=args.get("exclude_flagged"),
+        min_score=args.get("min_score"),
         label_threshold=args.get("label_threshold"),
         prompt_completion=args.get("prompt_completion"),
     )

@@ -18,7 +18,10 @@ two responses, both to be written as rejected.
   wins; a tied vote leaves the item out ("no majority");
 - ``unanimous``: every vote must name the same label;
 - ``all``: one row per non-tie vote of each item that passes the item rules
-  (complete, minimum agreement): disagreeing experts give opposite rows.
+  (complete, minimum agreement): disagreeing experts give opposite rows;
+- ``weighted``: as ``majority``, but each vote weighs its expert's quality score
+  (annotate.quality.scores, 0-100, as 0-1; at least 0.05; 0.5 for an expert without
+  a score); the agreement is the winner's share of the weight.
 
 An adjudication judgment, when the item has one, decides it (see selection.py).
 When the winner is ``"tie"`` the item has no preference and is left out
@@ -44,6 +47,7 @@ from dataclasses import dataclass
 from annotate.export.base import ExportContext
 from annotate.export.selection import ItemView, complete_groups, is_abstain, pseudonym
 
+DEFAULT_SCORE = 50.0  # the weight of an expert with no quality score yet, under ``weighted``
 BOTH_BAD = "both bad"  # the vote of a both-bad answer when it is told apart from a tie (trl-kto)
 
 
@@ -98,12 +102,21 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
         if not votes:
             summary.leave_out("item: every judgment abstained")
             continue
-        if len(votes) == 1:  # overlap 1: nothing to count
-            winner, top, runner_up = votes[0][1], 1, 0
+        total: float = len(votes)
+        if aggregation == "weighted":  # each vote weighs its expert's quality score
+            weighed: dict[str, float] = {}
+            for row, p, _s in votes:
+                weighed[p] = weighed.get(p, 0.0) + vote_weight(ctx.scores.get(row.expert_id))
+            ranked = sorted(weighed.items(), key=lambda kv: -kv[1])
+            winner = ranked[0][0]
+            top, runner_up = ranked[0][1], ranked[1][1] if len(ranked) > 1 else 0.0
+            total = sum(weighed.values())
+        elif len(votes) == 1:  # overlap 1: nothing to count
+            winner, top, runner_up = votes[0][1], 1.0, 0.0
         else:
             counts = Counter(p for _, p, _s in votes).most_common(2)
-            winner, top = counts[0]
-            runner_up = counts[1][1] if len(counts) > 1 else 0
+            winner, top = counts[0][0], float(counts[0][1])
+            runner_up = float(counts[1][1]) if len(counts) > 1 else 0.0
         adjudication = None if each_vote else group.adjudication
         adjudicated = adjudication is not None
         if adjudication is not None:
@@ -112,7 +125,7 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
                 winner = decided.preferred
                 if both_bad and winner == "tie" and decided.both_bad:
                     winner = BOTH_BAD
-        elif minimum is not None and top / len(votes) < minimum:
+        elif minimum is not None and top / total < minimum:
             summary.leave_out("item: agreement below the minimum")
             continue
         if each_vote:
@@ -133,7 +146,7 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
             else:
                 summary.leave_out("item: the experts call it a tie")
             continue
-        if not adjudicated and aggregation == "majority" and runner_up == top:
+        if not adjudicated and aggregation in ("majority", "weighted") and runner_up == top:
             summary.leave_out("item: no majority (tied vote)")
             continue
         if not adjudicated and aggregation == "unanimous" and runner_up:
@@ -157,6 +170,12 @@ def pair_decisions(ctx: ExportContext, *, margins: bool = False, both_bad: bool 
             yield both_bad_pair(item, margin)
         else:
             yield Pair(item, winner, other(contents, winner), margin)
+
+
+def vote_weight(score: float | None) -> float:
+    """A vote's weight under ``weighted``: its expert's score (0-100) as 0..1, with a floor so that
+    no vote counts for nothing; an expert with no score yet weighs as a middling one."""
+    return max(0.05, (DEFAULT_SCORE if score is None else score) / 100)
 
 
 def other(response_ids, response_id: str) -> str:

@@ -14,7 +14,9 @@ applies leaves it out and is counted in the summary:
 4. ``gold_only``: its expert does not pass the gold check (see gold.py);
 5. it was made outside ``since`` / ``until`` (UTC, inclusive);
 6. ``exclude_flagged``: it carries an authenticity flag (too fast, mostly
-   pasted, submitted without interaction: annotate.timekeeping.flags).
+   pasted, submitted without interaction: annotate.timekeeping.flags);
+7. ``min_score``: its expert's quality score (annotate.quality, over all the
+   project's judgments) is below the minimum, or they have none.
 
 Batches are filtered in SQL: an item outside the chosen batches is never read.
 
@@ -154,6 +156,7 @@ def groups(
     options, summary = ctx.options, ctx.summary
     excluded = resolve_experts(ctx)
     gold_ok = passing_experts(ctx) if options.gold_only else None
+    scores = ctx.scores if options.min_score is not None else None
     since, until = options.since, options.until
     stmt = judgment_rows(ctx.project, full=full, order=order, moments=bool(since or until), batches=options.batches)
     # Core, not the ORM: plain rows, streamed in batches (memory stays flat).
@@ -163,7 +166,15 @@ def groups(
     # ``hasattr(Row, name)``, which raises and catches an AttributeError every time, and the
     # formats read several columns of every row (a tenth of the export's time).
     rows_of: Any = namedtuple("JudgmentRow", result.keys())._make  # type: ignore[attr-defined]
-    plain = not (options.accepted_only or excluded or gold_ok is not None or since or until or options.exclude_flagged)
+    plain = not (
+        options.accepted_only
+        or excluded
+        or gold_ok is not None
+        or since
+        or until
+        or options.exclude_flagged
+        or scores is not None
+    )
     seconds = summary.seconds
     rejected = ReviewState.REJECTED
     for _item_pk, item_rows in groupby(map(rows_of, result), key=itemgetter(0)):  # item_pk is the first column
@@ -200,11 +211,18 @@ def groups(
                 summary.leave_out("judgment: outside the date range")
             elif options.exclude_flagged and row.flag_bits:
                 summary.leave_out("judgment: flagged (too fast, mostly pasted or submitted without interaction)")
+            elif scores is not None and not _scores_at_least(scores.get(row.expert_id), options.min_score):
+                summary.leave_out("judgment: expert below the minimum quality score")
             else:
                 kept.append(row)
                 seconds[row.active_seconds] += 1
                 summary.flagged += row.flag_bits > 0
         yield Group(ItemView(rows[0], decode), kept, total, latest_adjudication(kept) if adjudications else None)
+
+
+def _scores_at_least(score: float | None, minimum: float | None) -> bool:
+    """An expert passes ``min_score`` with a score at least the minimum (none: they do not)."""
+    return score is not None and score >= (minimum or 0.0)
 
 
 def pseudonym(ctx: ExportContext, row: JudgmentRow) -> str:

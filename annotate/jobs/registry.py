@@ -20,6 +20,7 @@ KIND_MODULES = (
     "annotate.browse.index",
     "annotate.webhooks.jobs",
     "annotate.auth.mailjobs",
+    "annotate.quality.jobs",
 )
 
 

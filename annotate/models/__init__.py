@@ -7,6 +7,7 @@ from annotate.models.job import Job, JobStatus
 from annotate.models.people import Invitation, MembershipInvitation, TermsAcceptance, TermsVersion
 from annotate.models.progress import ProjectCounter
 from annotate.models.project import InstructionsVersion, Project, ProjectMember, ProjectRole
+from annotate.models.quality import PositionCheck, Qualification, QualificationStatus, QualitySnapshot
 from annotate.models.template import TaskTemplate
 from annotate.models.timekeeping import (
     Activity,
@@ -55,10 +56,14 @@ __all__ = [
     "Judgment",
     "JudgmentRevision",
     "MembershipInvitation",
+    "PositionCheck",
     "Project",
     "ProjectCounter",
     "ProjectMember",
     "ProjectRole",
+    "Qualification",
+    "QualificationStatus",
+    "QualitySnapshot",
     "RateChange",
     "Review",
     "ReviewState",

@@ -33,6 +33,11 @@ class Project(Base):
             "adjudication_threshold IS NULL OR (adjudication_threshold >= 1 AND adjudication_threshold <= 100)",
             name="adjudication_threshold_range",
         ),
+        CheckConstraint("gold_rate IS NULL OR (gold_rate >= 0 AND gold_rate <= 1)", name="gold_rate_range"),
+        CheckConstraint("qualification_size IS NULL OR qualification_size >= 1", name="qualification_size_positive"),
+        CheckConstraint(
+            "qualification_threshold >= 0 AND qualification_threshold <= 1", name="qualification_threshold_range"
+        ),
         CheckConstraint(
             "suggestions IS NULL OR suggestions IN ('hidden', 'after_answer', 'shown')",
             name="suggestions_policy",
@@ -57,6 +62,16 @@ class Project(Base):
     # fewer than this percentage of them give the most common answer, one adjudicator adds
     # a tie-breaking judgment. None: never. 100: any disagreement (e.g. a split pairwise vote).
     adjudication_threshold: Mapped[int | None] = mapped_column()
+    # Quality (annotate/quality/): the share of an expert's claims that are gold items, mixed in
+    # silently (None: gold items are ordinary items of the queue); a qualification test of
+    # ``qualification_size`` gold items to pass with ``qualification_threshold`` before real
+    # tasks (None: no test), retaken after ``qualification_retake_hours`` (None: never), shared
+    # by every project whose test names the same ``qualification_tag``.
+    gold_rate: Mapped[float | None] = mapped_column()
+    qualification_size: Mapped[int | None] = mapped_column()
+    qualification_threshold: Mapped[float] = mapped_column(default=0.8, server_default="0.8")
+    qualification_retake_hours: Mapped[int | None] = mapped_column()
+    qualification_tag: Mapped[str | None] = mapped_column(String(100))
     # What experts see of an item's machine suggestion (annotate.suggestions): hidden,
     # after_answer or shown. None: the template's ``suggestions``, else hidden.
     suggestions: Mapped[str | None] = mapped_column(String(16))

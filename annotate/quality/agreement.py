@@ -72,10 +72,12 @@ class Measure:
         if self.units == 0 or len(self.domain) < 1:
             return None
         import krippendorff
+        import numpy as np
 
         matrix, domain = self.counts()
         try:
-            value = krippendorff.alpha(value_counts=matrix, level_of_measurement=self.level, value_domain=domain)
+            with np.errstate(divide="ignore", invalid="ignore"):  # no variation at all: NaN, said as None
+                value = krippendorff.alpha(value_counts=matrix, level_of_measurement=self.level, value_domain=domain)
         except (ValueError, ZeroDivisionError):
             return None
         return None if math.isnan(value) else round(float(value), 4)  # NaN: no variation at all

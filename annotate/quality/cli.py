@@ -7,7 +7,7 @@ import orjson
 from flask.cli import with_appcontext
 
 from annotate import db
-from annotate.clitools import project_by_slug
+from annotate.clitools import project_by_slug, writing
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -20,7 +20,12 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 @click.option(
     "--json", "as_json", is_flag=True, help="The figures as JSON (agreement, kappa, experts, judge, leaderboard)."
 )
-def quality_cmd(slug: str, as_json: bool) -> None:
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Keep the figures for the Quality page, which then shows them at once until a judgment or review changes.",
+)
+def quality_cmd(slug: str, as_json: bool, keep: bool) -> None:
     """Agreement, expert scores, position bias, judge calibration and the model leaderboard of a project."""
     from annotate.quality.services import figures, project_report
 
@@ -28,6 +33,10 @@ def quality_cmd(slug: str, as_json: bool) -> None:
     session = db.session()
     report = project_report(session, project)
     session.rollback()
+    if keep:  # a writer's transaction only now: the computation above held no lock
+        session = writing()
+        project_report(session, project_by_slug(slug), store=True)
+        session.commit()
     if as_json:
         click.echo(orjson.dumps(figures(report), option=orjson.OPT_INDENT_2).decode())
         return

@@ -14,7 +14,8 @@ What it holds (the page, ``annotate quality SLUG --json`` and the API show the s
   active seconds; and one score from them (annotate.quality.scores).
 * ``position``: the project's first-shown win rate, its p-value and Wilson band.
 * ``judge``: an automatic judge's suggestion (``Item.suggestion``) against the human
-  majority: Cohen's kappa per judge, per question and per expert.
+  majority: Cohen's kappa per judge and question, per judge and model whose response the item
+  holds (primary question), and per judge and expert.
 * ``leaderboard``: a Bradley-Terry fit of the battles between models (the responses'
   ``model``), ties half a win, on the Elo scale (annotate.quality.stats); ``leaderboards``:
   one per question that compares responses (each criterion).
@@ -28,19 +29,43 @@ from dataclasses import dataclass, field
 from itertools import combinations, groupby
 from operator import itemgetter
 from statistics import median
-from typing import Any
+from typing import Any, NamedTuple
 
+import orjson
 from sqlalchemy.orm import Session
 
 from annotate.kinds import get_kind, match_gold
 from annotate.kinds.base import Kind, Question, Vote
 from annotate.models import Project, ReviewVerdict
-from annotate.quality import queries, scores
+from annotate.quality import queries, rechecks, scores
 from annotate.quality.agreement import Measure, measures_for
 from annotate.quality.judge import judge_answers
 from annotate.quality.stats import binomial_two_sided, cohen_kappa_table, leaderboard, wilson_interval
 
 MIN_SHARED = 10  # units two experts must share for their kappa to be shown
+YIELD_PER = 5000
+
+
+class ItemData(NamedTuple):
+    """What the pass reads of an item (decoded once per item); ``meta_json`` stays text unless read."""
+
+    responses: list[dict[str, Any]]
+    gold: Any
+    suggestion: Any
+    meta_json: str | None
+
+    def meta(self) -> Any:
+        return orjson.loads(self.meta_json) if self.meta_json and self.suggestion is None else None
+
+
+class JudgmentData(NamedTuple):
+    expert_id: int
+    answers: dict[str, Any]
+    active_seconds: int
+    flag_bits: int
+    display_order: list[str] | None
+
+
 TIE = "tie"
 
 
@@ -58,6 +83,8 @@ class ExpertTally:
     flagged: int = 0
     reviewed: int = 0
     accepted_first: int = 0
+    flips: int = 0  # position checks whose choice differs from the first one
+    rechecked: int = 0  # position checks answered and compared
     seconds: list[int] = field(default_factory=list)
 
 
@@ -85,10 +112,18 @@ class Kappa:
 
 def strict_mode(values: Iterable[Hashable]) -> Hashable | None:
     """The value with strictly more votes than any other, or None (no votes, or a tie)."""
-    top = Counter(values).most_common(2)
-    if not top or (len(top) == 2 and top[0][1] == top[1][1]):
-        return None
-    return top[0][0]
+    return strict_mode_of(Counter(values))
+
+
+def strict_mode_of(counts: Mapping[Hashable, int]) -> Hashable | None:
+    """``strict_mode`` of values already counted (zero counts are no votes)."""
+    best, top, second = None, 0, 0
+    for value, n in counts.items():
+        if n > top:
+            best, top, second = value, n, top
+        elif n > second:
+            second = n
+    return best if top > second else None
 
 
 class Pass:
@@ -107,13 +142,13 @@ class Pass:
         self.battles: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
         self.judges: dict[tuple[str, str], Kappa] = defaultdict(Kappa)  # (judge, question)
         self.judge_experts: dict[tuple[str, int], Kappa] = defaultdict(Kappa)  # (judge, expert), primary question
+        self.judge_models: dict[tuple[str, str], Kappa] = defaultdict(Kappa)  # (judge, a model of the item), primary
         self.judgments = 0
         self.items = 0
         self.numeric = {q.id for q in self.questions if q.level != "nominal" and q.per == "response"}
 
-    def add_item(self, rows: list[Any]) -> None:
+    def add_item(self, first: ItemData, rows: list[JudgmentData]) -> None:
         kind, config = self.kind, self.config
-        first = rows[0]
         ids = [r["id"] for r in first.responses]
         models = {r["id"]: r.get("model") for r in first.responses}
         self.items += 1
@@ -134,19 +169,20 @@ class Pass:
             self._position(tally, row)
         self._agreement(votes_of)
         self._battles(votes_of, ids, models)
-        judged = judge_answers(first.suggestion, first.meta)
+        judged = judge_answers(first.suggestion, first.meta())
         if judged is not None:
-            self._judge(judged, votes_of, ids)
+            self._judge(judged, votes_of, ids, sorted({m for m in models.values() if isinstance(m, str) and m}))
 
-    def _position(self, tally: ExpertTally, row: Any) -> None:
+    def _position(self, tally: ExpertTally, row: JudgmentData) -> None:
         """Whether the response shown first won (a decided two-response choice only)."""
-        if self.kind.choice is None or len(row.display_order or []) != 2:
+        order = row.display_order or []
+        if self.kind.choice is None or len(order) != 2:
             return
         choice = self.kind.choice(self.config, row.answers)
-        if choice is None or choice.preferred not in row.display_order:
+        if choice is None or choice.preferred not in order:
             return
         tally.first_decided += 1
-        tally.first_wins += choice.preferred == row.display_order[0]
+        tally.first_wins += choice.preferred == order[0]
 
     def _agreement(self, votes_of: list[tuple[int, list[Vote]]]) -> None:
         by_unit: dict[tuple[str, str], list[tuple[int, Hashable]]] = defaultdict(list)
@@ -162,8 +198,11 @@ class Pass:
                 counted[question].update(n for n, _ in given)
             if question not in self.headline or len(given) < 2:
                 continue
+            counts = Counter(v for _, v in given)
             for n, value in given:  # agreement with the leave-one-out majority
-                others = strict_mode(v for m, v in given if m != n)
+                counts[value] -= 1
+                others = strict_mode_of(counts)
+                counts[value] += 1
                 if others is not None:
                     tally = self.experts[per_answer[n]]
                     tally.consensus_compared += 1
@@ -206,9 +245,14 @@ class Pass:
                     self.battles[question].append((models[a], models[b], score))
 
     def _judge(
-        self, judged: tuple[str, dict[str, Any]], votes_of: list[tuple[int, list[Vote]]], ids: list[str]
+        self,
+        judged: tuple[str, dict[str, Any]],
+        votes_of: list[tuple[int, list[Vote]]],
+        ids: list[str],
+        models: list[str],
     ) -> None:
-        """The judge's votes against the human majority of each unit, and against each expert."""
+        """The judge's votes against the human majority of each unit (by question, and on the
+        primary question by each model the item's responses come from), and against each expert."""
         name, answers = judged
         try:
             judge_votes = {(v.question, v.unit): v.value for v in self.kind.votes(self.config, answers, ids)}
@@ -226,6 +270,9 @@ class Pass:
             majority = strict_mode(values)
             if majority is not None:
                 self.judges[(name, key[0])].add(judge_votes[key], majority)
+                if key[0] == self.primary:
+                    for model in models:
+                        self.judge_models[(name, model)].add(judge_votes[key], majority)
 
 
 def compute(session: Session, project: Project) -> dict[str, Any]:
@@ -233,13 +280,36 @@ def compute(session: Session, project: Project) -> dict[str, Any]:
     kind = get_kind(project.kind)
     config = project.template.get("config", {})
     tally = Pass(kind, config)
-    result = session.execute(queries.judgment_rows(project).execution_options(yield_per=2000))
+    # Core rows, JSON as stored text: an item's JSON is decoded once for all its judgments.
+    result = session.connection().execute(queries.judgment_rows(project).execution_options(yield_per=YIELD_PER))
+    loads = orjson.loads
     for _item, rows in groupby(result, key=itemgetter(0)):
-        tally.add_item(list(rows))
+        group = list(rows)
+        head = group[0]
+        item = ItemData(
+            loads(head.responses_json),
+            loads(head.gold_json) if head.gold_json else None,
+            loads(head.suggestion_json) if head.suggestion_json else None,
+            head.meta_json,
+        )
+        judgments = [
+            JudgmentData(
+                r.expert_id,
+                loads(r.answers_json),
+                r.active_seconds,
+                r.flag_bits,
+                loads(r.order_json) if r.order_json else None,
+            )
+            for r in group
+        ]
+        tally.add_item(item, judgments)
     for expert_id, verdict in session.execute(queries.first_reviews(project)):
         expert = tally.experts[expert_id]
         expert.reviewed += 1
         expert.accepted_first += verdict is ReviewVerdict.ACCEPT
+    for expert_id, (flipped, compared) in rechecks.flips(session, project).items():
+        expert = tally.experts[expert_id]
+        expert.flips, expert.rechecked = flipped, compared
     people = {uid: (email, name, pseudonym) for uid, email, name, pseudonym in session.execute(queries.people(project))}
     return assemble(project, tally, people)
 
@@ -256,10 +326,12 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
     """The report's JSON from the counts of one pass."""
     by_id = {q.id: q for q in tally.questions}
     experts: list[dict[str, Any]] = []
-    all_wins = all_decided = 0
+    all_wins = all_decided = all_flips = all_rechecked = 0
     for expert_id, t in tally.experts.items():
         all_wins += t.first_wins
         all_decided += t.first_decided
+        all_flips += t.flips
+        all_rechecked += t.rechecked
         parts = scores.parts(t)
         experts.append(
             {
@@ -278,6 +350,8 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
                 "first_shown_win_rate": _rate(t.first_wins, t.first_decided),
                 "first_shown_decided": t.first_decided,
                 "position_p_value": _p(t.first_wins, t.first_decided),
+                "flip_rate": _rate(t.flips, t.rechecked),
+                "rechecked": t.rechecked,
                 "median_seconds": median(t.seconds) if t.seconds else None,
                 "judgments": t.judgments,
             }
@@ -312,6 +386,10 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
         {"judge": name, "email": _email(people, expert_id), "kappa": k.value(), "units": k.shared}
         for (name, expert_id), k in sorted(tally.judge_experts.items())
     ]
+    judge_models = [
+        {"judge": name, "model": model, "kappa": k.value(), "units": k.shared}
+        for (name, model), k in sorted(tally.judge_models.items())
+    ]
     leaderboards = {question: leaderboard(battles) for question, battles in sorted(tally.battles.items())}
     main = tally.primary if tally.primary in leaderboards else next(iter(leaderboards), None)
     return {
@@ -329,8 +407,11 @@ def assemble(project: Project, tally: Pass, people: Mapping[int, tuple[str, str,
             "first_shown_win_rate": _rate(all_wins, all_decided),
             "p_value": _p(all_wins, all_decided),
             "ci": None if band is None else [round(band[0], 4), round(band[1], 4)],
+            "flips": all_flips,
+            "rechecked": all_rechecked,
+            "flip_rate": _rate(all_flips, all_rechecked),
         },
-        "judge": {"by_question": judge, "by_expert": judge_experts},
+        "judge": {"by_question": judge, "by_model": judge_models, "by_expert": judge_experts},
         "leaderboard": leaderboards.get(main, []) if main else [],
         "leaderboard_question": main,
         "leaderboards": leaderboards,

@@ -17,6 +17,7 @@ from annotate.assign.access import own_assignment
 from annotate.assign.services import (
     AssignmentError,
     LeaseLost,
+    NotQualified,
     TermsPending,
     claim_next,
     claim_task,
@@ -30,6 +31,8 @@ from annotate.kinds.messages import for_people
 from annotate.models import Assignment, AssignmentStatus, Judgment, Project
 from annotate.projects.access import WORK, can_research, project_for
 from annotate.projects.services import stats, visible_projects
+from annotate.quality.rechecks import pending_count
+from annotate.quality.screening import test_notice
 from annotate.timekeeping.signals import from_form
 from annotate.validation import InvalidDocument
 from annotate.web import after_commit, after_rollback, client_redirect, login_required, push_url, render, writes_late
@@ -78,6 +81,7 @@ def project(slug: str):
         progress=expert_progress(db.session(), project, g.user),
         stats=stats(db.session(), project) if researcher else None,
         researcher=researcher,
+        look_again=pending_count(db.session(), project, g.user.id),  # annotate.quality.rechecks
     )
 
 
@@ -90,6 +94,8 @@ def claim(slug: str):
         assignment = claim_task(db.session(), project, g.user)
     except TermsPending:  # terms first (annotate.projects)
         return client_redirect(url_for("projects.terms", slug=project.slug))
+    except NotQualified:  # the qualification page says why, with the expert's result (annotate.quality)
+        return client_redirect(url_for("quality.qualification_page", slug=project.slug))
     # Rendered after the commit: the write lock is not held while the page is built.
     if assignment is None:
         return after_commit(_all_done, project)
@@ -279,7 +285,7 @@ def _show_task(
         if suggestions.visible(policy, item, submitted=judgment is not None)
         else None,
         message=message,
-        notice=notice,
+        notice=notice or test_notice(session, project, g.user.id, item.id),  # annotate.quality.screening
         refilled=refilled,
         saved=saved,
         cleared=cleared,

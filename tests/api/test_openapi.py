@@ -14,7 +14,6 @@ from jsonschema import Draft202012Validator
 
 from annotate.api.openapi import all_operations
 from annotate.ingest.validate import item_schema
-from annotate.kinds.registry import BUILTIN
 
 REPO = Path(__file__).resolve().parents[2]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}  # added by Flask to every route

@@ -63,6 +63,8 @@ def test_report_of_a_pairwise_project(session, seed):
     # The judge says what a and b say: kappa 1 against the majority.
     judge = report["judge"]["by_question"]
     assert [(j["judge"], j["question"], j["kappa"], j["units"]) for j in judge] == [("judge-1", "preference", 1.0, 12)]
+    by_model = report["judge"]["by_model"]
+    assert [(j["model"], j["kappa"], j["units"]) for j in by_model] == [("model-a", 1.0, 12), ("model-b", 1.0, 12)]
     board = {m["model"]: m for m in report["leaderboard"]}
     assert set(board) == {"model-a", "model-b"}
     assert board["model-a"]["battles"] == 36

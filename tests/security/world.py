@@ -17,6 +17,7 @@ from annotate.models import (
     Item,
     Judgment,
     JudgmentRevision,
+    PositionCheck,
     Review,
     ReviewVerdict,
     Webhook,
@@ -34,6 +35,7 @@ ARG_TABLES = {
     "token_id": "api_tokens",
     "offer_id": "membership_invitations",
     "delivery_id": "webhook_deliveries",
+    "check_id": "position_checks",
 }
 # String arguments that are not object references, with a harmless value to send.
 BENIGN_STRINGS = {"response_id": "r1", "name": "README.md", "format": "raw", "fmt": "raw", "token": "no-such-upload"}
@@ -92,6 +94,16 @@ def seed_work(session, project, expert) -> None:
             session.flush()
             session.add(JudgmentRevision(judgment_id=judgment.id, answers={"preferred": "r2"}, edited_by_id=expert.id))
             session.add(Review(judgment_id=judgment.id, reviewer_id=None, verdict=ReviewVerdict.ACCEPT, comment=SECRET))
+            # The item shown to the expert again, order swapped (annotate.quality.rechecks).
+            session.add(
+                PositionCheck(
+                    project_id=project.id,
+                    expert_id=expert.id,
+                    item_id=item.id,
+                    judgment_id=judgment.id,
+                    display_order=["r2", "r1"],
+                )
+            )
         if status is AssignmentStatus.LEASED:
             session.add(Draft(assignment_id=assignment.id, fields={"rationale": [SECRET]}))
     hook = Webhook(
