@@ -127,13 +127,7 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
             "properties": {c["id"]: {"enum": values(config, criterion_scale(config, c))} for c in criteria},
         }
         required.append("criteria")
-    rationale = config.get("rationale", "optional")
-    if rationale != "off":
-        properties["rationale"] = common.rationale_schema(config, RATIONALE_MAX)
-        if rationale == "required":
-            required.append("rationale")
-    answer = {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
-    return common.with_abstain(config, answer)
+    return common.answer_with_rationale(config, properties, required, RATIONALE_MAX)
 
 
 def gold_value_schema(config: Config, scale: dict[str, Any]) -> dict[str, Any]:
