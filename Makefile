@@ -6,6 +6,8 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; TEST_WORKERS=0 runs the suite in this process.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: run test lint install install-test migrate demo bench soak screenshots clean help
 
@@ -42,7 +44,7 @@ run: demo
 	$(BIN)/annotate serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 test: install-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-test
 	$(BIN)/ruff check .

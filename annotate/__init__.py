@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     import annotate.projects.invitations
     import annotate.projects.members
     import annotate.projects.progress
+    import annotate.quality.api
     import annotate.review.api
     import annotate.timekeeping.api
     import annotate.webhooks.api
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     from annotate.ingest.views import bp as ingest_bp
     from annotate.kinds.views import bp as kinds_bp
     from annotate.projects.views import bp as projects_bp
+    from annotate.quality.views import bp as quality_bp
     from annotate.review.views import bp as review_bp
     from annotate.timekeeping import rates
     from annotate.timekeeping.views import bp as timekeeping_bp
@@ -93,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(export_bp)
     app.register_blueprint(ingest_bp)
     app.register_blueprint(timekeeping_bp)
+    app.register_blueprint(quality_bp)
     rates.init_app(app)  # every rate change is kept with the moment it took effect
     app.register_blueprint(webhooks_bp)
     app.register_blueprint(api_bp)

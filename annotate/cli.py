@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     from annotate.ingest.cli import import_cmd
     from annotate.jobs.worker import worker_cmd
     from annotate.projects.cli import projects_group
+    from annotate.quality.cli import quality_cmd
     from annotate.timekeeping.cli import timesheets_cmd
 
     for command in (
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
         import_cmd,
         export_cmd,
         timesheets_cmd,
+        quality_cmd,
         stats_cmd,
         demo_cmd,
         serve_cmd,

@@ -92,6 +92,15 @@ def body(schema: Schema, description: str = "") -> dict[str, Any]:
     return {"required": True, "description": description, "content": {JSON: {"schema": schema}}}
 
 
+NUMBER: Schema = {"type": "number"}
+QUALITY_AGREEMENT: Schema = obj(
+    alpha=nullable(NUMBER),
+    level={"enum": ["nominal", "ordinal", "interval", "ratio"]},
+    items=INT,
+    judgments=INT,
+    ci=nullable(array(NUMBER, minItems=2, maxItems=2)),
+)
+QUALITY_MODEL: Schema = obj(model=STR, rating=NUMBER, ci_low=nullable(NUMBER), ci_high=nullable(NUMBER), battles=INT)
 NO_CONTENT = {"description": "Nothing left to hand out"}
 LOOKUP = {
     401: error("No bearer token, or an unknown or revoked one (with WWW-Authenticate)"),
@@ -277,6 +286,28 @@ SCHEMAS: dict[str, Schema] = {
         skipped=INT,
         seconds={"type": "number"},
     ),
+    "ImportState": obj(
+        ("id", "source", "status", "url"),
+        id=INT,
+        source=STR,
+        status={
+            "enum": ["queued", "running", "retrying", "complete", "failed", "interrupted"],
+            "description": "queued, running, retrying (error: the last attempt's), then complete or failed "
+            "(error: why)",
+        },
+        error=nullable(STR),
+        progress={"type": "number", "minimum": 0, "maximum": 1},
+        rows_total=nullable(INT),
+        rows=INT,
+        new=INT,
+        duplicate=INT,
+        skipped=INT,
+        problems=array(obj(location=STR, error=STR), description="Rows skipped with skip_invalid, and why"),
+        attempts=nullable(INT),
+        created_at=TIME,
+        finished_at=nullable(TIME),
+        url={**STR, "description": "This import's state: GET it until status is complete or failed"},
+    ),
     "Signals": {
         "type": "object",
         "description": "How the answer's text was entered, per text field (annotate.timekeeping.signals); "
@@ -422,7 +453,18 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "Import items",
         roles="the project's researchers",
         description="All or nothing (unless skip_invalid): the first bad row answers 422 naming the source, "
-        "the location and the JSON path.",
+        "the location and the JSON path. With `Prefer: respond-async` the rows or file are stored and imported "
+        "by a job of the task queue: 202 with the import's state and its URL in `Location`; a bad row then fails "
+        "the import with the reason (GET the URL).",
+        params=[
+            {
+                "name": "Prefer",
+                "in": "header",
+                "required": False,
+                "schema": {"enum": ["respond-async"]},
+                "description": "respond-async: import in the background (RFC 7240)",
+            }
+        ],
         request={
             "required": True,
             "content": {
@@ -449,6 +491,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         },
         responses={
             201: ok(obj(batch=ref("ImportSummary"), skipped=array(obj(location=STR, error=STR)))),
+            202: ok(obj(("import",), **{"import": ref("ImportState")}), "Queued (Prefer: respond-async)"),
             413: error("The upload is larger than ANNOTATE_IMPORT_MAX_BYTES"),
             415: error("The uploaded file's type is not one annotate reads"),
             **LOOKUP,
@@ -469,6 +512,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             query("gold_only", {"enum": ["1", "0", "true", "false"]}),
             query("exclude_flagged", {"enum": ["1", "0", "true", "false"]}, "leave out judgments with a flag"),
             query(
+                "label_threshold",
+                {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                "trl-kto of a rated project: a score (0..1) above it is desirable; default 0.5",
+            ),
+            query(
                 "prompt_completion",
                 {"enum": ["1", "0", "true", "false"]},
                 "sft: prompt and completion columns instead of messages",
@@ -484,6 +532,17 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
             400: error("An option is invalid; field names it"),
             **LOOKUP,
         },
+    ),
+    ("/projects/{slug}/imports", "get"): op(
+        "The project's latest imports, newest first",
+        roles="the project's researchers",
+        params=[query("limit", {**INT, "minimum": 1, "maximum": 100})],
+        responses={200: ok(obj(imports=array(ref("ImportState")))), 400: error("limit is not 1-100"), **LOOKUP},
+    ),
+    ("/projects/{slug}/imports/{batch_id}", "get"): op(
+        "One import's state (follow a Prefer: respond-async import)",
+        roles="the project's researchers",
+        responses={200: ok(obj(("import",), **{"import": ref("ImportState")})), **LOOKUP},
     ),
     ("/projects/{slug}/items", "get"): op(
         "Browse the project's items: full-text search, filters, keyset pages",
@@ -593,6 +652,45 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                 "The period's lines; an approved (locked) day shows its hours and pay as approved",
             ),
             422: error("The period is invalid; problems[].path names from or to"),
+            **LOOKUP,
+        },
+    ),
+    ("/projects/{slug}/quality", "get"): op(
+        "Quality figures (as `annotate quality SLUG --json`): agreement, kappa, expert scores, bias, leaderboard",
+        roles="the project's researchers",
+        description="agreement: Krippendorff's alpha per question with its level, the items and judgments it rests "
+        "on and a bootstrap 95% interval (ci); kappa: Cohen's kappa of each pair of experts sharing at least 10 "
+        "units; experts: each expert's score (0-100) and its parts (gold, consensus, review, integrity: value and "
+        "the number it rests on), gold accuracy, agreement with the leave-one-out majority, the rate at which the "
+        "response shown first wins and its exact binomial p-value; judge: an automatic judge's Cohen's kappa "
+        "against the human majority; leaderboard: Bradley-Terry on the Elo scale (anchored at 1000) with bootstrap "
+        "95% intervals.",
+        responses={
+            200: ok(
+                obj(
+                    project=STR,
+                    judgments=INT,
+                    items=INT,
+                    agreement={"type": "object", "additionalProperties": QUALITY_AGREEMENT},
+                    kappa=array(obj(a=STR, b=STR, question=nullable(STR), kappa=nullable(NUMBER), shared=INT)),
+                    experts=array(
+                        obj(
+                            email=STR,
+                            score=nullable(NUMBER),
+                            parts={"type": "object"},
+                            gold_accuracy=nullable(NUMBER),
+                            agreement_with_consensus=nullable(NUMBER),
+                            first_shown_win_rate=nullable(NUMBER),
+                            position_p_value=nullable(NUMBER),
+                            judgments=INT,
+                        )
+                    ),
+                    judge={"type": "object"},
+                    leaderboard=array(QUALITY_MODEL),
+                    position={"type": "object"},
+                    leaderboards={"type": "object", "additionalProperties": array(QUALITY_MODEL)},
+                )
+            ),
             **LOOKUP,
         },
     ),

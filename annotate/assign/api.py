@@ -14,7 +14,14 @@ from annotate import db, suggestions
 from annotate.api.views import assignment_json, bp, error, json_object, token_required
 from annotate.assign.access import own_assignment
 from annotate.assign.routing import refusal
-from annotate.assign.services import TermsPending, claim_task, prioritize_batch, skip_assignment, submit_judgment
+from annotate.assign.services import (
+    PRIORITY_LIMIT,
+    TermsPending,
+    claim_task,
+    prioritize_batch,
+    skip_assignment,
+    submit_judgment,
+)
 from annotate.assign.skips import skipped_report
 from annotate.auth.services import touch_token
 from annotate.db import utcnow
@@ -125,6 +132,8 @@ def priority(slug: str):
         problems.append({"path": "batch_id", "message": "expected a batch id (integer)"})
     if not isinstance(value, int) or isinstance(value, bool):
         problems.append({"path": "priority", "message": "expected an integer; higher goes first"})
+    elif not -PRIORITY_LIMIT <= value <= PRIORITY_LIMIT:
+        problems.append({"path": "priority", "message": f"must be between {-PRIORITY_LIMIT} and {PRIORITY_LIMIT}"})
     if problems or not isinstance(batch_id, int):
         return error(422, "invalid priority request", problems=problems)
     n = prioritize_batch(db.session(), project, batch_id, value)

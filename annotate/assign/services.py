@@ -488,10 +488,14 @@ def skip_assignment(session: Session, assignment: Assignment, reason: str, now: 
     return assignment
 
 
+# A batch's priority is a whole number in [-PRIORITY_LIMIT, PRIORITY_LIMIT]; higher goes first.
+PRIORITY_LIMIT = 1_000_000
+
+
 def prioritize_batch(session: Session, project: Project, batch_id: int, priority: int) -> int:
     """Give every item of one of the project's batches ``priority`` (higher goes first). Returns how many."""
-    if not -1_000_000 <= priority <= 1_000_000:
-        raise AssignmentError("priority: must be between -1000000 and 1000000")
+    if not -PRIORITY_LIMIT <= priority <= PRIORITY_LIMIT:
+        raise AssignmentError(f"priority: must be between {-PRIORITY_LIMIT} and {PRIORITY_LIMIT}")
     batch = session.get(Batch, batch_id) if 0 <= batch_id <= MAX_ID else None
     if batch is None or batch.project_id != project.id:
         error = AssignmentError(f"batch: no batch {batch_id} in project {project.slug}")

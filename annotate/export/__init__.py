@@ -8,6 +8,7 @@ from annotate.export.base import (
     ExportSummary,
 )
 from annotate.export.battles import BATTLES
+from annotate.export.captions import CAPTIONS
 from annotate.export.critique import CRITIQUE
 from annotate.export.hh_rlhf import HH_RLHF
 from annotate.export.ranking import RANKING
@@ -20,7 +21,21 @@ from annotate.export.trl_kto import TRL_KTO
 from annotate.export.trl_standard import TRL_STANDARD
 
 FORMATS: dict[str, ExportFormat] = {
-    fmt.name: fmt for fmt in (TRL, TRL_STANDARD, TRL_KTO, REWARD, HH_RLHF, RANKING, RUBRIC, CRITIQUE, SFT, BATTLES, RAW)
+    fmt.name: fmt
+    for fmt in (
+        TRL,
+        TRL_STANDARD,
+        TRL_KTO,
+        REWARD,
+        HH_RLHF,
+        RANKING,
+        RUBRIC,
+        CRITIQUE,
+        CAPTIONS,
+        SFT,
+        BATTLES,
+        RAW,
+    )
 }
 
 __all__ = ["FORMATS", "ExportContext", "ExportError", "ExportFormat", "ExportOptions", "ExportSummary"]

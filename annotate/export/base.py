@@ -21,6 +21,8 @@ UNITS = ("item", "judgment")
 AGGREGATIONS = ("majority", "unanimous", "all")
 # Options that only some formats take (ExportFormat.takes).
 FORMAT_OPTIONS = ("pairs", "binarize", "emails", "prompt_completion")
+DEFAULT_LABEL_THRESHOLD = 0.5
+SIDECAR_FOLDERS = ("captions",)
 
 
 class ExportError(ValueError):
@@ -46,6 +48,9 @@ class ExportOptions:
     binarize: bool = False  # rubric: chosen/rejected by aggregate score
     emails: bool = False  # raw: add the expert's email (only when asked)
     exclude_flagged: bool = False  # leave out judgments with an authenticity flag (annotate.timekeeping)
+    # trl-kto from pointwise scores (ratings): a score above it is desirable (label true). None:
+    # not asked for; resolve() fills in DEFAULT_LABEL_THRESHOLD where the export uses it.
+    label_threshold: float | None = None
     prompt_completion: bool = False  # sft: prompt/completion columns instead of messages
 
     def as_json(self) -> dict[str, Any]:
@@ -158,6 +163,11 @@ class ExportFormat:
     records: Callable[[ExportContext], Iterator[Record]]
     # Kind hooks (attributes of annotate.kinds.base.Kind) the records read.
     reads: tuple[str, ...] = ()
+    # Hooks of which the records read the first the kind has (e.g. ``choice`` for pairs, else
+    # ``scores`` for pointwise rows); a kind with none of them is refused.
+    reads_any: tuple[str, ...] = ()
+    # Whether the records take ``label_threshold`` (given the kind; see ``resolve``).
+    takes_threshold: Callable[[Kind], bool] | None = None
     # The options of FORMAT_OPTIONS this format takes.
     takes: tuple[str, ...] = ()
     units: tuple[str, ...] = UNITS
@@ -165,6 +175,10 @@ class ExportFormat:
     tags: tuple[str, ...] = ("rlhf", "human-feedback")
     task_categories: tuple[str, ...] = ("text-generation",)
     schema_for: Callable[[ExportOptions], str] | None = None
+    # The folder form: files written beside the data for each record, as (path under the
+    # folder, bytes); e.g. a WebVTT file per captioning judgment. Paths are the format's own
+    # (never from the data unmade safe) and sit under one folder of SIDECAR_FOLDERS.
+    sidecars: Callable[[Record], Iterator[tuple[str, bytes]]] | None = None
 
     def schema_name(self, options: ExportOptions) -> str:
         return self.schema_for(options) if self.schema_for else self.schema
@@ -181,6 +195,9 @@ class ExportFormat:
         missing = [hook for hook in self.reads if getattr(kind, hook, None) is None]
         if missing:
             return f"format: {self.name} reads the {', '.join(missing)} hook of a kind, which {kind.name} lacks"
+        if self.reads_any and all(getattr(kind, hook, None) is None for hook in self.reads_any):
+            hooks = " or ".join(self.reads_any)
+            return f"format: {self.name} reads the {hooks} hook of a kind, and {kind.name} has none of them"
         return None
 
     def resolve(self, options: ExportOptions, kind: Kind) -> ExportOptions:
@@ -208,4 +225,15 @@ class ExportFormat:
             raise ExportError("gold_threshold: must be between 0 and 1")
         if options.since and options.until and options.since > options.until:
             raise ExportError("since: the date range is empty (since is after until)")
-        return replace(options, unit=unit)
+        threshold = options.label_threshold
+        if self.takes_threshold is not None and self.takes_threshold(kind):
+            if threshold is None:
+                threshold = DEFAULT_LABEL_THRESHOLD
+            elif not 0 <= threshold < 1:
+                raise ExportError("label_threshold: must be at least 0 and below 1 (a score above it is desirable)")
+        elif threshold is not None:
+            raise ExportError(
+                f"label_threshold: applies to trl-kto exports of rated projects (pointwise scores), "
+                f"not to {self.name} exports of a {kind.name} project"
+            )
+        return replace(options, unit=unit, label_threshold=threshold)

@@ -47,10 +47,26 @@ def card_metadata(
 def _alpha_lines(agreement: dict[str, Any]) -> list[str]:
     if not agreement.get("alpha"):
         return ["No agreement measure applies to this data (no unit was judged by two experts with comparable values)."]
-    lines = [f"{agreement['method']}.", "", "| measure | alpha | units |", "|---|---|---|"]
+    lines = [
+        f"{agreement['method']}.",
+        "",
+        "| measure | alpha | 95% interval | units | items | judgments |",
+        "|---|---|---|---|---|---|",
+    ]
+    intervals = agreement.get("ci", {})
     for name, value in agreement["alpha"].items():
         shown = "n/a (fewer than two values per unit)" if value is None else f"{value:.4f}"
-        lines.append(f"| {name} | {shown} | {agreement['units'][name]} |")
+        ci = intervals.get(name)
+        between = "n/a" if ci is None else f"{ci[0]:.4f} to {ci[1]:.4f}"
+        items, judgments = agreement.get("items", {}).get(name, ""), agreement.get("judgments", {}).get(name, "")
+        lines.append(f"| {name} | {shown} | {between} | {agreement['units'][name]} | {items} | {judgments} |")
+    lines += [
+        "",
+        (
+            "The interval is a bootstrap 95% percentile interval (200 resamples of the units, fixed seed); "
+            "a wide one means the data are too few to say how far the experts agree."
+        ),
+    ]
     return lines
 
 

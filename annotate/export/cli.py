@@ -53,6 +53,11 @@ from annotate.clitools import project_by_slug, writing
     is_flag=True,
     help="Leave out judgments with an authenticity flag (too fast, mostly pasted, submitted without interaction).",
 )
+@click.option(
+    "--label-threshold",
+    help="trl-kto of a rated project: a rating whose score (0..1: the scale's lowest point 0, highest 1) "
+    "is above this is desirable (label true). Default 0.5; recorded in the manifest.",
+)
 def export_cmd(
     slug: str, fmt_name: str, out_arg: str | None, parquet: bool, hf: bool, license_: str, **raw_options
 ) -> None:

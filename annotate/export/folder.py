@@ -25,11 +25,13 @@ from sqlalchemy.orm import Session
 from annotate.db import utcnow
 from annotate.export.agreement import krippendorff_alpha
 from annotate.export.base import (
+    SIDECAR_FOLDERS,
     ExportContext,
     ExportError,
     ExportFormat,
     ExportOptions,
     ExportSummary,
+    Record,
 )
 from annotate.export.card import dataset_card, manifest
 from annotate.export.services import jsonl_chunks
@@ -45,7 +47,7 @@ class FolderResult:
 
 FORMS = ("jsonl", "parquet", "hf")
 DATA_PATHS = {"jsonl": "data/train.jsonl", "parquet": "data/train.parquet", "hf": "data/train/*.arrow"}
-OURS = ("data", "README.md", "manifest.json")
+OURS = ("data", *SIDECAR_FOLDERS, "README.md", "manifest.json")
 
 
 def check_folder(out: Path) -> None:
@@ -68,7 +70,11 @@ def sha256_file(path: Path) -> str:
 def file_table(out: Path) -> dict[str, Any]:
     """{relative path: {sha256, bytes}} of what an export wrote (data/ and README.md), not of
     unrelated files that were already in ``out``."""
-    paths = [p for p in sorted((out / "data").rglob("*")) if p.is_file()] + [out / "README.md"]
+    paths = [p for p in sorted((out / "data").rglob("*")) if p.is_file()]
+    for folder in SIDECAR_FOLDERS:
+        if (out / folder).is_dir():
+            paths += [p for p in sorted((out / folder).rglob("*")) if p.is_file()]
+    paths.append(out / "README.md")
     return {p.relative_to(out).as_posix(): {"sha256": sha256_file(p), "bytes": p.stat().st_size} for p in paths}
 
 
@@ -81,6 +87,23 @@ def _convert(jsonl: Path, target: Path, form: str, scratch: Path) -> None:
         dataset.to_parquet(str(target / "train.parquet"))
     else:
         DatasetDict({"train": dataset}).save_to_disk(str(target))
+
+
+def _sidecar_writer(fmt: ExportFormat, scratch: Path):
+    """A function writing one record's sidecar files under ``scratch`` (moved into place at the
+    end with the data). A path outside SIDECAR_FOLDERS, or one already written, is a bug."""
+    assert fmt.sidecars is not None
+    sidecars = fmt.sidecars
+
+    def write(record: Record) -> None:
+        for relative, body in sidecars(record):
+            path = scratch / relative
+            if relative.split("/", 1)[0] not in SIDECAR_FOLDERS or ".." in relative.split("/") or path.exists():
+                raise ExportError(f"{fmt.name}: cannot write the file {relative!r}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(body)
+
+    return write
 
 
 def write_folder(
@@ -107,8 +130,9 @@ def write_folder(
         data.mkdir()
         jsonl = data / "train.jsonl" if form == "jsonl" else scratch / "train.jsonl"
         digest = hashlib.sha256()
+        each = _sidecar_writer(fmt, scratch) if fmt.sidecars is not None else None
         with jsonl.open("wb") as f:
-            for chunk in jsonl_chunks(session, project, fmt, options, summary, digest):
+            for chunk in jsonl_chunks(session, project, fmt, options, summary, digest, each):
                 f.write(chunk)
         if form != "jsonl":
             if summary.rows == 0:
@@ -117,6 +141,9 @@ def write_folder(
         created_at = utcnow()
         agreement = krippendorff_alpha(ExportContext(session, project, options, ExportSummary()))
         data.rename(out / "data")
+        for folder in SIDECAR_FOLDERS:
+            if (scratch / folder).is_dir():
+                (scratch / folder).rename(out / folder)
         card = dataset_card(
             project,
             fmt,

@@ -81,6 +81,7 @@ def parse_options(
     binarize: str | bool | None = None,
     emails: str | bool | None = None,
     exclude_flagged: str | bool | None = None,
+    label_threshold: str | float | None = None,
     prompt_completion: str | bool | None = None,
 ) -> ExportOptions:
     """ExportOptions from text values; ExportError names the field that is wrong and why."""
@@ -105,6 +106,7 @@ def parse_options(
         binarize=parse_flag("binarize", binarize),
         emails=parse_flag("emails", emails),
         exclude_flagged=parse_flag("exclude_flagged", exclude_flagged),
+        label_threshold=parse_fraction("label_threshold", label_threshold),
         prompt_completion=parse_flag("prompt_completion", prompt_completion),
     )
 
@@ -126,5 +128,6 @@ def options_from_args(args) -> ExportOptions:
         binarize=args.get("binarize"),
         emails=args.get("emails"),
         exclude_flagged=args.get("exclude_flagged"),
+        label_threshold=args.get("label_threshold"),
         prompt_completion=args.get("prompt_completion"),
     )

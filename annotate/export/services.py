@@ -4,7 +4,7 @@ the export's provenance (who, when, what, how many, sha256)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import orjson
@@ -19,6 +19,7 @@ from annotate.export.base import (
     ExportFormat,
     ExportOptions,
     ExportSummary,
+    Record,
 )
 from annotate.export.selection import prepare
 from annotate.kinds import get_kind
@@ -96,9 +97,16 @@ def fail_export(record: ExportRecord, message: str) -> None:
 
 
 def jsonl_chunks(
-    session: Session, project: Project, fmt: ExportFormat, options: ExportOptions, summary: ExportSummary, digest
+    session: Session,
+    project: Project,
+    fmt: ExportFormat,
+    options: ExportOptions,
+    summary: ExportSummary,
+    digest,
+    each: Callable[[Record], None] | None = None,
 ) -> Iterator[bytes]:
-    """Yield the export as JSONL in chunks of about 64 KB, updating ``digest`` and ``summary``."""
+    """Yield the export as JSONL in chunks of about 64 KB, updating ``digest`` and ``summary``;
+    ``each`` sees every record (the folder form writes a format's sidecar files with it)."""
     ctx = ExportContext(session, project, options, summary)
     dumps = orjson.dumps
     buffer: list[bytes] = []
@@ -106,6 +114,8 @@ def jsonl_chunks(
     rows = 0
     progress = summary.progress
     for record in fmt.records(ctx):
+        if each is not None:
+            each(record)
         line = dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         buffer.append(line)
         size += len(line)

@@ -1,10 +1,17 @@
 """``POST /api/v1/projects/<slug>/items``: import items or rows given as JSON, or an uploaded file.
 
-Researchers of the project only (admins too); token auth. The import runs in the
-request with the same service, atomicity and validation as the CLI; the answer is
+Researchers of the project only (admins too); token auth. By default the import runs in
+the request with the same service, atomicity and validation as the CLI; the answer is
 the summary (201), or the error naming the source, location and JSON path (422). The
-items are visible when it answers; on SQLite their search text is written just after,
-by a job of the task queue.
+items are visible when it answers; their search text is written just after, by a job of
+the task queue.
+
+With ``Prefer: respond-async`` (RFC 7240) the body or file is stored and the import is a
+job of the task queue, as a web import is: the answer is 202 with the import's state and
+``Location: /api/v1/projects/<slug>/imports/<id>``, where it can be followed (queued,
+running, retrying, complete, failed with the reason) from any host. A large file should
+go this way: a worker, not the web request, reads it, and a worker killed in the middle
+leaves nothing visible and the job is tried again.
 
 The same limits hold as for the web upload: a file past ``ANNOTATE_IMPORT_MAX_BYTES``
 and a JSON body past ``ANNOTATE_API_IMPORT_MAX_JSON_BYTES`` are refused with 413, and
@@ -13,16 +20,23 @@ rows past a reader limit (``annotate.limits``) with 413 naming the row and field
 
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 
-from flask import current_app, g, jsonify, request
+import orjson
+from flask import current_app, g, jsonify, request, url_for
+from sqlalchemy.orm import Session
 
 from annotate import db
 from annotate.api.views import bp, error, refused, token_required
 from annotate.auth.services import touch_token
 from annotate.browse.index import queue_index
+from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed, LimitExceeded
+from annotate.ingest.jobs import KIND as IMPORT_JOB
+from annotate.ingest.jobs import queue_import, shown_state
+from annotate.ingest.queries import project_batch, recent_batches
 from annotate.ingest.services import ImportOptions, import_rows, import_sources
 from annotate.ingest.shapes import SHAPES
 from annotate.ingest.shapes.mapping import parse_mapping
@@ -31,13 +45,15 @@ from annotate.ingest.uploads import (
     UploadError,
     display_name,
     human_size,
+    save_upload,
     store_stream,
     upload_suffix,
 )
-from annotate.limits import BodyRefused, request_json, setting
-from annotate.models import Batch
+from annotate.jobs.records import dispatch, job_of
+from annotate.limits import BodyRefused, request_json, setting, whole_number
+from annotate.models import Batch, Project, User
 from annotate.projects.access import RESEARCH, project_for
-from annotate.web import writes_late
+from annotate.web import after_commit, writes_late
 
 FILE_FORMATS = ("jsonl", "json", "csv", "tsv", "parquet")
 
@@ -83,6 +99,57 @@ def _failed(exc: ImportFailed):
     )
 
 
+def wants_async() -> bool:
+    """Did the client ask for ``Prefer: respond-async`` (RFC 7240)?"""
+    preferences = request.headers.get("Prefer", "").split(",")
+    return any(p.split(";", 1)[0].strip().lower() == "respond-async" for p in preferences)
+
+
+def import_state(session: Session, batch: Batch, slug: str) -> dict:
+    """One import as the API shows it: its job's state while it runs, the batch's after."""
+    job = session.scalar(job_of(IMPORT_JOB, batch.id))
+    interrupted = batch.id in pipeline.interrupted_batches(session, batch.project_id)
+    status, reason = shown_state(batch, job, interrupted)
+    return {
+        "id": batch.id,
+        "source": batch.source,
+        "status": status,
+        "error": reason,
+        "progress": batch.progress,
+        "rows_total": batch.rows_total,
+        "rows": batch.rows_read,
+        "new": batch.rows_new,
+        "duplicate": batch.rows_duplicate,
+        "skipped": batch.rows_skipped,
+        "problems": batch.skipped or [],
+        "attempts": job.attempts if job is not None else None,
+        "created_at": batch.created_at.isoformat(),
+        "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+        "url": url_for("api.import_status", slug=slug, batch_id=batch.id),
+    }
+
+
+def _queue(session: Session, project: Project, user: User, files: list, options: ImportOptions):
+    """Store the upload and queue its import; the job is handed to the queue after the commit."""
+    instance = Path(current_app.instance_path)
+    try:
+        saved = save_upload(instance, project.id, user.id, files, int(current_app.config["IMPORT_MAX_BYTES"]))
+    except UploadError as exc:
+        return error(413 if "limit" in str(exc) else 400, str(exc))
+    batch, job = queue_import(session, project, saved, options, user)
+    touch_token(session, g.token)
+    return after_commit(_accepted, project.slug, batch, job)
+
+
+def _accepted(slug: str, batch: Batch, job):
+    dispatch(job)  # committed: a worker may take it now
+    state = import_state(db.session(), batch, slug)
+    response = jsonify({"import": state})
+    response.status_code = 202
+    response.headers["Location"] = state["url"]
+    return response
+
+
 @bp.post("/projects/<slug>/items")
 @token_required
 @writes_late  # the import takes the write lock itself, in short transactions of its own
@@ -106,6 +173,8 @@ def import_items(slug: str):
                     415, f"unsupported file type; upload one of {', '.join(UPLOAD_SUFFIXES)} (optionally .gz) files"
                 )
             options = _options(request.form.to_dict())
+            if wants_async():
+                return _queue(session, project, g.user, [(upload.filename or "", upload.stream)], options)
             with tempfile.TemporaryDirectory(prefix="annotate-upload-") as tmp:
                 path = Path(tmp) / f"upload{suffix}"
                 try:
@@ -140,6 +209,10 @@ def import_items(slug: str):
                 return error(
                     400, 'send a JSON array of items, {"items": [...], "options": {...}}, or a multipart file upload'
                 )
+            if wants_async():
+                # Stored as JSONL: the job reads it as it reads an uploaded file (locations are then lines).
+                body_file = io.BytesIO(b"".join(orjson.dumps(row) + b"\n" for row in rows))
+                return _queue(session, project, g.user, [("request-body.jsonl", body_file)], options)
             summary = import_rows(session, project, rows, "request body", options, user=g.user, index=False)
     except ImportFailed as exc:
         return _failed(exc)
@@ -147,3 +220,29 @@ def import_items(slug: str):
     queue_index(session, session.get_one(Batch, summary.batch_id))
     touch_token(session, g.token)
     return jsonify({"batch": summary.as_json(), "skipped": summary.problems}), 201
+
+
+@bp.get("/projects/<slug>/imports")
+@token_required
+def imports(slug: str):
+    """The project's latest imports, newest first (``limit``, default 20, at most 100)."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    raw = request.args.get("limit", "20")
+    limit = whole_number(raw, 100)
+    if limit is None or limit < 1:
+        return error(400, "limit must be a whole number from 1 to 100", field="limit")
+    session = db.session()
+    batches = session.scalars(recent_batches(project, limit))
+    return jsonify({"imports": [import_state(session, batch, slug) for batch in batches]})
+
+
+@bp.get("/projects/<slug>/imports/<int:batch_id>")
+@token_required
+def import_status(slug: str, batch_id: int):
+    """One import's state: follow a ``Prefer: respond-async`` import until it is complete or failed."""
+    project, _member = project_for(g.user, slug, RESEARCH)
+    session = db.session()
+    batch = session.scalar(project_batch(project, batch_id))
+    if batch is None:
+        return error(404, f"no import {batch_id} in this project")
+    return jsonify({"import": import_state(session, batch, slug)})

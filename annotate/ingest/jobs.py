@@ -98,4 +98,18 @@ def failed(session: Session, job: Job, reason: str) -> None:
         discard(upload)
 
 
+def shown_state(batch: Batch, job: Job | None, interrupted: bool) -> tuple[str, str | None]:
+    """What the batch page says: the job's state while it is not over (queued, running,
+    retrying with the last error), else the batch's (complete, failed with the reason)."""
+    if job is not None and job.status.value in ("queued", "retrying"):
+        return job.status.value, job.error
+    if job is not None and job.status.value == "running":
+        return "running", None
+    if interrupted:
+        return "interrupted", pipeline.INTERRUPTED
+    if job is not None and job.status.value == "failed" and batch.status is not BatchStatus.COMPLETE:
+        return "failed", batch.error or job.error
+    return batch.status.value, batch.error
+
+
 register(JobKind(KIND, run=run, undo=undo, failed=failed, max_attempts=3, retry_delay=5))

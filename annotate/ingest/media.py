@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import wave
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -142,7 +143,25 @@ def localise_media(item: dict[str, Any], base: Path | None, store: Path | None, 
                 continue
             if base is None or store is None:
                 raise RowError(field, "relative media paths need a source folder; use a URL here")
-            part["media"] = {**media, "src": _store(src, base, store, project_id, field)}
+            stored = _store(src, base, store, project_id, field)
+            part["media"] = {**media, "src": stored}
+            if "duration" not in media:
+                seconds = wav_seconds(store / stored.removeprefix("/media/"))
+                if seconds is not None:
+                    part["media"]["duration"] = seconds
+
+
+def wav_seconds(path: Path) -> float | None:
+    """A PCM WAV file's length in seconds (the standard library reads its header), else None:
+    other formats need the row to give ``duration``."""
+    if path.suffix != ".wav":
+        return None
+    try:
+        with wave.open(str(path), "rb") as f:
+            rate = f.getframerate()
+            return round(f.getnframes() / rate, 3) if rate else None
+    except (wave.Error, EOFError, OSError):
+        return None
 
 
 def media_file(store: Path, project_id: int, name: str) -> Path | None:

@@ -12,12 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, request, send_file, url_for
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from annotate import db
 from annotate.ingest import pipeline
 from annotate.ingest.errors import ImportFailed
 from annotate.ingest.jobs import KIND as IMPORT_JOB
-from annotate.ingest.jobs import queue_import
+from annotate.ingest.jobs import queue_import, shown_state
 from annotate.ingest.media import media_file
 from annotate.ingest.preview import build_preview
 from annotate.ingest.queries import project_batch, recent_batches
@@ -28,7 +29,7 @@ from annotate.ingest.shapes.mapping import FIELDS, parse_mapping
 from annotate.ingest.uploads import UploadError, human_size, load_upload, save_upload
 from annotate.ingest.wording import for_the_page
 from annotate.jobs.records import dispatch, job_of
-from annotate.models import Batch, BatchStatus, Project
+from annotate.models import Batch, Project
 from annotate.projects.access import RESEARCH, project_for
 from annotate.projects.services import membership
 from annotate.web import after_commit, login_required, render, writes_late, writes_nothing
@@ -226,20 +227,6 @@ def batch(slug: str, batch_id: int):
     )
 
 
-def shown_state(batch: Batch, job, interrupted: bool) -> tuple[str, str | None]:
-    """What the batch page says: the job's state while it is not over (queued, running,
-    retrying with the last error), else the batch's (complete, failed with the reason)."""
-    if job is not None and job.status.value in ("queued", "retrying"):
-        return job.status.value, job.error
-    if job is not None and job.status.value == "running":
-        return "running", None
-    if interrupted:
-        return "interrupted", pipeline.INTERRUPTED
-    if job is not None and job.status.value == "failed" and batch.status is not BatchStatus.COMPLETE:
-        return "failed", batch.error or job.error
-    return batch.status.value, batch.error
-
-
 @bp.get("/media/<int:project_id>/<name>")
 @login_required
 def media(project_id: int, name: str):
@@ -254,7 +241,13 @@ def media(project_id: int, name: str):
     path = media_file(_instance() / "media", project.id, name)
     if path is None:
         abort(404)
-    response = send_file(path, max_age=3600)
+    try:
+        # Range requests (206 Partial Content) so a player can seek without the whole file.
+        response = send_file(path, max_age=3600, conditional=True)
+    except RequestedRangeNotSatisfiable:
+        # 416 names the file's length (RFC 9110 15.5.17), which the app's error page would drop.
+        response = current_app.response_class("Requested range not satisfiable\n", status=416, mimetype="text/plain")
+        response.headers["Content-Range"] = f"bytes */{path.stat().st_size}"
     response.cache_control.public = False
     response.cache_control.private = True
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

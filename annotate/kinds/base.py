@@ -171,6 +171,11 @@ class Kind:
     # (config, answers) -> the answer as a preference between two responses, None for an
     # abstention; None (no hook): the kind's answers are no such preference.
     choice: Callable[[Config, Answers], Choice | None] | None = None
+    # (config, answers, response ids of the item) -> {response id: score}, each a pointwise score
+    # normalised to 0..1 (0 the scale's lowest point, 1 its highest; thumbs down 0, up 1); empty
+    # for an abstention. None (no hook): the kind gives no pointwise score (trl-kto and reward
+    # read it for unpaired rows and pointwise rewards).
+    scores: Callable[[Config, Answers, list[str]], dict[str, float]] | None = None
     # The top-level answer field that holds the preferred response id or "tie", when there is
     # one: the data browser's verdict filter reads it in SQL.
     verdict_key: str | None = None

@@ -71,6 +71,21 @@ def rationale_schema(config: Config, max_length: int = TEXT_MAX) -> dict[str, An
     return {"type": "string", "minLength": minimum, "maxLength": max_length}
 
 
+def answer_with_rationale(
+    config: Config, properties: dict[str, Any], required: list[str], max_length: int = TEXT_MAX
+) -> dict[str, Any]:
+    """The full answer schema of a kind whose answer is ``properties`` (``required`` of them)
+    plus the template's rationale (off, optional or required), or an abstention."""
+    properties, required = dict(properties), list(required)
+    rationale = config.get("rationale", "optional")
+    if rationale != "off":
+        properties["rationale"] = rationale_schema(config, max_length)
+        if rationale == "required":
+            required.append("rationale")
+    answer = {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
+    return with_abstain(config, answer)
+
+
 def abstain_schema(config: Config) -> dict[str, Any]:
     """``{"abstain": {"reason": …, "comment": …}}`` with no other keys."""
     return {

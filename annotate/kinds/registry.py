@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 GROUP = "annotate.kinds"
 # The folders under annotate/kinds/, in the order pages and messages list them.
-BUILTIN = ("pairwise", "ranking", "critique", "rubric", "demonstration")
+BUILTIN = ("pairwise", "ranking", "critique", "rubric", "rating", "caption", "demonstration")
 NAME_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 

@@ -123,17 +123,24 @@ def rewrite_diff(assignment_id: int, response_id: str):
     """The word diff of a rewrite against the original response (an htmx fragment), for the
     expert who holds the assignment, or a reviewer or researcher of its project (who edit
     judgments with the same form)."""
+    assignment = _editable(assignment_id)
+    original = next((r for r in assignment.item.responses if r["id"] == response_id), None)
+    if original is None:
+        abort(404)
+    rewrite = (request.form.get(f"rewrite-{response_id}") or "").replace("\r\n", "\n")
+    return render("kinds/critique/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)
+
+
+def _editable(assignment_id: int) -> Assignment:
+    """The assignment, for the expert who holds it or a reviewer or researcher of its project
+    (who edit judgments with the same forms); 404 for anyone else."""
     session = db.session()
     assignment = session.get(Assignment, assignment_id)
     if assignment is None:
         abort(404)
     slug = session.get_one(Project, assignment.project_id).slug
     project_for(g.user, slug, WORK if assignment.expert_id == g.user.id else REVIEWERS)
-    original = next((r for r in assignment.item.responses if r["id"] == response_id), None)
-    if original is None:
-        abort(404)
-    rewrite = (request.form.get(f"rewrite-{response_id}") or "").replace("\r\n", "\n")
-    return render("kinds/critique/_rewrite_diff.html", "diff", original=original.get("content") or "", rewrite=rewrite)
+    return assignment
 
 
 @bp.post("/tasks/<int:assignment_id>/preview")
@@ -144,11 +151,6 @@ def preview(assignment_id: int):
     safe pipeline (annotate.rendering: raw HTML off, sanitised, math as MathML), for the
     expert who holds the assignment or a reviewer or researcher of its project. Any kind whose
     partial has a Markdown editor may use it."""
-    session = db.session()
-    assignment = session.get(Assignment, assignment_id)
-    if assignment is None:
-        abort(404)
-    slug = session.get_one(Project, assignment.project_id).slug
-    project_for(g.user, slug, WORK if assignment.expert_id == g.user.id else REVIEWERS)
+    _editable(assignment_id)  # 404 unless this person may edit it
     text = (request.form.get("text") or "").replace("\r\n", "\n")
     return render("kinds/_preview.html", "preview", text=text)

@@ -59,6 +59,11 @@ def test_priority_through_the_api(client, team, make_user, make_token, import_ro
     )
     assert bad.status_code == 422
     assert {p["path"] for p in bad.get_json()["problems"]} == {"batch_id", "priority"}
+    huge = client.post(
+        f"/api/v1/projects/{project.slug}/priority", json={"batch_id": batch_id, "priority": 10**7}, headers=res_h
+    )
+    assert huge.status_code == 422
+    assert huge.get_json()["problems"] == [{"path": "priority", "message": "must be between -1000000 and 1000000"}]
     assert (
         client.post(f"/api/v1/projects/{project.slug}/priority", json={"batch_id": 999999}, headers=res_h).status_code
         == 404

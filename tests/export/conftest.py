@@ -61,6 +61,14 @@ CONFIGS = {
         ]
     },
     "critique": {"span_labels": ["error", "unsafe", "style"], "score": {"min": 1, "max": 7}},
+    "caption": {"labels": ["Speech", "Sound"], "allow_overlap": False, "abstain_reasons": ["no sound"]},
+    "rating": {
+        "question": "How helpful is this response?",
+        "scale": {"min": 1, "max": 5, "anchors": {"1": "Useless", "5": "Excellent"}},
+        "criteria": [{"id": "accuracy", "label": "Accuracy"}],
+        "rationale": "optional",
+        "abstain_reasons": ["outside my expertise"],
+    },
     "demonstration": {
         "min_length": 5,
         "draft": "on_request",
@@ -430,6 +438,76 @@ def critique_fixture(seed: Seeder) -> Project:
     return project
 
 
+def rating_fixture(seed: Seeder) -> Project:
+    """Five one-response items rated by two experts (overlap 2): agreement high and low, a
+    score on the threshold, an abstention, an adjudicated item, an incomplete item."""
+    project = seed.project("rating", overlap=2)
+
+    def one(external_id: str, **kw) -> Item:
+        responses = [{"id": "r1", "content": f"The answer to {external_id}.", "model": "model-a"}]
+        return seed.item(project, external_id, responses=responses, **kw)
+
+    g1 = one("g1")
+    seed.judge(project, g1, "a", {"rating": 5, "criteria": {"accuracy": 5}, "rationale": "Right."})
+    seed.judge(project, g1, "b", {"rating": 4, "criteria": {"accuracy": 4}})
+    g2 = one("g2")
+    seed.judge(project, g2, "a", {"rating": 1, "criteria": {"accuracy": 1}})
+    seed.judge(project, g2, "b", {"rating": 2, "criteria": {"accuracy": 3}})
+    g3 = one("g3")  # the mean, 3 of 1-5, is 0.5: on the default threshold, so not desirable
+    seed.judge(project, g3, "a", {"rating": 2, "criteria": {"accuracy": 2}})
+    seed.judge(project, g3, "b", {"rating": 4, "criteria": {"accuracy": 4}})
+    g4 = one("g4")
+    seed.judge(project, g4, "a", {"abstain": {"reason": "outside my expertise"}})
+    seed.judge(project, g4, "b", {"rating": 5, "criteria": {"accuracy": 5}})
+    g5 = one("g5")
+    seed.judge(project, g5, "a", {"rating": 1, "criteria": {"accuracy": 1}})
+    seed.judge(project, g5, "b", {"rating": 5, "criteria": {"accuracy": 5}})
+    seed.judge(project, g5, "c", {"rating": 4, "criteria": {"accuracy": 4}}, adjudication=True)
+    g6 = one("g6")  # one judgment of two: incomplete
+    seed.judge(project, g6, "a", {"rating": 3, "criteria": {"accuracy": 3}})
+    return project
+
+
+def caption_fixture(seed: Seeder) -> Project:
+    """Two clips: one captioned by two experts (labels, a segment without one, text that WebVTT
+    must escape), one with an abstention and a clip whose duration is unknown."""
+    project = seed.project("caption", overlap=2)
+    tone = {"type": "audio", "src": "https://cdn.example.org/tone-3s.wav", "duration": 3.0}
+    v1 = seed.item(
+        project,
+        "clip/1 <tone>",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[{"id": "r1", "content": "", "media": tone}],
+    )
+    seed.judge(
+        project,
+        v1,
+        "a",
+        {
+            "segments": [
+                {"start": 0.0, "end": 1.5, "text": "[low tone]", "label": "Sound"},
+                {"start": 1.5, "end": 3.0, "text": "Higher --> & <louder>\n\nstill", "label": "Speech"},
+            ]
+        },
+    )
+    seed.judge(project, v1, "b", {"segments": [{"start": 0.25, "end": 2.75, "text": "A tone rises."}]})
+    v2 = seed.item(
+        project,
+        "clip-2",
+        prompt=[{"role": "user", "content": "Caption this clip."}],
+        responses=[
+            {
+                "id": "r1",
+                "content": "A generated clip.",
+                "media": {"type": "video", "src": "https://cdn.example.org/v.mp4"},
+            }
+        ],
+    )
+    seed.judge(project, v2, "a", {"abstain": {"reason": "no sound"}})
+    seed.judge(project, v2, "b", {"segments": [{"start": 61.5, "end": 3725.125, "text": "Long.", "label": "Speech"}]})
+    return project
+
+
 def demonstration_fixture(seed: Seeder) -> Project:
     """Demonstrations: a one-turn prompt with no draft, a multi-turn prompt whose draft one
     expert started from and another did not open, an abstention, a rejected judgment."""
@@ -478,6 +556,8 @@ FIXTURES = {
     "ranking": ranking_fixture,
     "rubric": rubric_fixture,
     "critique": critique_fixture,
+    "rating": rating_fixture,
+    "caption": caption_fixture,
     "demonstration": demonstration_fixture,
 }
 

@@ -105,7 +105,10 @@ def test_agreement_in_the_card(seed, session, runner, tmp_path):
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
     assert manifest["agreement"]["alpha"] == {"preference": 1.0}
     assert manifest["agreement"]["units"] == {"preference": 6}
-    assert "| preference | 1.0000 | 6 |" in (folder / "README.md").read_text()
+    assert manifest["agreement"]["ci"] == {"preference": [1.0, 1.0]}
+    assert manifest["agreement"]["items"] == {"preference": 6}
+    assert manifest["agreement"]["judgments"] == {"preference": 12}
+    assert "| preference | 1.0000 | 1.0000 to 1.0000 | 6 | 6 | 12 |" in (folder / "README.md").read_text()
 
 
 def test_rubric_agreement_per_criterion(build, session, runner, tmp_path):
@@ -117,6 +120,9 @@ def test_rubric_agreement_per_criterion(build, session, runner, tmp_path):
     manifest = orjson.loads((folder / "manifest.json").read_bytes())
     assert set(manifest["agreement"]["alpha"]) == {"helpfulness", "correctness"}
     assert manifest["agreement"]["units"] == {"helpfulness": 4, "correctness": 4}
+    low, high = manifest["agreement"]["ci"]["helpfulness"]
+    assert low <= manifest["agreement"]["alpha"]["helpfulness"] <= high
+    assert "95% interval" in (folder / "README.md").read_text()
 
 
 def test_folder_refuses_to_overwrite_and_leaves_nothing(build, session, runner, tmp_path):

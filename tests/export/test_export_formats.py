@@ -34,6 +34,12 @@ CASES = [
     ("raw-rubric", "rubric", "raw", {}, "raw"),
     ("critique", "critique", "critique", {}, "critique"),
     ("raw-critique", "critique", "raw", {}, "raw"),
+    ("trl-kto-rating", "rating", "trl-kto", {}, "trl-kto"),
+    ("trl-kto-rating-judgment", "rating", "trl-kto", {"unit": "judgment", "label_threshold": 0.7}, "trl-kto"),
+    ("reward-rating", "rating", "reward", {}, "reward"),
+    ("raw-rating", "rating", "raw", {}, "raw"),
+    ("captions", "caption", "captions", {}, "captions"),
+    ("raw-caption", "caption", "raw", {}, "raw"),
     ("sft", "demonstration", "sft", {}, "sft"),
     ("sft-prompt-completion", "demonstration", "sft", {"prompt_completion": True}, "sft"),
     ("raw-demonstration", "demonstration", "raw", {}, "raw"),
@@ -100,7 +106,7 @@ def test_datasets_loads_the_file(build, export_bytes, tmp_path, name, kind, fmt,
     assert set(ds.column_names) == set(rows[0])
     loaded = ds.to_list()
     for column in rows[0]:
-        if column in ("answers", "responses", "spans", "annotations"):
+        if column in ("answers", "responses", "spans", "annotations", "media"):
             continue  # nested structs: datasets fills keys missing in some rows with None
         for number, (got, original) in enumerate(zip(loaded, rows, strict=True), 1):
             assert same(got[column], original[column]), (

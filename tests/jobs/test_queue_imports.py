@@ -133,3 +133,26 @@ def test_a_job_whose_enqueue_was_lost_is_handed_over_again(workers, session, mak
 def _job_by_id(session, job_id: int) -> Job:
     session.rollback()
     return session.get_one(Job, job_id, populate_existing=True)
+
+
+def test_an_api_import_with_respond_async_is_run_by_a_worker(
+    workers, client, session, make_user, make_project, make_token
+):
+    researcher = make_user("researcher")
+    make_project("api-queued", members=[(researcher, "researcher")])
+    headers = {"Authorization": f"Bearer {make_token(researcher)}", "Prefer": "respond-async"}
+    response = client.post(
+        "/api/v1/projects/api-queued/items",
+        data={"file": (io.BytesIO(_jsonl(40)), "rows.jsonl")},
+        headers=headers,
+    )
+    assert response.status_code == 202, response.json
+    url = response.headers["Location"]
+    # No worker yet: queued, nothing visible.
+    assert client.get(url, headers=headers).json["import"]["status"] == "queued"
+    assert visible_count(session, _batch(session).project_id) == 0
+    workers()
+    wait_for(lambda: client.get(url, headers=headers).json["import"]["status"] == "complete", what="the import")
+    state = client.get(url, headers=headers).json["import"]
+    assert (state["new"], state["attempts"], state["error"]) == (40, 1, None)
+    assert visible_count(session, _batch(session).project_id) == 40

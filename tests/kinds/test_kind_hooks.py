@@ -31,6 +31,11 @@ RUBRIC = {
 
 def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     """One valid answer of each built-in kind, for an item with ``ids``."""
+    if kind_name == "rating":
+        return rating_answers(config)
+    if kind_name == "caption":
+        label = {"label": config["labels"][0]} if config.get("labels") else {}
+        return {"segments": [{"start": 0.0, "end": 1.0, "text": "Hello.", **label}]}
     if kind_name == "pairwise":
         answers: dict = {"preferred": ids[0]}
         if config.get("strength"):
@@ -71,6 +76,19 @@ def valid_answers(kind_name: str, config: dict, ids: list[str]) -> dict:
     return {"critiques": dict.fromkeys(targets, entry)}
 
 
+def rating_answers(config: dict) -> dict:
+    """The highest point (thumbs up) for the overall rating and every criterion."""
+    kind = get_kind("rating")
+    top = list(kind.helpers["rows"](config))
+    values = [kind.helpers["points"](config, scale)[-1] for _path, _label, scale in top]
+    answers: dict = {"rating": values[0]}
+    if config.get("criteria"):
+        answers["criteria"] = {c["id"]: v for c, v in zip(config["criteria"], values[1:], strict=True)}
+    if config.get("rationale") == "required":
+        answers["rationale"] = "x" * max(1, config.get("rationale_min_length", 0))
+    return answers
+
+
 @pytest.mark.parametrize("name", available_templates(TEMPLATES))
 def test_every_shipped_templates_votes_answer_its_questions(name):
     template = load_template(name, TEMPLATES)
@@ -84,8 +102,10 @@ def test_every_shipped_templates_votes_answer_its_questions(name):
     assert all(q.level in LEVELS for q in questions.values())
     answers = valid_answers(kind.name, config, ids)
     assert kind.answer_schema(config, ids)
+    # Every response has text and a clip, so a kind that needs either finds it.
+    clip = {"type": "video", "src": "https://cdn.example.org/v.mp4", "duration": 60}
     assert not __import__("annotate.kinds").kinds.answer_problems(
-        kind, config, answers, [{"id": i, "content": "text"} for i in ids]
+        kind, config, answers, [{"id": i, "content": "text", "media": clip} for i in ids]
     )
     votes = kind.votes(config, answers, ids)
     assert votes or (free_text and not config.get("abstain_reasons"))

@@ -82,13 +82,7 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
             "properties": dict.fromkeys(criteria, verdict),
         }
         required.append("criteria")
-    rationale = config.get("rationale", "optional")
-    if rationale != "off":
-        properties["rationale"] = common.rationale_schema(config, RATIONALE_MAX)
-        if rationale == "required":
-            required.append("rationale")
-    answer = {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
-    return common.with_abstain(config, answer)
+    return common.answer_with_rationale(config, properties, required, RATIONALE_MAX)
 
 
 def gold_schema(config: Config, response_ids: list[str]) -> dict[str, Any]:

@@ -35,13 +35,7 @@ def answer_schema(config: Config, response_ids: list[str]) -> dict:
     """``{"ranking": tiers, "rationale": …}``: tiers of response ids, best first."""
     properties: dict[str, Any] = {"ranking": tiers_schema(config, response_ids)}
     required = ["ranking"]
-    rationale = config.get("rationale", "optional")
-    if rationale != "off":
-        properties["rationale"] = common.rationale_schema(config)
-        if rationale == "required":
-            required.append("rationale")
-    answer = {"type": "object", "additionalProperties": False, "required": required, "properties": properties}
-    return common.with_abstain(config, answer)
+    return common.answer_with_rationale(config, properties, required)
 
 
 def tiers_schema(config: Config, response_ids: list[str]) -> dict[str, Any]:
