@@ -28,7 +28,10 @@ TURNS_SCHEMA: dict[str, Any] = {
     "description": "Per-turn judgments (annotate/turns.py): a rating or a flag with reasons on each assistant "
     "turn of a multi-turn prompt, for any kind; stored with the judgment and exported in raw.",
     "properties": {
-        "ask": {"enum": ["rating", "flag"]},
+        "ask": {
+            "enum": ["score", "flag"],
+            "description": "score: a point of the scale; flag: flagged or not, with reasons",
+        },
         "label": {"type": "string", "minLength": 1, "maxLength": 200},
         "scale": SCALE_SCHEMA,
         "reasons": {
@@ -51,8 +54,8 @@ def config_of(template: Mapping[str, Any]) -> dict[str, Any] | None:
 def config_problems(config: Mapping[str, Any]) -> list[Problem]:
     """What the schema cannot say: a sound scale; reasons only make sense with a flag."""
     found = [Problem(f"turns.scale.{p}", m) for p, m in scale_checks(config["scale"])] if "scale" in config else []
-    if config.get("ask") == "rating" and config.get("reasons"):
-        found.append(Problem("turns.reasons", "reasons go with ask: flag"))
+    if config.get("ask") == "score" and config.get("reasons"):
+        found.append(Problem("turns.reasons", "reasons go with ask: flag (not score)"))
     return found
 
 
@@ -66,7 +69,7 @@ def scale_of(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def label_of(config: Mapping[str, Any]) -> str:
-    default = "Rate this reply" if config.get("ask") == "rating" else "Flag this reply if something is wrong"
+    default = "Rate this reply" if config.get("ask") == "score" else "Flag this reply if something is wrong"
     return str(config.get("label") or default)
 
 
@@ -129,7 +132,7 @@ def problems(config: Mapping[str, Any] | None, prompt: Sequence[Mapping[str, Any
         rating, flagged = entry.get("rating"), entry.get("flagged", False)
         given = entry.get("reasons", [])
         comment = entry.get("comment", "")
-        if ask == "rating":
+        if ask == "score":
             if rating is not None and (isinstance(rating, bool) or rating not in values):
                 found.append(Problem(f"{where}.rating", f"{name}: choose a rating from {values[0]} to {values[-1]}."))
             elif rating is None and config.get("required"):
@@ -152,7 +155,7 @@ def problems(config: Mapping[str, Any] | None, prompt: Sequence[Mapping[str, Any
                 found.append(Problem(f"{where}.flagged", f"{name}: tick “Flag” to give reasons."))
         if not isinstance(comment, str) or len(comment) > COMMENT_MAX:
             found.append(Problem(f"{where}.comment", f"{name}: a comment is text of at most {COMMENT_MAX} characters."))
-    if ask == "rating" and config.get("required"):
+    if ask == "score" and config.get("required"):
         for index in allowed:
             if index not in seen:
                 found.append(Problem(f"turns.{index}", f"Turn {number_of(prompt, index)}: choose a rating."))

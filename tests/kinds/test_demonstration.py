@@ -265,6 +265,8 @@ def test_researchers_pages_show_a_demonstration(demo_task, web, session, make_us
         assert page.status_code == 200, page.text
     assert other.get(f"/p/{project.slug}/judgments").status_code == 200
     assert "sft" in other.get(f"/p/{project.slug}/exports").text
+    # Quality: a kind with no nominal vote has no agreement to show, and the page says what it has.
+    assert other.get(f"/p/{project.slug}/quality").status_code == 200
 
 
 def test_a_reviewer_previews_and_fixes_a_demonstration_without_javascript(demo_task, web, session, make_user, app):

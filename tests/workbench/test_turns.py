@@ -26,7 +26,7 @@ PROMPT = [
     {"role": "user", "content": "Check again."},
 ]
 FLAG = {"ask": "flag", "reasons": ["Factual error", "Unsafe"]}
-RATING = {"ask": "rating", "scale": {"min": 1, "max": 3}, "required": True, "label": "How good is this reply?"}
+RATING = {"ask": "score", "scale": {"min": 1, "max": 3}, "required": True, "label": "How good is this reply?"}
 
 
 def rows() -> list[dict]:
@@ -168,6 +168,6 @@ def test_a_template_with_a_bad_turns_setting_is_refused(app):
     document = {"kind": "ranking", "version": 1, "title": "t", "config": {}, "turns": {"ask": "stars"}}
     with pytest.raises(TemplateError, match=r"turns\.ask"):
         validate_template(document, templates)
-    document["turns"] = {"ask": "rating", "scale": {"min": 5, "max": 1}}
+    document["turns"] = {"ask": "score", "scale": {"min": 5, "max": 1}}
     with pytest.raises(TemplateError, match=r"turns\.scale\.max"):
         validate_template(document, templates)
