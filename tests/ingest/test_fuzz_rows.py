@@ -282,3 +282,26 @@ def test_a_role_past_64_bits_is_named_not_a_traceback():
         to_item(row, SHAPES["canonical"], "pairwise")
     assert "role" in str(caught.value)
     assert "-9223372036854775809" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("row", "shape", "field"),
+    [
+        # Found by the fuzzer above on PostgreSQL's run: a prompt orjson cannot write (an
+        # integer past 64 bits) raised TypeError while the pair's order was hashed.
+        (
+            {
+                "chosen": [{"role": "user", "content": -(2**63) - 1}, {"role": "assistant", "content": "A"}],
+                "rejected": [{"role": "user", "content": -(2**63) - 1}, {"role": "assistant", "content": "B"}],
+            },
+            "trl-implicit",
+            "prompt",
+        ),
+        ({"prompt": [{"role": "user", "content": 2**64}], "responses": ["A", "B"]}, "canonical", "prompt"),
+    ],
+)
+def test_a_value_no_json_can_hold_is_refused_with_its_field(row, shape, field):
+    _item, error = _attempt(lambda: to_item(row, SHAPES[shape], "pairwise"))
+    assert isinstance(error, RowError)
+    assert error.path == field
+    assert "cannot be stored as JSON" in error.message

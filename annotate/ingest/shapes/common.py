@@ -24,7 +24,27 @@ MEDIA_TYPES = {
 def content_hash(prompt: list[dict], responses: list[dict]) -> str:
     """SHA-256 of what is judged (prompt and response contents), independent of key order."""
     body = {"prompt": prompt, "responses": [r.get("content") for r in responses]}
-    return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(_dumps(body, orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _dumps(value: dict | list, option: int = 0, names: tuple[str, ...] = ()) -> bytes:
+    """orjson's bytes of ``value``, or RowError naming the part no JSON can hold (an integer past
+    64 bits, bytes): a row is refused with its field before anything is hashed or stored.
+    ``names``: the fields of a list's parts, in order."""
+    try:
+        return orjson.dumps(value, option=option)
+    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
+        parts = value.items() if isinstance(value, dict) else zip(names, value, strict=False)
+        field = next((str(k) for k, v in parts if not _fits(v)), "")
+        raise RowError(field, f"cannot be stored as JSON ({exc})") from None
+
+
+def _fits(value: object) -> bool:
+    try:
+        orjson.dumps(value)
+    except TypeError:
+        return False
+    return True
 
 
 def external_id(value: Any, prompt: list[dict], responses: list[dict], field: str = "id") -> str:
@@ -83,7 +103,7 @@ def label_order(prompt: list[dict], chosen: str, rejected: str) -> bool:
     Deterministic per row (so a re-import gives the same ids) but not always the
     same, so that ``r1`` never means "the chosen one".
     """
-    digest = hashlib.sha256(orjson.dumps([prompt, chosen, rejected])).digest()
+    digest = hashlib.sha256(_dumps([prompt, chosen, rejected], names=("prompt", "chosen", "rejected"))).digest()
     return bool(digest[0] & 1)
 
 
