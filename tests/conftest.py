@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from flask.testing import FlaskClient, FlaskCliRunner
 from helpers import PASSWORD, Browserless, scratch_database
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
@@ -50,17 +52,33 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-def empty_database(url: str) -> None:
-    """Delete every row of every table (keeping Alembic's version table)."""
+def empty_database(url: str, attempts: int = 5) -> None:
+    """Delete every row of every table (keeping Alembic's version table).
+
+    A live server's request still in flight when its test ends (a browser's range request for
+    a video, a heartbeat) may hold a lock the TRUNCATE needs while waiting for one the TRUNCATE
+    took: PostgreSQL then ends one of them as a deadlock. The request's work is over either
+    way, so the TRUNCATE is tried again once it has finished."""
     engine = make_engine(url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                conn.execute(text(f'DELETE FROM "{table}"'))
-    engine.dispose()
+    try:
+        for attempt in range(attempts):
+            try:
+                with engine.begin() as conn:
+                    if engine.dialect.name == "postgresql":
+                        conn.execute(
+                            text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+                        )
+                    else:
+                        for table in tables:
+                            conn.execute(text(f'DELETE FROM "{table}"'))
+                return
+            except OperationalError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture
@@ -231,4 +249,5 @@ def live_server(app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+    server.server_close()
     thread.join(timeout=5)
