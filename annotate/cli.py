@@ -244,13 +244,16 @@ def stats_cmd(slug: str, as_json: bool) -> None:
 @click.command("demo")
 @with_appcontext
 def demo_cmd() -> None:
-    """Load the demo project and print demo logins (passwords are new each run)."""
+    """Load the demo projects and print demo logins (passwords are new each run)."""
     from annotate.demo import load_demo
 
     session = writing()
     logins = load_demo(session, templates_dir())
     session.commit()
-    click.echo("Demo projects 'demo' and 'demo-sft' are ready. Sign in at the address `annotate serve` prints with:")
+    click.echo(
+        "Demo projects 'demo' (pairwise), 'demo-rating' (ratings) and 'demo-sft' (demonstrations) are ready. "
+        "Sign in at the address `annotate serve` prints with:"
+    )
     for email, role, password in logins:
         click.echo(f"  {role:<10} {email:<28} {password}")
 

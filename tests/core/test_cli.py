@@ -165,6 +165,7 @@ def test_demo_is_repeatable_and_prints_logins(runner, session):
     assert rating["items"] == 12
     assert orjson.loads(run(runner, "stats", "demo-sft", "--json").output)["items"] == 6
     assert "demo-sft" in first.output
+    assert "demo-rating" in first.output
     assert session.query(ProjectMember).count() == 9  # three members in each of the three projects
 
 
