@@ -195,6 +195,7 @@ def claim_waits(target: Target, path: Path) -> tuple[float, float, float, int]:
         factory = target.app.extensions["annotate.db"][1]
         with target.app.app_context(), factory() as s:
             project, who = s.merge(target.project), s.merge(expert)
+            s.commit()  # each claim then starts its own transaction, a writer's from its first statement
             while not done.is_set():
                 started = time.perf_counter()
                 lease = claim_next(s, project, who, fresh=True)
