@@ -27,7 +27,7 @@ from annotate.ingest.join import joined_rows
 from annotate.ingest.media import localise_media
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
 from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
-from annotate.ingest.shapes.common import lift_suggestion
+from annotate.ingest.shapes.common import fits_json, lift_suggestion
 from annotate.ingest.shapes.mapping import Mapping, check_columns
 from annotate.ingest.validate import check_item, item_schema
 from annotate.limits import read_limits, value_problem
@@ -121,18 +121,10 @@ def _unstorable(item: dict[str, Any], exc: Exception) -> RowError:
     """The RowError for an item orjson cannot serialise (bytes or images from Parquet and
     datasets, integers past 64 bits from a JSON array), naming the first such field."""
     for key in ("prompt", "responses", "suggestion", "gold"):
-        if _unjsonable(item.get(key)):
+        if not fits_json(item.get(key)):
             return RowError(key, f"cannot be stored as JSON ({exc})")
-    bad = next((k for k, v in (item.get("metadata") or {}).items() if _unjsonable(v)), None)
+    bad = next((k for k, v in (item.get("metadata") or {}).items() if not fits_json(v)), None)
     return RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})")
-
-
-def _unjsonable(value: Any) -> bool:
-    try:
-        orjson.dumps(value)
-    except TypeError:
-        return True
-    return False
 
 
 def queue_batch(

@@ -35,11 +35,12 @@ def _dumps(value: dict | list, option: int = 0, names: tuple[str, ...] = ()) -> 
         return orjson.dumps(value, option=option)
     except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
         parts = value.items() if isinstance(value, dict) else zip(names, value, strict=False)
-        field = next((str(k) for k, v in parts if not _fits(v)), "")
+        field = next((str(k) for k, v in parts if not fits_json(v)), "")
         raise RowError(field, f"cannot be stored as JSON ({exc})") from None
 
 
-def _fits(value: object) -> bool:
+def fits_json(value: object) -> bool:
+    """Can orjson write ``value`` (no integer past 64 bits, no bytes or other object)?"""
     try:
         orjson.dumps(value)
     except TypeError:
