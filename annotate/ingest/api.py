@@ -49,9 +49,9 @@ from annotate.ingest.uploads import (
     store_stream,
     upload_suffix,
 )
-from annotate.jobs.records import dispatch, job_of
+from annotate.jobs.records import dispatch, jobs_of
 from annotate.limits import BodyRefused, request_json, setting, whole_number
-from annotate.models import Batch, Project, User
+from annotate.models import Batch, Job, Project, User
 from annotate.projects.access import RESEARCH, project_for
 from annotate.web import after_commit, writes_late
 
@@ -105,10 +105,19 @@ def wants_async() -> bool:
     return any(p.split(";", 1)[0].strip().lower() == "respond-async" for p in preferences)
 
 
-def import_state(session: Session, batch: Batch, slug: str) -> dict:
-    """One import as the API shows it: its job's state while it runs, the batch's after."""
-    job = session.scalar(job_of(IMPORT_JOB, batch.id))
-    interrupted = batch.id in pipeline.interrupted_batches(session, batch.project_id)
+def import_states(session: Session, batches: list[Batch], slug: str) -> list[dict]:
+    """Imports as the API shows them: each job's state while it runs, the batch's after. Three
+    queries whatever the number of batches (the batches, their latest jobs, the dead imports)."""
+    if not batches:
+        return []
+    jobs: dict[int | None, Job] = {}
+    for job in session.scalars(jobs_of(IMPORT_JOB, [b.id for b in batches])):
+        jobs[job.subject_id] = job  # oldest first: each batch keeps its latest
+    interrupted = pipeline.interrupted_batches(session, batches[0].project_id)
+    return [_state(batch, jobs.get(batch.id), batch.id in interrupted, slug) for batch in batches]
+
+
+def _state(batch: Batch, job: Job | None, interrupted: bool, slug: str) -> dict:
     status, reason = shown_state(batch, job, interrupted)
     return {
         "id": batch.id,
@@ -143,7 +152,7 @@ def _queue(session: Session, project: Project, user: User, files: list, options:
 
 def _accepted(slug: str, batch: Batch, job):
     dispatch(job)  # committed: a worker may take it now
-    state = import_state(db.session(), batch, slug)
+    state = import_states(db.session(), [batch], slug)[0]
     response = jsonify({"import": state})
     response.status_code = 202
     response.headers["Location"] = state["url"]
@@ -233,7 +242,7 @@ def imports(slug: str):
         return error(400, "limit must be a whole number from 1 to 100", field="limit")
     session = db.session()
     batches = session.scalars(recent_batches(project, limit))
-    return jsonify({"imports": [import_state(session, batch, slug) for batch in batches]})
+    return jsonify({"imports": import_states(session, list(batches), slug)})
 
 
 @bp.get("/projects/<slug>/imports/<int:batch_id>")
@@ -245,4 +254,4 @@ def import_status(slug: str, batch_id: int):
     batch = session.scalar(project_batch(project, batch_id))
     if batch is None:
         return error(404, f"no import {batch_id} in this project")
-    return jsonify({"import": import_state(session, batch, slug)})
+    return jsonify({"import": import_states(session, [batch], slug)[0]})

@@ -180,6 +180,12 @@ def job_counts(session: Session) -> dict[tuple[str, str], int]:
     return {(kind, status.value): n for kind, status, n in rows}
 
 
+def jobs_of(kind: str, subject_ids: list[int]) -> Select:
+    """Every job of ``kind`` working on one of ``subject_ids``, oldest first (so a dict built
+    from them in order keeps each subject's latest, as ``job_of`` finds it)."""
+    return select(Job).where(Job.kind == kind, Job.subject_id.in_(subject_ids)).order_by(Job.id)
+
+
 def job_of(kind: str, subject_id: int) -> Select:
     """The latest job of ``kind`` working on ``subject_id`` (a batch, an export)."""
     return select(Job).where(Job.kind == kind, Job.subject_id == subject_id).order_by(Job.id.desc()).limit(1)

@@ -123,6 +123,15 @@ def test_async_json_rows_answer_202_and_the_import_is_followed_to_complete(
     assert count(session) == 5
     listed = client.get("/api/v1/projects/api-async/imports", headers=headers)
     assert [i["id"] for i in listed.json["imports"]] == [state["id"]]
+    # A second import, whose row is bad: the list shows each with its own job's outcome.
+    rows = pair_rows(1, prefix="late")
+    rows[0]["prompt"] = None
+    second = client.post("/api/v1/projects/api-async/items", json=rows, headers=headers).json["import"]
+    listed = client.get("/api/v1/projects/api-async/imports", headers=headers).json["imports"]
+    assert [(i["id"], i["status"], i["attempts"]) for i in listed] == [
+        (second["id"], "failed", 1),
+        (state["id"], "complete", 1),
+    ]
 
 
 def test_async_file_with_a_bad_row_fails_with_the_line_and_path_and_keeps_nothing(
