@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported when an app is made, not by every import of a module of annotate
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -16,6 +17,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Does no I/O beyond reading (or, in development, creating once) the
     instance secret: no migrations, no network, no data loading.
     """
+    from flask import Flask
+
     from annotate import config, db, ops, unit_of_work, web
     from annotate.auth import throttle
 

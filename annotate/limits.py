@@ -155,7 +155,12 @@ def _utf8_len(text: str) -> int:
 def might_exceed(raw: bytes, limits: ReadLimits) -> bool:
     """Whether a row read from ``raw`` could break the depth or field limit at all (cheap: two
     ``count`` calls in C). Only such rows are walked with ``value_problem``."""
-    return len(raw) > limits.field_bytes or raw.count(b"[") + raw.count(b"{") > limits.depth
+    return len(raw) > limits.field_bytes or len(raw.translate(None, _NOT_OPENING)) > limits.depth
+
+
+# Every byte but ``[`` and ``{``: deleting them leaves the opening brackets (one pass in C,
+# where two ``count`` calls take two).
+_NOT_OPENING = bytes(range(256)).translate(None, b"[{")
 
 
 # -- JSON request bodies ----------------------------------------------------------------------

@@ -8,10 +8,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+from annotate.ingest.convert import TABLE_FORMATS, staged_row, to_item
 from annotate.ingest.errors import ImportFailed, RowError
 from annotate.ingest.join import joined_rows
 from annotate.ingest.readers import ReadContext, detect_format, read_rows
-from annotate.ingest.services import TABLE_FORMATS, ImportOptions, staged_row, to_item
+from annotate.ingest.services import ImportOptions
 from annotate.ingest.shapes import SHAPES, Shape, detect_shape, mapped_shape
 
 PREVIEW_ROWS = 5

@@ -10,32 +10,43 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-import orjson
+from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from annotate.browse.index import index_batch
 from annotate.db import begin_write
 from annotate.ingest import pipeline
+from annotate.ingest.convert import (
+    CHUNK_SIZE,
+    PROCESS_BYTES,
+    TABLE_FORMATS,
+    Conversion,
+    InChild,
+    InProcess,
+    Sources,
+    Spec,
+    in_child_pays,
+    read,
+    staged_row,
+    to_item,
+)
 from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
-from annotate.ingest.join import joined_rows
-from annotate.ingest.media import localise_media
-from annotate.ingest.readers import ReadContext, detect_format, read_rows
-from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
-from annotate.ingest.shapes.common import fits_json, lift_suggestion
-from annotate.ingest.shapes.mapping import Mapping, check_columns
-from annotate.ingest.validate import check_item, item_schema
+from annotate.ingest.readers import ReadContext, detect_format
+from annotate.ingest.shapes.mapping import Mapping
+from annotate.ingest.validate import item_schema
 from annotate.limits import read_limits, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 from annotate.ops import metrics
 from annotate.webhooks.events import batch_imported
 
 __all__ = [
+    "CHUNK_SIZE",
+    "TABLE_FORMATS",
     "ImportOptions",
     "ImportSummary",
     "import_file",
@@ -44,15 +55,11 @@ __all__ = [
     "item_schema",
     "queue_batch",
     "run_batch",
+    "staged_row",
     "start_batch",
     "to_item",
 ]
 
-# Rows per committed chunk: an expert's claim or submit waits for at most one chunk's
-# transaction (bench/RESULTS.md measures how long that is).
-CHUNK_SIZE = 1000
-# Tables, where an empty cell is a value left out (see ``validate.check_item``).
-TABLE_FORMATS = {"csv", "tsv"}
 Progress = Callable[[int, float], None]
 
 
@@ -98,35 +105,6 @@ class ImportSummary:
         return {k: v for k, v in asdict(self).items() if k != "problems"}
 
 
-def to_item(
-    row: dict[str, Any],
-    shape: Shape,
-    kind_name: str,
-    blank_is_missing: bool = False,
-    config: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Convert one row with ``shape`` and check it against the item schema and the task kind
-    (``blank_is_missing``: for tables; ``config``: the template's, for a gold answer; see ``check_item``)."""
-    try:
-        item = shape.convert(row)
-    except KeyError as exc:
-        # Shapes are detected on the first row; a later row may lack a field the shape needs.
-        raise RowError(str(exc.args[0]), f"is required by the {shape.name} shape but missing from this row") from None
-    lift_suggestion(item)
-    check_item(item, kind_name, blank_is_missing, config)
-    return item
-
-
-def _unstorable(item: dict[str, Any], exc: Exception) -> RowError:
-    """The RowError for an item orjson cannot serialise (bytes or images from Parquet and
-    datasets, integers past 64 bits from a JSON array), naming the first such field."""
-    for key in ("prompt", "responses", "suggestion", "gold"):
-        if not fits_json(item.get(key)):
-            return RowError(key, f"cannot be stored as JSON ({exc})")
-    bad = next((k for k, v in (item.get("metadata") or {}).items() if not fits_json(v)), None)
-    return RowError(f"metadata.{bad}" if bad else "", f"cannot be stored as JSON ({exc})")
-
-
 def queue_batch(
     session: Session, project: Project, source: str, options: ImportOptions, user: User | None = None
 ) -> Batch:
@@ -155,115 +133,93 @@ def start_batch(
     return batch
 
 
-def _rows_for(sources: list[Path | str], options: ImportOptions, context: ReadContext) -> Iterator[tuple[str, Any]]:
-    if options.join:
-        return joined_rows([Path(s) for s in sources], options.join, options.format, context)
-    if len(sources) != 1:
-        raise ImportFailed(context.source, None, "several sources need --join KEY to say how their rows match")
-    return read_rows(sources[0], options.format, context)
-
-
 def run_batch(
     session: Session,
     batch: Batch,
-    project: Project,
-    rows: Iterable[tuple[str, Any]],
-    context: ReadContext,
-    options: ImportOptions,
+    conversion: Conversion,
     *,
+    format: str,
     progress: Progress | None = None,
-    media_base: Path | None = None,
-    media_store: Path | None = None,
     wait: bool = True,
     index: bool = True,
 ) -> ImportSummary:
-    """Write every row of ``rows`` into ``items`` under ``batch``, in committed chunks, then
-    make the batch complete (and its rows visible) at once.
+    """Write every chunk of ``conversion`` into ``items`` under ``batch``, each committed,
+    then make the batch complete (and its rows visible) at once.
 
     Raises ImportFailed at the first bad row (unless ``skip_invalid``), after marking
     the batch failed; nothing from it is kept. Another import of the project running:
     waits for it, or raises ``pipeline.ProjectBusy`` when not ``wait``. ``index``: write the
     batch's search text (SQLite) before returning; without it, hand that to the queue
-    (``annotate.browse.index``).
+    (``annotate.browse.index``). The conversion is closed (a converter process ended) in any case.
     """
     started = time.perf_counter()
-    shape: Shape | None = (
-        mapped_shape(options.mapping) if options.mapping else (SHAPES[options.shape] if options.shape else None)
-    )
-    summary = ImportSummary(batch.id, batch.source, options.format or batch.format, shape.name if shape else "")
-    table = options.format in TABLE_FORMATS
-    kind, config = project.kind, project.template["config"]
-    chunk: list[tuple[Any, ...]] = []
-    valid = 0
-    pipeline.open_batch(session, batch.id, project.id, wait=wait)
-    writer: _Writer | None = None
-    try:
-        engine = cast(Engine, session.get_bind())  # sessions bind engines
-        writer = _Writer(pipeline.ChunkWriter(engine, batch.id, project.id, context.source))
-        for location, row in rows:
-            summary.rows += 1
-            if shape is None and not isinstance(row, RowError):
-                shape = _detect(row, context.source, location)
-                summary.shape = shape.name
-                pipeline.progress(session, batch.id, {"shape": shape.name, "format": summary.format})
-            elif options.mapping and summary.rows == 1 and isinstance(row, dict):
-                check_columns(options.mapping, row, context.source, location)
-            try:
-                if isinstance(row, RowError):  # a row the reader could not make (e.g. a --join key without a match)
-                    raise row
-                assert shape is not None
-                item = to_item(row, shape, kind, blank_is_missing=table, config=config)
-                # Every row, whatever its source: a media src is fetched by viewers' browsers.
-                localise_media(item, media_base, media_store, project.id)
-                staged = staged_row(item)
-            except RowError as exc:
-                if not options.skip_invalid:
-                    raise ImportFailed(context.source, location, str(exc)) from None
-                summary.skipped += 1
-                summary.problems.append({"location": location, "error": str(exc)})
-                continue
-            valid += 1
-            chunk.append(staged)
-            if len(chunk) >= CHUNK_SIZE:
-                chunk = _flush(session, writer, chunk, summary, context, progress)
-        if summary.rows == 0:
-            raise ImportFailed(context.source, None, "the file has no rows")
-        if valid == 0:
-            raise ImportFailed(
-                context.source, None, f"every row was invalid ({summary.skipped} skipped); nothing to import"
-            )
-        _flush(session, writer, chunk, summary, context, progress)
-        writer.drain()
-        summary.new, summary.duplicate = writer.chunks.finish(
-            valid, {"shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
-        )
-        # The batch was completed on the writer's connection: read it afresh.
-        session.rollback()
-        session.expire_all()
-    except ImportFailed as exc:
-        pipeline.fail(session, batch.id, str(exc), values=_counts(summary))
-        raise
-    except BaseException as exc:
-        # Ctrl-C, a database error, a bug: the batch must not stay "running" forever.
-        message = (
-            "interrupted" if isinstance(exc, KeyboardInterrupt) else f"internal error: {type(exc).__name__}: {exc}"
-        )
-        status = BatchStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else BatchStatus.FAILED
+    spec = conversion.spec
+    summary = ImportSummary(batch.id, batch.source, format or batch.format, conversion.shape)
+    # Ids, not the ORM object, from here on: loading an expired attribute would begin a read
+    # transaction in ``session`` and hold it through the import, and on SQLite the WAL could not
+    # be checkpointed past it (the whole import was copied at the end: 0.5 s per 100k rows).
+    batch_id = summary.batch_id
+    writer: pipeline.ChunkWriter | None = None
+    with conversion:
+        pipeline.open_batch(session, batch_id, spec.project_id, wait=wait)
         try:
-            pipeline.fail(session, batch.id, message, status, values=_counts(summary))
-        finally:
+            engine = cast(Engine, session.get_bind())  # sessions bind engines
+            writer = pipeline.ChunkWriter(engine, batch_id, spec.project_id, spec.source)
+            for chunk in conversion:
+                values = _progress(conversion, summary)
+                writer.add(chunk, values)
+                if progress:
+                    progress(summary.rows, conversion.fraction)
+            summary.new, summary.duplicate = writer.finish(
+                conversion.valid, {"shape": summary.shape, "rows_read": summary.rows, "rows_skipped": summary.skipped}
+            )
+            # The batch was completed on the writer's connection: read it afresh.
+            session.rollback()
+            session.expire_all()
+        except ImportFailed as exc:
+            _progress(conversion, summary)
+            pipeline.fail(session, batch_id, str(exc), values=_counts(summary))
             raise
-    finally:
-        if writer is not None:
-            writer.close()
-    batch_imported(session, batch.id)
+        except BaseException as exc:
+            # Ctrl-C, a database error, a bug: the batch must not stay "running" forever.
+            _progress(conversion, summary)
+            message = (
+                "interrupted" if isinstance(exc, KeyboardInterrupt) else f"internal error: {type(exc).__name__}: {exc}"
+            )
+            status = BatchStatus.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else BatchStatus.FAILED
+            try:
+                pipeline.fail(session, batch_id, message, status, values=_counts(summary))
+            finally:
+                raise
+        finally:
+            if writer is not None:
+                writer.close()
+    batch_imported(session, batch_id)
     if index:
-        index_batch(session, batch.id)
+        index_batch(session, batch_id)
     summary.seconds = time.perf_counter() - started
     metrics.IMPORT_ROWS.inc(summary.new)
     if progress:
         progress(summary.rows, 1.0)
     return summary
+
+
+def _progress(conversion: Conversion, summary: ImportSummary) -> dict[str, Any]:
+    """Bring ``summary`` up to date with ``conversion``; the batch's progress values to record."""
+    values: dict[str, Any] = {
+        "rows_read": conversion.read,
+        "rows_skipped": conversion.skipped,
+        "progress": conversion.fraction,
+        "rows_total": conversion.total_rows,
+    }
+    if conversion.shape != summary.shape:  # detected on the first row
+        summary.shape = values["shape"] = conversion.shape
+        values["format"] = summary.format
+    summary.rows, summary.skipped = conversion.read, conversion.skipped
+    summary.problems = conversion.problems
+    if summary.skipped:
+        values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
+    return values
 
 
 def _counts(summary: ImportSummary) -> dict[str, Any]:
@@ -274,90 +230,28 @@ def _counts(summary: ImportSummary) -> dict[str, Any]:
     }
 
 
-def _detect(row: Any, source: str, location: str) -> Shape:
-    if isinstance(row, RowError):
-        raise ImportFailed(source, location, str(row))
-    shape = detect_shape(row)
-    if shape is None:
-        keys = ", ".join(sorted(row)[:12])
-        raise ImportFailed(source, location, f"unrecognised row shape (keys: {keys}); expected {describe_shapes()}")
-    return shape
-
-
-def staged_row(item: dict[str, Any]) -> tuple[Any, ...]:
-    """The row as written, in ``pipeline.ROW_COLUMNS`` order; RowError if it cannot be stored as JSON."""
-    try:
-        return _staged(item)
-    except TypeError as exc:  # orjson.JSONEncodeError is a TypeError
-        raise _unstorable(item, exc) from None
-
-
-def _staged(item: dict[str, Any]) -> tuple[Any, ...]:
-    dumps = orjson.dumps
-    suggestion, gold, metadata = item.get("suggestion"), item.get("gold"), item.get("metadata") or {}
-    return (
-        item["id"],
-        content_hash(item["prompt"], item["responses"]),
-        dumps(item["prompt"]).decode(),
-        dumps(item["responses"]).decode(),
-        dumps(metadata).decode(),
-        None if suggestion is None else dumps(suggestion).decode(),
-        None if gold is None else dumps(gold).decode(),
+def _spec(
+    project: Project, source: str, options: ImportOptions, media_base: Path | None, media_store: Path | None
+) -> Spec:
+    return Spec(
+        source=source,
+        kind=project.kind,
+        config=project.template["config"],
+        shape=options.shape,
+        mapping=options.mapping,
+        table=options.format in TABLE_FORMATS,
+        skip_invalid=options.skip_invalid,
+        project_id=project.id,
+        media_base=str(media_base) if media_base else None,
+        media_store=str(media_store) if media_store else None,
     )
 
 
-class _Writer:
-    """Writes chunks on a thread of its own while the next chunk is read and checked.
-
-    The database driver releases the GIL while SQLite or PostgreSQL works, so on a
-    machine with two cores parsing and writing overlap. At most one chunk is being
-    written while the next is filled, so memory stays flat; an error in the writer
-    is raised at the next ``put`` or at ``drain``.
-    """
-
-    def __init__(self, chunks: pipeline.ChunkWriter):
-        self.chunks = chunks
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-import")
-        self.pending: Future[None] | None = None
-
-    def put(self, rows: list[tuple[Any, ...]], values: dict[str, Any]) -> None:
-        self.drain()
-        self.pending = self.pool.submit(self.chunks.add, rows, values)
-
-    def drain(self) -> None:
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            pending.result()
-
-    def close(self) -> None:
-        """Wait for the chunk in flight (its outcome no longer matters), stop the thread, free the connection."""
-        try:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        finally:
-            self.chunks.close()
-
-
-def _flush(
-    session: Session,
-    writer: _Writer,
-    chunk: list[tuple[Any, ...]],
-    summary: ImportSummary,
-    context: ReadContext,
-    progress: Progress | None,
-) -> list[tuple[Any, ...]]:
-    """Hand ``chunk`` and the batch's progress to the writer (one transaction); return a new empty chunk."""
-    values: dict[str, Any] = {
-        "rows_read": summary.rows,
-        "rows_skipped": summary.skipped,
-        "progress": context.fraction,
-        "rows_total": context.total_rows,
-    }
-    if summary.skipped:
-        values["skipped"] = summary.problems[: pipeline.MAX_SKIPPED_KEPT]
-    writer.put(chunk, values)
-    if progress:
-        progress(summary.rows, context.fraction)
-    return []
+def process_bytes() -> int:
+    """Files at least this large are converted in a process of their own (0: never)."""
+    if has_app_context():
+        return int(current_app.config.get("IMPORT_PROCESS_BYTES", PROCESS_BYTES))
+    return PROCESS_BYTES
 
 
 def import_sources(
@@ -383,26 +277,21 @@ def import_sources(
     if batch is None:
         batch = start_batch(session, project, name, options, user)
     context = ReadContext(name, options.split, options.config)
-    try:
-        rows = _rows_for(sources, options, context)
-    except ImportFailed as exc:
-        pipeline.fail(session, batch.id, str(exc))
-        raise
     first = Path(sources[0]) if sources else None
     base = first.parent if first is not None and first.exists() else None
-    return run_batch(
-        session,
-        batch,
-        project,
-        rows,
-        context,
-        options,
-        progress=progress,
-        media_base=base,
-        media_store=media_store,
-        wait=wait,
-        index=index,
-    )
+    spec = _spec(project, name, options, base, media_store)
+    paths = [str(s) for s in sources]
+    conversion: Conversion
+    if in_child_pays(paths, process_bytes()):
+        read_as = Sources(paths, options.format, options.join, options.split, options.config)
+        conversion = InChild(spec, read_as, context.limits)
+    else:
+        try:
+            conversion = InProcess(spec, read(Sources(paths, options.format, options.join), context), context)
+        except ImportFailed as exc:
+            pipeline.fail(session, batch.id, str(exc))
+            raise
+    return run_batch(session, batch, conversion, format=options.format or "", progress=progress, wait=wait, index=index)
 
 
 def import_file(
@@ -459,4 +348,5 @@ def import_rows(
                 raise LimitExceeded(source, f"items[{index}]", f"{found[0]}: {found[1]}")
             yield f"items[{index}]", row
 
-    return run_batch(session, batch, project, located(), ReadContext(source), options, index=index)
+    conversion = InProcess(_spec(project, source, options, None, None), located(), ReadContext(source))
+    return run_batch(session, batch, conversion, format=options.format, index=index)

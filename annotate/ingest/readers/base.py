@@ -18,6 +18,8 @@ from annotate.limits import ReadLimits, read_limits, too_large
 Row = dict[str, Any]
 GZIP_MAGIC = b"\x1f\x8b"
 BUFFER = 1 << 16
+# A plain file is read a mebibyte at a time: one system call per ~500 rows of 2 KB, not per 4.
+FILE_BUFFER = 1 << 20
 
 
 class Overflow(Exception):
@@ -61,7 +63,7 @@ def open_maybe_gzip(path: Path, limits: ReadLimits | None = None) -> IO[bytes]:
     Decompressed data is capped at ``limits.decompressed_bytes``; a read past it raises
     Overflow (turned into LimitExceeded by ``read_errors``).
     """
-    raw = path.open("rb")
+    raw = path.open("rb", buffering=FILE_BUFFER)
     if raw.read(2) == GZIP_MAGIC:
         raw.seek(0)
         limit = (limits or read_limits()).decompressed_bytes
