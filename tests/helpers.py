@@ -384,3 +384,24 @@ def spend(session, assignment, seconds: float, *, until=None) -> None:
     else:
         clock.interval_id = interval.id
     session.flush()
+
+
+def converter_processes(parent: int | None = None) -> list[int]:
+    """Pids of the running import converter processes (``python -m annotate.ingest.convert``)
+    whose parent is ``parent`` (this process by default; 0: any parent). Zombies are not running."""
+    parent = os.getpid() if parent is None else parent
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            stat = (entry / "stat").read_text()
+        except OSError:  # it ended while we looked
+            continue
+        if b"annotate.ingest.convert" not in cmdline:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if state != "Z" and (parent == 0 or int(ppid) == parent):
+            found.append(int(entry.name))
+    return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 
 import orjson
-from helpers import pair_rows
+from helpers import converter_processes, pair_rows
 from sqlalchemy import func, select, update
 
 from annotate.ingest.pipeline import visible_count
@@ -86,6 +86,33 @@ def test_a_worker_killed_mid_import_leaves_nothing_visible_and_the_retry_imports
     assert session.scalar(select(func.count()).select_from(Item)) == n
     assert visible_count(session, batch.project_id) == n
     assert "Complete" in web.get(url).text
+
+
+def test_a_worker_killed_mid_import_takes_its_converter_process_with_it(
+    workers, queue_store, web, session, make_user, make_project
+):
+    """With a converter process (every file, here), killing the worker ends the converter too:
+    it fails its next write to the dead worker and exits; the retry imports every row once."""
+    n = 60_000
+    queue_store["ANNOTATE_IMPORT_PROCESS_BYTES"] = "1"
+    _queue_import(web, make_user, make_project, "killed-converter", _jsonl(n))
+    first = workers()
+    wait_for(lambda: _batch(session).rows_read >= 3_000, what="the import to write some chunks")
+    assert first.process is not None
+    converters = converter_processes(first.process.pid)
+    assert converters, "the worker's import has no converter process"
+    first.kill()
+    wait_for(
+        lambda: not any(pid in converter_processes(0) for pid in converters),
+        timeout=20,
+        what="the converter process of the killed worker to exit",
+    )
+    assert visible_count(session, _batch(session).project_id) == 0, "half an import is visible"
+    workers()
+    wait_for(lambda: _job(session).status is JobStatus.DONE, timeout=120, what="the retried import")
+    batch = _batch(session)
+    assert (batch.rows_new, batch.rows_duplicate) == (n, 0)
+    assert visible_count(session, batch.project_id) == n
 
 
 def test_a_worker_killed_on_the_last_attempt_fails_the_import_with_the_reason(
