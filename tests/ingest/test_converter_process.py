@@ -92,9 +92,9 @@ def test_a_file_converted_in_its_own_process_gives_the_same_items_counts_and_pro
         alone.shape,
         alone.format,
     )
-    assert child.problems == alone.problems == [
-        {"location": "line 1501", "error": "responses[0]: 'content' is required"}
-    ]
+    assert (
+        child.problems == alone.problems == [{"location": "line 1501", "error": "responses[0]: 'content' is required"}]
+    )
     batch = session.get_one(Batch, child.batch_id)
     assert (batch.status, batch.rows_read, batch.rows_skipped, batch.progress) == (BatchStatus.COMPLETE, 2501, 1, 1.0)
     assert batch.skipped == alone.problems
