@@ -352,7 +352,8 @@ def main() -> None:
         if not args.skip_big:
             big = tmp_path / "big.jsonl"
             write_rows(big, 1_000_000, size=500, prefix="big")
-            (tmp_path / "annotate.db").unlink()
+            for database in tmp_path.glob("annotate-*.db*"):
+                database.unlink()
             out = (
                 subprocess.run(
                     [sys.executable, __file__, "--rss-child", str(big), str(tmp_path / "big.db")],
