@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import marshal
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -236,10 +237,17 @@ def read(sources: Sources, context: ReadContext) -> Iterator[tuple[str, Any]]:
     return read_rows(sources.paths[0], sources.format, context)
 
 
+def cores() -> int:
+    """The CPU cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def in_child_pays(paths: list[str], minimum: int) -> bool:
     """Whether to convert ``paths`` in a process of their own: files (not folders or Hub names)
     of at least ``minimum`` bytes together (0: never), on a machine with a core to spare."""
-    if minimum <= 0 or len(os.sched_getaffinity(0)) < 2:
+    if minimum <= 0 or cores() < 2:
         return False
     files = [Path(p) for p in paths]
     if not all(f.is_file() for f in files):
@@ -292,8 +300,11 @@ class InChild(Conversion):
         code = self._child.wait()
         self._errors.seek(0)
         last = self._errors.read()[-2000:].decode("utf-8", "replace").strip().splitlines()
-        why = f" ({last[-1]})" if last else ""
-        return f"the process converting the rows stopped unexpectedly, exit status {code}{why}; nothing was kept"
+        if code < 0:  # a signal: SIGKILL is also what the kernel sends when memory runs out
+            how = f"it was stopped by {signal.Signals(-code).name}"
+        else:
+            how = f"exit status {code}" + (f": {last[-1]}" if last else "")
+        return f"the process converting the rows stopped unexpectedly ({how}); nothing was kept"
 
     def close(self) -> None:
         if self._child.poll() is None:

@@ -57,7 +57,8 @@ def test_a_kind_from_outside_annotate_is_judged_by_keyboard(page, app, make_user
         first = page.url
         page.keyboard.press("s")  # the kind's own script: swap the sides
         expect(page.locator("[data-pick-sides]")).to_have_class("responses cols-2 pick-sides pick-swapped")
-        assert page.evaluate("getComputedStyle(document.querySelector('.pick-swapped')).direction") == "rtl"
+        # The kind's style came with the swapped-in task (kinds.js adds it; it may still be loading).
+        page.wait_for_function("getComputedStyle(document.querySelector('.pick-swapped')).direction === 'rtl'")
         second = page.eval_on_selector_all("input[name=pick]", "inputs => inputs[1].value")  # B, as shown
         page.keyboard.press("2")
         page.keyboard.press("Control+Enter")
