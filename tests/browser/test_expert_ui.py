@@ -78,6 +78,11 @@ def test_a_late_draft_save_never_shows_on_the_next_task(page, make_user, make_pr
     page.route("**/draft", lambda route: held.append(route))
     page.fill("textarea[name=rationale]", "typed just before submitting")
     page.wait_for_function("() => document.querySelector('[data-draft-status]').dataset.state === 'saving'")
+    # The page says "saving" as it sends; Playwright hands the request to our route a moment later.
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)  # lets Playwright deliver the route event
     assert len(held) == 1
     page.locator("input[name=preferred]").first.check()
     page.get_by_role("button", name="Submit").click()

@@ -21,6 +21,19 @@ FLAT = [
 ]
 
 
+@pytest.fixture(params=["one process", "converter process"])
+def conversion(request, app):
+    """Run the test's imports in one process, then with every file read and converted by a
+    converter process (ANNOTATE_IMPORT_PROCESS_BYTES=1): formats and errors must not differ."""
+    from annotate.ingest.convert import cores
+
+    if request.param == "converter process" and cores() < 2:
+        pytest.skip("a converter process is only used with two cores or more")
+    app.config["IMPORT_PROCESS_BYTES"] = 0 if request.param == "one process" else 1
+    with app.app_context():
+        yield request.param
+
+
 def write(path, body: bytes, gz: bool):
     if gz:
         path = path.with_name(path.name + ".gz")
@@ -39,6 +52,7 @@ def delimited(rows, delimiter: str) -> bytes:
 
 @pytest.mark.parametrize("gz", [False, True], ids=["plain", "gzip"])
 @pytest.mark.parametrize("fmt", ["jsonl", "json", "csv", "tsv"])
+@pytest.mark.usefixtures("conversion")
 def test_text_formats(fmt, gz, session, make_project, tmp_path, items_of):
     project = make_project()
     if fmt == "jsonl":
@@ -58,6 +72,7 @@ def test_text_formats(fmt, gz, session, make_project, tmp_path, items_of):
         assert items[0].meta == {"topic": "t"}
 
 
+@pytest.mark.usefixtures("conversion")
 def test_parquet(session, make_project, tmp_path, items_of):
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -145,6 +160,7 @@ def bad_file(tmp_path, name, body):
         ("notes.txt", b"hello", "notes.txt: unsupported file type"),
     ],
 )
+@pytest.mark.usefixtures("conversion")
 def test_malformed_files_name_the_place_and_keep_nothing(
     session, make_project, tmp_path, count_items, name, body, message
 ):
@@ -156,6 +172,7 @@ def test_malformed_files_name_the_place_and_keep_nothing(
     assert count_items(project) == 0
 
 
+@pytest.mark.usefixtures("conversion")
 def test_truncated_gzip_of_each_text_format(session, make_project, tmp_path, count_items):
     project = make_project()
     body = b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(300))
@@ -167,6 +184,7 @@ def test_truncated_gzip_of_each_text_format(session, make_project, tmp_path, cou
     assert {b.status.value for b in session.scalars(select(Batch))} == {"failed"}
 
 
+@pytest.mark.usefixtures("conversion")
 def test_skip_invalid_imports_the_rest_and_lists_every_skipped_row(session, make_project, tmp_path, items_of):
     project = make_project()
     rows = pair_rows(6)
