@@ -38,6 +38,7 @@ import orjson
 from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
 from annotate.ingest.media import localise_media
 from annotate.ingest.readers import ReadContext, read_rows
+from annotate.ingest.readers.base import GZIP_MAGIC
 from annotate.ingest.shapes import SHAPES, Shape, content_hash, describe_shapes, detect_shape, mapped_shape
 from annotate.ingest.shapes.common import fits_json, lift_suggestion
 from annotate.ingest.shapes.mapping import Mapping, check_columns
@@ -246,13 +247,24 @@ def cores() -> int:
 
 def in_child_pays(paths: list[str], minimum: int) -> bool:
     """Whether to convert ``paths`` in a process of their own: files (not folders or Hub names)
-    of at least ``minimum`` bytes together (0: never), on a machine with a core to spare."""
+    of at least ``minimum`` bytes of content together (0: never), on a machine with a core to spare."""
     if minimum <= 0 or cores() < 2:
         return False
     files = [Path(p) for p in paths]
     if not all(f.is_file() for f in files):
         return False
-    return sum(f.stat().st_size for f in files) >= minimum
+    return sum(content_bytes(f) for f in files) >= minimum
+
+
+def content_bytes(path: Path) -> int:
+    """The size of ``path``'s content: for a gzip file, what its trailer says it expands to
+    (modulo 4 GiB, as gzip records it; never less than the file), else the file's size."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        if size < 18 or f.read(2) != GZIP_MAGIC:  # 18: the smallest gzip file
+            return size
+        f.seek(-4, os.SEEK_END)
+        return max(size, int.from_bytes(f.read(4), "little"))
 
 
 class InChild(Conversion):

@@ -4,6 +4,7 @@ converter that dies fails the import and keeps nothing."""
 
 from __future__ import annotations
 
+import gzip
 import os
 import signal
 from pathlib import Path
@@ -160,3 +161,21 @@ def test_a_converter_process_that_dies_fails_the_import_and_keeps_nothing(
     assert "stopped unexpectedly" in batch.error
     assert visible_count(session, project.id) == 0
     assert converter_processes() == []
+
+
+def test_a_gzip_file_is_weighed_by_what_it_expands_to(session, make_project, process_bytes, tmp_path):
+    """A compressed file a tenth of the threshold that expands past it is converted in a process
+    of its own (gzip's trailer says how large it expands); one that stays under it is not."""
+    body = b"".join(orjson.dumps(r) + b"\n" for r in pair_rows(20_000, prefix="gz"))
+    path = tmp_path / "rows.jsonl.gz"
+    path.write_bytes(gzip.compress(body))
+    assert path.stat().st_size * 5 < len(body)
+    for threshold, expected in ((len(body) - 1, True), (len(body) + 1, False)):
+        project = make_project(f"gz-{str(expected).lower()}")
+        seen: list[list[int]] = []
+        with process_bytes(threshold):
+            summary = import_file(
+                session, project, path, progress=lambda rows, fraction, seen=seen: seen.append(converter_processes())
+            )
+        assert summary.new == 20_000
+        assert any(seen) is expected, f"threshold {threshold}: converter seen {any(seen)}"

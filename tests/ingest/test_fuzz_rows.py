@@ -20,12 +20,14 @@ import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from annotate.ingest import ImportOptions, import_file
 from annotate.ingest.errors import ImportFailed, RowError
 from annotate.ingest.services import import_rows, staged_row, to_item
 from annotate.ingest.shapes import SHAPES, mapped_shape
 from annotate.ingest.shapes.mapping import parse_mapping
+from annotate.models import Batch, BatchStatus
 
 FAST = settings(
     max_examples=40,
@@ -305,3 +307,18 @@ def test_a_value_no_json_can_hold_is_refused_with_its_field(row, shape, field):
     assert isinstance(error, RowError)
     assert error.path == field
     assert "cannot be stored as JSON" in error.message
+
+
+def test_a_nul_in_a_key_is_named_and_the_failed_import_recorded(session, make_project, count_items):
+    """Found by the fuzzing above on PostgreSQL: the refusal quoted the key, a NUL character,
+    and PostgreSQL could not store the message on the batch (a database error, not a refusal)."""
+    project = make_project(f"api-{next(_slugs)}")
+    _summary, error = _attempt(lambda: import_rows(session, project, [{"\x00": 1}], "request body"))
+    assert isinstance(error, ImportFailed)
+    assert "keys: \\x00" in str(error)
+    assert "\x00" not in str(error)
+    session.rollback()
+    batch = session.scalar(select(Batch).where(Batch.project_id == project.id))
+    assert batch.status is BatchStatus.FAILED
+    assert batch.error == str(error)
+    assert count_items(project) == 0
