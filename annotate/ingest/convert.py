@@ -103,16 +103,36 @@ def staged_row(item: dict[str, Any]) -> tuple[Any, ...]:
 
 def _staged(item: dict[str, Any]) -> tuple[Any, ...]:
     dumps = orjson.dumps
-    suggestion, gold, metadata = item.get("suggestion"), item.get("gold"), item.get("metadata") or {}
-    return (
-        item["id"],
-        content_hash(item["prompt"], item["responses"]),
-        dumps(item["prompt"]).decode(),
-        dumps(item["responses"]).decode(),
-        dumps(metadata).decode(),
-        None if suggestion is None else dumps(suggestion).decode(),
-        None if gold is None else dumps(gold).decode(),
-    )
+    prompt = dumps(item["prompt"]).decode()
+    responses = dumps(item["responses"]).decode()
+    metadata = dumps(item.get("metadata") or {}).decode()
+    suggestion = None if item.get("suggestion") is None else dumps(item["suggestion"]).decode()
+    gold = None if item.get("gold") is None else dumps(item["gold"]).decode()
+    if any(NUL_ESCAPE in text for text in (prompt, responses, metadata, suggestion or "", gold or "")):
+        _refuse_nul(item)
+    return (item["id"], content_hash(item["prompt"], item["responses"]), prompt, responses, metadata, suggestion, gold)
+
+
+# How JSON writes a NUL character. PostgreSQL keeps it in a ``json`` column but none of its text
+# functions (the search index's ``json_to_tsvector``, ``->>``) can read it back.
+NUL_ESCAPE = "\\u0000"
+
+
+def _refuse_nul(item: dict[str, Any]) -> None:
+    """RowError naming the first text (or key) of ``item`` that holds a NUL character; none when
+    the JSON only held a backslash followed by ``u0000``."""
+    keys = ("gold", "suggestion", "metadata", "responses", "prompt")  # popped in the reverse order
+    stack: list[tuple[str, Any]] = [(key, item[key]) for key in keys if key in item]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise RowError(path, "contains a NUL character (\\x00), which cannot be stored; remove it")
+        if isinstance(value, dict):
+            if any("\x00" in str(key) for key in value):
+                raise RowError(path, "has a key with a NUL character (\\x00), which cannot be stored")
+            stack.extend((f"{path}.{key}", child) for key, child in reversed(value.items()))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", child) for i, child in reversed(list(enumerate(value))))
 
 
 def _unstorable(item: dict[str, Any], exc: Exception) -> RowError:

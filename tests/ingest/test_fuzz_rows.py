@@ -322,3 +322,23 @@ def test_a_nul_in_a_key_is_named_and_the_failed_import_recorded(session, make_pr
     assert batch.status is BatchStatus.FAILED
     assert batch.error == str(error)
     assert count_items(project) == 0
+
+
+def test_a_nul_in_an_id_or_a_text_is_refused_naming_the_field(session, make_project, count_items):
+    """PostgreSQL cannot hold a NUL in a text column (the id) nor read one back from JSON."""
+    project = make_project(f"api-{next(_slugs)}")
+    rows = [{**VALID["canonical"], "id": "a\x00b"}]
+    _summary, error = _attempt(lambda: import_rows(session, project, rows, "request body"))
+    assert isinstance(error, ImportFailed)
+    assert str(error) == "request body: items[0]: id: contains a NUL character (\\x00), which an id cannot hold"
+    assert count_items(project) == 0
+    # In a text, JSON keeps it (as \u0000), but PostgreSQL's text functions (the search index) cannot read it.
+    rows = [{**VALID["canonical"], "id": "nul-in-content", "prompt": "before\x00after"}]
+    _summary, error = _attempt(lambda: import_rows(session, project, rows, "request body"))
+    assert str(error) == (
+        "request body: items[0]: prompt[0].content: contains a NUL character (\\x00), which cannot be stored; remove it"
+    )
+    # A backslash and "u0000" written out is no NUL.
+    rows = [{**VALID["canonical"], "id": "escape-in-content", "prompt": "see \\u0000 in C"}]
+    assert import_rows(session, project, rows, "request body").new == 1
+    assert count_items(project) == 1

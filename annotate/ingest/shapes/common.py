@@ -54,6 +54,8 @@ def external_id(value: Any, prompt: list[dict], responses: list[dict], field: st
         return "sha256:" + content_hash(prompt, responses)[:32]
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise RowError(field, f"expected a string or an integer, got {describe(value)}")
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot store it in a text column
+        raise RowError(field, "contains a NUL character (\\x00), which an id cannot hold")
     return str(value)
 
 
