@@ -42,9 +42,6 @@ def defaults(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
         # The largest upload the web and the API import accept.
         "IMPORT_MAX_BYTES": 512 * 1024 * 1024,
-        # An import of files at least this large (bytes; a .gz file's uncompressed size) reads and
-        # converts them in a process of its own while it writes (annotate/ingest/convert.py); 0: never.
-        "IMPORT_PROCESS_BYTES": 64 * 1024 * 1024,
         # Limits on untrusted input (annotate/limits.py says what each bounds).
         **LIMITS,
         "EXPORTS_DIR": None,  # None: <instance>/exports

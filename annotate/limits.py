@@ -34,6 +34,9 @@ DEFAULTS: dict[str, int] = {
     # Markdown longer than this is shown as plain text; the render cache holds at most this much text.
     "RENDER_MAX_CHARS": 200_000,
     "RENDER_CACHE_CHARS": 32 * 1024**2,
+    # Import files at least this large (a .gz file: uncompressed) are read and converted in a
+    # process of their own while the import writes (annotate/ingest/convert.py); 0: never.
+    "IMPORT_PROCESS_BYTES": 64 * 1024**2,
 }
 
 

@@ -52,8 +52,6 @@ CHUNK_SIZE = 1000
 ROW_COLUMNS = ("external_id", "content_hash", "prompt", "responses", "metadata", "suggestion", "gold")
 # Tables, where an empty cell is a value left out (see ``validate.check_item``).
 TABLE_FORMATS = {"csv", "tsv"}
-# Files at least this large are converted in a process of their own (ANNOTATE_IMPORT_PROCESS_BYTES).
-PROCESS_BYTES = 64 * 1024 * 1024
 Chunk = list[tuple[Any, ...]]
 log = logging.getLogger(__name__)
 

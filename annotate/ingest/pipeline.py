@@ -290,18 +290,6 @@ class _Checkpoints(threading.Thread):
         self.join(timeout=60)
 
 
-def progress(session: Session, batch_id: int, values: dict[str, Any]) -> None:
-    """Commit the batch's progress and heartbeat in one short write transaction."""
-    begin_write(session)
-    session.execute(
-        update(Batch)
-        .where(Batch.id == batch_id)
-        .values(heartbeat_at=utcnow(), **values)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
-
-
 def _set_status(
     session: Session,
     batch_id: int,

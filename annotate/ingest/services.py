@@ -14,7 +14,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -22,8 +21,6 @@ from annotate.browse.index import index_batch
 from annotate.db import begin_write
 from annotate.ingest import pipeline
 from annotate.ingest.convert import (
-    CHUNK_SIZE,
-    PROCESS_BYTES,
     TABLE_FORMATS,
     Conversion,
     InChild,
@@ -39,14 +36,12 @@ from annotate.ingest.errors import ImportFailed, LimitExceeded, RowError
 from annotate.ingest.readers import ReadContext, detect_format
 from annotate.ingest.shapes.mapping import Mapping
 from annotate.ingest.validate import item_schema
-from annotate.limits import read_limits, value_problem
+from annotate.limits import read_limits, setting, value_problem
 from annotate.models import Batch, BatchStatus, Project, User
 from annotate.ops import metrics
 from annotate.webhooks.events import batch_imported
 
 __all__ = [
-    "CHUNK_SIZE",
-    "TABLE_FORMATS",
     "ImportOptions",
     "ImportSummary",
     "import_file",
@@ -247,13 +242,6 @@ def _spec(
     )
 
 
-def process_bytes() -> int:
-    """Files at least this large are converted in a process of their own (0: never)."""
-    if has_app_context():
-        return int(current_app.config.get("IMPORT_PROCESS_BYTES", PROCESS_BYTES))
-    return PROCESS_BYTES
-
-
 def import_sources(
     session: Session,
     project: Project,
@@ -282,7 +270,7 @@ def import_sources(
     spec = _spec(project, name, options, base, media_store)
     paths = [str(s) for s in sources]
     conversion: Conversion
-    if in_child_pays(paths, process_bytes()):
+    if in_child_pays(paths, setting("IMPORT_PROCESS_BYTES")):
         read_as = Sources(paths, options.format, options.join, options.split, options.config)
         conversion = InChild(spec, read_as, context.limits)
     else:

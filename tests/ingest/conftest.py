@@ -27,3 +27,15 @@ def items_of(session):
         return session.scalars(select(Item).where(Item.project_id == project.id).order_by(Item.id)).all()
 
     return items
+
+
+@pytest.fixture
+def process_bytes(app):
+    """``with process_bytes(value):`` imports in an app context with ANNOTATE_IMPORT_PROCESS_BYTES
+    set to ``value`` (0: every file in the importing process; 1: every file in a converter process)."""
+
+    def use(value: int):
+        app.config["IMPORT_PROCESS_BYTES"] = value
+        return app.app_context()
+
+    return use

@@ -27,17 +27,6 @@ pytestmark = pytest.mark.skipif(
 COLUMNS = (Item.external_id, Item.content_hash, Item.prompt, Item.responses, Item.meta, Item.suggestion, Item.gold)
 
 
-@pytest.fixture
-def process_bytes(app):
-    """Run the test with ANNOTATE_IMPORT_PROCESS_BYTES set to ``value`` (1: every file)."""
-
-    def use(value: int):
-        app.config["IMPORT_PROCESS_BYTES"] = value
-        return app.app_context()
-
-    return use
-
-
 def _rows(n: int) -> list[dict]:
     """Canonical rows with the cases a conversion handles: a repeat, an invalid row, a
     suggestion, a gold answer, extra columns, a non-ASCII text."""

@@ -22,15 +22,14 @@ FLAT = [
 
 
 @pytest.fixture(params=["one process", "converter process"])
-def conversion(request, app):
+def conversion(request, process_bytes):
     """Run the test's imports in one process, then with every file read and converted by a
     converter process (ANNOTATE_IMPORT_PROCESS_BYTES=1): formats and errors must not differ."""
     from annotate.ingest.convert import cores
 
     if request.param == "converter process" and cores() < 2:
         pytest.skip("a converter process is only used with two cores or more")
-    app.config["IMPORT_PROCESS_BYTES"] = 0 if request.param == "one process" else 1
-    with app.app_context():
+    with process_bytes(0 if request.param == "one process" else 1):
         yield request.param
 
 
