@@ -17,6 +17,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,8 +31,24 @@ EXPERTS = 10
 CHUNK = 5000
 
 
-def populate(url: str, n: int) -> None:
-    """A pairwise project with ``n`` items, each judged once (overlap 1) by one of 10 experts."""
+@dataclass(frozen=True)
+class Judged:
+    """What a benchmark project's items and judgments look like: a template, its instructions,
+    and per item number ``i`` the responses, the order they were shown in and the answers."""
+
+    template_name: str = "pairwise"
+    instructions: str = "Pick the better reply."
+    responses: Callable[[int, str], list[dict]] = lambda i, filler: [
+        {"id": "r1", "content": f"A{i} {filler}", "model": "m-a"},
+        {"id": "r2", "content": f"B{i} {filler}", "model": "m-b"},
+    ]
+    display_order: Callable[[int], list[str]] = lambda i: ["r2", "r1"] if i % 2 else ["r1", "r2"]
+    answers: Callable[[int], dict] = lambda i: {"preferred": "r1" if i % 3 else "r2", "rationale": "because"}
+
+
+def populate(url: str, n: int, judged: Judged = Judged()) -> None:
+    """A project (pairwise unless ``judged`` says otherwise) with ``n`` items, each judged once
+    (overlap 1) by one of 10 experts."""
     from sqlalchemy import insert
 
     from annotate.db import make_engine
@@ -49,7 +67,7 @@ def populate(url: str, n: int) -> None:
     engine = make_engine(url)
     upgrade(engine)
     now = datetime(2026, 11, 20, tzinfo=UTC)
-    template = orjson.loads((REPO / "task_templates" / "pairwise.json").read_bytes())
+    template = orjson.loads((REPO / "task_templates" / f"{judged.template_name}.json").read_bytes())
     filler = "lorem ipsum dolor sit amet " * 6
     with engine.begin() as conn:
         conn.execute(
@@ -60,7 +78,7 @@ def populate(url: str, n: int) -> None:
                     "slug": "bench",
                     "title": "bench",
                     "template": template,
-                    "template_name": "pairwise",
+                    "template_name": judged.template_name,
                     "template_version": 1,
                     "instructions_version": 1,
                     "overlap": 1,
@@ -70,7 +88,7 @@ def populate(url: str, n: int) -> None:
         )
         conn.execute(
             insert(InstructionsVersion),
-            [{"project_id": 1, "version": 1, "body": "Pick the better reply.", "created_at": now}],
+            [{"project_id": 1, "version": 1, "body": judged.instructions, "created_at": now}],
         )
         conn.execute(
             insert(User), [{"id": u, "email": f"e{u}@example.org", "created_at": now} for u in range(1, EXPERTS + 1)]
@@ -98,10 +116,7 @@ def populate(url: str, n: int) -> None:
                         "external_id": f"item-{i}",
                         "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
                         "prompt": [{"role": "user", "content": f"Question {i}: {filler}"}],
-                        "responses": [
-                            {"id": "r1", "content": f"A{i} {filler}", "model": "m-a"},
-                            {"id": "r2", "content": f"B{i} {filler}", "model": "m-b"},
-                        ],
+                        "responses": judged.responses(i, filler),
                         "meta": {"n": i},
                         "assigned_count": 1,
                         "created_at": now,
@@ -121,7 +136,7 @@ def populate(url: str, n: int) -> None:
                         "leased_at": now,
                         "expires_at": now + timedelta(hours=1),
                         "finished_at": now,
-                        "display_order": ["r2", "r1"] if i % 2 else ["r1", "r2"],
+                        "display_order": judged.display_order(i),
                     }
                     for i in ids
                 ],
@@ -135,8 +150,8 @@ def populate(url: str, n: int) -> None:
                         "project_id": 1,
                         "item_id": i,
                         "expert_id": 1 + i % EXPERTS,
-                        "answers": {"preferred": "r1" if i % 3 else "r2", "rationale": "because"},
-                        "template_name": "pairwise",
+                        "answers": judged.answers(i),
+                        "template_name": judged.template_name,
                         "template_version": 1,
                         "instructions_version": 1,
                         "created_at": now,

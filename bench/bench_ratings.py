@@ -9,127 +9,26 @@ SQLite in a temporary folder; the data is inserted with Core executemany (not ti
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import orjson
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from bench_export import EXPERTS, Sink, run_baseline, run_export  # noqa: E402
+from bench_export import Judged, Sink, populate, run_baseline, run_export  # noqa: E402
 
-CHUNK = 5000
-
-
-def populate(url: str, n: int) -> None:
-    """A rating project (likert-helpfulness) with ``n`` one-response items, each rated once."""
-    from sqlalchemy import insert
-
-    from annotate.db import make_engine
-    from annotate.models import Assignment, Batch, InstructionsVersion, Item, Judgment, Project, ProjectMember, User
-    from annotate.schema import upgrade
-
-    engine = make_engine(url)
-    upgrade(engine)
-    now = datetime(2026, 12, 5, tzinfo=UTC)
-    template = orjson.loads((REPO / "task_templates" / "likert-helpfulness.json").read_bytes())
-    filler = "lorem ipsum dolor sit amet " * 6
-    with engine.begin() as conn:
-        conn.execute(
-            insert(Project),
-            [
-                {
-                    "id": 1,
-                    "slug": "bench",
-                    "title": "bench",
-                    "template": template,
-                    "template_name": "likert-helpfulness",
-                    "template_version": 1,
-                    "instructions_version": 1,
-                    "overlap": 1,
-                    "created_at": now,
-                }
-            ],
-        )
-        conn.execute(insert(InstructionsVersion), [{"project_id": 1, "version": 1, "body": "Rate.", "created_at": now}])
-        conn.execute(
-            insert(User), [{"id": u, "email": f"e{u}@example.org", "created_at": now} for u in range(1, EXPERTS + 1)]
-        )
-        conn.execute(
-            insert(ProjectMember),
-            [
-                {"project_id": 1, "user_id": u, "role": "expert", "pseudonym": f"expert-{u:08x}", "created_at": now}
-                for u in range(1, EXPERTS + 1)
-            ],
-        )
-        conn.execute(
-            insert(Batch), [{"id": 1, "project_id": 1, "source": "bench.jsonl", "format": "jsonl", "created_at": now}]
-        )
-    for start in range(0, n, CHUNK):
-        ids = range(start + 1, min(n, start + CHUNK) + 1)
-        with engine.begin() as conn:
-            conn.execute(
-                insert(Item),
-                [
-                    {
-                        "id": i,
-                        "project_id": 1,
-                        "batch_id": 1,
-                        "external_id": f"item-{i}",
-                        "content_hash": hashlib.sha256(str(i).encode()).hexdigest(),
-                        "prompt": [{"role": "user", "content": f"Question {i}: {filler}"}],
-                        "responses": [{"id": "r1", "content": f"A{i} {filler}", "model": "m-a"}],
-                        "meta": {"n": i},
-                        "assigned_count": 1,
-                        "created_at": now,
-                    }
-                    for i in ids
-                ],
-            )
-            conn.execute(
-                insert(Assignment),
-                [
-                    {
-                        "id": i,
-                        "project_id": 1,
-                        "item_id": i,
-                        "expert_id": 1 + i % EXPERTS,
-                        "status": "submitted",
-                        "leased_at": now,
-                        "expires_at": now + timedelta(hours=1),
-                        "finished_at": now,
-                        "display_order": ["r1"],
-                    }
-                    for i in ids
-                ],
-            )
-            conn.execute(
-                insert(Judgment),
-                [
-                    {
-                        "id": i,
-                        "assignment_id": i,
-                        "project_id": 1,
-                        "item_id": i,
-                        "expert_id": 1 + i % EXPERTS,
-                        "answers": {"rating": 1 + i % 7, "criteria": {"accuracy": 1 + i % 5, "safety": 5}},
-                        "template_name": "likert-helpfulness",
-                        "template_version": 1,
-                        "instructions_version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for i in ids
-                ],
-            )
-    engine.dispose()
+# A rating project (likert-helpfulness): one response per item, each rated once.
+RATINGS = Judged(
+    template_name="likert-helpfulness",
+    instructions="Rate.",
+    responses=lambda i, filler: [{"id": "r1", "content": f"A{i} {filler}", "model": "m-a"}],
+    display_order=lambda i: ["r1"],
+    answers=lambda i: {"rating": 1 + i % 7, "criteria": {"accuracy": 1 + i % 5, "safety": 5}},
+)
 
 
 def main() -> None:
@@ -139,7 +38,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-ratings-") as tmp:
         url = f"sqlite:///{tmp}/bench.db"
         started = time.perf_counter()
-        populate(url, args.judgments)
+        populate(url, args.judgments, RATINGS)
         print(f"populated {args.judgments:,} rating judgments in {time.perf_counter() - started:.1f} s (not timed)")
         results: dict[str, tuple[float, float, int, int]] = {}
         for name, runner in (
