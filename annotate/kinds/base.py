@@ -93,6 +93,10 @@ def _as_sent(config: Any, answers: Any, responses: Any) -> Any:
     return answers
 
 
+# What the shared actions' keys do, for every kind's help overlay.
+COMMON_KEY_LABELS = {"abstain": "Abstain (choose a reason)"}
+
+
 @dataclass(frozen=True)
 class Kind:
     """One task kind. Every field after ``folder`` has a default, so a small kind sets few."""
@@ -124,7 +128,8 @@ class Kind:
     from_form: Callable[[Config, list[str], Any], Answers] = field(default=lambda config, ids, form: {})
     # (config) -> {action: key} shown on the page and in the help overlay.
     keys: Callable[[Config], dict[str, str]] = field(default=lambda config: {})
-    # {action: what it does}, for the help overlay (actions not listed show their own name).
+    # {action: what it does}, for the help overlay (actions not listed show their own name); the
+    # actions every kind shares (COMMON_KEY_LABELS) are added unless the kind words them itself.
     key_labels: dict[str, str] = field(default_factory=dict)
     # An answer problem in the expert's words (annotate.kinds.messages): (config, path of the
     # field inside the answers, rule "missing" | "short" | "invalid", {response id: letter shown})
@@ -206,6 +211,9 @@ class Kind:
         if self.max_responses is not None and count > self.max_responses:
             return f"a {self.name} task needs at most {self.max_responses} responses, got {count}"
         return None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key_labels", {**COMMON_KEY_LABELS, **self.key_labels})
 
     def key_help(self, config: Config) -> list[tuple[str, str]]:
         """(key, what it does) for every configured key, in the order the kind lists them."""

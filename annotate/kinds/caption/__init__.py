@@ -38,7 +38,6 @@ KIND = Kind(
         "forward": "Forward a few seconds",
         "mark_start": "Start a segment at the playhead",
         "mark_end": "End the segment at the playhead, then write its text",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={

@@ -36,7 +36,6 @@ KIND = Kind(
         "focus_critique": "Write the critique",
         "focus_rewrite": "Edit the rewrite",
         "next_response": "Go to the next response",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={

@@ -37,7 +37,6 @@ KIND = Kind(
         "focus_editor": "Write in the editor",
         "preview": "Show or hide the preview",
         "use_draft": "Start from the model draft",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={

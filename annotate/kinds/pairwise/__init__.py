@@ -35,7 +35,6 @@ KIND = Kind(
         "tie": "Tie",
         "both_bad": "Both responses are bad",
         "diff": "Switch between side-by-side and diff view",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={

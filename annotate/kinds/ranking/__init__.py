@@ -38,7 +38,6 @@ KIND = Kind(
         "move_down": "Move the focused response down",
         "focus_next": "Focus the next response",
         "focus_previous": "Focus the previous response",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     anchor=form.anchor,

@@ -40,7 +40,6 @@ KIND = Kind(
         "down": "Thumbs down (the focused rating)",
         "next_row": "Go to the next rating",
         "previous_row": "Go to the previous rating",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={

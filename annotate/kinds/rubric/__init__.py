@@ -32,7 +32,6 @@ KIND = Kind(
     key_labels={
         "next_cell": "Go to the next score",
         "previous_cell": "Go to the previous score",
-        "abstain": "Abstain (choose a reason)",
     },
     explain=form.explain,
     example_config={
