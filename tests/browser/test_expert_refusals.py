@@ -138,10 +138,7 @@ def test_without_javascript_the_same_words_come_back_with_the_page(
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, email, PASSWORD)
         page.goto("/p/ref-nojs")
         page.get_by_role("button", name="Start judging").click()
         page.wait_for_url("**/tasks/*")

@@ -123,10 +123,7 @@ def test_rating_without_javascript(browser, live_server, make_user, make_project
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, email, PASSWORD)
         page.goto("/p/nojs-rating")
         page.get_by_role("button", name="Start judging").click()
         page.wait_for_url("**/tasks/*")
@@ -264,10 +261,7 @@ def test_captioning_says_it_needs_javascript(browser, live_server, app, make_use
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
+        sign_in(page, email, PASSWORD)
         page.goto("/p/cap-nojs")
         page.get_by_role("button", name="Start judging").click()
         page.wait_for_url("**/tasks/*")

@@ -4,7 +4,7 @@ top navigation stays reachable, and the rubric grid becomes one card per respons
 from __future__ import annotations
 
 import pytest
-from helpers import PASSWORD, screenshot
+from helpers import PASSWORD, screenshot, sign_in
 from sqlalchemy import select
 
 from annotate.assign.services import claim_next, submit_judgment
@@ -111,11 +111,7 @@ def test_no_page_scrolls_sideways_on_a_phone(name, browser, live_server, make_us
     context = browser.new_context(base_url=live_server, viewport=PHONE)
     page = context.new_page()
     try:
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.press("#password", "Enter")
-        page.wait_for_url("**/")
+        sign_in(page, email, PASSWORD)
         page.goto(url)
         if name == "review":
             page.click("button:has-text('Review next')")
